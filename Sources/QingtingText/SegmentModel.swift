@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The trained word model of the segmenter: word costs (−ln p) in a hash trie, memory-mapped.
+///
+/// File layout (little-endian), format version 1:
+///
+/// | offset | field |
+/// |---|---|
+/// | 0 | magic `QTSEGMDL` |
+/// | 8 | u32 format version (1) |
+/// | 12 | u32 key version: how text becomes trie keys (`SegmentKeys.version`) |
+/// | 16 | u32 slot count (power of two) |
+/// | 20 | u32 node count |
+/// | 24 | f32 cost of an unknown atom |
+/// | 28 | u32 word count |
+/// | 32 | f64 total token count of the training corpus |
+/// | 40 | u64 FNV-1a 64 checksum of every byte from offset 48 on |
+/// | 48 | u64 × slots: edge keys ((parent << 32 \| key) + 1, 0 = empty) |
+/// | … | u32 × slots: child nodes |
+/// | … | f32 × nodes: word cost at the node, −1 where no word ends |
+public final class SegmentModel: @unchecked Sendable {
+    // @unchecked: the mapping is read-only and lives as long as the model.
+    public static let magic: [UInt8] = Array("QTSEGMDL".utf8)
+    public static let formatVersion: UInt32 = 1
+    static let headerSize = 48
+
+    /// Total token count of the training corpus; user lexicon weights are counts on this scale.
+    public let totalCount: Double
+    /// Number of words in the model.
+    public let wordCount: Int
+    /// Bytes of the model file.
+    public let byteCount: Int
+    let trie: TrieView
+    private let storage: Storage
+
+    private enum Storage {
+        case mapped(UnsafeMutableRawPointer, Int)
+        case owned(OwnedTrie)
+    }
+
+    /// A model with no words: every atom is unknown. Used when no model file is given.
+    public static let empty = SegmentModel(builder: HashTrieBuilder(), unknownCost: 10, totalCount: 1, wordCount: 0)
+
+    init(builder: HashTrieBuilder, unknownCost: Float, totalCount: Double, wordCount: Int) {
+        let owned = OwnedTrie(builder, unknownCost: unknownCost)
+        storage = .owned(owned)
+        trie = owned.view
+        self.totalCount = totalCount
+        self.wordCount = wordCount
+        byteCount = Self.headerSize + owned.slotKeys.count * 12 + owned.nodeCost.count * 4
+    }
+
+    /// Memory-maps a model file, checking magic, versions, sizes and checksum.
+    /// - Throws: `TextError.invalidModel` naming the path and what is wrong.
+    public init(contentsOf path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TextError(.io, "cannot open segment model: \(String(cString: strerror(errno)))", location: path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TextError(.io, "cannot stat segment model", location: path) }
+        let size = Int(info.st_size)
+        guard size >= Self.headerSize else {
+            throw TextError(.invalidModel, "segment model is truncated (\(size) bytes, header needs \(Self.headerSize))", location: path)
+        }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw TextError(.io, "cannot map segment model", location: path)
+        }
+        do {
+            let raw = UnsafeRawBufferPointer(start: base, count: size)
+            guard Array(raw[0..<8]) == Self.magic else {
+                throw TextError(.invalidModel, "not a Qingting segment model (bad magic)", location: path)
+            }
+            let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+            guard version == Self.formatVersion else {
+                throw TextError(.invalidModel, "segment model format version \(version); this build reads version \(Self.formatVersion)", location: path)
+            }
+            let keyVersion = raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+            guard keyVersion == SegmentKeys.version else {
+                throw TextError(.invalidModel, "segment model uses key version \(keyVersion); this build uses \(SegmentKeys.version): retrain it", location: path)
+            }
+            let slots = Int(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+            let nodes = Int(raw.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+            let expected = Self.headerSize + slots * 12 + nodes * 4
+            guard slots > 0, slots & (slots - 1) == 0, nodes > 0, size == expected else {
+                throw TextError(.invalidModel, "segment model is truncated or corrupt (\(size) bytes, header says \(expected))", location: path)
+            }
+            let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
+            guard Self.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])) == checksum else {
+                throw TextError(.invalidModel, "segment model checksum mismatch: the file is corrupt", location: path)
+            }
+            let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
+            let children = (base + Self.headerSize + slots * 8).assumingMemoryBound(to: UInt32.self)
+            let costs = (base + Self.headerSize + slots * 12).assumingMemoryBound(to: Float.self)
+            storage = .mapped(base, size)
+            trie = TrieView(slotKeys: keys, slotNodes: children, slotCount: UInt32(slots), nodeCost: costs,
+                            nodeCount: UInt32(nodes), unknownCost: raw.loadUnaligned(fromByteOffset: 24, as: Float.self),
+                            owner: nil)
+            wordCount = Int(raw.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
+            totalCount = raw.loadUnaligned(fromByteOffset: 32, as: Double.self)
+            byteCount = size
+        } catch {
+            munmap(base, size)
+            throw error
+        }
+    }
+
+    deinit {
+        if case .mapped(let base, let size) = storage { munmap(base, size) }
+    }
+
+    /// The model file's bytes (what `init(contentsOf:)` reads back).
+    public func serialized() -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(byteCount)
+        let slots = Int(trie.slotCount), nodes = Int(trie.nodeCount)
+        for i in 0..<slots { Self.append(trie.slotKeys![i], to: &body) }
+        for i in 0..<slots { Self.append(trie.slotNodes![i], to: &body) }
+        for i in 0..<nodes { Self.append(trie.nodeCost![i].bitPattern, to: &body) }
+        var out = Self.magic
+        Self.append(Self.formatVersion, to: &out)
+        Self.append(SegmentKeys.version, to: &out)
+        Self.append(UInt32(slots), to: &out)
+        Self.append(UInt32(nodes), to: &out)
+        Self.append(trie.unknownCost.bitPattern, to: &out)
+        Self.append(UInt32(wordCount), to: &out)
+        Self.append(totalCount.bitPattern, to: &out)
+        Self.append(body.withUnsafeBytes { Self.fnv1a64($0) }, to: &out)
+        out += body
+        return out
+    }
+
+    /// Writes the model atomically (to a temporary file, then renamed over `path`).
+    public func write(to path: String) throws {
+        try FileIO.writeAtomically(serialized(), to: path)
+    }
+
+    /// The cost of a word given as normalized text, or nil when the model does not know it.
+    public func cost(of word: String) -> Float? {
+        guard let keys = SegmentKeys.keys(forWord: word), let node = trie.lookup(keys) else { return nil }
+        let cost = trie.nodeCost![Int(node)]
+        return cost >= 0 ? cost : nil
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    static func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+}

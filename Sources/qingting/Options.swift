@@ -1,0 +1,86 @@
+import ArgumentParser
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every command that segments text shares.
+struct SegmenterOptions: ParsableArguments {
+    @Option(help: "Segment model file (default: Models/segment.qtseg).")
+    var model: String?
+
+    @Option(help: "User lexicon TSV (default: Lexicons/userdict.tsv when present).")
+    var userdict: String?
+
+    @Flag(help: "Use no user lexicon, not even the default one.")
+    var noUserdict = false
+
+    @Option(help: "How Han runs are cut: lexicon (trained model + user lexicon) or icu (ICU word breaks only).")
+    var engine: Segmenter.Engine = .lexicon
+
+    @Flag(inversion: .prefixedNo, help: "Re-cut stretches of unknown characters with ICU's dictionary.")
+    var icuFallback = true
+
+    func segmenter() throws -> Segmenter {
+        var configuration = Segmenter.Configuration()
+        configuration.engine = engine
+        configuration.icuForUnknown = icuFallback
+        if noUserdict {
+            let model = try model.map(SegmentModel.init(contentsOf:)) ?? Resources.segmenter().model
+            return Segmenter(model: model, configuration: configuration)
+        }
+        return try Resources.segmenter(modelPath: model, lexiconPath: userdict, configuration: configuration)
+    }
+}
+
+extension Segmenter.Engine: ExpressibleByArgument {}
+
+/// Buffered standard output: one write per 64 KiB instead of one per line.
+struct Output {
+    private var buffer = ""
+    init() { buffer.reserveCapacity(1 << 17) }
+
+    mutating func line(_ text: String) {
+        buffer += text
+        buffer += "\n"
+        if buffer.utf8.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        writeAll(1, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes a message to standard error.
+func warn(_ message: String) {
+    writeAll(2, message + "\n")
+}
+
+/// Writes all of `text` to a file descriptor (standard streams are not shared Swift state).
+func writeAll(_ fd: Int32, _ text: String) {
+    var copy = text
+    copy.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+/// Turns the library's errors into a failing exit with a readable message.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as TextError {
+        warn("qingting: \(error)")
+        throw ExitCode.failure
+    } catch let error as TextErrors {
+        warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Qingting: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qingting",
+        abstract: "倾听 Qingting: social CRM text engine (segmentation, and the stages built on it).",
+        discussion: """
+            Models and lexicons are found under $QINGTING_HOME, the current directory, or the \
+            folders above the executable (Models/segment.qtseg, Lexicons/userdict.tsv).
+            """,
+        subcommands: [SegmentCommand.self, TrainCommand.self, EvalCommand.self]
+    )
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Split text into typed tokens (words, emoji, #hashtags#, @mentions, URLs, phones …).",
+        discussion: """
+            Reads the TEXT arguments, else --file, else standard input: one document per line. \
+            Prints one output line per input line. Invalid UTF-8 is reported with its line and \
+            byte offset and the command exits non-zero at the end (with --skip-invalid, bad lines \
+            are dropped and counted).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl }
+
+    @Argument(help: "Texts to segment (each one document).")
+    var texts: [String] = []
+
+    @Option(name: .shortAndLong, help: "Read documents from this file, one per line ('-' for stdin).")
+    var file: String?
+
+    @Option(help: "Output: text (tokens split by spaces) or jsonl (tokens with kinds and byte spans).")
+    var format: Format = .text
+
+    @Flag(help: "Drop lines that are not valid UTF-8 (their count goes to stderr) instead of failing.")
+    var skipInvalid = false
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func run() throws {
+        let segmenter = try reportingErrors { try segmenterOptions.segmenter() }
+        var output = Output()
+        var invalid = 0
+        let progress = Progress(label: "segment")
+        let source = texts.isEmpty ? (file ?? "-") : "argument"
+        let handle = { (line: ArraySlice<UInt8>, number: Int) in
+            progress.tick(number)
+            do {
+                let tokens = try line.withUnsafeBufferPointer { try segmenter.tokenize(utf8: $0) }
+                output.line(render(tokens, line: number))
+            } catch {
+                let error = error as? TextError ?? TextError(.io, "\(error)")
+                invalid += 1
+                if skipInvalid { return }
+                warn("qingting: \(error.at("\(source):\(number)"))")
+                output.line(format == .jsonl
+                    ? "{\"line\":\(number),\"error\":{\"code\":\"\(error.code)\",\"offset\":\(error.byteOffset ?? 0)}}"
+                    : "")
+            }
+        }
+        try reportingErrors {
+            if !texts.isEmpty {
+                for (index, text) in texts.enumerated() { handle(ArraySlice(text.utf8), index + 1) }
+            } else {
+                try FileIO.forEachLine(file ?? "-") { line, number in handle(line, number) }
+            }
+        }
+        output.flush()
+        progress.finish()
+        if invalid > 0 {
+            if skipInvalid {
+                warn("qingting: skipped \(invalid) line(s) of invalid UTF-8")
+            } else {
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    private func render(_ tokens: [Token], line: Int) -> String {
+        switch format {
+        case .text:
+            return tokens.map(\.text).joined(separator: " ")
+        case .jsonl:
+            var out = "{\"line\":\(line),\"tokens\":["
+            for (index, token) in tokens.enumerated() {
+                if index > 0 { out += "," }
+                token.appendJSON(to: &out)
+            }
+            out += "]}"
+            return out
+        }
+    }
+}
+
+/// A line counter on stderr, shown only when stderr is a terminal, at most a few times a second.
+final class Progress {
+    private let label: String
+    private let enabled = isatty(2) == 1
+    private var lastShown: Double = 0
+    private var lastCount = 0
+
+    init(label: String) { self.label = label }
+
+    func tick(_ count: Int) {
+        guard enabled, count & 1023 == 0 else { return }
+        let now = Self.now()
+        if now - lastShown > 0.25 {
+            lastShown = now
+            lastCount = count
+            writeAll(2, "\r\(label): \(count) lines")
+        }
+    }
+
+    func finish() {
+        if enabled && lastCount > 0 { writeAll(2, "\r\u{1B}[K") }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
