@@ -38,11 +38,12 @@ enum TypedTokens {
     static func email(_ s: Scalars, _ i: Int) -> Int? {
         guard isASCIIAlnum(s[i]) else { return nil }
         var j = i
-        while j < s.count, isEmailLocal(s[j]) { j += 1 }
+        // Bounded (RFC 5321: 64 and 255) so that long dotted runs cannot make scanning quadratic.
+        while j < s.count, j - i < 64, isEmailLocal(s[j]) { j += 1 }
         guard j < s.count, s[j] == 0x40, j > i else { return nil }
         let domainStart = j + 1
         var k = domainStart, lastDot = -1
-        while k < s.count, isASCIIAlnum(s[k]) || s[k] == 0x2D || (s[k] == 0x2E && k + 1 < s.count && isASCIIAlnum(s[k + 1])) {
+        while k < s.count, k - domainStart < 255, isASCIIAlnum(s[k]) || s[k] == 0x2D || (s[k] == 0x2E && k + 1 < s.count && isASCIIAlnum(s[k + 1])) {
             if s[k] == 0x2E { lastDot = k }
             k += 1
         }

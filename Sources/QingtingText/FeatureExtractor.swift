@@ -1,0 +1,69 @@
+/// Hashed features for the classifiers: character n-grams of Han runs and word n-grams of tokens,
+/// each hashed (by the C core's frozen n-gram hash) into `2^bucketBits` buckets.
+///
+/// The configuration and `CCore` hash version together define a model's feature space: model files
+/// record both, and a model is refused when either differs.
+public struct FeatureExtractor: Sendable, Hashable {
+    public struct Configuration: Sendable, Hashable {
+        /// log2 of the bucket count.
+        public var bucketBits = 20
+        /// Character n-gram orders over runs of Han characters.
+        public var charOrders: ClosedRange<Int> = 1...3
+        /// Word n-gram orders over tokens.
+        public var wordOrders: ClosedRange<Int> = 1...2
+        public init() {}
+    }
+
+    /// Seeds that keep the namespaces apart (ASCII "CHAR", "WORD", "WDID").
+    static let charSeed: UInt32 = 0x4348_4152
+    static let wordSeed: UInt32 = 0x574F_5244
+    static let wordIDSeed: UInt32 = 0x5744_4944
+
+    public let configuration: Configuration
+    public init(configuration: Configuration = .init()) {
+        precondition((1...30).contains(configuration.bucketBits), "bucketBits must be 1...30")
+        self.configuration = configuration
+    }
+
+    public var bucketCount: Int { 1 << configuration.bucketBits }
+    var mask: UInt32 { UInt32(bucketCount - 1) }
+
+    /// Stable 32-bit id of a token's normalized text.
+    public static func wordID(_ text: String) -> UInt32 {
+        let scalars = text.unicodeScalars.map(\.value)
+        return scalars.withUnsafeBufferPointer { CCore.hashUnits($0, seed: wordIDSeed) }
+    }
+
+    /// Bucket indices of every feature of `tokens` (repeats kept: they count).
+    public func features(of tokens: [Token]) -> [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(tokens.count * 6)
+        // Word n-grams.
+        let ids = tokens.map { Self.wordID($0.text) }
+        ids.withUnsafeBufferPointer {
+            CCore.ngramHash($0, nMin: configuration.wordOrders.lowerBound, nMax: configuration.wordOrders.upperBound,
+                            seed: Self.wordSeed, mask: mask, into: &out)
+        }
+        // Character n-grams over each run of adjacent Han tokens.
+        var run: [UInt32] = []
+        var runEnd = -1
+        func flush() {
+            guard !run.isEmpty else { return }
+            run.withUnsafeBufferPointer {
+                CCore.ngramHash($0, nMin: configuration.charOrders.lowerBound, nMax: configuration.charOrders.upperBound,
+                                seed: Self.charSeed, mask: mask, into: &out)
+            }
+            run.removeAll(keepingCapacity: true)
+        }
+        for token in tokens {
+            let han = token.kind == .word && token.text.unicodeScalars.allSatisfy { $0.properties.isIdeographic }
+            if !han || token.range.lowerBound != runEnd { flush() }
+            if han {
+                run.append(contentsOf: token.text.unicodeScalars.lazy.map(\.value))
+                runEnd = token.range.upperBound
+            }
+        }
+        flush()
+        return out
+    }
+}
