@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "qingting", targets: ["qingting"]),
         .library(name: "QingtingText", targets: ["QingtingText"]),
+        .library(name: "CSupport", targets: ["CSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system libraries Qingting links (ICU, SQLite) when they are missing.
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+missing=()
+for pkg in libicu-dev libsqlite3-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not on PATH" >&2; exit 1; }
