@@ -105,12 +105,15 @@ static void ngram_hash_avx2_body(const uint32_t *units, size_t count, uint32_t n
 
 int qt_cpu_has_avx2(void) {
 #ifdef QT_X86
+    // Every thread computes the same answer, so a relaxed atomic cache is enough.
     static int cached = -1;
-    if (cached < 0) {
+    int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (value < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+        value = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
     }
-    return cached;
+    return value;
 #else
     return 0;
 #endif

@@ -33,7 +33,6 @@ struct EvalSegment: ParsableCommand {
             let segmenter = try segmenterOptions.segmenter()
             var score = SegmentationScore()
             var index = 0
-            var bytes = 0
             let start = Progress.now()
             try FileIO.forEachLine(gold) { line, number in
                 defer { index += 1 }
@@ -41,7 +40,6 @@ struct EvalSegment: ParsableCommand {
                 guard let text = String(validating: line, as: UTF8.self) else {
                     throw TextError(.invalidCorpus, "invalid UTF-8", location: "\(gold):\(number)")
                 }
-                bytes += line.count
                 score.add(goldLine: text, segmenter: segmenter)
             }
             let seconds = Progress.now() - start
@@ -52,12 +50,8 @@ struct EvalSegment: ParsableCommand {
             print("recall     \(fmt(score.recall))")
             print("F1         \(fmt(score.f1))")
             print("time       \(String(format2: seconds)) s")
-            _ = bytes
         }
     }
 
-    private func fmt(_ x: Double) -> String {
-        let s = "\((x * 10000).rounded() / 10000)"
-        return s
-    }
+    private func fmt(_ x: Double) -> String { "\((x * 10000).rounded() / 10000)" }
 }

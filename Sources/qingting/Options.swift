@@ -26,11 +26,8 @@ struct SegmenterOptions: ParsableArguments {
         var configuration = Segmenter.Configuration()
         configuration.engine = engine
         configuration.icuForUnknown = icuFallback
-        if noUserdict {
-            let model = try model.map(SegmentModel.init(contentsOf:)) ?? Resources.segmenter().model
-            return Segmenter(model: model, configuration: configuration)
-        }
-        return try Resources.segmenter(modelPath: model, lexiconPath: userdict, configuration: configuration)
+        return try Resources.segmenter(modelPath: model, lexiconPath: userdict, useLexicon: !noUserdict,
+                                       configuration: configuration)
     }
 }
 
