@@ -139,7 +139,7 @@ qt_status qt_normalize(const uint8_t *utf8, size_t length, uint32_t options, uin
             return QT_ERR_INVALID_UTF8;
         }
         int simple = (nfkc == NULL) || cp < 0xA0 || is_han_fast(cp) || unorm2_isInert(nfkc, (UChar32)cp);
-        if (simple && seg_end < length && nfkc != NULL && after >= 0x300 &&
+        if (simple && seg_end < length && nfkc != NULL && after >= 0x300 && !is_han_fast(after) &&
             !unorm2_hasBoundaryBefore(nfkc, (UChar32)after)) {
             simple = 0;
         }

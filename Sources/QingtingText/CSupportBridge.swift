@@ -21,23 +21,23 @@ enum CCore {
     static func normalize(_ bytes: UnsafeBufferPointer<UInt8>, options: UInt32, squeezeMax: UInt32) throws -> Normalized {
         var capacity = bytes.count + 16
         while true {
-            var scalars = [UInt32](repeating: 0, count: capacity)
-            var begin = [UInt32](repeating: 0, count: capacity)
-            var end = [UInt32](repeating: 0, count: capacity)
             var count = 0, errorOffset = 0, changed = 0
-            let status = scalars.withUnsafeMutableBufferPointer { s in
-                begin.withUnsafeMutableBufferPointer { b in
-                    end.withUnsafeMutableBufferPointer { e in
-                        qt_normalize(bytes.baseAddress, bytes.count, options, squeezeMax, s.baseAddress, b.baseAddress,
-                                     e.baseAddress, capacity, &count, &errorOffset, &changed)
+            var status = QT_OK
+            // Uninitialized outputs: the C side writes exactly `count` entries of each.
+            var begin: [UInt32] = [], end: [UInt32] = []
+            let scalars = [UInt32](unsafeUninitializedCapacity: capacity) { s, sCount in
+                begin = [UInt32](unsafeUninitializedCapacity: capacity) { b, bCount in
+                    end = [UInt32](unsafeUninitializedCapacity: capacity) { e, eCount in
+                        status = qt_normalize(bytes.baseAddress, bytes.count, options, squeezeMax, s.baseAddress,
+                                              b.baseAddress, e.baseAddress, capacity, &count, &errorOffset, &changed)
+                        eCount = status == QT_OK ? count : 0
                     }
+                    bCount = status == QT_OK ? count : 0
                 }
+                sCount = status == QT_OK ? count : 0
             }
             switch status {
             case QT_OK:
-                scalars.removeSubrange(count...)
-                begin.removeSubrange(count...)
-                end.removeSubrange(count...)
                 return Normalized(scalars: scalars, begin: begin, end: end, traditionalReplaced: changed)
             case QT_ERR_BUFFER_TOO_SMALL:
                 capacity = max(count, capacity * 2)
@@ -50,11 +50,12 @@ enum CCore {
     }
 
     static func classify(_ scalars: [UInt32]) -> [UInt8] {
-        var classes = [UInt8](repeating: 0, count: scalars.count)
         scalars.withUnsafeBufferPointer { s in
-            classes.withUnsafeMutableBufferPointer { c in qt_classify(s.baseAddress, s.count, c.baseAddress) }
+            [UInt8](unsafeUninitializedCapacity: s.count) { c, n in
+                qt_classify(s.baseAddress, s.count, c.baseAddress)
+                n = s.count
+            }
         }
-        return classes
     }
 
     /// ICU word boundaries (0 and count included) of `scalars[range]`, relative to the range start.

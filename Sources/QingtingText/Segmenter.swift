@@ -82,10 +82,19 @@ public struct Segmenter: Sendable {
         return tokens
     }
 
+    /// UTF-8 encodes `s[start..<end]` straight into a new String (no per-scalar appends).
     static func string(_ s: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int) -> String {
-        var text = String.UnicodeScalarView()
-        for k in start..<end { if let u = Unicode.Scalar(s[k]) { text.append(u) } }
-        return String(text)
+        String(unsafeUninitializedCapacity: (end - start) * 4) { buffer in
+            var n = 0
+            for k in start..<end {
+                guard let scalar = Unicode.Scalar(s[k]) else { continue }
+                for byte in UTF8.encode(scalar)! {
+                    buffer[n] = byte
+                    n += 1
+                }
+            }
+            return n
+        }
     }
 
     private func isRunClass(_ c: UInt8) -> Bool {
