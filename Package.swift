@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "qingting", targets: ["qingting"]),
         .library(name: "QingtingText", targets: ["QingtingText"]),
+        .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
     dependencies: [
@@ -29,16 +30,23 @@ let package = Package(
             dependencies: ["CSupport"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "QingtingClassify",
+            dependencies: ["QingtingText", "CSupport"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "qingting",
             dependencies: [
                 "QingtingText",
+                "QingtingClassify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",
             dependencies: ["qingting"],

@@ -163,6 +163,14 @@ static inline uint32_t qt_trie_slot(uint64_t k, uint32_t mask) {
     return (uint32_t)k & mask;
 }
 
+// MARK: - Linear scoring (the inner loop of every classifier)
+
+/// Adds `values[k] * scale * weights[indices[k] * labels + j]` to `out[j]` for every feature k and
+/// label j: the logits of a linear model whose weights are int8, quantized with one `scale`.
+/// `values` may be NULL (every value 1). Indices must be below the model's bucket count.
+void qt_linear_scores_i8(const int8_t *weights, uint32_t labels, const uint32_t *indices,
+                         const float *values, size_t count, float scale, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,12 @@ public struct FeatureExtractor: Sendable, Hashable {
         return scalars.withUnsafeBufferPointer { CCore.hashUnits($0, seed: wordIDSeed) }
     }
 
+    /// Bucket of a named feature (a lexicon cue, a polarity count …) in a namespace `seed`.
+    public func bucket(ofKey key: String, seed: UInt32) -> UInt32 {
+        let scalars = key.unicodeScalars.map(\.value)
+        return scalars.withUnsafeBufferPointer { CCore.hashUnits($0, seed: seed) } & mask
+    }
+
     /// Bucket indices of every feature of `tokens` (repeats kept: they count).
     public func features(of tokens: [Token]) -> [UInt32] {
         var out: [UInt32] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QingtingClassify
 import QingtingText
 
 #if canImport(Glibc)
@@ -75,6 +76,12 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as TextError {
         warn("qingting: \(error)")
+        throw ExitCode.failure
+    } catch let error as ClassifyError {
+        warn("qingting: \(error)")
+        throw ExitCode.failure
+    } catch let error as ClassifyErrors {
+        warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
         throw ExitCode.failure
     } catch let error as TextErrors {
         warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))

