@@ -12,8 +12,8 @@ import Darwin
 /// same model bytes.
 public struct SoftmaxTrainer {
     public struct Configuration: Sendable {
-        public var epochs = 12
-        public var learningRate: Float = 0.3
+        public var epochs = 10
+        public var learningRate: Float = 0.01
         public var l2: Float = 1e-6
         public var validationFraction = 0.1
         public var seed: UInt64 = 42

@@ -29,7 +29,7 @@ struct TrainSentiment: ParsableCommand {
     var wordOrders = "1-2"
 
     @Option(help: "Training epochs (the best on the validation slice is kept).")
-    var epochs = 12
+    var epochs = SoftmaxTrainer.Configuration().epochs
 
     @Option(help: "Random seed (shuffling, validation slice).")
     var seed: UInt64 = 42
