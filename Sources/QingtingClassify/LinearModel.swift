@@ -134,25 +134,25 @@ public final class LinearModel: @unchecked Sendable {
     public func serialized() -> [UInt8] {
         var body: [UInt8] = []
         for label in labels {
-            append(UInt32(label.utf8.count), to: &body)
+            BinaryFormat.append(UInt32(label.utf8.count), to: &body)
             body += Array(label.utf8)
         }
-        for b in bias { append(b.bitPattern, to: &body) }
-        for t in thresholds { append(t.bitPattern, to: &body) }
+        for b in bias { BinaryFormat.append(b.bitPattern, to: &body) }
+        for t in thresholds { BinaryFormat.append(t.bitPattern, to: &body) }
         while (48 + body.count) % 8 != 0 { body.append(0) }
         let count = bucketCount * labels.count
         body += UnsafeRawBufferPointer(start: weights, count: count)
         var out = Self.magic
-        append(Self.formatVersion, to: &out)
-        append(UInt32(QT_NGRAM_HASH_VERSION), to: &out)
-        append(Self.segmentKeyVersion, to: &out)
-        append(kind.rawValue, to: &out)
-        append(UInt32(features.bucketBits), to: &out)
+        BinaryFormat.append(Self.formatVersion, to: &out)
+        BinaryFormat.append(UInt32(QT_NGRAM_HASH_VERSION), to: &out)
+        BinaryFormat.append(Self.segmentKeyVersion, to: &out)
+        BinaryFormat.append(kind.rawValue, to: &out)
+        BinaryFormat.append(UInt32(features.bucketBits), to: &out)
         out += [UInt8(features.charOrders.lowerBound), UInt8(features.charOrders.upperBound),
                 UInt8(features.wordOrders.lowerBound), UInt8(features.wordOrders.upperBound)]
-        append(UInt32(labels.count), to: &out)
-        append(scale.bitPattern, to: &out)
-        append(body.withUnsafeBytes { fnv1a64($0) }, to: &out)
+        BinaryFormat.append(UInt32(labels.count), to: &out)
+        BinaryFormat.append(scale.bitPattern, to: &out)
+        BinaryFormat.append(body.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, to: &out)
         return out + body
     }
 
@@ -226,7 +226,7 @@ public final class LinearModel: @unchecked Sendable {
             throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
         }
         let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
-        guard fnv1a64(UnsafeRawBufferPointer(rebasing: raw[48...])) == checksum else {
+        guard BinaryFormat.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[48...])) == checksum else {
             throw fail("model checksum mismatch: the file is corrupt")
         }
         self.kind = kind
@@ -239,15 +239,4 @@ public final class LinearModel: @unchecked Sendable {
         storage = .mapped(base, size)
         byteCount = size
     }
-}
-
-private func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-}
-
-/// FNV-1a 64, eight bytes per step would change the value; this is the plain byte-wise definition.
-func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-    return h
 }

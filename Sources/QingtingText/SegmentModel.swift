@@ -89,7 +89,7 @@ public final class SegmentModel: @unchecked Sendable {
                 throw TextError(.invalidModel, "segment model is truncated or corrupt (\(size) bytes, header says \(expected))", location: path)
             }
             let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
-            guard Self.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])) == checksum else {
+            guard BinaryFormat.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])) == checksum else {
                 throw TextError(.invalidModel, "segment model checksum mismatch: the file is corrupt", location: path)
             }
             let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
@@ -117,18 +117,18 @@ public final class SegmentModel: @unchecked Sendable {
         var body: [UInt8] = []
         body.reserveCapacity(byteCount)
         let slots = Int(trie.slotCount), nodes = Int(trie.nodeCount)
-        for i in 0..<slots { Self.append(trie.slotKeys![i], to: &body) }
-        for i in 0..<slots { Self.append(trie.slotNodes![i], to: &body) }
-        for i in 0..<nodes { Self.append(trie.nodeCost![i].bitPattern, to: &body) }
+        for i in 0..<slots { BinaryFormat.append(trie.slotKeys![i], to: &body) }
+        for i in 0..<slots { BinaryFormat.append(trie.slotNodes![i], to: &body) }
+        for i in 0..<nodes { BinaryFormat.append(trie.nodeCost![i].bitPattern, to: &body) }
         var out = Self.magic
-        Self.append(Self.formatVersion, to: &out)
-        Self.append(SegmentKeys.version, to: &out)
-        Self.append(UInt32(slots), to: &out)
-        Self.append(UInt32(nodes), to: &out)
-        Self.append(trie.unknownCost.bitPattern, to: &out)
-        Self.append(UInt32(wordCount), to: &out)
-        Self.append(totalCount.bitPattern, to: &out)
-        Self.append(body.withUnsafeBytes { Self.fnv1a64($0) }, to: &out)
+        BinaryFormat.append(Self.formatVersion, to: &out)
+        BinaryFormat.append(SegmentKeys.version, to: &out)
+        BinaryFormat.append(UInt32(slots), to: &out)
+        BinaryFormat.append(UInt32(nodes), to: &out)
+        BinaryFormat.append(trie.unknownCost.bitPattern, to: &out)
+        BinaryFormat.append(UInt32(wordCount), to: &out)
+        BinaryFormat.append(totalCount.bitPattern, to: &out)
+        BinaryFormat.append(body.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, to: &out)
         out += body
         return out
     }
@@ -143,15 +143,5 @@ public final class SegmentModel: @unchecked Sendable {
         guard let keys = SegmentKeys.keys(forWord: word), let node = trie.lookup(keys) else { return nil }
         let cost = trie.nodeCost![Int(node)]
         return cost >= 0 ? cost : nil
-    }
-
-    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    static func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h
     }
 }
