@@ -17,6 +17,9 @@ public struct SoftmaxTrainer {
         public var l2: Float = 1e-6
         public var validationFraction = 0.1
         public var seed: UInt64 = 42
+        /// Members trained with seeds seed, seed+1, … (each with its own validation slice) whose
+        /// weights are averaged into one model: averaging logits of linear models is a linear model.
+        public var ensemble = 1
         public init() {}
     }
 
@@ -35,9 +38,29 @@ public struct SoftmaxTrainer {
     public func train(_ examples: [(label: Int, features: Featurizer.Features)], labels: [String],
                       features: FeatureExtractor.Configuration,
                       progress: (Int, Double) -> Void = { _, _ in }) -> (LinearModel, Report) {
+        var sumW: [Float] = [], sumBias: [Float] = []
+        var report: Report?
+        for member in 0..<max(1, configuration.ensemble) {
+            let (w, bias, memberReport) = trainMember(examples, labels: labels, features: features,
+                                                      seed: configuration.seed &+ UInt64(member), progress: progress)
+            if sumW.isEmpty { sumW = w; sumBias = bias } else {
+                for i in w.indices { sumW[i] += w[i] }
+                for j in bias.indices { sumBias[j] += bias[j] }
+            }
+            report = report ?? memberReport
+        }
+        let k = Float(max(1, configuration.ensemble))
+        let model = LinearModel(kind: .softmax, labels: labels, features: features, weights: sumW.map { $0 / k },
+                                bias: sumBias.map { $0 / k }, thresholds: [Float](repeating: 0, count: labels.count))
+        return (model, report!)
+    }
+
+    private func trainMember(_ examples: [(label: Int, features: Featurizer.Features)], labels: [String],
+                             features: FeatureExtractor.Configuration, seed: UInt64,
+                             progress: (Int, Double) -> Void) -> ([Float], [Float], Report) {
         let L = labels.count
         let buckets = 1 << features.bucketBits
-        var rng = SplitMix64(seed: configuration.seed)
+        var rng = SplitMix64(seed: seed)
         var order = Array(examples.indices)
         rng.shuffle(&order)
         let validationCount = Int(Double(examples.count) * configuration.validationFraction)
@@ -109,9 +132,7 @@ public struct SoftmaxTrainer {
             progress(epoch, accuracy)
             if accuracy > best.accuracy || validation.isEmpty { best = (accuracy, epoch, averaged, averagedBias) }
         }
-        let model = LinearModel(kind: .softmax, labels: labels, features: features, weights: best.w, bias: best.bias,
-                                thresholds: [Float](repeating: 0, count: L))
-        return (model, Report(trainExamples: train.count, validationExamples: validation.count, bestEpoch: best.epoch,
+        return (best.w, best.bias, Report(trainExamples: train.count, validationExamples: validation.count, bestEpoch: best.epoch,
                               validationAccuracy: history))
     }
 }

@@ -37,6 +37,9 @@ struct TrainSentiment: ParsableCommand {
     @Option(help: "Share of the training examples held out to choose the epoch (0 trains on all, keeping the last epoch).")
     var validationFraction = SoftmaxTrainer.Configuration().validationFraction
 
+    @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights.")
+    var ensemble = SoftmaxTrainer.Configuration().ensemble
+
     @Option(help: "AdaGrad learning rate.")
     var learningRate: Float = SoftmaxTrainer.Configuration().learningRate
 
@@ -71,6 +74,7 @@ struct TrainSentiment: ParsableCommand {
             trainerConfig.learningRate = learningRate
             trainerConfig.l2 = l2
             trainerConfig.validationFraction = validationFraction
+            trainerConfig.ensemble = ensemble
             let (model, report) = SoftmaxTrainer(configuration: trainerConfig).train(
                 featurized, labels: labels, features: extractorConfig) { epoch, accuracy in
                 warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")

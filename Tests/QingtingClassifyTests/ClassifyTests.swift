@@ -30,7 +30,7 @@ enum ClassifyFixtures {
         (1, "今天下午三点发货"), (1, "这款有黑色和白色两种"), (1, "请问什么时候到货"), (1, "订单号已经发给你了"),
     ]
 
-    static func trainModel(seed: UInt64 = 7) -> LinearModel {
+    static func trainModel(seed: UInt64 = 7, ensemble: Int = 1) -> LinearModel {
         let featurizer = featurizer()
         let examples = texts.map { (label: $0.0, features: featurizer.featurize($0.1)) }
         var config = SoftmaxTrainer.Configuration()
@@ -38,6 +38,7 @@ enum ClassifyFixtures {
         config.validationFraction = 0
         config.epochs = 30
         config.learningRate = 0.2
+        config.ensemble = ensemble
         return SoftmaxTrainer(configuration: config).train(
             examples, labels: SentimentLabel.allCases.map(\.rawValue), features: featurizer.extractor.configuration).0
     }
@@ -49,6 +50,15 @@ enum ClassifyFixtures {
     @Test func trainingIsDeterministicForASeed() {
         #expect(ClassifyFixtures.trainModel().serialized() == ClassifyFixtures.trainModel().serialized())
         #expect(ClassifyFixtures.trainModel(seed: 1).serialized() != ClassifyFixtures.trainModel(seed: 2).serialized())
+    }
+
+    @Test func anEnsembleAveragesItsMembers() {
+        let pair = ClassifyFixtures.trainModel(seed: 3, ensemble: 2)
+        #expect(pair.serialized() == ClassifyFixtures.trainModel(seed: 3, ensemble: 2).serialized())
+        #expect(pair.serialized() != ClassifyFixtures.trainModel(seed: 3).serialized())
+        // The average of members that each fit the texts still fits them.
+        let analyzer = try! SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(), model: pair)
+        #expect(ClassifyFixtures.texts.allSatisfy { analyzer.analyze($0.1).label.index == $0.0 })
     }
 
     @Test func modelFitsItsTrainingTextsAndRoundTrips() throws {
