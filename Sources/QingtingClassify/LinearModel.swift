@@ -54,21 +54,29 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     /// Quantizes float weights (`buckets × labels`, row-major) into a model.
-    public init(kind: Kind, labels: [String], features: FeatureExtractor.Configuration, weights float: [Float],
-                bias: [Float], thresholds: [Float]) {
+    public convenience init(kind: Kind, labels: [String], features: FeatureExtractor.Configuration, weights float: [Float],
+                            bias: [Float], thresholds: [Float]) {
         let maxMagnitude = float.reduce(0) { max($0, abs($1)) }
         let scale = maxMagnitude > 0 ? maxMagnitude / 127 : 1
         let owned = UnsafeMutablePointer<Int8>.allocate(capacity: float.count)
         for i in 0..<float.count { owned[i] = Int8(clamping: Int((float[i] / scale).rounded())) }
+        self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,
+                  weights: UnsafePointer(owned), storage: .owned(owned),
+                  byteCount: Self.headerBytes(labels: labels) + float.count)
+    }
+
+    /// The one designated initializer: both the trainer's quantized weights and a mapped file end here.
+    private init(kind: Kind, labels: [String], features: FeatureExtractor.Configuration, bias: [Float],
+                 thresholds: [Float], scale: Float, weights: UnsafePointer<Int8>, storage: Storage, byteCount: Int) {
         self.kind = kind
         self.labels = labels
         self.features = features
         self.bias = bias
         self.thresholds = thresholds
         self.scale = scale
-        weights = UnsafePointer(owned)
-        storage = .owned(owned)
-        byteCount = Self.headerBytes(labels: labels) + float.count
+        self.weights = weights
+        self.storage = storage
+        self.byteCount = byteCount
     }
 
     deinit {
@@ -182,7 +190,7 @@ public final class LinearModel: @unchecked Sendable {
         }
     }
 
-    private init(mapping base: UnsafeMutableRawPointer, size: Int, path: String) throws {
+    private convenience init(mapping base: UnsafeMutableRawPointer, size: Int, path: String) throws {
         let raw = UnsafeRawBufferPointer(start: base, count: size)
         func fail(_ message: String) -> ClassifyError { ClassifyError(.invalidModel, message, location: path) }
         func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
@@ -229,14 +237,8 @@ public final class LinearModel: @unchecked Sendable {
         guard BinaryFormat.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[48...])) == checksum else {
             throw fail("model checksum mismatch: the file is corrupt")
         }
-        self.kind = kind
-        self.labels = labels
-        self.features = features
-        self.bias = bias
-        self.thresholds = thresholds
-        self.scale = scale
-        weights = UnsafePointer((base + offset).assumingMemoryBound(to: Int8.self))
-        storage = .mapped(base, size)
-        byteCount = size
+        self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,
+                  weights: UnsafePointer((base + offset).assumingMemoryBound(to: Int8.self)),
+                  storage: .mapped(base, size), byteCount: size)
     }
 }

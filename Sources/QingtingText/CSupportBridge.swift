@@ -3,8 +3,6 @@ internal import CSupport
 // The one place QingtingText calls the C core; C status codes become TextError here.
 
 enum CCore {
-    static let numberKey: UInt32 = 0x11_0001
-
     static func validateUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var offset = 0
         let status = qt_utf8_validate(bytes.baseAddress, bytes.count, &offset)

@@ -40,14 +40,12 @@ public struct Normalizer: Sendable {
 
     /// Normalizes text and returns it as a String (for people and tests).
     public func normalize(_ text: String) -> String {
-        var utf8 = Array(text.utf8)
-        let scalars = (try? utf8.withUnsafeMutableBufferPointer { try normalize(UnsafeBufferPointer($0)).scalars }) ?? []
-        return String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init)))
+        String(String.UnicodeScalarView(scalars(of: text).compactMap(Unicode.Scalar.init)))
     }
 
     /// The normalized scalars of a word or lexicon term (same steps as running text).
     func scalars(of word: String) -> [UInt32] {
-        var utf8 = Array(word.utf8)
-        return (try? utf8.withUnsafeMutableBufferPointer { try normalize(UnsafeBufferPointer($0)).scalars }) ?? []
+        var copy = word
+        return (try? copy.withUTF8 { try normalize($0).scalars }) ?? []  // a String is valid UTF-8
     }
 }

@@ -7,7 +7,8 @@
 /// Changing any of this changes every model: bump `version`.
 enum SegmentKeys {
     static let version: UInt32 = 1
-    static let numberKey: UInt32 = CCore.numberKey
+    /// Past the last code point (U+10FFFF), so that it never collides with a character.
+    static let numberKey: UInt32 = 0x11_0001
 
     /// Keys of one run of scalars `[start, end)` (all of them in-run classes).
     /// `keyStart[k]` is the scalar index where key k begins.

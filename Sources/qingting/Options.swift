@@ -8,8 +8,9 @@ import Glibc
 
 /// Options every command that segments text shares.
 struct SegmenterOptions: ParsableArguments {
+    // Not `--model`: commands that classify use that name for their own model.
     @Option(help: "Segment model file (default: Models/segment.qtseg).")
-    var model: String?
+    var segmentModel: String?
 
     @Option(help: "User lexicon TSV (default: Lexicons/userdict.tsv when present).")
     var userdict: String?
@@ -27,7 +28,7 @@ struct SegmenterOptions: ParsableArguments {
         var configuration = Segmenter.Configuration()
         configuration.engine = engine
         configuration.icuForUnknown = icuFallback
-        return try Resources.segmenter(modelPath: model, lexiconPath: userdict, useLexicon: !noUserdict,
+        return try Resources.segmenter(modelPath: segmentModel, lexiconPath: userdict, useLexicon: !noUserdict,
                                        configuration: configuration)
     }
 }

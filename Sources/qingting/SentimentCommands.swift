@@ -125,20 +125,16 @@ struct EvalSentiment: ParsableCommand {
             for file in files {
                 let corpus = try LabeledCorpus(contentsOf: file, labels: labels)
                 print("== \(file): \(corpus.examples.count) texts")
-                var reports: [ClassificationReport] = []
-                var changed = 0
-                for (_, analyzer) in analyzers {
+                // Each model scores each text once; reports and the change count both read these.
+                let predictions = analyzers.map { _, analyzer in corpus.examples.map { analyzer.analyze($0.text).label } }
+                let reports = predictions.map { predicted in
                     var report = ClassificationReport(labels: labels)
-                    for example in corpus.examples {
-                        report.add(gold: example.label, predicted: analyzer.analyze(example.text).label.index)
+                    for (example, label) in zip(corpus.examples, predicted) {
+                        report.add(gold: example.label, predicted: label.index)
                     }
-                    reports.append(report)
+                    return report
                 }
-                if analyzers.count == 2 {
-                    changed = corpus.examples.filter {
-                        analyzers[0].1.analyze($0.text).label != analyzers[1].1.analyze($0.text).label
-                    }.count
-                }
+                let changed = predictions.count == 2 ? zip(predictions[0], predictions[1]).filter { $0 != $1 }.count : 0
                 printReports(reports, names: analyzers.map(\.0))
                 if analyzers.count == 2 { print("texts whose label changed: \(changed)") }
             }

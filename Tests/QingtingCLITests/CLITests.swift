@@ -94,7 +94,7 @@ import Testing
         let path = NSTemporaryDirectory() + "qingting-cli-\(getpid()).qtseg"
         try Data("QTSEGMDL garbage".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try run(["segment", "--model", path, "你好"])
+        let r = try run(["segment", "--segment-model", path, "你好"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("\(path): segment model"))
     }
@@ -120,14 +120,46 @@ import Testing
         let train = try run(["train", "segment", "--gold", "\(dir)/gold.txt", "-o", "\(dir)/m.qtseg"])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("6 words from 18 lines of 20"))
-        let eval = try run(["eval", "segment", "--gold", "\(dir)/gold.txt", "--model", "\(dir)/m.qtseg", "--no-userdict"])
+        let eval = try run(["eval", "segment", "--gold", "\(dir)/gold.txt", "--segment-model", "\(dir)/m.qtseg", "--no-userdict"])
         #expect(eval.status == 0, "\(eval.stderr)")
         #expect(eval.stdout.contains("lines      2 "))
         #expect(eval.stdout.contains("F1         1.0"))
     }
 
+    @Test func trainAndEvalSentimentSideBySide() throws {
+        let dir = NSTemporaryDirectory() + "qingting-cli-sent-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let corpus = """
+            positive\t质量很好，非常满意
+            positive\t好用，回购了
+            negative\t质量太差了，很失望
+            negative\t客服态度差，我要投诉
+            neutral\t今天下午三点发货
+            neutral\t这款有黑色和白色两种
+
+            """
+        try Data(corpus.utf8).write(to: URL(fileURLWithPath: "\(dir)/c.tsv"))
+        for seed in ["1", "2"] {
+            let train = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv", "-o", "\(dir)/m\(seed).qtlin",
+                                 "--seed", seed, "--bucket-bits", "14", "--validation-fraction", "0", "--epochs", "3"])
+            #expect(train.status == 0, "\(train.stderr)")
+            #expect(train.stdout.contains("negative 2, neutral 2, positive 2"))
+        }
+        let eval = try run(["eval", "sentiment", "--model", "\(dir)/m1.qtlin", "--baseline", "\(dir)/m2.qtlin",
+                            "--test", "\(dir)/c.tsv"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("== \(dir)/c.tsv: 6 texts"))
+        #expect(eval.stdout.contains("accuracy (3-class)"))
+        #expect(eval.stdout.contains("texts whose label changed: "))
+        let bad = try run(["eval", "sentiment", "--model", "\(dir)/c.tsv", "--test", "\(dir)/c.tsv"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(dir)/c.tsv: not a Qingting linear model"))
+    }
+
     @Test func everyCommandHasHelp() throws {
-        for command in [[], ["segment"], ["train", "segment"], ["eval", "segment"]] {
+        for command in [[], ["segment"], ["train", "segment"], ["eval", "segment"], ["train", "sentiment"],
+                        ["eval", "sentiment"]] {
             let r = try run(command + ["--help"])
             #expect(r.status == 0)
             #expect(r.stdout.contains("USAGE"))
