@@ -20,6 +20,10 @@ public struct CueLexicon: Sendable {
     public private(set) var terms: [String: Term] = [:]
     public private(set) var negators: [String: Int] = [:]
     public private(set) var degrees: [String: Float] = [:]
+    // The same three, for the hot path (byte-keyed; see `ByteKeyedTable`).
+    private var termTable = ByteKeyedTable<Term>([:])
+    private var negatorTable = ByteKeyedTable<Int>([:])
+    private var degreeTable = ByteKeyedTable<Float>([:])
 
     public static let empty = CueLexicon()
     public init() {}
@@ -64,7 +68,13 @@ public struct CueLexicon: Sendable {
             }
         }
         if !errors.isEmpty { throw ClassifyErrors(errors) }
+        termTable = ByteKeyedTable(terms)
+        negatorTable = ByteKeyedTable(negators)
+        degreeTable = ByteKeyedTable(degrees)
     }
+
+    /// How many tokens a negator reaches, or nil when `token` is not a negator.
+    public func negatorScope(_ token: String) -> Int? { negatorTable[token] }
 
     static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term) }
 
@@ -131,13 +141,14 @@ public struct CueLexicon: Sendable {
             }
             var matched: (Term, String, Int)?
             if i + 1 < tokens.count, tokens[i + 1].kind != .punctuation,
-               let term = terms[token.text + tokens[i + 1].text] {
+               let term = termTable[token.text, tokens[i + 1].text] {
                 matched = (term, token.text + tokens[i + 1].text, 2)
-            } else if let term = terms[token.text] {
+            } else if let term = termTable[token.text] {
                 matched = (term, token.text, 1)
             }
             if let (term, text, length) = matched {
-                let negated = i <= negatedUntil
+                // An emoji is the author's own reaction, never negated: 再也不买了😡 stays angry.
+                let negated = i <= negatedUntil && token.kind != .emoji
                 let multiplier = i <= degreeUntil ? degree : 1
                 let polarity: SentimentLabel = negated ? (term.polarity == .positive ? .negative : .positive) : term.polarity
                 // A negated strong word is a weak opposite: 不好 is negative, 不太好 milder.
@@ -149,9 +160,9 @@ public struct CueLexicon: Sendable {
                 i += length
                 continue
             }
-            if let scope = negators[token.text] {
+            if let scope = negatorTable[token.text] {
                 negatedUntil = negatedUntil >= i ? -1 : i + scope  // 不是不好: a double negative cancels
-            } else if let m = degrees[token.text] {
+            } else if let m = degreeTable[token.text] {
                 degree = m
                 degreeUntil = i + 2
             }

@@ -44,7 +44,7 @@ public struct Featurizer: Sendable {
         var scopeEnd = -1
         for (i, token) in tokens.enumerated() {
             if token.kind == .punctuation { scopeEnd = -1; continue }
-            if let scope = lexicon.negators[token.text] { scopeEnd = i + scope; continue }
+            if let scope = lexicon.negatorScope(token.text) { scopeEnd = i + scope; continue }
             if i <= scopeEnd {
                 buckets.append(extractor.bucket(ofKey: "not:" + token.text, seed: Self.cueSeed))
                 values.append(1)

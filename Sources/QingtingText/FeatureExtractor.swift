@@ -29,15 +29,31 @@ public struct FeatureExtractor: Sendable, Hashable {
     var mask: UInt32 { UInt32(bucketCount - 1) }
 
     /// Stable 32-bit id of a token's normalized text.
-    public static func wordID(_ text: String) -> UInt32 {
-        let scalars = text.unicodeScalars.map(\.value)
-        return scalars.withUnsafeBufferPointer { CCore.hashUnits($0, seed: wordIDSeed) }
+    public static func wordID(_ text: String) -> UInt32 { hashScalars(of: text, seed: wordIDSeed) }
+
+    /// The frozen hash of a string's code points. They go into a stack buffer: one heap array per
+    /// token was a visible cost in `analyze`.
+    static func hashScalars(of text: String, seed: UInt32) -> UInt32 {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: text.utf8.count) { buffer in
+            var count = 0
+            for scalar in text.unicodeScalars { buffer[count] = scalar.value; count += 1 }
+            return CCore.hashUnits(UnsafeBufferPointer(rebasing: buffer[..<count]), seed: seed)
+        }
+    }
+
+    /// Han ideograph test with a fast path for the common blocks (the Unicode property lookup
+    /// behind `isIdeographic` is slow enough to show in profiles); same answers as the property.
+    static func isIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x3000: return false
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF: return true
+        default: return scalar.properties.isIdeographic
+        }
     }
 
     /// Bucket of a named feature (a lexicon cue, a polarity count …) in a namespace `seed`.
     public func bucket(ofKey key: String, seed: UInt32) -> UInt32 {
-        let scalars = key.unicodeScalars.map(\.value)
-        return scalars.withUnsafeBufferPointer { CCore.hashUnits($0, seed: seed) } & mask
+        Self.hashScalars(of: key, seed: seed) & mask
     }
 
     /// Bucket indices of every feature of `tokens` (repeats kept: they count).
@@ -62,7 +78,7 @@ public struct FeatureExtractor: Sendable, Hashable {
             run.removeAll(keepingCapacity: true)
         }
         for token in tokens {
-            let han = token.kind == .word && token.text.unicodeScalars.allSatisfy { $0.properties.isIdeographic }
+            let han = token.kind == .word && token.text.unicodeScalars.allSatisfy(Self.isIdeograph)
             if !han || token.range.lowerBound != runEnd { flush() }
             if han {
                 run.append(contentsOf: token.text.unicodeScalars.lazy.map(\.value))

@@ -47,7 +47,7 @@ public enum Resources {
     public static func segmenter(modelPath: String? = nil, lexiconPath: String? = nil, useLexicon: Bool = true,
                                  configuration: Segmenter.Configuration = .init()) throws -> Segmenter {
         guard let modelFile = modelPath ?? find(segmentModel) else {
-            throw TextError(.io, "no segment model found (looked for \(segmentModel) under $QINGTING_HOME, the current directory and the executable's folders); pass --model")
+            throw TextError(.io, "no segment model found (looked for \(segmentModel) under $QINGTING_HOME, the current directory and the executable's folders); pass --segment-model")
         }
         let model = try SegmentModel(contentsOf: modelFile)
         let lexiconFile = useLexicon ? lexiconPath ?? find(userLexicon) : nil

@@ -11,6 +11,7 @@ public struct TextError: Error, Equatable, Sendable, CustomStringConvertible {
         public var description: String { rawValue }
 
         public static let invalidUTF8 = Code(rawValue: "invalid_utf8")
+        public static let invalidJSON = Code(rawValue: "invalid_json")
         public static let invalidLexicon = Code(rawValue: "invalid_lexicon")
         public static let invalidModel = Code(rawValue: "invalid_model")
         public static let invalidCorpus = Code(rawValue: "invalid_corpus")

@@ -121,6 +121,12 @@ enum ClassifyFixtures {
         #expect(cues("不是我说，真好用").last?.polarity == .positive)
     }
 
+    @Test func emojiAreNeverNegated() {
+        let angry = cues("再也不买了😡")
+        #expect(angry.map(\.polarity) == [.negative])
+        #expect(angry.first?.negated == false)
+    }
+
     @Test func degreeScalesAndDoubleNegativeCancels() {
         let strong = cues("太差了").first!, weak = cues("有点差").first!
         #expect(strong.strength > weak.strength)
