@@ -9,6 +9,6 @@ struct Qingting: ParsableCommand {
             Models and lexicons are found under $QINGTING_HOME, the current directory, or the \
             folders above the executable (Models/segment.qtseg, Lexicons/userdict.tsv).
             """,
-        subcommands: [SegmentCommand.self, TrainCommand.self, EvalCommand.self]
+        subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self]
     )
 }

