@@ -20,10 +20,14 @@ public struct CueLexicon: Sendable {
     public private(set) var terms: [String: Term] = [:]
     public private(set) var negators: [String: Int] = [:]
     public private(set) var degrees: [String: Float] = [:]
-    // The same three, for the hot path (byte-keyed; see `ByteKeyedTable`).
-    private var termTable = ByteKeyedTable<Term>([:])
-    private var negatorTable = ByteKeyedTable<Int>([:])
-    private var degreeTable = ByteKeyedTable<Float>([:])
+    /// What one word is in any of the three lexicons.
+    struct Entry: Sendable {
+        var term: Term?
+        var negatorScope: Int?
+        var degree: Float?
+    }
+    // The same three merged, for the hot path: one byte-keyed lookup per token (see `ByteKeyedTable`).
+    private var table = ByteKeyedTable<Entry>([:])
 
     public static let empty = CueLexicon()
     public init() {}
@@ -68,13 +72,14 @@ public struct CueLexicon: Sendable {
             }
         }
         if !errors.isEmpty { throw ClassifyErrors(errors) }
-        termTable = ByteKeyedTable(terms)
-        negatorTable = ByteKeyedTable(negators)
-        degreeTable = ByteKeyedTable(degrees)
+        var entries: [String: Entry] = terms.mapValues { Entry(term: $0) }
+        for (word, scope) in negators { entries[word, default: Entry()].negatorScope = scope }
+        for (word, m) in degrees { entries[word, default: Entry()].degree = m }
+        table = ByteKeyedTable(entries)
     }
 
     /// How many tokens a negator reaches, or nil when `token` is not a negator.
-    public func negatorScope(_ token: String) -> Int? { negatorTable[token] }
+    public func negatorScope(_ token: String) -> Int? { table[token]?.negatorScope }
 
     static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term) }
 
@@ -139,11 +144,12 @@ public struct CueLexicon: Sendable {
                 i += 1
                 continue
             }
+            let entry = table[token.text]
             var matched: (Term, String, Int)?
             if i + 1 < tokens.count, tokens[i + 1].kind != .punctuation,
-               let term = termTable[token.text, tokens[i + 1].text] {
+               let term = table[token.text, tokens[i + 1].text]?.term {
                 matched = (term, token.text + tokens[i + 1].text, 2)
-            } else if let term = termTable[token.text] {
+            } else if let term = entry?.term {
                 matched = (term, token.text, 1)
             }
             if let (term, text, length) = matched {
@@ -160,9 +166,9 @@ public struct CueLexicon: Sendable {
                 i += length
                 continue
             }
-            if let scope = negatorTable[token.text] {
+            if let scope = entry?.negatorScope {
                 negatedUntil = negatedUntil >= i ? -1 : i + scope  // 不是不好: a double negative cancels
-            } else if let m = degreeTable[token.text] {
+            } else if let m = entry?.degree {
                 degree = m
                 degreeUntil = i + 2
             }

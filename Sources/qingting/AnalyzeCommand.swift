@@ -117,33 +117,28 @@ struct AnalyzedLine: Sendable {
 
     init(_ line: ArraySlice<UInt8>, number: Int, jsonl: Bool, analyzer: SentimentAnalyzer, tokens: Bool) {
         var id: JSONValue?
-        do {
-            let result: SentimentAnalyzer.Result
-            if jsonl {
-                let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
-                guard case .object = value else { throw TextError(.invalidJSON, "a line must be a JSON object") }
-                id = value["id"]
-                guard let text = value["text"]?.stringValue else {
-                    throw TextError(.invalidJSON, "no string field \"text\"")
-                }
-                result = analyzer.analyze(text)
-            } else {
-                result = try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) }
-            }
-            json = "{\"line\":\(number),"
-            if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
+        let outcome = Result<SentimentAnalyzer.Result, any Error> {
+            guard jsonl else { return try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) } }
+            let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
+            guard case .object = value else { throw TextError(.invalidJSON, "a line must be a JSON object") }
+            id = value["id"]
+            guard let text = value["text"]?.stringValue else { throw TextError(.invalidJSON, "no string field \"text\"") }
+            return analyzer.analyze(text)
+        }
+        json = "{\"line\":\(number),"
+        if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
+        switch outcome {
+        case .success(let result):
             result.appendJSONFields(to: &json, tokens: tokens)
             json += "}"
             error = nil
-        } catch {
-            let error = error as? TextError ?? TextError(.io, "\(error)")
-            json = "{\"line\":\(number),"
-            if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
-            json += "\"error\":{\"code\":\"\(error.code)\",\"message\":"
-            JSON.appendString(error.message, to: &json)
-            if let offset = error.byteOffset { json += ",\"offset\":\(offset)" }
+        case .failure(let thrown):
+            let failure = thrown as? TextError ?? TextError(.io, "\(thrown)")
+            json += "\"error\":{\"code\":\"\(failure.code)\",\"message\":"
+            JSON.appendString(failure.message, to: &json)
+            if let offset = failure.byteOffset { json += ",\"offset\":\(offset)" }
             json += "}}"
-            self.error = error.description
+            error = failure.description
         }
     }
 }

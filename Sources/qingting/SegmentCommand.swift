@@ -40,7 +40,7 @@ struct SegmentCommand: ParsableCommand {
         let progress = Progress(label: "segment")
         let source = texts.isEmpty ? (file ?? "-") : "argument"
         let handle = { (line: ArraySlice<UInt8>, number: Int) in
-            progress.tick(number)
+            progress.update(number)
             do {
                 let tokens = try line.withUnsafeBufferPointer { try segmenter.tokenize(utf8: $0) }
                 output.line(render(tokens, line: number))
@@ -97,17 +97,7 @@ final class Progress {
 
     init(label: String) { self.label = label }
 
-    func tick(_ count: Int) {
-        guard enabled, count & 1023 == 0 else { return }
-        let now = Self.now()
-        if now - lastShown > 0.25 {
-            lastShown = now
-            lastCount = count
-            writeAll(2, "\r\(label): \(count) lines")
-        }
-    }
-
-    /// Like `tick`, for callers that do not count one by one.
+    /// Shows `count` lines done (called per line or per batch; at most every 1,024 lines and 0.25 s).
     func update(_ count: Int) {
         guard enabled, count - lastCount >= 1024 else { return }
         let now = Self.now()

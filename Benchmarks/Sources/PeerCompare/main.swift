@@ -74,16 +74,9 @@ func segmentBenchmark(corpus: String, raw: Bool) throws {
     rows.append(Row(name: "ICU word break iterator (bare)", mbPerSecond: megabytes / tICU, note: "\(tokens) tokens"))
 
     // jieba, precise mode, in a child process on the same lines.
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "\(root)/Benchmarks/peers/jieba_segment.py", corpus] + (raw ? ["--raw"] : [])
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    if process.terminationStatus == 0,
-       let json = try JSONSerialization.jsonObject(with: output) as? [String: Any],
+    let jieba = try runProcess("/usr/bin/env", ["python3", "\(root)/Benchmarks/peers/jieba_segment.py", corpus] + (raw ? ["--raw"] : []))
+    if jieba.status == 0,
+       let json = try JSONSerialization.jsonObject(with: jieba.output) as? [String: Any],
        let seconds = json["seconds"] as? Double, let jiebaBytes = json["bytes"] as? Int {
         rows.append(Row(name: "jieba precise mode (Python)", mbPerSecond: Double(jiebaBytes) / 1e6 / seconds,
                         note: "\(json["tokens"] ?? 0) tokens"))
