@@ -13,10 +13,14 @@ let package = Package(
         .executable(name: "qingting", targets: ["qingting"]),
         .library(name: "QingtingText", targets: ["QingtingText"]),
         .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
+        .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The C core: pure functions over caller-owned buffers, and the only code that sees ICU headers.
@@ -35,11 +39,26 @@ let package = Package(
             dependencies: ["QingtingText", "CSupport"],
             swiftSettings: strictSwift
         ),
+        // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
+        .target(
+            name: "QingtingServer",
+            dependencies: [
+                "QingtingText",
+                "QingtingClassify",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "qingting",
             dependencies: [
                 "QingtingText",
                 "QingtingClassify",
+                "QingtingServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -47,6 +66,7 @@ let package = Package(
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting"], swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",
             dependencies: ["qingting"],

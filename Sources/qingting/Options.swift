@@ -24,12 +24,16 @@ struct SegmenterOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Re-cut stretches of unknown characters with ICU's dictionary.")
     var icuFallback = true
 
-    func segmenter() throws -> Segmenter {
+    var configuration: Segmenter.Configuration {
         var configuration = Segmenter.Configuration()
         configuration.engine = engine
         configuration.icuForUnknown = icuFallback
-        return try Resources.segmenter(modelPath: segmentModel, lexiconPath: userdict, useLexicon: !noUserdict,
-                                       configuration: configuration)
+        return configuration
+    }
+
+    func segmenter() throws -> Segmenter {
+        try Resources.segmenter(modelPath: segmentModel, lexiconPath: userdict, useLexicon: !noUserdict,
+                                configuration: configuration)
     }
 }
 
@@ -75,17 +79,27 @@ func writeAll(_ fd: Int32, _ text: String) {
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as TextError {
-        warn("qingting: \(error)")
-        throw ExitCode.failure
-    } catch let error as ClassifyError {
-        warn("qingting: \(error)")
-        throw ExitCode.failure
-    } catch let error as ClassifyErrors {
-        warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
-        throw ExitCode.failure
-    } catch let error as TextErrors {
-        warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
-        throw ExitCode.failure
+    } catch {
+        throw report(error)
     }
+}
+
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw report(error)
+    }
+}
+
+/// Writes a library error to stderr and turns it into a failing exit; other errors pass through.
+private func report(_ error: any Error) -> any Error {
+    switch error {
+    case let error as TextError: warn("qingting: \(error)")
+    case let error as ClassifyError: warn("qingting: \(error)")
+    case let error as ClassifyErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+    case let error as TextErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+    default: return error
+    }
+    return ExitCode.failure
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Qingting: ParsableCommand {
+struct Qingting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qingting",
         abstract: "倾听 Qingting: social CRM text engine (segmentation, and the stages built on it).",
@@ -9,6 +9,7 @@ struct Qingting: ParsableCommand {
             Models and lexicons are found under $QINGTING_HOME, the current directory, or the \
             folders above the executable (Models/segment.qtseg, Lexicons/userdict.tsv).
             """,
-        subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self]
+        subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
+                      ServeCommand.self, CallCommand.self]
     )
 }

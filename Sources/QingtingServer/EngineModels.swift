@@ -1,0 +1,65 @@
+import QingtingClassify
+import QingtingText
+
+/// Everything the methods compute with, loaded together and never changed: the segmenter, the
+/// sentiment analyzer, and a content hash of each file they came from. `model.reload` builds a new
+/// one and swaps it in; requests already running keep the one they started with.
+public final class EngineModels: Sendable {
+    /// Which files to load (nil paths: the shipped defaults, found by `Resources.find`).
+    public struct Sources: Sendable {
+        public var segmentModel: String?
+        public var userdict: String?
+        public var useUserdict = true
+        public var segmenter = Segmenter.Configuration()
+        public var sentimentModel: String?
+        public init() {}
+    }
+
+    /// A loaded file: its role ("segment_model", "sentiment_lexicon", …), path and FNV-1a 64 hash.
+    public struct LoadedFile: Sendable {
+        public var role: String
+        public var path: String
+        public var hash: String
+    }
+
+    public let sources: Sources
+    public let segmenter: Segmenter
+    public let analyzer: SentimentAnalyzer
+    public let files: [LoadedFile]
+
+    /// Loads the files named by `sources`.
+    /// - Throws: `TextError`/`ClassifyError` naming the file that is missing or refused.
+    public init(_ sources: Sources) throws {
+        let segmentPath = sources.segmentModel ?? Resources.find(Resources.segmentModel)
+        let userdictPath = sources.useUserdict ? sources.userdict ?? Resources.find(Resources.userLexicon) : nil
+        let segmenter = try Resources.segmenter(modelPath: segmentPath, lexiconPath: userdictPath,
+                                                useLexicon: sources.useUserdict, configuration: sources.segmenter)
+        let analyzer = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sources.sentimentModel)
+        let named: [(String, String?)] = [
+            ("segment_model", segmentPath),
+            ("userdict", userdictPath),
+            ("sentiment_model", sources.sentimentModel ?? Resources.find(ClassifyResources.sentimentModel)),
+            ("sentiment_lexicon", Resources.find(ClassifyResources.sentimentLexicon)),
+            ("negators", Resources.find(ClassifyResources.negators)),
+            ("degree", Resources.find(ClassifyResources.degree)),
+        ]
+        var files: [LoadedFile] = []
+        for case let (role, path?) in named {
+            let hash = try FileIO.read(path).withUnsafeBytes { BinaryFormat.fnv1a64($0) }
+            files.append(LoadedFile(role: role, path: path, hash: String(hash, radix: 16)))
+        }
+        self.sources = sources
+        self.segmenter = segmenter
+        self.analyzer = analyzer
+        self.files = files
+    }
+
+    /// `{"segment_model":{"path":…,"hash":…},…}` for `engine.info` and `model.reload`.
+    func filesJSON() -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        for file in files {
+            members[file.role] = .object(["path": .string(file.path), "hash": .string(file.hash)])
+        }
+        return .object(members)
+    }
+}

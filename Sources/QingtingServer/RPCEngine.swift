@@ -1,0 +1,169 @@
+import QingtingText
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The JSON-RPC 2.0 engine, independent of any transport: one request line (an object or a batch
+/// array) in, one response line out. The socket server feeds it lines; tests can call it directly.
+/// Thread-safe: lines may be handled concurrently.
+public final class RPCEngine: Sendable {
+    public static let version = "0.1.0"
+
+    /// Who sent a line: the peer's uid from the socket (nil when called in-process).
+    public struct Caller: Sendable {
+        public var uid: UInt32?
+        public init(uid: UInt32? = nil) { self.uid = uid }
+    }
+
+    /// What handling a line gave: the response line (nil when it held only notifications), how many
+    /// requests it held, and the code of each error answered.
+    public struct Outcome: Sendable {
+        public var response: String?
+        public var requests: Int
+        public var errors: [RPCError.Code]
+    }
+
+    private let current: Mutex<EngineModels>
+    public let metrics: ServerMetrics
+    public let access: AccessPolicy
+    let methods: [String: RPCMethod]
+
+    public init(models: EngineModels, access: AccessPolicy = AccessPolicy(), metrics: ServerMetrics = ServerMetrics()) {
+        current = Mutex(models)
+        self.access = access
+        self.metrics = metrics
+        methods = Dictionary(uniqueKeysWithValues: RPCMethod.all.map { ($0.name, $0) })
+    }
+
+    /// The models requests started now will use.
+    public var models: EngineModels { current.withLock { $0 } }
+
+    func swapModels(_ models: EngineModels) {
+        current.withLock { $0 = models }
+        metrics.recordReload()
+    }
+
+    /// Handles one line (without its newline).
+    public func handle(line: UnsafeBufferPointer<UInt8>, caller: Caller = Caller()) -> Outcome {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line)
+        } catch let error as TextError {
+            let rpc = RPCError(.parseError, "invalid JSON: \(error.message)",
+                               data: [("offset", .number("\(error.byteOffset ?? 0)"))])
+            return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.parseError])
+        } catch {
+            let rpc = RPCError(.parseError, "invalid JSON")
+            return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.parseError])
+        }
+        let models = self.models
+        guard case .array(let batch) = value else {
+            var errors: [RPCError.Code] = []
+            let response = handle(request: value, caller: caller, models: models, errors: &errors)
+            return Outcome(response: response, requests: 1, errors: errors)
+        }
+        guard !batch.isEmpty else {
+            let rpc = RPCError(.invalidRequest, "an empty batch", data: [("batch_size", .number("0"))])
+            return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.invalidRequest])
+        }
+        var errors: [RPCError.Code] = []
+        var responses: [String] = []
+        for request in batch {
+            if let response = handle(request: request, caller: caller, models: models, errors: &errors) {
+                responses.append(response)
+            }
+        }
+        let response = responses.isEmpty ? nil : "[" + responses.joined(separator: ",") + "]"
+        return Outcome(response: response, requests: batch.count, errors: errors)
+    }
+
+    public func handle(line: String, caller: Caller = Caller()) -> Outcome {
+        var line = line
+        return line.withUTF8 { handle(line: $0, caller: caller) }
+    }
+
+    /// One request object → its response (nil for a notification).
+    private func handle(request: JSONValue, caller: Caller, models: EngineModels, errors: inout [RPCError.Code]) -> String? {
+        guard case .object(let members) = request else {
+            errors.append(.invalidRequest)
+            return RPCError(.invalidRequest, "a request must be a JSON object, not \(request.typeName)").response(id: nil)
+        }
+        let id = members["id"]
+        do {
+            let request = try RPCRequest(members)
+            guard let method = methods[request.method] else {
+                throw RPCError(.methodNotFound, "unknown method \"\(request.method)\" (rpc.discover lists them)",
+                               data: [("method", .string(request.method))])
+            }
+            let params = try method.namedParams(request.params)
+            let context = RPCContext(engine: self, models: models, caller: caller)
+            let result = try method.run(context, params)
+            guard let id = request.id else { return nil }
+            var out = "{\"jsonrpc\":\"2.0\",\"id\":"
+            id.appendJSON(to: &out)
+            out += ",\"result\":"
+            out += result
+            out += "}"
+            return out
+        } catch let error as RPCError {
+            errors.append(error.code)
+            // Notifications get no answer, but a request too broken to tell is answered (id null).
+            if members["id"] == nil, error.code != .invalidRequest { return nil }
+            return error.response(id: RPCRequest.validID(id) ? id : nil)
+        } catch {
+            errors.append(.internalError)
+            return RPCError(.internalError, "\(error)").response(id: RPCRequest.validID(id) ? id : nil)
+        }
+    }
+}
+
+/// A request object checked against JSON-RPC 2.0.
+struct RPCRequest {
+    var method: String
+    var params: JSONValue?
+    /// nil for a notification.
+    var id: JSONValue?
+
+    init(_ members: [String: JSONValue]) throws {
+        guard members["jsonrpc"] == .string("2.0") else {
+            throw RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\"",
+                           data: [("member", .string("jsonrpc")), ("got", members["jsonrpc"] ?? .null)])
+        }
+        guard case .string(let method)? = members["method"] else {
+            throw RPCError(.invalidRequest, "\"method\" must be a string",
+                           data: [("member", .string("method")), ("got", .string(members["method"]?.typeName ?? "nothing"))])
+        }
+        if let id = members["id"], !Self.validID(id) {
+            throw RPCError(.invalidRequest, "\"id\" must be a string, a number or null, not \(id.typeName)",
+                           data: [("member", .string("id"))])
+        }
+        if let params = members["params"] {
+            switch params {
+            case .object, .array: break
+            default:
+                throw RPCError(.invalidRequest, "\"params\" must be an object or an array, not \(params.typeName)",
+                               data: [("member", .string("params"))])
+            }
+        }
+        self.method = method
+        params = members["params"]
+        id = members["id"]
+    }
+
+    static func validID(_ id: JSONValue?) -> Bool {
+        switch id {
+        case .string?, .number?, .null?: true
+        default: false
+        }
+    }
+}
+
+/// What a method sees besides its parameters.
+struct RPCContext {
+    let engine: RPCEngine
+    /// The models this request runs on (fixed when its line arrived).
+    let models: EngineModels
+    let caller: RPCEngine.Caller
+}

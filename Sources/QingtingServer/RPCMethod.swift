@@ -1,0 +1,189 @@
+import QingtingClassify
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A method the engine answers: its name, what it does, its parameters and result as JSON Schemas
+/// (what `rpc.discover` lists), and the code that runs it. Results are JSON text.
+struct RPCMethod: Sendable {
+    struct Param: Sendable {
+        var name: String
+        var required: Bool
+        /// JSON Schema, as JSON text.
+        var schema: String
+        var summary: String
+    }
+
+    var name: String
+    var summary: String
+    /// In positional order (for `params` given as an array).
+    var params: [Param]
+    var resultSchema: String
+    var run: @Sendable (RPCContext, [String: JSONValue]) throws -> String
+
+    /// `params` as named members: absent → none; an array → by position. Unknown names and
+    /// missing required ones are invalid params.
+    func namedParams(_ params: JSONValue?) throws -> [String: JSONValue] {
+        var named: [String: JSONValue]
+        switch params {
+        case nil: named = [:]
+        case .object(let members)?: named = members
+        case .array(let items)?:
+            guard items.count <= self.params.count else {
+                throw RPCError(.invalidParams, "\(name) takes at most \(self.params.count) positional parameter(s), got \(items.count)",
+                               data: [("expected", .array(self.params.map { .string($0.name) }))])
+            }
+            named = [:]
+            for (param, item) in zip(self.params, items) { named[param.name] = item }
+        default: named = [:]
+        }
+        for key in named.keys.sorted() where !self.params.contains(where: { $0.name == key }) {
+            throw RPCError(.invalidParams, "\(name) has no parameter \"\(key)\"",
+                           data: [("param", .string(key)), ("expected", .array(self.params.map { .string($0.name) }))])
+        }
+        for param in self.params where param.required && named[param.name] == nil {
+            throw RPCError(.invalidParams, "missing parameter \"\(param.name)\"", data: [("param", .string(param.name))])
+        }
+        return named
+    }
+
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, reload]
+}
+
+// MARK: - Parameter readers
+
+extension [String: JSONValue] {
+    func string(_ name: String) throws -> String? {
+        guard let value = self[name] else { return nil }
+        guard case .string(let s) = value else { throw RPCError.param(name, expected: "a string", got: value) }
+        return s
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let value = self[name] else { return nil }
+        guard case .bool(let b) = value else { throw RPCError.param(name, expected: "a boolean", got: value) }
+        return b
+    }
+}
+
+// MARK: - Methods
+
+extension RPCMethod {
+    static let engineInfo = RPCMethod(
+        name: "engine.info",
+        summary: "Version, loaded model and lexicon files with their hashes, uptime and counters.",
+        params: [],
+        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object"},"reloads":{"type":"integer"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
+        run: { context, _ in
+            var members = context.engine.metrics.snapshot()
+            members["name"] = .string("qingting")
+            members["version"] = .string(RPCEngine.version)
+            members["pid"] = .number("\(getpid())")
+            members["files"] = context.models.filesJSON()
+            var out = ""
+            JSONValue.object(members).appendJSON(to: &out)
+            return out
+        })
+
+    static let discover = RPCMethod(
+        name: "rpc.discover",
+        summary: "Every method with its parameters and result as JSON Schemas (OpenRPC 1.2 layout).",
+        params: [],
+        resultSchema: #"{"type":"object","properties":{"openrpc":{"type":"string"},"info":{"type":"object"},"methods":{"type":"array"}}}"#,
+        run: { _, _ in
+            var out = "{\"openrpc\":\"1.2.6\",\"info\":{\"title\":\"qingting\",\"version\":\"\(RPCEngine.version)\"},\"methods\":["
+            for (i, method) in RPCMethod.all.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"name\":\"\(method.name)\",\"summary\":"
+                JSON.appendString(method.summary, to: &out)
+                out += ",\"params\":["
+                for (j, param) in method.params.enumerated() {
+                    if j > 0 { out += "," }
+                    out += "{\"name\":\"\(param.name)\",\"required\":\(param.required),\"summary\":"
+                    JSON.appendString(param.summary, to: &out)
+                    out += ",\"schema\":\(param.schema)}"
+                }
+                out += "],\"result\":{\"name\":\"result\",\"schema\":\(method.resultSchema)}}"
+            }
+            out += "]}"
+            return out
+        })
+
+    static let segment = RPCMethod(
+        name: "text.segment",
+        summary: "Tokens of a text, each with its kind and byte span (as `qingting segment --format jsonl`).",
+        params: [Param(name: "text", required: true, schema: #"{"type":"string"}"#, summary: "The text to segment.")],
+        resultSchema: #"{"type":"object","properties":{"tokens":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"kind":{"type":"string"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}"#,
+        run: { context, params in
+            guard let text = try params.string("text") else { throw RPCError.param("text", expected: "a string", got: nil) }
+            var out = "{\"tokens\":["
+            for (i, token) in context.models.segmenter.tokenize(text).enumerated() {
+                if i > 0 { out += "," }
+                token.appendJSON(to: &out)
+            }
+            out += "]}"
+            return out
+        })
+
+    static let analyze = RPCMethod(
+        name: "text.analyze",
+        summary: "Sentiment of a text: label, probabilities, #情绪# tag and the lexicon cues behind it — the object `qingting analyze` writes for a line, without its \"line\" member.",
+        params: [
+            Param(name: "text", required: true, schema: #"{"type":"string"}"#, summary: "The post."),
+            Param(name: "id", required: false, schema: "{}", summary: "Echoed back as \"id\" in the result, exactly as written."),
+            Param(name: "tokens", required: false, schema: #"{"type":"boolean","default":false}"#, summary: "Also return the tokens."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"tokens":{"type":"array"}}}"#,
+        run: { context, params in
+            guard let text = try params.string("text") else { throw RPCError.param("text", expected: "a string", got: nil) }
+            let tokens = try params.bool("tokens") ?? false
+            var out = "{"
+            if let id = params["id"] { out += "\"id\":"; id.appendJSON(to: &out); out += "," }
+            context.models.analyzer.analyze(text).appendJSONFields(to: &out, tokens: tokens)
+            out += "}"
+            return out
+        })
+
+    static let reload = RPCMethod(
+        name: "model.reload",
+        summary: "Loads the model and lexicon files again (or the given ones) and swaps them in; requests already running finish on the old ones. Needs an admin token when the server has a token file.",
+        params: [
+            Param(name: "token", required: false, schema: #"{"type":"string"}"#, summary: "Role token (admin)."),
+            Param(name: "sentiment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a sentiment model to load instead."),
+            Param(name: "segment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a segment model to load instead."),
+            Param(name: "userdict", required: false, schema: #"{"type":"string"}"#, summary: "Path of a user lexicon to load instead."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"reloaded":{"type":"boolean"},"files":{"type":"object"}}}"#,
+        run: { context, params in
+            guard context.engine.access.mayAdminister(uid: context.caller.uid, token: try params.string("token")) else {
+                throw RPCError(.unauthorized, "model.reload needs an admin token",
+                               data: [("method", .string("model.reload")), ("uid", context.caller.uid.map { .number("\($0)") } ?? .null)])
+            }
+            var sources = context.models.sources
+            for name in ["sentiment_model", "segment_model", "userdict"] {
+                guard let path = try params.string(name) else { continue }
+                guard access(path, R_OK) == 0 else {
+                    throw RPCError(.notFound, "no readable file \(path)", data: [("param", .string(name)), ("path", .string(path))])
+                }
+                switch name {
+                case "sentiment_model": sources.sentimentModel = path
+                case "segment_model": sources.segmentModel = path
+                default: sources.userdict = path; sources.useUserdict = true
+                }
+            }
+            let models: EngineModels
+            do {
+                models = try EngineModels(sources)
+            } catch {
+                throw RPCError(.internalError, "reload failed, the old models stay: \(error)",
+                               data: [("reason", .string("\(error)"))])
+            }
+            context.engine.swapModels(models)
+            var out = "{\"reloaded\":true,\"files\":"
+            models.filesJSON().appendJSON(to: &out)
+            out += "}"
+            return out
+        })
+}

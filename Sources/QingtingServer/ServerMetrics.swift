@@ -1,0 +1,77 @@
+import Histogram
+import QingtingText
+import Synchronization
+
+/// Counters `engine.info` reports: requests, errors by code, connections, reloads and the latency
+/// of answered requests (microseconds, from the line's arrival to its response being ready).
+public final class ServerMetrics: Sendable {
+    struct State {
+        var requests = 0
+        var errors: [RPCError.Code: Int] = [:]
+        var connectionsOpen = 0
+        var connectionsTotal = 0
+        var connectionsRefused = 0
+        var reloads = 0
+        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    private let state = Mutex(State())
+    let started = ContinuousClock.now
+
+    public init() {}
+
+    /// Counts a chunk of answered requests, their errors and their latencies at once (one lock).
+    func record(requests: Int, errors: [RPCError.Code], latencyMicroseconds: UInt64) {
+        state.withLock {
+            $0.requests += requests
+            for code in errors { $0.errors[code, default: 0] += 1 }
+            _ = $0.latency.record(latencyMicroseconds, count: UInt64(requests))
+        }
+    }
+
+    func recordError(_ code: RPCError.Code) {
+        state.withLock { $0.errors[code, default: 0] += 1 }
+    }
+
+    /// Admits a connection unless `limit` are open already.
+    func openConnection(limit: Int) -> Bool {
+        state.withLock {
+            guard $0.connectionsOpen < limit else { $0.connectionsRefused += 1; return false }
+            $0.connectionsOpen += 1
+            $0.connectionsTotal += 1
+            return true
+        }
+    }
+
+    func closeConnection() { state.withLock { $0.connectionsOpen -= 1 } }
+    func recordReload() { state.withLock { $0.reloads += 1 } }
+
+    public var openConnections: Int { state.withLock { $0.connectionsOpen } }
+
+    /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"reloads":…,"latency_us":{…}}`
+    func snapshot() -> [String: JSONValue] {
+        let uptime = ContinuousClock.now - started
+        return state.withLock { s in
+            var errors: [String: JSONValue] = [:]
+            for (code, n) in s.errors { errors["\(code.rawValue)"] = .number("\(n)") }
+            let h = s.latency
+            let latency: JSONValue = .object([
+                "count": .number("\(h.totalCount)"),
+                "p50": .number("\(h.totalCount == 0 ? 0 : h.valueAtPercentile(50))"),
+                "p90": .number("\(h.totalCount == 0 ? 0 : h.valueAtPercentile(90))"),
+                "p99": .number("\(h.totalCount == 0 ? 0 : h.valueAtPercentile(99))"),
+                "max": .number("\(h.totalCount == 0 ? 0 : h.max)"),
+            ])
+            return [
+                "uptime_seconds": .number("\(uptime.components.seconds)"),
+                "requests": .number("\(s.requests)"),
+                "errors": .object(errors),
+                "connections": .object(["open": .number("\(s.connectionsOpen)"),
+                                        "total": .number("\(s.connectionsTotal)"),
+                                        "refused": .number("\(s.connectionsRefused)")]),
+                "reloads": .number("\(s.reloads)"),
+                "latency_us": latency,
+            ]
+        }
+    }
+}

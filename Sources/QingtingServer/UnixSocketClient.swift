@@ -1,0 +1,71 @@
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking client for the line protocol: connect, send lines, read lines. What `qingting call`
+/// and the tests use; any language can do the same with a Unix socket.
+public final class UnixSocketClient {
+    public let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    /// - Throws: `TextError` naming the socket when nothing listens there.
+    public init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TextError(.io, "socket: \(String(cString: strerror(errno)))") }
+        var address = try SocketPath.unixAddress(path)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw TextError(.io, "cannot connect: \(reason) (is `qingting serve` running?)", location: path)
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Sends bytes as they are (add the newline yourself to end a line).
+    public func send(_ bytes: some Collection<UInt8>) throws {
+        let array = Array(bytes)
+        try array.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw TextError(.io, "send: \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+    }
+
+    public func send(line: String) throws { try send(Array((line + "\n").utf8)) }
+
+    /// The next line (without its newline), or nil when the server closed the connection.
+    public func readLine() throws -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                start = newline + 1
+                if start > 1 << 16 { buffer.removeFirst(start); start = 0 }
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TextError(.io, "recv: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return nil }
+            buffer += chunk[..<n]
+        }
+    }
+
+    /// Stops sending (the server still answers what it has read).
+    public func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import QingtingServer
+import QingtingText
+
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call a method of a running `qingting serve` and print its result as JSON.",
+        discussion: """
+            Example: qingting call text.analyze '{"text":"物流太慢了"}'. An error response is \
+            printed to stderr (code, message, data) and the exit status is 1. --raw prints the \
+            whole response line instead of its result.
+            """
+    )
+
+    @Argument(help: "Method name, e.g. engine.info, text.analyze.")
+    var method: String
+
+    @Argument(help: "Parameters as a JSON object or array (default: none).")
+    var params: String?
+
+    @Option(help: "Socket path (default: as `qingting serve`).")
+    var socket: String?
+
+    @Flag(help: "Print the whole JSON-RPC response line.")
+    var raw = false
+
+    func run() throws {
+        var request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+        JSON.appendString(method, to: &request)
+        if let params {
+            let value = try reportingErrors { () throws -> JSONValue in
+                do { return try JSONValue.parse(params) } catch let error as TextError {
+                    throw TextError(.invalidJSON, "PARAMS_JSON: \(error.message)", byteOffset: error.byteOffset)
+                }
+            }
+            request += ",\"params\":"
+            value.appendJSON(to: &request)
+        }
+        request += "}"
+        let line = try reportingErrors { () throws -> String in
+            let client = try UnixSocketClient(path: socket ?? ServerConfiguration.defaultSocketPath)
+            try client.send(line: request)
+            guard let line = try client.readLine() else { throw TextError(.io, "the server closed the connection without answering") }
+            return line
+        }
+        if raw { print(line); return }
+        let response = try reportingErrors { try JSONValue.parse(line) }
+        if let error = response["error"] {
+            var text = ""
+            error.appendJSON(to: &text)
+            warn("qingting: \(method) failed: \(text)")
+            throw ExitCode.failure
+        }
+        // The server writes `result` last: print it as sent (member order kept), else re-serialized.
+        let prefix = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+        if line.hasPrefix(prefix), line.hasSuffix("}") {
+            print(line.dropFirst(prefix.count).dropLast())
+        } else {
+            var text = ""
+            (response["result"] ?? .null).appendJSON(to: &text)
+            print(text)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Dispatch
+import Logging
+import QingtingServer
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
+        discussion: """
+            Methods: engine.info, rpc.discover, text.segment, text.analyze, model.reload \
+            (`qingting call rpc.discover` lists them with their schemas). SIGTERM or SIGINT stops \
+            accepting, answers what was read, and removes the socket file. A socket file left by a \
+            crashed run is replaced; one a live server answers on is not.
+            """
+    )
+
+    @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/qingting.sock, else /tmp/qingting-$UID/qingting.sock).")
+    var socket: String?
+
+    @Option(help: "Socket file mode, octal (0600: only this user).")
+    var socketMode = "600"
+
+    @Option(name: .customLong("allow-uid"), help: "Also let this uid connect (repeatable); the server's own uid and root always may.")
+    var allowUIDs: [UInt32] = []
+
+    @Option(help: "Role tokens file, `token<TAB>role` per line (admin, analyst, agent); model.reload then needs an admin token.")
+    var tokens: String?
+
+    @Option(help: "Longest request line in bytes (longer: error -32003).")
+    var maxLineBytes = 16 << 20
+
+    @Option(help: "Most open connections (one more: error -32002 and closed).")
+    var maxConnections = 1024
+
+    @Option(help: "Most requests read but not answered per connection (more: error -32002).")
+    var maxInFlight = 1024
+
+    @Option(help: "Close a connection whose peer has not read its responses for this many seconds.")
+    var writeTimeout = 30
+
+    @Option(help: "Sentiment model (default: Models/sentiment.qtlin).")
+    var model: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func validate() throws {
+        guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        for (name, value) in [("--max-line-bytes", maxLineBytes), ("--max-connections", maxConnections),
+                              ("--max-in-flight", maxInFlight), ("--write-timeout", writeTimeout)] where value < 1 {
+            throw ValidationError("\(name) \(value) must be at least 1")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var sources = EngineModels.Sources()
+        sources.segmentModel = segmenterOptions.segmentModel
+        sources.userdict = segmenterOptions.userdict
+        sources.useUserdict = !segmenterOptions.noUserdict
+        sources.segmenter = segmenterOptions.configuration
+        sources.sentimentModel = model
+        let (models, tokenTable) = try reportingErrors {
+            (try EngineModels(sources), try tokens.map(AccessPolicy.readTokens) ?? [:])
+        }
+        var configuration = ServerConfiguration(socketPath: socket ?? ServerConfiguration.defaultSocketPath)
+        configuration.socketMode = UInt32(socketMode, radix: 8)!
+        configuration.maxLineBytes = maxLineBytes
+        configuration.maxConnections = maxConnections
+        configuration.maxInFlightPerConnection = maxInFlight
+        configuration.writeStallTimeout = .seconds(writeTimeout)
+        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable))
+        let server = SocketServer(engine: engine, configuration: configuration)
+
+        // Signals arrive on a dispatch queue, not as async-unsafe handlers.
+        var signalSources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.shutdown() }
+            source.resume()
+            signalSources.append(source)
+        }
+        defer { signalSources.forEach { $0.cancel() } }
+        try await reportingErrors {
+            try await server.run()
+        }
+    }
+}
