@@ -84,6 +84,13 @@ public final class RPCEngine: Sendable {
         return line.withUTF8 { handle(line: $0, caller: caller) }
     }
 
+    /// The response refusing a line unread (e.g. -32002 overloaded), with the line's id when it is
+    /// a request object with one; batches and unreadable lines get id null.
+    public func refusal(of line: UnsafeBufferPointer<UInt8>, _ error: RPCError) -> String {
+        let id = (try? JSONValue.parse(line))?["id"]
+        return error.response(id: RPCRequest.validID(id) ? id : nil)
+    }
+
     /// One request object → its response (nil for a notification).
     private func handle(request: JSONValue, caller: Caller, models: EngineModels, errors: inout [RPCError.Code]) -> String? {
         guard case .object(let members) = request else {

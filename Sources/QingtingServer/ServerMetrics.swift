@@ -49,7 +49,7 @@ public final class ServerMetrics: Sendable {
     public var openConnections: Int { state.withLock { $0.connectionsOpen } }
 
     /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"reloads":…,"latency_us":{…}}`
-    func snapshot() -> [String: JSONValue] {
+    public func snapshot() -> [String: JSONValue] {
         let uptime = ContinuousClock.now - started
         return state.withLock { s in
             var errors: [String: JSONValue] = [:]

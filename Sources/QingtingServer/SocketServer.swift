@@ -69,7 +69,7 @@ public final class SocketServer: Sendable {
             return s.shuttingDown
         }
         if alreadyStopping { server.channel.close(promise: nil) }
-        logger.info("listening", metadata: ["socket": "\(path)", "pid": "\(getpid())"])
+        logger.notice("listening", metadata: ["socket": "\(path)", "pid": "\(getpid())"])
         onReady()
 
         await withDiscardingTaskGroup { group in
@@ -83,7 +83,7 @@ public final class SocketServer: Sendable {
                 logger.error("accept loop ended: \(error)")
             }
         }
-        logger.info("stopped", metadata: ["socket": "\(path)"])
+        logger.notice("stopped", metadata: ["socket": "\(path)"])
     }
 
     /// Stops accepting, stops reading from every connection (what was read is still answered),
@@ -94,7 +94,7 @@ public final class SocketServer: Sendable {
             return (s.serverChannel, Array(s.connections.values), !s.shuttingDown)
         }
         guard first else { return }
-        logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
+        logger.notice("shutting down", metadata: ["connections": "\(connections.count)"])
         server?.close(promise: nil)
         for channel in connections { channel.close(mode: .input, promise: nil) }
         let grace = configuration.shutdownGrace
@@ -205,13 +205,18 @@ public final class SocketServer: Sendable {
                     queue.yield(Job(frames: Array(frames[..<admitted]), arrived: .now))
                 }
                 if admitted < frames.count {
-                    let rejected = frames.count - admitted
-                    var out = channel.allocator.buffer(capacity: 160 * rejected)
-                    let line = RPCError(.overloaded, "too many requests in flight on this connection (\(limit)); read the responses before sending more",
-                                        data: [("limit", .string("in_flight")), ("max", .number("\(limit)"))]).response(id: nil) + "\n"
-                    for _ in 0..<rejected {
-                        out.writeString(line)
+                    let error = RPCError(.overloaded, "too many requests in flight on this connection (\(limit)); read the responses before sending more",
+                                         data: [("limit", .string("in_flight")), ("max", .number("\(limit)"))])
+                    var out = channel.allocator.buffer(capacity: 192 * (frames.count - admitted))
+                    for frame in frames[admitted...] {
                         engine.metrics.recordError(.overloaded)
+                        switch frame {
+                        case .line(let line):
+                            out.writeString(line.withUnsafeReadableBytes { engine.refusal(of: $0.bindMemory(to: UInt8.self), error) })
+                        case .tooLarge:
+                            out.writeString(error.response(id: nil))
+                        }
+                        out.writeInteger(UInt8(ascii: "\n"))
                     }
                     try await write(out, to: outbound, channel: channel)
                 }

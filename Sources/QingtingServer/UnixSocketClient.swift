@@ -28,6 +28,12 @@ public final class UnixSocketClient {
 
     deinit { close(fd) }
 
+    /// Makes `readLine` fail instead of waiting longer than this for the server.
+    public func setReceiveTimeout(seconds: Int) {
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Sends bytes as they are (add the newline yourself to end a line).
     public func send(_ bytes: some Collection<UInt8>) throws {
         let array = Array(bytes)

@@ -3,7 +3,7 @@
 ///
 /// Numbers keep their literal text, so an id such as a 19-digit Weibo id is echoed back exactly
 /// (a `Double` would round it). Objects keep the last value of a repeated key.
-public enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(String)

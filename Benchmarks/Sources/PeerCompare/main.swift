@@ -2,6 +2,7 @@
 //   peer-compare segment CORPUS   Qingting (lexicon), Qingting (ICU engine), bare ICU, jieba
 //   peer-compare hash             AVX2 vs scalar n-gram hashing
 //   peer-compare sentiment        `qingting analyze` vs fastText (jieba / character tokens)
+//   peer-compare serve            `qingting serve` under load (text.analyze) vs the CLI in batch
 import CSupport
 import Foundation
 import QingtingClassify
@@ -245,7 +246,16 @@ case "sentiment":
         print("peer-compare: \(error)")
         exit(1)
     }
+case "serve":
+    let rest = Array(arguments.dropFirst())
+    func value(_ name: String) -> String? { rest.firstIndex(of: name).flatMap { rest.indices.contains($0 + 1) ? rest[$0 + 1] : nil } }
+    let connections = (value("--connections") ?? "1,8,64").split(separator: ",").compactMap { Int($0) }
+    do { try serveBenchmark(connections: connections, depth: Int(value("--depth") ?? "4") ?? 4,
+                            seconds: Double(value("--seconds") ?? "5") ?? 5) } catch {
+        print("peer-compare: \(error)")
+        exit(1)
+    }
 default:
-    print("usage: peer-compare segment [CORPUS] [--raw] | peer-compare hash | peer-compare sentiment [--model FILE] | peer-compare load")
+    print("usage: peer-compare segment [CORPUS] [--raw] | peer-compare hash | peer-compare sentiment [--model FILE] | peer-compare load | peer-compare serve [--connections 1,8,64] [--depth 4] [--seconds 5]")
     exit(2)
 }

@@ -1,0 +1,146 @@
+import Foundation
+import QingtingServer
+import QingtingText
+import Testing
+
+/// The JSON-RPC engine without a socket: request validation, every error code it produces,
+/// batches, notifications, positional params and the access rules of model.reload.
+@Suite struct RPCEngineTests {
+    static let models: EngineModels = try! EngineModels(EngineModels.Sources())
+
+    func engine(tokens: [String: AccessPolicy.Role] = [:]) -> RPCEngine {
+        RPCEngine(models: Self.models, access: AccessPolicy(tokens: tokens))
+    }
+
+    func response(_ line: String, _ engine: RPCEngine? = nil, uid: UInt32? = nil) throws -> JSONValue {
+        let outcome = (engine ?? self.engine()).handle(line: line, caller: .init(uid: uid))
+        return try JSONValue.parse(try #require(outcome.response))
+    }
+
+    func code(_ value: JSONValue) -> String? {
+        if case .number(let n)? = value["error"]?["code"] { return n }
+        return nil
+    }
+
+    @Test func analyzeAnswersWithTheIdAndTheCLISchema() throws {
+        let r = try response(#"{"jsonrpc":"2.0","id":"a-1","method":"text.analyze","params":{"text":"物流太慢了😡","id":1234567890123456789}}"#)
+        #expect(r["id"] == .string("a-1"))
+        #expect(r["result"]?["id"] == .number("1234567890123456789"))
+        #expect(r["result"]?["sentiment"] == .string("negative"))
+        #expect(r["result"]?["tags"] == .array([.string("#负面情绪#")]))
+        #expect(r["result"]?["tokens"] == nil)
+        let positional = try response(#"{"jsonrpc":"2.0","id":2,"method":"text.analyze","params":["物流太慢了😡",null,true]}"#)
+        if case .array(let tokens)? = positional["result"]?["tokens"] { #expect(tokens.count >= 3) } else { Issue.record("no tokens") }
+    }
+
+    @Test func everyErrorOfARequestHasItsCodeMessageAndData() throws {
+        let cases: [(String, String)] = [
+            ("{\"jsonrpc\":\"2.0\",", "-32700"),
+            ("\u{1}garbage", "-32700"),
+            (#"{"jsonrpc":"1.0","id":1,"method":"engine.info"}"#, "-32600"),
+            (#"{"jsonrpc":"2.0","id":1,"method":7}"#, "-32600"),
+            (#"{"jsonrpc":"2.0","id":{},"method":"engine.info"}"#, "-32600"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"engine.info","params":"x"}"#, "-32600"),
+            (#"[1]"#, "-32600"),
+            (#"[]"#, "-32600"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"no.such"}"#, "-32601"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"text.analyze","params":{"text":5}}"#, "-32602"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"text.analyze","params":{}}"#, "-32602"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"text.analyze","params":{"text":"x","tokens":"yes"}}"#, "-32602"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"text.segment","params":{"txet":"x"}}"#, "-32602"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"text.segment","params":["a","b"]}"#, "-32602"),
+            (#"{"jsonrpc":"2.0","id":1,"method":"model.reload","params":{"sentiment_model":"/nonexistent/x.qtlin"}}"#, "-32004"),
+        ]
+        for (line, expected) in cases {
+            let r = try response(line)
+            #expect(code(r.isArray ? r.firstItem! : r) == expected, "\(line)")
+            let error = (r.isArray ? r.firstItem! : r)["error"]
+            #expect(error?["message"]?.stringValue?.isEmpty == false)
+            if case .object? = error?["data"] {} else { Issue.record("no data object for \(line)") }
+        }
+        let parse = try response("{\"jsonrpc\":\"2.0\",")
+        #expect(parse["id"] == .null)
+        #expect(parse["error"]?["data"]?["offset"] == .number("17"))
+        let wrongType = try response(#"{"jsonrpc":"2.0","id":9,"method":"text.analyze","params":{"text":5}}"#)
+        #expect(wrongType["id"] == .number("9"))
+        #expect(wrongType["error"]?["data"]?["param"] == .string("text"))
+        #expect(wrongType["error"]?["data"]?["got"] == .string("number"))
+    }
+
+    @Test func aBatchMixingGoodAndBadRequestsAnswersEachAndSkipsNotifications() throws {
+        let line = #"[{"jsonrpc":"2.0","id":1,"method":"text.segment","params":{"text":"你好"}},{"jsonrpc":"2.0","id":2,"method":"nope"},"#
+            + #"{"jsonrpc":"2.0","method":"text.analyze","params":{"text":"好"}},7,{"jsonrpc":"2.0","id":3,"method":"text.analyze","params":{"text":true}}]"#
+        let outcome = engine().handle(line: line)
+        #expect(outcome.requests == 5)
+        #expect(outcome.errors == [.methodNotFound, .invalidRequest, .invalidParams])
+        guard case .array(let items) = try JSONValue.parse(try #require(outcome.response)) else { Issue.record("not an array"); return }
+        #expect(items.map { $0["id"] } == [.number("1"), .number("2"), .null, .number("3")])
+        #expect(items[0]["result"] != nil)
+        #expect(items.dropFirst().map(code) == ["-32601", "-32600", "-32602"])
+        // Only notifications: nothing to answer.
+        let silent = engine().handle(line: #"[{"jsonrpc":"2.0","method":"engine.info"},{"jsonrpc":"2.0","method":"nope"}]"#)
+        #expect(silent.response == nil)
+    }
+
+    @Test func discoverListsEveryMethodWithSchemas() throws {
+        let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#)
+        guard case .array(let methods)? = r["result"]?["methods"] else { Issue.record("no methods"); return }
+        let names = methods.compactMap { $0["name"]?.stringValue }
+        #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "model.reload"])
+        for method in methods {
+            #expect(method["result"]?["schema"] != nil)
+            if case .array(let params)? = method["params"] {
+                for param in params { #expect(param["schema"] != nil && param["required"] != nil) }
+            } else { Issue.record("no params for \(method)") }
+        }
+    }
+
+    @Test func reloadNeedsAnAdminTokenWhenTokensAreConfigured() throws {
+        let guarded = engine(tokens: ["s3cret": .admin, "viewer": .analyst])
+        let reload = #"{"jsonrpc":"2.0","id":1,"method":"model.reload","params":{TOKEN}}"#
+        #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: ""), guarded, uid: 0)) == "-32001")
+        #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"viewer""#), guarded)) == "-32001")
+        #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"wrong""#), guarded)) == "-32001")
+        let ok = try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"s3cret""#), guarded)
+        #expect(ok["result"]?["reloaded"] == .bool(true))
+        // Without a token file only the server's own uid may reload.
+        let open = engine()
+        #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: ""), open, uid: 4242)) == "-32001")
+        #expect(try response(reload.replacingOccurrences(of: "TOKEN", with: ""), open, uid: open.access.serverUID)["result"] != nil)
+    }
+
+    @Test func aReloadThatFailsKeepsTheOldModels() throws {
+        let path = "/tmp/qingting-test-corrupt-\(getpid()).qtlin"
+        try FileIO.writeAtomically(Array("QTLINMDL but not a model".utf8), to: path)
+        defer { unlink(path) }
+        let engine = self.engine()
+        let before = engine.models
+        let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"model.reload","params":{"sentiment_model":"\#(path)"}}"#, engine)
+        #expect(code(r) == "-32603")
+        #expect(r["error"]?["data"]?["reason"]?.stringValue?.isEmpty == false)
+        #expect(engine.models === before)
+        #expect(engine.metrics.snapshot()["reloads"] == .number("0"))
+    }
+
+    @Test func uidsOutsideTheAllowListAreNotAdmitted() {
+        let policy = AccessPolicy(allowedUIDs: [1234])
+        #expect(policy.admits(uid: 1234))
+        #expect(policy.admits(uid: policy.serverUID))
+        #expect(!policy.admits(uid: 4321))
+    }
+
+    @Test func tokenFilesAreCheckedLineByLine() throws {
+        let path = "/tmp/qingting-test-tokens-\(getpid()).tsv"
+        defer { unlink(path) }
+        try FileIO.writeAtomically(Array("# roles\nabc\tadmin\n\nxyz\tagent\n".utf8), to: path)
+        #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
+        try FileIO.writeAtomically(Array("abc\tadmin\nxyz\tboss\n".utf8), to: path)
+        #expect(throws: TextError.self) { try AccessPolicy.readTokens(path) }
+        do { _ = try AccessPolicy.readTokens(path) } catch { #expect("\(error)".contains("\(path):2")) }
+    }
+}
+
+extension JSONValue {
+    var isArray: Bool { if case .array = self { true } else { false } }
+    var firstItem: JSONValue? { if case .array(let items) = self { items.first } else { nil } }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import QingtingServer
+import QingtingText
+
+/// A real `qingting serve` process on a temporary socket, for the integration tests.
+final class ServerHarness: @unchecked Sendable {
+    static let root: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+
+    /// The executable sits beside the test bundle in the build folder.
+    static let binary: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("qingting").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return "\(root)/.build/debug/qingting"
+    }()
+
+    let process = Process()
+    let socket: String
+    let folder: String
+    private let errorPipe = Pipe()
+
+    /// Starts the server and waits until it accepts connections.
+    init(_ arguments: [String] = [], socket: String? = nil) throws {
+        folder = NSTemporaryDirectory() + "qingting-serve-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        self.socket = socket ?? "\(folder)/q.sock"
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--socket", self.socket, "--log-level", "notice"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        process.standardError = errorPipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while (try? UnixSocketClient(path: self.socket)) == nil {
+            guard process.isRunning, Date() < deadline else {
+                throw TextError(.io, "the server did not start: \(stopAndReadErrors())")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func client() throws -> UnixSocketClient {
+        let client = try UnixSocketClient(path: socket)
+        client.setReceiveTimeout(seconds: 30)
+        return client
+    }
+
+    /// Sends one request line and returns the response line.
+    func call(_ line: String) throws -> String {
+        let c = try client()
+        try c.send(line: line)
+        return try c.readLine() ?? ""
+    }
+
+    func result(_ method: String, _ params: String? = nil) throws -> JSONValue {
+        let line = try call(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)""# + (params.map { #","params":\#($0)"# } ?? "") + "}")
+        return try JSONValue.parse(line)["result"] ?? .null
+    }
+
+    /// Open file descriptors of the server process.
+    var openFileDescriptors: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? -1
+    }
+
+    /// Resident memory of the server process, in KiB.
+    var residentKiB: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    /// Waits (up to `seconds`) until `condition` holds.
+    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    /// Sends SIGTERM, waits for the exit, and returns what the server wrote to stderr.
+    @discardableResult
+    func stopAndReadErrors() -> String {
+        if process.isRunning { process.terminate() }
+        let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Runs the CLI once (for `qingting call` and comparisons with `qingting analyze`).
+func runCLI(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ServerHarness.binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: ServerHarness.root)
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
