@@ -225,6 +225,22 @@ import Testing
         #expect(info["files"]?["sentiment_model"]?["path"] == .string(copy))
     }
 
+    @Test func reloadOverTheSocketChecksTokensPathsAndFiles() throws {
+        let folder = NSTemporaryDirectory() + "qingting-tokens-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "root-token\tadmin\nread-token\tanalyst\n".write(toFile: folder + "/tokens.tsv", atomically: true, encoding: .utf8)
+        try "not a model".write(toFile: folder + "/bad.qtlin", atomically: true, encoding: .utf8)
+        let server = try ServerHarness(["--tokens", folder + "/tokens.tsv"])
+        #expect(Self.errorCode(try server.call(Self.request(1, "model.reload", "{}"))) == "-32001")
+        #expect(Self.errorCode(try server.call(Self.request(2, "model.reload", #"{"token":"read-token"}"#))) == "-32001")
+        #expect(Self.errorCode(try server.call(Self.request(3, "model.reload", #"{"token":"root-token","sentiment_model":"/no/such.qtlin"}"#))) == "-32004")
+        let corrupt = try server.call(Self.request(4, "model.reload", #"{"token":"root-token","sentiment_model":"\#(folder)/bad.qtlin"}"#))
+        #expect(Self.errorCode(corrupt) == "-32603")
+        #expect(try server.result("text.analyze", #"{"text":"还能用"}"#)["sentiment"] != nil)
+        #expect(try server.result("model.reload", #"{"token":"root-token"}"#)["reloaded"] == .bool(true))
+    }
+
     @Test func staleSocketsAreReplacedButLiveOnesAndOtherFilesAreNot() throws {
         let folder = NSTemporaryDirectory() + "qingting-stale-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
