@@ -66,10 +66,13 @@ let package = Package(
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting"], swiftSettings: strictSwift),
+        // Paths the end-to-end tests share (repository root, built binary).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting", "TestSupport"],
+                    swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",
-            dependencies: ["qingting"],
+            dependencies: ["qingting", "TestSupport"],
             swiftSettings: strictSwift
         ),
     ],

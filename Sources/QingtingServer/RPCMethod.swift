@@ -61,6 +61,12 @@ extension [String: JSONValue] {
         return s
     }
 
+    /// A string parameter that must be there (`namedParams` has checked presence; this checks type).
+    func requiredString(_ name: String) throws -> String {
+        guard let s = try string(name) else { throw RPCError.param(name, expected: "a string", got: nil) }
+        return s
+    }
+
     func bool(_ name: String) throws -> Bool? {
         guard let value = self[name] else { return nil }
         guard case .bool(let b) = value else { throw RPCError.param(name, expected: "a boolean", got: value) }
@@ -117,7 +123,7 @@ extension RPCMethod {
         params: [Param(name: "text", required: true, schema: #"{"type":"string"}"#, summary: "The text to segment.")],
         resultSchema: #"{"type":"object","properties":{"tokens":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"kind":{"type":"string"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}"#,
         run: { context, params in
-            guard let text = try params.string("text") else { throw RPCError.param("text", expected: "a string", got: nil) }
+            let text = try params.requiredString("text")
             var out = "{\"tokens\":["
             for (i, token) in context.models.segmenter.tokenize(text).enumerated() {
                 if i > 0 { out += "," }
@@ -137,7 +143,7 @@ extension RPCMethod {
         ],
         resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"tokens":{"type":"array"}}}"#,
         run: { context, params in
-            guard let text = try params.string("text") else { throw RPCError.param("text", expected: "a string", got: nil) }
+            let text = try params.requiredString("text")
             let tokens = try params.bool("tokens") ?? false
             var out = "{"
             if let id = params["id"] { out += "\"id\":"; id.appendJSON(to: &out); out += "," }

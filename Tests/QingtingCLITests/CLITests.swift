@@ -1,25 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// End-to-end: runs the built `qingting` binary the way a user does.
 @Suite struct CLITests {
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
-
-    /// The executable sits beside the test bundle in the build folder.
-    static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("qingting").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "\(root)/.build/debug/qingting"
-    }()
+    static let root = TestPaths.root
+    static let binary = TestPaths.binary
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 

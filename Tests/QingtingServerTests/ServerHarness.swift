@@ -1,26 +1,12 @@
 import Foundation
 import QingtingServer
 import QingtingText
+import TestSupport
 
 /// A real `qingting serve` process on a temporary socket, for the integration tests.
 final class ServerHarness: @unchecked Sendable {
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
-
-    /// The executable sits beside the test bundle in the build folder.
-    static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("qingting").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "\(root)/.build/debug/qingting"
-    }()
+    static let root = TestPaths.root
+    static let binary = TestPaths.binary
 
     let process = Process()
     let socket: String
