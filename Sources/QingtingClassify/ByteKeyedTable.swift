@@ -47,6 +47,13 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
         find(Self.hash(text, continuing: Self.seed)) { $0.utf8.elementsEqual(text.utf8) }
     }
 
+    /// The value of the key whose UTF-8 bytes are `bytes`.
+    subscript(bytes bytes: [UInt8]) -> Value? {
+        var h = Self.seed
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return find(h) { $0.utf8.elementsEqual(bytes) }
+    }
+
     /// The value of `first + second` without building the joined string.
     subscript(_ first: String, _ second: String) -> Value? {
         find(Self.hash(second, continuing: Self.hash(first, continuing: Self.seed))) { key in

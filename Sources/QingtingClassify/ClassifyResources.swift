@@ -6,6 +6,19 @@ public enum ClassifyResources {
     public static let sentimentLexicon = "Lexicons/sentiment.tsv"
     public static let negators = "Lexicons/negators.tsv"
     public static let degree = "Lexicons/degree.tsv"
+    public static let categories = "Lexicons/categories.tsv"
+
+    /// The category lexicon from the shipped file (or empty when it is not there).
+    public static func categoryLexicon(segmenter: Segmenter) throws -> CategoryLexicon {
+        guard let path = Resources.find(categories) else { return .empty }
+        return try CategoryLexicon(contentsOf: path, segmenter: segmenter)
+    }
+
+    /// Sentiment plus categories: what `analyze` and the server's `text.analyze` run.
+    public static func postAnalyzer(segmenter: Segmenter, modelPath: String? = nil) throws -> PostAnalyzer {
+        PostAnalyzer(sentiment: try sentimentAnalyzer(segmenter: segmenter, modelPath: modelPath),
+                     categories: try categoryLexicon(segmenter: segmenter))
+    }
 
     /// The cue lexicon from the shipped files (or empty when they are not there).
     public static func cueLexicon() throws -> CueLexicon {

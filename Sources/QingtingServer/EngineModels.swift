@@ -24,7 +24,7 @@ public final class EngineModels: Sendable {
 
     public let sources: Sources
     public let segmenter: Segmenter
-    public let analyzer: SentimentAnalyzer
+    public let analyzer: PostAnalyzer
     public let files: [LoadedFile]
 
     /// Loads the files named by `sources`.
@@ -34,7 +34,7 @@ public final class EngineModels: Sendable {
         let userdictPath = sources.useUserdict ? sources.userdict ?? Resources.find(Resources.userLexicon) : nil
         let segmenter = try Resources.segmenter(modelPath: segmentPath, lexiconPath: userdictPath,
                                                 useLexicon: sources.useUserdict, configuration: sources.segmenter)
-        let analyzer = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sources.sentimentModel)
+        let analyzer = try ClassifyResources.postAnalyzer(segmenter: segmenter, modelPath: sources.sentimentModel)
         let named: [(String, String?)] = [
             ("segment_model", segmentPath),
             ("userdict", userdictPath),
@@ -42,6 +42,7 @@ public final class EngineModels: Sendable {
             ("sentiment_lexicon", Resources.find(ClassifyResources.sentimentLexicon)),
             ("negators", Resources.find(ClassifyResources.negators)),
             ("degree", Resources.find(ClassifyResources.degree)),
+            ("categories", Resources.find(ClassifyResources.categories)),
         ]
         var files: [LoadedFile] = []
         for case let (role, path?) in named {

@@ -135,13 +135,13 @@ extension RPCMethod {
 
     static let analyze = RPCMethod(
         name: "text.analyze",
-        summary: "Sentiment of a text: label, probabilities, #情绪# tag and the lexicon cues behind it — the object `qingting analyze` writes for a line, without its \"line\" member.",
+        summary: "Sentiment of a text (label, probabilities, #情绪# tag, the lexicon cues behind it) and the product category it names — the object `qingting analyze` writes for a line, without its \"line\" member.",
         params: [
             Param(name: "text", required: true, schema: #"{"type":"string"}"#, summary: "The post."),
             Param(name: "id", required: false, schema: "{}", summary: "Echoed back as \"id\" in the result, exactly as written."),
             Param(name: "tokens", required: false, schema: #"{"type":"boolean","default":false}"#, summary: "Also return the tokens."),
         ],
-        resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"tokens":{"type":"array"}}}"#,
+        resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"category":{"type":["object","null"],"properties":{"name":{"type":"string"},"term":{"type":"string"},"kind":{"enum":["name","model","brand"]},"start":{"type":"integer"},"end":{"type":"integer"}}},"tokens":{"type":"array"}}}"#,
         run: { context, params in
             let text = try params.requiredString("text")
             let tokens = try params.bool("tokens") ?? false

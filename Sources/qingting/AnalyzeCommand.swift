@@ -15,8 +15,9 @@ struct AnalyzeCommand: ParsableCommand {
             or JSON objects {"id": …, "text": "…"} (--input jsonl; by default the first line decides: \
             a line starting with '{' means JSONL). Writes one JSON line per input line, in input order: \
             {"line":N,"id":…,"sentiment":"negative","probabilities":{"negative":…,"neutral":…,"positive":…},\
-            "tags":["#负面情绪#"],"cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}]} \
-            (cue spans are byte offsets into the text). A line that is not valid UTF-8, not valid JSON or \
+            "tags":["#负面情绪#"],"cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}],\
+            "category":{"name":"手机","term":"iphone","kind":"model","start":…,"end":…} or null} \
+            (spans are byte offsets into the text). A line that is not valid UTF-8, not valid JSON or \
             has no string "text" is reported on stderr as SOURCE:LINE and written as \
             {"line":N,"error":{"code":…,"message":…}}; the run goes on and exits non-zero at the end \
             (with --skip-invalid such lines are dropped and counted instead).
@@ -56,7 +57,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let analyzer = try reportingErrors {
-            try ClassifyResources.sentimentAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model)
+            try ClassifyResources.postAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model)
         }
         let source = texts.isEmpty ? (file ?? "-") : "argument"
         let lines: ((ArraySlice<UInt8>, Int) throws -> Void) throws -> Void = { body in
@@ -115,9 +116,9 @@ struct AnalyzedLine: Sendable {
     /// What was wrong with the line, for stderr; nil when it was analyzed.
     var error: String?
 
-    init(_ line: ArraySlice<UInt8>, number: Int, jsonl: Bool, analyzer: SentimentAnalyzer, tokens: Bool) {
+    init(_ line: ArraySlice<UInt8>, number: Int, jsonl: Bool, analyzer: PostAnalyzer, tokens: Bool) {
         var id: JSONValue?
-        let outcome = Result<SentimentAnalyzer.Result, any Error> {
+        let outcome = Result<PostAnalyzer.Analysis, any Error> {
             guard jsonl else { return try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) } }
             let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
             guard case .object = value else { throw TextError(.invalidJSON, "a line must be a JSON object") }

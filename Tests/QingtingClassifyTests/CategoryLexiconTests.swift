@@ -1,0 +1,55 @@
+import Foundation
+import QingtingClassify
+import QingtingText
+import Testing
+
+/// Category extraction with the shipped `Lexicons/categories.tsv`: names, models across several
+/// tokens, Traditional characters, brands decided by context, and spans into the original text.
+@Suite struct CategoryLexiconTests {
+    static let lexicon = try! CategoryLexicon(contentsOf: "\(ClassifyFixtures.root)/Lexicons/categories.tsv",
+                                              segmenter: ClassifyFixtures.segmenter)
+
+    func category(_ text: String) -> (name: String, span: String, kind: CategoryLexicon.Kind)? {
+        guard let match = Self.lexicon.category(in: ClassifyFixtures.segmenter.tokenize(text)) else { return nil }
+        let bytes = Array(text.utf8)
+        return (match.category, String(decoding: bytes[match.range], as: UTF8.self), match.kind)
+    }
+
+    @Test func aModelNameSpanningTokensNamesItsCategoryWithItsSpan() throws {
+        let found = try #require(category("我想买iPhone 15 Pro，哪个颜色好看"))
+        #expect(found.name == "手机")
+        #expect(found.span == "iPhone 15")
+        #expect(found.kind == .model)
+    }
+
+    @Test func traditionalCharactersAndCaseAreNormalizedFirst() {
+        #expect(category("蘋果手機真貴")?.name == "手机")
+        #expect(category("AIRPODS 丢了一只")?.name == "耳机")
+    }
+
+    @Test func aBrandOfSeveralCategoriesIsDecidedByContextOrLeftUnset() {
+        #expect(category("兰蔻这个色号太显白了")?.name == "口红")
+        #expect(category("兰蔻这个色号太显白了")?.span == "兰蔻")
+        #expect(category("兰蔻用了一个月，保湿效果一般")?.name == "护肤品")
+        #expect(category("这苹果好甜，果肉也脆")?.name == "水果")
+        #expect(category("兰蔻真不错") == nil)
+        #expect(category("苹果的售后太差了") == nil)
+    }
+
+    @Test func aNameWinsOverABrandAndTextWithoutOneHasNone() {
+        #expect(category("华为的平板用着挺顺手")?.name == "平板")
+        #expect(category("物流太慢了，三天还没到") == nil)
+    }
+
+    @Test func badLinesAreReportedWithTheirPlace() throws {
+        let path = NSTemporaryDirectory() + "qingting-categories-\(getpid()).tsv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "手机\t手机\tname\n耳机\t耳机\tgadget\nX\t\tbrand\n".write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try CategoryLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
+            Issue.record("bad lines were accepted")
+        } catch let errors as ClassifyErrors {
+            #expect(errors.errors.map(\.location) == ["\(path):2", "\(path):3"])
+        }
+    }
+}
