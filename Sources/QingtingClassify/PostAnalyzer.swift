@@ -19,7 +19,7 @@ public struct PostAnalyzer: Sendable {
         /// `cues`), then `"category":{"name","term","kind","start","end"}` or null, then `tokens`
         /// when asked. `qingting analyze` and the server's `text.analyze` both write this.
         public func appendJSONFields(to out: inout String, tokens includeTokens: Bool = false) {
-            sentiment.appendJSONFields(to: &out, tokens: false)
+            sentiment.appendJSONFields(to: &out)
             out += ",\"category\":"
             if let category {
                 out += "{\"name\":"
@@ -31,12 +31,8 @@ public struct PostAnalyzer: Sendable {
                 out += "null"
             }
             if includeTokens {
-                out += ",\"tokens\":["
-                for (i, token) in sentiment.tokens.enumerated() {
-                    if i > 0 { out += "," }
-                    token.appendJSON(to: &out)
-                }
-                out += "]"
+                out += ",\"tokens\":"
+                Token.appendJSON(sentiment.tokens, to: &out)
             }
         }
     }

@@ -2,10 +2,9 @@ import QingtingText
 
 extension SentimentAnalyzer.Result {
     /// Appends the result's fields to a JSON object being written (no braces):
-    /// `"sentiment":…,"probabilities":{…},"tags":[…],"cues":[…]` and, when `tokens` is true,
-    /// `"tokens":[…]`. Probabilities have 4 decimals; cue spans are byte offsets into the text.
-    /// `qingting analyze` and the socket server both write this schema.
-    public func appendJSONFields(to out: inout String, tokens includeTokens: Bool = false) {
+    /// `"sentiment":…,"probabilities":{…},"tags":[…],"cues":[…]`. Probabilities have 4 decimals;
+    /// cue spans are byte offsets into the text. `PostAnalyzer.Analysis` writes these first.
+    public func appendJSONFields(to out: inout String) {
         out += "\"sentiment\":\"\(label.rawValue)\",\"probabilities\":{"
         for (i, label) in SentimentLabel.allCases.enumerated() {
             if i > 0 { out += "," }
@@ -22,14 +21,6 @@ extension SentimentAnalyzer.Result {
             out += ",\"start\":\(cue.range.lowerBound),\"end\":\(cue.range.upperBound)}"
         }
         out += "]"
-        if includeTokens {
-            out += ",\"tokens\":["
-            for (i, token) in self.tokens.enumerated() {
-                if i > 0 { out += "," }
-                token.appendJSON(to: &out)
-            }
-            out += "]"
-        }
     }
 
     /// A non-negative number with up to 4 decimals ("0.9312", "1.5"), without Foundation.

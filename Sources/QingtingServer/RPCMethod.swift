@@ -124,12 +124,9 @@ extension RPCMethod {
         resultSchema: #"{"type":"object","properties":{"tokens":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"kind":{"type":"string"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}"#,
         run: { context, params in
             let text = try params.requiredString("text")
-            var out = "{\"tokens\":["
-            for (i, token) in context.models.segmenter.tokenize(text).enumerated() {
-                if i > 0 { out += "," }
-                token.appendJSON(to: &out)
-            }
-            out += "]}"
+            var out = "{\"tokens\":"
+            Token.appendJSON(context.models.segmenter.tokenize(text), to: &out)
+            out += "}"
             return out
         })
 

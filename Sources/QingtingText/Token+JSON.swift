@@ -5,6 +5,16 @@ extension Token {
         JSON.appendString(text, to: &out)
         out += ",\"kind\":\"\(kind.rawValue)\",\"start\":\(range.lowerBound),\"end\":\(range.upperBound)}"
     }
+
+    /// `[{token},…]`: the tokens of `segment --format jsonl`, `analyze --tokens` and the server.
+    public static func appendJSON(_ tokens: [Token], to out: inout String) {
+        out += "["
+        for (i, token) in tokens.enumerated() {
+            if i > 0 { out += "," }
+            token.appendJSON(to: &out)
+        }
+        out += "]"
+    }
 }
 
 /// Minimal JSON string escaping for the engine's line-oriented outputs.

@@ -77,12 +77,9 @@ struct SegmentCommand: ParsableCommand {
         case .text:
             return tokens.map(\.text).joined(separator: " ")
         case .jsonl:
-            var out = "{\"line\":\(line),\"tokens\":["
-            for (index, token) in tokens.enumerated() {
-                if index > 0 { out += "," }
-                token.appendJSON(to: &out)
-            }
-            out += "]}"
+            var out = "{\"line\":\(line),\"tokens\":"
+            Token.appendJSON(tokens, to: &out)
+            out += "}"
             return out
         }
     }
