@@ -2,7 +2,7 @@ import QingtingText
 
 /// A JSON-RPC error: the standard codes plus the engine's own (see "The socket protocol" in the
 /// design). Every error carries a human message and a `data` object saying what was wrong and where.
-public struct RPCError: Error, Sendable, Equatable {
+public struct RPCError: Error, Sendable {
     public enum Code: Int, Sendable, CaseIterable {
         case parseError = -32700
         case invalidRequest = -32600
@@ -39,11 +39,6 @@ public struct RPCError: Error, Sendable, Equatable {
         self.code = code
         self.message = message
         self.data = data
-    }
-
-    public static func == (a: RPCError, b: RPCError) -> Bool {
-        a.code == b.code && a.message == b.message && a.data.map(\.0) == b.data.map(\.0)
-            && a.data.map(\.1) == b.data.map(\.1)
     }
 
     /// `{"code":…,"message":…,"data":{…}}`

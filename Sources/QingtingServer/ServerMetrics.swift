@@ -46,8 +46,6 @@ public final class ServerMetrics: Sendable {
     func closeConnection() { state.withLock { $0.connectionsOpen -= 1 } }
     func recordReload() { state.withLock { $0.reloads += 1 } }
 
-    public var openConnections: Int { state.withLock { $0.connectionsOpen } }
-
     /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"reloads":…,"latency_us":{…}}`
     public func snapshot() -> [String: JSONValue] {
         let uptime = ContinuousClock.now - started

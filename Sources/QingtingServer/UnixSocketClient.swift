@@ -7,7 +7,7 @@ import Glibc
 /// A blocking client for the line protocol: connect, send lines, read lines. What `qingting call`
 /// and the tests use; any language can do the same with a Unix socket.
 public final class UnixSocketClient {
-    public let fd: Int32
+    private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
 

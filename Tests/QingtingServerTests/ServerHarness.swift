@@ -88,20 +88,6 @@ final class ServerHarness: @unchecked Sendable {
 }
 
 /// Runs the CLI once (for `qingting call` and comparisons with `qingting analyze`).
-func runCLI(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ServerHarness.binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: ServerHarness.root)
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+func runCLI(_ arguments: [String], stdin: String? = nil) throws -> QingtingRun {
+    try runQingting(arguments, stdin: stdin.map { Data($0.utf8) })
 }

@@ -1,6 +1,7 @@
 import Foundation
 import QingtingServer
 import QingtingText
+import TestSupport
 import Testing
 
 /// The real server on a temporary socket: every method, pipelining, limits, faults, reload under
