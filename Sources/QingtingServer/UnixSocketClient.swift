@@ -53,6 +53,9 @@ public final class UnixSocketClient {
     public func send(line: String) throws { try send(Array((line + "\n").utf8)) }
 
     /// The next line (without its newline), or nil when the server closed the connection.
+    /// A reset counts as closed: the kernel hands over every byte the server wrote before it, and a
+    /// server that closes with some of our requests unread (say, refusing a connection over its
+    /// limit) resets the connection rather than ending it.
     public func readLine() throws -> String? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
@@ -65,6 +68,7 @@ public final class UnixSocketClient {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == ECONNRESET { return nil }
                 throw TextError(.io, "recv: \(String(cString: strerror(errno)))")
             }
             if n == 0 { return nil }
