@@ -167,9 +167,11 @@ static inline uint32_t qt_trie_slot(uint64_t k, uint32_t mask) {
 
 /// Adds `values[k] * scale * weights[indices[k] * labels + j]` to `out[j]` for every feature k and
 /// label j: the logits of a linear model whose weights are int8, quantized with one `scale`.
-/// `values` may be NULL (every value 1). Indices must be below the model's bucket count.
+/// `values` may be NULL (every value 1). Each index is taken `& mask` (the model's bucket count
+/// minus one), so no index reads past the weights, and a model with fewer buckets than the
+/// features were hashed into reads the same buckets as if they had been hashed for it.
 void qt_linear_scores_i8(const int8_t *weights, uint32_t labels, const uint32_t *indices,
-                         const float *values, size_t count, float scale, float *out);
+                         const float *values, size_t count, uint32_t mask, float scale, float *out);
 
 #ifdef __cplusplus
 }

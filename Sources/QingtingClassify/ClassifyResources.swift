@@ -1,12 +1,14 @@
 import QingtingText
 
-/// The shipped sentiment files, found like the segmenter's (see `Resources.find`).
+/// The shipped model and lexicon files, found like the segmenter's (see `Resources.find`).
 public enum ClassifyResources {
     public static let sentimentModel = "Models/sentiment.qtlin"
     public static let sentimentLexicon = "Lexicons/sentiment.tsv"
     public static let negators = "Lexicons/negators.tsv"
     public static let degree = "Lexicons/degree.tsv"
     public static let categories = "Lexicons/categories.tsv"
+    public static let intentModel = "Models/intent.qtlin"
+    public static let intentCues = "Lexicons/intent_cues.tsv"
 
     /// The category lexicon from the shipped file (or empty when it is not there).
     public static func categoryLexicon(segmenter: Segmenter) throws -> CategoryLexicon {
@@ -14,10 +16,29 @@ public enum ClassifyResources {
         return try CategoryLexicon(contentsOf: path, segmenter: segmenter)
     }
 
-    /// Sentiment plus categories: what `analyze` and the server's `text.analyze` run.
-    public static func postAnalyzer(segmenter: Segmenter, modelPath: String? = nil) throws -> PostAnalyzer {
-        PostAnalyzer(sentiment: try sentimentAnalyzer(segmenter: segmenter, modelPath: modelPath),
-                     categories: try categoryLexicon(segmenter: segmenter))
+    /// Sentiment, intents (when an intent model is there, or given) and categories: what
+    /// `analyze` and the server's `text.analyze` run.
+    public static func postAnalyzer(segmenter: Segmenter, modelPath: String? = nil,
+                                    intentModelPath: String? = nil) throws -> PostAnalyzer {
+        let sentiment = try sentimentAnalyzer(segmenter: segmenter, modelPath: modelPath)
+        return PostAnalyzer(sentiment: sentiment,
+                            intents: try intentAnalyzer(featurizer: sentiment.featurizer, modelPath: intentModelPath),
+                            categories: try categoryLexicon(segmenter: segmenter))
+    }
+
+    /// The intent cue lexicon from the shipped file (or empty when it is not there).
+    public static func intentCueLexicon(segmenter: Segmenter) throws -> IntentCueLexicon {
+        guard let path = Resources.find(intentCues) else { return .empty }
+        return try IntentCueLexicon(contentsOf: path, segmenter: segmenter)
+    }
+
+    /// The intent analyzer over the sentiment featurizer's features: the given model, else the
+    /// shipped one, else nil (no intent model installed).
+    public static func intentAnalyzer(featurizer: Featurizer, modelPath: String? = nil) throws -> IntentAnalyzer? {
+        guard let path = modelPath ?? Resources.find(intentModel) else { return nil }
+        return try IntentAnalyzer(model: try LinearModel(contentsOf: path),
+                                  cues: try intentCueLexicon(segmenter: featurizer.segmenter),
+                                  featurizer: featurizer, modelPath: path)
     }
 
     /// The cue lexicon from the shipped files (or empty when they are not there).

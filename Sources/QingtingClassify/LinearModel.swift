@@ -91,16 +91,14 @@ public final class LinearModel: @unchecked Sendable {
     /// Logits (softmax) or per-label scores (one-vs-rest) of a document's features.
     public func scores(_ f: Featurizer.Features) -> [Float] {
         var out = bias
-        let mask = UInt32(bucketCount - 1)
+        let mask = UInt32(bucketCount - 1)  // features hashed into more buckets fold onto this model's
         out.withUnsafeMutableBufferPointer { o in
             f.ngrams.withUnsafeBufferPointer { n in
-                qt_linear_scores_i8(weights, UInt32(labels.count), n.baseAddress, nil, n.count, scale, o.baseAddress)
+                qt_linear_scores_i8(weights, UInt32(labels.count), n.baseAddress, nil, n.count, mask, scale, o.baseAddress)
             }
-            // Cue buckets come from the featurizer's extractor; mask again so a mismatched one cannot read past the end.
-            let cues = f.cueBuckets.map { $0 & mask }
-            cues.withUnsafeBufferPointer { c in
+            f.cueBuckets.withUnsafeBufferPointer { c in
                 f.cueValues.withUnsafeBufferPointer { v in
-                    qt_linear_scores_i8(weights, UInt32(labels.count), c.baseAddress, v.baseAddress, c.count, scale,
+                    qt_linear_scores_i8(weights, UInt32(labels.count), c.baseAddress, v.baseAddress, c.count, mask, scale,
                                         o.baseAddress)
                 }
             }
@@ -124,9 +122,13 @@ public final class LinearModel: @unchecked Sendable {
         return e.map { $0 / sum }
     }
 
-    /// Checks that a model reads the features a featurizer makes.
+    /// Checks that a model reads the features a featurizer makes: the same n-gram orders, and as
+    /// many buckets or fewer (a bucket is the hash's low bits, so masking further gives the bucket
+    /// the model was trained with; the intent model shares the sentiment model's features this way).
     public func check(compatibleWith extractor: FeatureExtractor, path: String) throws {
-        guard extractor.configuration == features else {
+        var folded = extractor.configuration
+        folded.bucketBits = features.bucketBits
+        guard folded == features, features.bucketBits <= extractor.configuration.bucketBits else {
             throw ClassifyError(.invalidModel, "model was trained with feature configuration \(features), not \(extractor.configuration)", location: path)
         }
     }

@@ -1,25 +1,54 @@
 import QingtingText
 
-/// Everything `analyze` says of one post: sentiment, and the product category it names. Intents
-/// join here when their model exists. Immutable and `Sendable`: share one across threads.
+/// Everything `analyze` says of one post: sentiment, intents, the product category it names, and
+/// the CRM tags these make. One featurization feeds both models. Immutable and `Sendable`: share
+/// one across threads.
 public struct PostAnalyzer: Sendable {
     public let sentiment: SentimentAnalyzer
+    /// Nil when no intent model is installed: the output then has no `intents` field.
+    public let intents: IntentAnalyzer?
     public let categories: CategoryLexicon
 
-    public init(sentiment: SentimentAnalyzer, categories: CategoryLexicon) {
+    public init(sentiment: SentimentAnalyzer, intents: IntentAnalyzer?, categories: CategoryLexicon) {
         self.sentiment = sentiment
+        self.intents = intents
         self.categories = categories
     }
 
     public struct Analysis: Sendable {
         public var sentiment: SentimentAnalyzer.Result
+        public var intents: IntentAnalyzer.Result?
         public var category: CategoryLexicon.Match?
 
-        /// Appends the fields (no braces): the sentiment's (`sentiment`, `probabilities`, `tags`,
-        /// `cues`), then `"category":{"name","term","kind","start","end"}` or null, then `tokens`
-        /// when asked. `qingting analyze` and the server's `text.analyze` both write this.
+        /// The sentiment tag, then a tag per intent in label order (a purchase names the category).
+        public var tags: [String] {
+            [sentiment.tag] + (intents?.labels ?? []).map { $0.tag(category: category?.category) }
+        }
+
+        /// Appends the fields (no braces): the sentiment's (`sentiment`, `probabilities`, `cues`),
+        /// `intents` (`[{"label","probability","cues":[{"term","negated","start","end"}]}]`, when an
+        /// intent model is loaded), `category` (`{"name","term","kind","start","end"}` or null),
+        /// `tags`, then `tokens` when asked. `qingting analyze` and the server's `text.analyze`
+        /// both write this.
         public func appendJSONFields(to out: inout String, tokens includeTokens: Bool = false) {
             sentiment.appendJSONFields(to: &out)
+            if let intents {
+                out += ",\"intents\":["
+                for (i, intent) in intents.intents.enumerated() {
+                    if i > 0 { out += "," }
+                    out += "{\"label\":\"\(intent.label.rawValue)\",\"probability\":"
+                    SentimentAnalyzer.Result.appendDecimal(intent.probability, to: &out)
+                    out += ",\"cues\":["
+                    for (k, cue) in intent.cues.enumerated() {
+                        if k > 0 { out += "," }
+                        out += "{\"term\":"
+                        JSON.appendString(cue.term, to: &out)
+                        out += ",\"negated\":\(cue.negated),\"start\":\(cue.range.lowerBound),\"end\":\(cue.range.upperBound)}"
+                    }
+                    out += "]}"
+                }
+                out += "]"
+            }
             out += ",\"category\":"
             if let category {
                 out += "{\"name\":"
@@ -30,6 +59,12 @@ public struct PostAnalyzer: Sendable {
             } else {
                 out += "null"
             }
+            out += ",\"tags\":["
+            for (i, tag) in tags.enumerated() {
+                if i > 0 { out += "," }
+                JSON.appendString(tag, to: &out)
+            }
+            out += "]"
             if includeTokens {
                 out += ",\"tokens\":"
                 Token.appendJSON(sentiment.tokens, to: &out)
@@ -38,7 +73,8 @@ public struct PostAnalyzer: Sendable {
     }
 
     public func analyze(_ features: Featurizer.Features) -> Analysis {
-        Analysis(sentiment: sentiment.analyze(features), category: categories.category(in: features.tokens))
+        Analysis(sentiment: sentiment.analyze(features), intents: intents?.analyze(features),
+                 category: categories.category(in: features.tokens))
     }
 
     public func analyze(_ text: String) -> Analysis { analyze(sentiment.featurizer.featurize(text)) }

@@ -2,8 +2,8 @@ import QingtingText
 
 extension SentimentAnalyzer.Result {
     /// Appends the result's fields to a JSON object being written (no braces):
-    /// `"sentiment":…,"probabilities":{…},"tags":[…],"cues":[…]`. Probabilities have 4 decimals;
-    /// cue spans are byte offsets into the text. `PostAnalyzer.Analysis` writes these first.
+    /// `"sentiment":…,"probabilities":{…},"cues":[…]`. Probabilities have 4 decimals; cue spans
+    /// are byte offsets into the text. `PostAnalyzer.Analysis` writes these first.
     public func appendJSONFields(to out: inout String) {
         out += "\"sentiment\":\"\(label.rawValue)\",\"probabilities\":{"
         for (i, label) in SentimentLabel.allCases.enumerated() {
@@ -11,7 +11,7 @@ extension SentimentAnalyzer.Result {
             out += "\"\(label.rawValue)\":"
             Self.appendDecimal(probabilities[i], to: &out)
         }
-        out += "},\"tags\":[\"\(tag)\"],\"cues\":["
+        out += "},\"cues\":["
         for (i, cue) in cues.enumerated() {
             if i > 0 { out += "," }
             out += "{\"term\":"

@@ -2,7 +2,7 @@ import QingtingClassify
 import QingtingText
 
 /// Everything the methods compute with, loaded together and never changed: the segmenter, the
-/// sentiment analyzer, and a content hash of each file they came from. `model.reload` builds a new
+/// post analyzer (sentiment, intents, categories), and a content hash of each file they came from. `model.reload` builds a new
 /// one and swaps it in; requests already running keep the one they started with.
 public final class EngineModels: Sendable {
     /// Which files to load (nil paths: the shipped defaults, found by `Resources.find`).
@@ -12,6 +12,7 @@ public final class EngineModels: Sendable {
         public var useUserdict = true
         public var segmenter = Segmenter.Configuration()
         public var sentimentModel: String?
+        public var intentModel: String?
         public init() {}
     }
 
@@ -34,11 +35,14 @@ public final class EngineModels: Sendable {
         let userdictPath = sources.useUserdict ? sources.userdict ?? Resources.find(Resources.userLexicon) : nil
         let segmenter = try Resources.segmenter(modelPath: segmentPath, lexiconPath: userdictPath,
                                                 useLexicon: sources.useUserdict, configuration: sources.segmenter)
-        let analyzer = try ClassifyResources.postAnalyzer(segmenter: segmenter, modelPath: sources.sentimentModel)
+        let analyzer = try ClassifyResources.postAnalyzer(segmenter: segmenter, modelPath: sources.sentimentModel,
+                                                          intentModelPath: sources.intentModel)
         let named: [(String, String?)] = [
             ("segment_model", segmentPath),
             ("userdict", userdictPath),
             ("sentiment_model", sources.sentimentModel ?? Resources.find(ClassifyResources.sentimentModel)),
+            ("intent_model", sources.intentModel ?? Resources.find(ClassifyResources.intentModel)),
+            ("intent_cues", Resources.find(ClassifyResources.intentCues)),
             ("sentiment_lexicon", Resources.find(ClassifyResources.sentimentLexicon)),
             ("negators", Resources.find(ClassifyResources.negators)),
             ("degree", Resources.find(ClassifyResources.degree)),

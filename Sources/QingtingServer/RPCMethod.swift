@@ -155,6 +155,7 @@ extension RPCMethod {
         params: [
             Param(name: "token", required: false, schema: #"{"type":"string"}"#, summary: "Role token (admin)."),
             Param(name: "sentiment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a sentiment model to load instead."),
+            Param(name: "intent_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of an intent model to load instead."),
             Param(name: "segment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a segment model to load instead."),
             Param(name: "userdict", required: false, schema: #"{"type":"string"}"#, summary: "Path of a user lexicon to load instead."),
         ],
@@ -165,13 +166,14 @@ extension RPCMethod {
                                data: [("method", .string("model.reload")), ("uid", context.caller.uid.map { .number("\($0)") } ?? .null)])
             }
             var sources = context.models.sources
-            for name in ["sentiment_model", "segment_model", "userdict"] {
+            for name in ["sentiment_model", "intent_model", "segment_model", "userdict"] {
                 guard let path = try params.string(name) else { continue }
                 guard access(path, R_OK) == 0 else {
                     throw RPCError(.notFound, "no readable file \(path)", data: [("param", .string(name)), ("path", .string(path))])
                 }
                 switch name {
                 case "sentiment_model": sources.sentimentModel = path
+                case "intent_model": sources.intentModel = path
                 case "segment_model": sources.segmentModel = path
                 default: sources.userdict = path; sources.useUserdict = true
                 }

@@ -9,14 +9,16 @@ import Glibc
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Sentiment of each post, as JSONL: label, probabilities, #情绪# tag and the lexicon cues behind it.",
+        abstract: "Sentiment, intents, product category and CRM tags of each post, as JSONL, with the cues behind them.",
         discussion: """
             Reads the TEXT arguments, else --file, else standard input, one post per line: plain text, \
             or JSON objects {"id": …, "text": "…"} (--input jsonl; by default the first line decides: \
             a line starting with '{' means JSONL). Writes one JSON line per input line, in input order: \
             {"line":N,"id":…,"sentiment":"negative","probabilities":{"negative":…,"neutral":…,"positive":…},\
-            "tags":["#负面情绪#"],"cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}],\
-            "category":{"name":"手机","term":"iphone","kind":"model","start":…,"end":…} or null} \
+            "cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}],\
+            "intents":[{"label":"purchase","probability":…,"cues":[{"term":…,"negated":…,"start":…,"end":…}]}],\
+            "category":{"name":"手机","term":"iphone","kind":"model","start":…,"end":…} or null,\
+            "tags":["#负面情绪#","#购买意图_手机#",…]} \
             (spans are byte offsets into the text). A line that is not valid UTF-8, not valid JSON or \
             has no string "text" is reported on stderr as SOURCE:LINE and written as \
             {"line":N,"error":{"code":…,"message":…}}; the run goes on and exits non-zero at the end \
@@ -41,6 +43,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Sentiment model (default: Models/sentiment.qtlin).")
     var model: String?
 
+    @Option(help: "Intent model (default: Models/intent.qtlin when present; without one there is no \"intents\" field).")
+    var intentModel: String?
+
     @Flag(help: "Also write the tokens (text, kind, byte span) of each post.")
     var tokens = false
 
@@ -57,7 +62,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let analyzer = try reportingErrors {
-            try ClassifyResources.postAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model)
+            try ClassifyResources.postAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model,
+                                              intentModelPath: intentModel)
         }
         let source = texts.isEmpty ? (file ?? "-") : "argument"
         let lines: ((ArraySlice<UInt8>, Int) throws -> Void) throws -> Void = { body in

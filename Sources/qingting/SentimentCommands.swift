@@ -31,22 +31,22 @@ struct TrainSentiment: ParsableCommand {
     var wordOrders = "1-2"
 
     @Option(help: "Training epochs (the best on the validation slice is kept).")
-    var epochs = SoftmaxTrainer.Configuration().epochs
+    var epochs = LinearTrainer.Configuration().epochs
 
     @Option(help: "Random seed (shuffling, validation slice).")
     var seed: UInt64 = 42
 
     @Option(help: "Share of the training examples held out to choose the epoch (0 trains on all, keeping the last epoch).")
-    var validationFraction = SoftmaxTrainer.Configuration().validationFraction
+    var validationFraction = LinearTrainer.Configuration().validationFraction
 
     @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights.")
-    var ensemble = SoftmaxTrainer.Configuration().ensemble
+    var ensemble = LinearTrainer.Configuration().ensemble
 
     @Option(help: "AdaGrad learning rate.")
-    var learningRate: Float = SoftmaxTrainer.Configuration().learningRate
+    var learningRate: Float = LinearTrainer.Configuration().learningRate
 
     @Option(help: "L2 penalty per update.")
-    var l2: Float = SoftmaxTrainer.Configuration().l2
+    var l2: Float = LinearTrainer.Configuration().l2
 
     @OptionGroup var segmenterOptions: SegmenterOptions
 
@@ -70,14 +70,14 @@ struct TrainSentiment: ParsableCommand {
                                         extractor: FeatureExtractor(configuration: extractorConfig),
                                         lexicon: try ClassifyResources.cueLexicon())
             let featurized = examples.map { (label: $0.label, features: featurizer.featurize($0.text)) }
-            var trainerConfig = SoftmaxTrainer.Configuration()
+            var trainerConfig = LinearTrainer.Configuration()
             trainerConfig.epochs = epochs
             trainerConfig.seed = seed
             trainerConfig.learningRate = learningRate
             trainerConfig.l2 = l2
             trainerConfig.validationFraction = validationFraction
             trainerConfig.ensemble = ensemble
-            let (model, report) = SoftmaxTrainer(configuration: trainerConfig).train(
+            let (model, report) = LinearTrainer(configuration: trainerConfig).train(
                 featurized, labels: labels, features: extractorConfig) { epoch, accuracy in
                 warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")
             }

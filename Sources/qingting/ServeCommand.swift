@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sentiment model (default: Models/sentiment.qtlin).")
     var model: String?
 
+    @Option(help: "Intent model (default: Models/intent.qtlin when present).")
+    var intentModel: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -74,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         sources.useUserdict = !segmenterOptions.noUserdict
         sources.segmenter = segmenterOptions.configuration
         sources.sentimentModel = model
+        sources.intentModel = intentModel
         let (models, tokenTable) = try reportingErrors {
             (try EngineModels(sources), try tokens.map(AccessPolicy.readTokens) ?? [:])
         }

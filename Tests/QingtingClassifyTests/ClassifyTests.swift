@@ -33,13 +33,13 @@ enum ClassifyFixtures {
     static func trainModel(seed: UInt64 = 7, ensemble: Int = 1) -> LinearModel {
         let featurizer = featurizer()
         let examples = texts.map { (label: $0.0, features: featurizer.featurize($0.1)) }
-        var config = SoftmaxTrainer.Configuration()
+        var config = LinearTrainer.Configuration()
         config.seed = seed
         config.validationFraction = 0
         config.epochs = 30
         config.learningRate = 0.2
         config.ensemble = ensemble
-        return SoftmaxTrainer(configuration: config).train(
+        return LinearTrainer(configuration: config).train(
             examples, labels: SentimentLabel.allCases.map(\.rawValue), features: featurizer.extractor.configuration).0
     }
 
@@ -100,8 +100,25 @@ enum ClassifyFixtures {
 
     @Test func aModelOfAnotherFeatureSpaceIsRefused() throws {
         let model = ClassifyFixtures.trainModel()  // 2^16 buckets
+        // Features hashed into fewer buckets than the model has cannot be unfolded.
         #expect(throws: ClassifyError.self) {
-            _ = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 18), model: model)
+            _ = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 14), model: model)
+        }
+        // Other n-gram orders are another feature space.
+        var config = FeatureExtractor.Configuration()
+        config.bucketBits = 16
+        config.charOrders = 1...2
+        let other = Featurizer(segmenter: ClassifyFixtures.segmenter, extractor: FeatureExtractor(configuration: config),
+                               lexicon: ClassifyFixtures.lexicon)
+        #expect(throws: ClassifyError.self) { _ = try SentimentAnalyzer(featurizer: other, model: model) }
+    }
+
+    @Test func featuresHashedIntoMoreBucketsFoldOntoTheModel() throws {
+        let model = ClassifyFixtures.trainModel()  // 2^16 buckets
+        let wide = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 20), model: model)
+        let exact = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 16), model: model)
+        for (_, text) in ClassifyFixtures.texts + [(0, "完全没想到会这么差")] {
+            #expect(wide.analyze(text).probabilities == exact.analyze(text).probabilities, "\(text)")
         }
     }
 }

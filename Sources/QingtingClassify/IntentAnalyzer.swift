@@ -1,0 +1,77 @@
+import QingtingText
+
+/// Intents of a post: a one-vs-rest model over the post's shared features (the same n-grams and
+/// sentiment cues the sentiment model reads) plus its intent cues, each label decided by its own
+/// threshold from the model file. Immutable and `Sendable`: share one across threads.
+public struct IntentAnalyzer: Sendable {
+    public let model: LinearModel
+    public let cues: IntentCueLexicon
+    /// The featurizer the shared features come from (its extractor hashes the cue features, its
+    /// sentiment lexicon supplies the negators).
+    public let featurizer: Featurizer
+
+    /// Namespace of intent cue features ("ICUE").
+    static let cueSeed: UInt32 = 0x4943_5545
+
+    /// - Throws: when the model is not a one-vs-rest model over the eight intents, or reads
+    ///   features the featurizer does not make.
+    public init(model: LinearModel, cues: IntentCueLexicon, featurizer: Featurizer, modelPath: String = "model") throws {
+        guard model.kind == .oneVsRest, model.labels == IntentLabel.allCases.map(\.rawValue) else {
+            throw ClassifyError(.invalidModel, "not an intent model (labels \(model.labels))", location: modelPath)
+        }
+        try model.check(compatibleWith: featurizer.extractor, path: modelPath)
+        self.model = model
+        self.cues = cues
+        self.featurizer = featurizer
+    }
+
+    /// The intent model's features: the shared ones plus a feature per intent cue and per intent
+    /// a cue points to (negated cues are features of their own), valued by the cue's weight.
+    public static func features(_ shared: Featurizer.Features, cues: [IntentCueLexicon.Cue],
+                                extractor: FeatureExtractor) -> Featurizer.Features {
+        var f = shared
+        for cue in cues {
+            let prefix = cue.negated ? "not:" : ""
+            f.cueBuckets.append(extractor.bucket(ofKey: prefix + "cue:" + cue.term, seed: cueSeed))
+            f.cueValues.append(cue.weight)
+            for intent in cue.intents {
+                f.cueBuckets.append(extractor.bucket(ofKey: prefix + "intent:" + intent.rawValue, seed: cueSeed))
+                f.cueValues.append(cue.weight)
+            }
+        }
+        return f
+    }
+
+    /// One decided intent.
+    public struct Intent: Sendable, Hashable {
+        public var label: IntentLabel
+        public var probability: Float
+        /// The cues in the text that point to this intent (negated ones included: they explain a no).
+        public var cues: [IntentCueLexicon.Cue]
+    }
+
+    public struct Result: Sendable {
+        /// Intents at or above their thresholds, in label order.
+        public var intents: [Intent]
+        /// Every label's probability, indexed like `IntentLabel.allCases`.
+        public var probabilities: [Float]
+        public var labels: [IntentLabel] { intents.map(\.label) }
+    }
+
+    public func analyze(_ shared: Featurizer.Features) -> Result {
+        let found = cues.cues(in: shared.tokens, negators: featurizer.lexicon)
+        let p = model.probabilities(Self.features(shared, cues: found, extractor: featurizer.extractor))
+        return Self.decide(p, thresholds: model.thresholds, cues: found)
+    }
+
+    /// The labels whose probability reaches their threshold.
+    public static func decide(_ p: [Float], thresholds: [Float], cues: [IntentCueLexicon.Cue] = []) -> Result {
+        var intents: [Intent] = []
+        for (j, label) in IntentLabel.allCases.enumerated() where p[j] >= thresholds[j] {
+            intents.append(Intent(label: label, probability: p[j], cues: cues.filter { $0.intents.contains(label) }))
+        }
+        return Result(intents: intents, probabilities: p)
+    }
+
+    public func analyze(_ text: String) -> Result { analyze(featurizer.featurize(text)) }
+}

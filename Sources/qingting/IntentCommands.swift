@@ -1,0 +1,201 @@
+import ArgumentParser
+import QingtingClassify
+import QingtingText
+
+struct TrainIntent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intent",
+        abstract: "Train the multi-label intent model (one-vs-rest, a decision threshold per label).",
+        discussion: """
+            Corpora are TSV `intents<TAB>category<TAB>text` (intents: none, or keys joined by ',': \
+            \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", "))). Default: \
+            Models/corpus/intent-train.tsv. The model reads the sentiment model's features (the same \
+            n-grams, folded into fewer buckets) plus the cues of Lexicons/intent_cues.tsv; each label's \
+            threshold is the one with the best F1 on the validation slice. Deterministic for a seed.
+            """
+    )
+
+    @Option(name: .customLong("corpus"), help: "Training corpus TSV (repeatable).")
+    var corpora: [String] = []
+
+    @Option(name: .shortAndLong, help: "Model file to write.")
+    var output = ClassifyResources.intentModel
+
+    @Option(help: "Sentiment model whose features the intent model shares (default: Models/sentiment.qtlin).")
+    var sentimentModel: String?
+
+    @Option(help: "log2 of the intent model's bucket count (at most the sentiment model's).")
+    var bucketBits = 18
+
+    @Option(help: "Training epochs (the best on the validation slice is kept).")
+    var epochs = 12
+
+    @Option(help: "Random seed (shuffling, validation slice).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Share of the training examples held out to choose the epoch and the thresholds.")
+    var validationFraction = 0.15
+
+    @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights and thresholds.")
+    var ensemble = 3
+
+    @Option(help: "AdaGrad learning rate.")
+    var learningRate: Float = 0.05
+
+    @Option(help: "L2 penalty per update.")
+    var l2: Float = 1e-6
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func run() throws {
+        try reportingErrors {
+            let start = Progress.now()
+            let files = corpora.isEmpty ? ["Models/corpus/intent-train.tsv"].compactMap { Resources.find($0) } : corpora
+            guard !files.isEmpty else { throw ClassifyError(.io, "no training corpus: pass --corpus") }
+            var examples: [IntentCorpus.Example] = []
+            for file in files { examples += try IntentCorpus(contentsOf: file).examples }
+            let segmenter = try segmenterOptions.segmenter()
+            let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
+            let shared = sentiment.featurizer.extractor.configuration
+            guard (1...shared.bucketBits).contains(bucketBits) else {
+                throw ValidationError("--bucket-bits \(bucketBits) is not in 1...\(shared.bucketBits) (the sentiment model's)")
+            }
+            var features = shared
+            features.bucketBits = bucketBits
+            let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter)
+            let featurizer = sentiment.featurizer
+            let featurized = examples.map { example -> LinearTrainer.Example in
+                let f = featurizer.featurize(example.text)
+                let found = cues.cues(in: f.tokens, negators: featurizer.lexicon)
+                return (labels: example.intents.map(\.index),
+                        features: IntentAnalyzer.features(f, cues: found, extractor: featurizer.extractor))
+            }
+            var config = LinearTrainer.Configuration()
+            config.kind = .oneVsRest
+            config.epochs = epochs
+            config.seed = seed
+            config.learningRate = learningRate
+            config.l2 = l2
+            config.validationFraction = validationFraction
+            config.ensemble = ensemble
+            let labels = IntentLabel.allCases.map(\.rawValue)
+            let (model, report) = LinearTrainer(configuration: config).train(featurized, labels: labels, features: features) { epoch, f1 in
+                warn("epoch \(epoch): validation micro-F1 \(String(format4: f1))")
+            }
+            try model.write(to: output)
+            let counts = IntentLabel.allCases.map { label in examples.filter { $0.intents.contains(label) }.count }
+            let none = examples.filter { $0.intents.isEmpty }.count
+            print("trained intent model on \(report.trainExamples) examples per member (validation \(report.validationExamples); "
+                  + zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ", none \(none)) from \(files.joined(separator: ", "))")
+            print("intent cues: \(cues.count); best epoch \(report.bestEpoch), validation micro-F1 \(String(format4: report.validationAccuracy[report.bestEpoch - 1])); "
+                  + "thresholds " + zip(labels, model.thresholds).map { "\($0) \(String(format4: Double($1)))" }.joined(separator: ", "))
+            print("\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+        }
+    }
+}
+
+struct EvalIntent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intent",
+        abstract: "Per-label P/R/F1, micro- and macro-F1, exact match and category accuracy of an intent model.",
+        discussion: """
+            Test sets are TSV `intents<TAB>category<TAB>text`. Default: Models/corpus/intent-dev.tsv \
+            (the development split training never sees). With --baseline OLD both models are printed \
+            side by side on the same sets, followed by the posts whose intents changed (OLD → NEW), \
+            so a lexicon maintainer sees what an edit did.
+            """
+    )
+
+    @Option(help: "Intent model to evaluate (default: Models/intent.qtlin).")
+    var model: String?
+
+    @Option(help: "A second intent model to compare with, side by side.")
+    var baseline: String?
+
+    @Option(name: .customLong("test"), help: "Test set TSV (repeatable).")
+    var tests: [String] = []
+
+    @Option(help: "Sentiment model whose features the intent models read (default: Models/sentiment.qtlin).")
+    var sentimentModel: String?
+
+    @Option(help: "With --baseline: list at most this many posts whose intents changed.")
+    var showChanges = 50
+
+    @Flag(help: "Also list the posts the model gets wrong (gold → predicted).")
+    var showErrors = false
+
+    @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func run() throws {
+        try reportingErrors {
+            let segmenter = try segmenterOptions.segmenter()
+            let files = tests.isEmpty ? ["Models/corpus/intent-dev.tsv"].compactMap { Resources.find($0) } : tests
+            guard !files.isEmpty else { throw ClassifyError(.io, "no test set: pass --test") }
+            let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
+            func load(_ path: String?) throws -> IntentAnalyzer {
+                guard let analyzer = try ClassifyResources.intentAnalyzer(featurizer: sentiment.featurizer, modelPath: path) else {
+                    throw ClassifyError(.io, "no intent model found (looked for \(ClassifyResources.intentModel)); pass --model or run `qingting train intent`")
+                }
+                return analyzer
+            }
+            var analyzers = [("model", try load(model))]
+            if let baseline { analyzers.append(("baseline", try load(baseline))) }
+            let categories = try ClassifyResources.categoryLexicon(segmenter: segmenter)
+            let labels = IntentLabel.allCases.map(\.rawValue)
+            for file in files {
+                let corpus = try IntentCorpus(contentsOf: file)
+                print("== \(file): \(corpus.examples.count) posts")
+                let features = corpus.examples.map { sentiment.featurizer.featurize($0.text) }
+                let predictions = analyzers.map { _, analyzer in features.map { Set(analyzer.analyze($0).labels.map(\.index)) } }
+                let extracted = features.map { categories.category(in: $0.tokens)?.category }
+                let reports = predictions.map { predicted in
+                    var report = MultiLabelReport(labels: labels)
+                    for (i, example) in corpus.examples.enumerated() {
+                        report.add(gold: Set(example.intents.map(\.index)), predicted: predicted[i])
+                        if let gold = example.category { report.addCategory(correct: extracted[i] == gold) }
+                    }
+                    return report
+                }
+                printReports(reports, names: analyzers.map(\.0))
+                func names(_ set: Set<Int>) -> String {
+                    set.isEmpty ? "none" : set.sorted().map { labels[$0] }.joined(separator: ",")
+                }
+                if predictions.count == 2 {
+                    let changed = corpus.examples.indices.filter { predictions[0][$0] != predictions[1][$0] }
+                    print("posts whose intents changed: \(changed.count) (baseline → model; gold)")
+                    for i in changed.prefix(showChanges) {
+                        let example = corpus.examples[i]
+                        print("  \(example.location): \(names(predictions[1][i])) → \(names(predictions[0][i])); gold \(names(Set(example.intents.map(\.index))))  \(example.text)")
+                    }
+                }
+                if showErrors {
+                    print("posts the model gets wrong (gold → predicted):")
+                    for (i, example) in corpus.examples.enumerated() where Set(example.intents.map(\.index)) != predictions[0][i] {
+                        print("  \(example.location): \(names(Set(example.intents.map(\.index)))) → \(names(predictions[0][i]))  \(example.text)")
+                    }
+                    for (i, example) in corpus.examples.enumerated() where example.category != nil && example.category != extracted[i] {
+                        print("  \(example.location): category \(example.category!) → \(extracted[i] ?? "none")  \(example.text)")
+                    }
+                }
+            }
+        }
+    }
+
+    private func printReports(_ reports: [MultiLabelReport], names: [String]) {
+        func row(_ title: String, _ values: [Double], _ note: String = "") {
+            print(title.rightPad(26)
+                  + values.map { String(format4: $0).rightPad(12) }.joined()
+                  + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))".rightPad(12) : "") + note)
+        }
+        print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
+        row("macro-F1 (8 intents)", reports.map(\.macroF1))
+        row("micro-F1", reports.map(\.microF1))
+        row("exact match", reports.map(\.exactMatch))
+        row("category accuracy", reports.map(\.categoryAccuracy), "  (\(reports[0].categoryExamples) posts name one)")
+        for (j, label) in reports[0].labels.enumerated() {
+            row("  \(label) P", reports.map { $0.precision(j) })
+            row("  \(label) R", reports.map { $0.recall(j) })
+            row("  \(label) F1", reports.map { $0.f1(j) }, "  (\(reports[0].support(j)) posts)")
+        }
+    }
+}
