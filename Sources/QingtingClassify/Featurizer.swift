@@ -23,6 +23,9 @@ public struct Featurizer: Sendable {
         public var cueBuckets: [UInt32]
         public var cueValues: [Float]
         public var cues: [CueLexicon.Cue]
+        /// Fixed amounts added to each label's score before the link function, neither learned nor
+        /// shrunk (the intent lexicon's prior weights); empty for none.
+        public var offsets: [Float] = []
     }
 
     /// Features of UTF-8 text.

@@ -13,6 +13,11 @@ public struct IntentAnalyzer: Sendable {
     /// Namespace of intent cue features ("ICUE").
     static let cueSeed: UInt32 = 0x4943_5545
 
+    /// How much a cue's prior weight moves its intents' scores (in logits) before anything is
+    /// learned: a cue a maintainer adds counts at once, even in phrasing the corpus never had; a
+    /// negated cue counts against. The learned cue features then correct the prior.
+    public static let priorScale: Float = 2
+
     /// - Throws: when the model is not a one-vs-rest model over the eight intents, or reads
     ///   features the featurizer does not make.
     public init(model: LinearModel, cues: IntentCueLexicon, featurizer: Featurizer, modelPath: String = "model") throws {
@@ -30,7 +35,9 @@ public struct IntentAnalyzer: Sendable {
     public static func features(_ shared: Featurizer.Features, cues: [IntentCueLexicon.Cue],
                                 extractor: FeatureExtractor) -> Featurizer.Features {
         var f = shared
+        f.offsets = [Float](repeating: 0, count: IntentLabel.allCases.count)
         for cue in cues {
+            for intent in cue.intents { f.offsets[intent.index] += (cue.negated ? -1 : 1) * priorScale * cue.weight }
             let prefix = cue.negated ? "not:" : ""
             f.cueBuckets.append(extractor.bucket(ofKey: prefix + "cue:" + cue.term, seed: cueSeed))
             f.cueValues.append(cue.weight)

@@ -91,6 +91,7 @@ public final class LinearModel: @unchecked Sendable {
     /// Logits (softmax) or per-label scores (one-vs-rest) of a document's features.
     public func scores(_ f: Featurizer.Features) -> [Float] {
         var out = bias
+        for (j, offset) in zip(out.indices, f.offsets) { out[j] += offset }
         let mask = UInt32(bucketCount - 1)  // features hashed into more buckets fold onto this model's
         out.withUnsafeMutableBufferPointer { o in
             f.ngrams.withUnsafeBufferPointer { n in

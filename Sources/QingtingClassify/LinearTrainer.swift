@@ -52,12 +52,16 @@ public struct LinearTrainer {
     }
 
     /// Trains on examples with label sets.
-    public func train(_ examples: [Example], labels: [String], features: FeatureExtractor.Configuration,
+    /// - Parameter validation: a held-out set to choose the epoch and the thresholds on, instead
+    ///   of a slice of `examples` (`validationFraction` is then ignored). Use one that differs from
+    ///   the training examples the way new posts will (other phrasing, not only other nouns).
+    public func train(_ examples: [Example], validation: [Example]? = nil, labels: [String],
+                      features: FeatureExtractor.Configuration,
                       progress: (Int, Double) -> Void = { _, _ in }) -> (LinearModel, Report) {
         var sumW: [Float] = [], sumBias: [Float] = [], sumThresholds: [Float] = []
         var report: Report?
         for member in 0..<max(1, configuration.ensemble) {
-            let result = trainMember(examples, labels: labels, features: features,
+            let result = trainMember(examples, validation: validation, labels: labels, features: features,
                                      seed: configuration.seed &+ UInt64(member), progress: progress)
             if sumW.isEmpty {
                 (sumW, sumBias, sumThresholds) = (result.w, result.bias, result.thresholds)
@@ -73,7 +77,8 @@ public struct LinearTrainer {
         return (model, report!)
     }
 
-    private func trainMember(_ examples: [Example], labels: [String], features: FeatureExtractor.Configuration,
+    private func trainMember(_ given: [Example], validation heldOut: [Example]?, labels: [String],
+                             features: FeatureExtractor.Configuration,
                              seed: UInt64, progress: (Int, Double) -> Void)
         -> (w: [Float], bias: [Float], thresholds: [Float], report: Report) {
         let L = labels.count
@@ -81,9 +86,12 @@ public struct LinearTrainer {
         let mask = UInt32(buckets - 1)  // features may be hashed into more buckets than the model has
         let softmax = configuration.kind == .softmax
         var rng = SplitMix64(seed: seed)
-        var order = Array(examples.indices)
+        // Held-out examples go after the training ones, so that indices below `given.count` train.
+        let examples = given + (heldOut ?? [])
+        var order = Array(given.indices)
         rng.shuffle(&order)
-        let validationCount = Int(Double(examples.count) * configuration.validationFraction)
+        if heldOut != nil { order = Array(given.count..<examples.count) + order }
+        let validationCount = heldOut?.count ?? Int(Double(given.count) * configuration.validationFraction)
         let validation = Array(order.prefix(validationCount))
         var train = Array(order.dropFirst(validationCount))
 
@@ -101,6 +109,7 @@ public struct LinearTrainer {
 
         func forward(_ f: Featurizer.Features, _ w: UnsafeMutableBufferPointer<Float>, _ bias: [Float]) -> [Float] {
             for j in 0..<L { logits[j] = bias[j] }
+            for (j, offset) in zip(0..<L, f.offsets) { logits[j] += offset }
             for b in f.ngrams { let row = Int(b & mask) * L; for j in 0..<L { logits[j] += w[row + j] } }
             for (b, v) in zip(f.cueBuckets, f.cueValues) { let row = Int(b & mask) * L; for j in 0..<L { logits[j] += v * w[row + j] } }
             return softmax ? LinearModel.softmax(logits) : logits.map { 1 / (1 + exp(-$0)) }

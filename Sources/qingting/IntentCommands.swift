@@ -33,7 +33,10 @@ struct TrainIntent: ParsableCommand {
     @Option(help: "Random seed (shuffling, validation slice).")
     var seed: UInt64 = 42
 
-    @Option(help: "Share of the training examples held out to choose the epoch and the thresholds.")
+    @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default: Models/corpus/intent-tune.tsv when present, else a slice of the training corpus).")
+    var validation: String?
+
+    @Option(help: "Share of the training examples held out to choose the epoch and the thresholds, when there is no validation corpus.")
     var validationFraction = 0.15
 
     @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights and thresholds.")
@@ -64,12 +67,15 @@ struct TrainIntent: ParsableCommand {
             features.bucketBits = bucketBits
             let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter)
             let featurizer = sentiment.featurizer
-            let featurized = examples.map { example -> LinearTrainer.Example in
+            let validationFile = validation ?? (corpora.isEmpty ? Resources.find("Models/corpus/intent-tune.tsv") : nil)
+            let held = try validationFile.map { try IntentCorpus(contentsOf: $0).examples }
+            func featurize(_ example: IntentCorpus.Example) -> LinearTrainer.Example {
                 let f = featurizer.featurize(example.text)
                 let found = cues.cues(in: f.tokens, negators: featurizer.lexicon)
                 return (labels: example.intents.map(\.index),
                         features: IntentAnalyzer.features(f, cues: found, extractor: featurizer.extractor))
             }
+            let featurized = examples.map(featurize)
             var config = LinearTrainer.Configuration()
             config.kind = .oneVsRest
             config.epochs = epochs
@@ -79,13 +85,14 @@ struct TrainIntent: ParsableCommand {
             config.validationFraction = validationFraction
             config.ensemble = ensemble
             let labels = IntentLabel.allCases.map(\.rawValue)
-            let (model, report) = LinearTrainer(configuration: config).train(featurized, labels: labels, features: features) { epoch, f1 in
+            let (model, report) = LinearTrainer(configuration: config).train(
+                featurized, validation: held?.map(featurize), labels: labels, features: features) { epoch, f1 in
                 warn("epoch \(epoch): validation micro-F1 \(String(format4: f1))")
             }
             try model.write(to: output)
             let counts = IntentLabel.allCases.map { label in examples.filter { $0.intents.contains(label) }.count }
             let none = examples.filter { $0.intents.isEmpty }.count
-            print("trained intent model on \(report.trainExamples) examples per member (validation \(report.validationExamples); "
+            print("trained intent model on \(report.trainExamples) examples per member (validation \(report.validationExamples)\(validationFile.map { " from " + $0 } ?? ""); "
                   + zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ", none \(none)) from \(files.joined(separator: ", "))")
             print("intent cues: \(cues.count); best epoch \(report.bestEpoch), validation micro-F1 \(String(format4: report.validationAccuracy[report.bestEpoch - 1])); "
                   + "thresholds " + zip(labels, model.thresholds).map { "\($0) \(String(format4: Double($1)))" }.joined(separator: ", "))

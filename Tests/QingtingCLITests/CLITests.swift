@@ -143,7 +143,14 @@ import Testing
         #expect(r.stdout.hasPrefix(#"{"line":1,"id":4417882345678901234,"#), "ids are echoed exactly")
         let first = lines[0]
         #expect(first["sentiment"] as? String == "negative")
-        #expect(first["tags"] as? [String] == ["#负面情绪#"])
+        // The sentiment tag first, then one per intent in label order.
+        #expect(first["tags"] as? [String] == ["#负面情绪#", "#投诉#", "#流失风险#"])
+        let intents = try #require(first["intents"] as? [[String: Any]])
+        #expect(intents.map { $0["label"] as? String } == ["complaint", "churn"])
+        for intent in intents {
+            let p = try #require(intent["probability"] as? Double)
+            #expect(p > 0 && p <= 1)
+        }
         let p = try #require(first["probabilities"] as? [String: Double])
         #expect(Set(p.keys) == ["negative", "neutral", "positive"])
         #expect(abs(p.values.reduce(0, +) - 1) < 0.001)
@@ -152,6 +159,9 @@ import Testing
         for cue in cues { #expect((cue["start"] as? Int ?? -1) < (cue["end"] as? Int ?? -1)) }
         #expect(lines[1]["id"] as? String == "b")
         #expect(lines[1]["sentiment"] as? String == "positive")
+        #expect(lines[1]["tags"] as? [String] == ["#正面情绪#", "#推荐分享#"])
+        let category = try #require(lines[1]["category"] as? [String: Any])
+        #expect(category["name"] as? String == "粉底液" && category["start"] as? Int == 18 && category["end"] as? Int == 27)
         #expect((lines[2]["error"] as? [String: Any])?["code"] as? String == "invalid_json")
         #expect((lines[3]["error"] as? [String: Any])?["code"] as? String == "invalid_json")
         #expect(lines[4]["id"] as? Int == 5)
