@@ -26,18 +26,20 @@ public enum ClassifyResources {
                             categories: try categoryLexicon(segmenter: segmenter))
     }
 
-    /// The intent cue lexicon from the shipped file (or empty when it is not there).
-    public static func intentCueLexicon(segmenter: Segmenter) throws -> IntentCueLexicon {
-        guard let path = Resources.find(intentCues) else { return .empty }
+    /// The intent cue lexicon from the given file, else the shipped one (or empty when it is not there).
+    public static func intentCueLexicon(segmenter: Segmenter, path given: String? = nil) throws -> IntentCueLexicon {
+        guard let path = given ?? Resources.find(intentCues) else { return .empty }
         return try IntentCueLexicon(contentsOf: path, segmenter: segmenter)
     }
 
     /// The intent analyzer over the sentiment featurizer's features: the given model, else the
     /// shipped one, else nil (no intent model installed).
-    public static func intentAnalyzer(featurizer: Featurizer, modelPath: String? = nil) throws -> IntentAnalyzer? {
+    /// - Parameter cuesPath: an intent cue lexicon instead of the shipped one.
+    public static func intentAnalyzer(featurizer: Featurizer, modelPath: String? = nil,
+                                      cuesPath: String? = nil) throws -> IntentAnalyzer? {
         guard let path = modelPath ?? Resources.find(intentModel) else { return nil }
         return try IntentAnalyzer(model: try LinearModel(contentsOf: path),
-                                  cues: try intentCueLexicon(segmenter: featurizer.segmenter),
+                                  cues: try intentCueLexicon(segmenter: featurizer.segmenter, path: cuesPath),
                                   featurizer: featurizer, modelPath: path)
     }
 

@@ -24,6 +24,9 @@ struct TrainIntent: ParsableCommand {
     @Option(help: "Sentiment model whose features the intent model shares (default: Models/sentiment.qtlin).")
     var sentimentModel: String?
 
+    @Option(help: "Intent cue lexicon (default: Lexicons/intent_cues.tsv).")
+    var cues: String?
+
     @Option(help: "log2 of the intent model's bucket count (at most the sentiment model's).")
     var bucketBits = 18
 
@@ -65,7 +68,7 @@ struct TrainIntent: ParsableCommand {
             }
             var features = shared
             features.bucketBits = bucketBits
-            let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter)
+            let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter, path: self.cues)
             let featurizer = sentiment.featurizer
             let validationFile = validation ?? (corpora.isEmpty ? Resources.find("Models/corpus/intent-tune.tsv") : nil)
             let held = try validationFile.map { try IntentCorpus(contentsOf: $0).examples }
@@ -116,8 +119,14 @@ struct EvalIntent: ParsableCommand {
     @Option(help: "Intent model to evaluate (default: Models/intent.qtlin).")
     var model: String?
 
+    @Option(help: "Intent cue lexicon the model was trained with (default: Lexicons/intent_cues.tsv).")
+    var cues: String?
+
     @Option(help: "A second intent model to compare with, side by side.")
     var baseline: String?
+
+    @Option(help: "Intent cue lexicon the baseline was trained with (default: the model's, --cues). Cue priors count at scoring time, so compare an edited lexicon against the old file.")
+    var baselineCues: String?
 
     @Option(name: .customLong("test"), help: "Test set TSV (repeatable).")
     var tests: [String] = []
@@ -139,14 +148,15 @@ struct EvalIntent: ParsableCommand {
             let files = tests.isEmpty ? ["Models/corpus/intent-dev.tsv"].compactMap { Resources.find($0) } : tests
             guard !files.isEmpty else { throw ClassifyError(.io, "no test set: pass --test") }
             let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
-            func load(_ path: String?) throws -> IntentAnalyzer {
-                guard let analyzer = try ClassifyResources.intentAnalyzer(featurizer: sentiment.featurizer, modelPath: path) else {
+            func load(_ path: String?, cues: String?) throws -> IntentAnalyzer {
+                guard let analyzer = try ClassifyResources.intentAnalyzer(featurizer: sentiment.featurizer, modelPath: path,
+                                                                          cuesPath: cues) else {
                     throw ClassifyError(.io, "no intent model found (looked for \(ClassifyResources.intentModel)); pass --model or run `qingting train intent`")
                 }
                 return analyzer
             }
-            var analyzers = [("model", try load(model))]
-            if let baseline { analyzers.append(("baseline", try load(baseline))) }
+            var analyzers = [("model", try load(model, cues: cues))]
+            if let baseline { analyzers.append(("baseline", try load(baseline, cues: baselineCues ?? cues))) }
             let categories = try ClassifyResources.categoryLexicon(segmenter: segmenter)
             let labels = IntentLabel.allCases.map(\.rawValue)
             for file in files {

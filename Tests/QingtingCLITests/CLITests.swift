@@ -91,6 +91,41 @@ import Testing
         #expect(eval.stdout.contains("F1         1.0"))
     }
 
+    /// The lexicon maintainer's loop: add a cue line, retrain, evaluate against the baseline and
+    /// see the post whose intents changed.
+    @Test func aNewCueLineChangesTheModelAfterRetraining() throws {
+        let dir = NSTemporaryDirectory() + "qingting-cli-intent-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let corpus = """
+            purchase\t手机\t这个手机哪个好，想买
+            purchase\t-\t求推荐一款好用的
+            churn\t-\t会员不续了，转投别家
+            churn\t-\t准备换一家了
+            complaint\t-\t客服态度太差，我要投诉
+            none\t-\t今天天气不错
+            none\t-\t周末去爬山
+
+            """
+        try Data(corpus.utf8).write(to: URL(fileURLWithPath: "\(dir)/train.tsv"))
+        try Data("churn\t-\t这次真的要跑去隔壁咔哒铺了\nnone\t-\t晚饭吃了面条\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/dev.tsv"))
+        let cues = try String(contentsOfFile: "\(Self.root)/Lexicons/intent_cues.tsv", encoding: .utf8)
+        try cues.write(toFile: "\(dir)/old.tsv", atomically: true, encoding: .utf8)
+        try (cues + "咔哒铺\tchurn\t3\n").write(toFile: "\(dir)/new.tsv", atomically: true, encoding: .utf8)
+        for name in ["old", "new"] {
+            let train = try run(["train", "intent", "--corpus", "\(dir)/train.tsv", "--validation", "\(dir)/train.tsv",
+                                 "--cues", "\(dir)/\(name).tsv", "--bucket-bits", "14", "--ensemble", "1", "-o", "\(dir)/\(name).qtlin"])
+            #expect(train.status == 0, "\(train.stderr)")
+            #expect(train.stdout.contains("purchase 2, service_order 0"), "\(train.stdout)")
+        }
+        let eval = try run(["eval", "intent", "--model", "\(dir)/new.qtlin", "--cues", "\(dir)/new.tsv",
+                            "--baseline", "\(dir)/old.qtlin", "--baseline-cues", "\(dir)/old.tsv", "--test", "\(dir)/dev.tsv"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("posts whose intents changed: 1"), "\(eval.stdout)")
+        #expect(eval.stdout.contains("dev.tsv:1: none → churn; gold churn"), "\(eval.stdout)")
+        #expect(eval.stdout.contains("macro-F1 (8 intents)"))
+    }
+
     @Test func trainAndEvalSentimentSideBySide() throws {
         let dir = NSTemporaryDirectory() + "qingting-cli-sent-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
