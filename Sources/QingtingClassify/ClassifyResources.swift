@@ -18,11 +18,12 @@ public enum ClassifyResources {
 
     /// Sentiment, intents (when an intent model is there, or given) and categories: what
     /// `analyze` and the server's `text.analyze` run.
+    /// - Parameter intents: false to leave intents out (sentiment and category only).
     public static func postAnalyzer(segmenter: Segmenter, modelPath: String? = nil,
-                                    intentModelPath: String? = nil) throws -> PostAnalyzer {
+                                    intentModelPath: String? = nil, intents: Bool = true) throws -> PostAnalyzer {
         let sentiment = try sentimentAnalyzer(segmenter: segmenter, modelPath: modelPath)
         return PostAnalyzer(sentiment: sentiment,
-                            intents: try intentAnalyzer(featurizer: sentiment.featurizer, modelPath: intentModelPath),
+                            intents: intents ? try intentAnalyzer(featurizer: sentiment.featurizer, modelPath: intentModelPath) : nil,
                             categories: try categoryLexicon(segmenter: segmenter))
     }
 

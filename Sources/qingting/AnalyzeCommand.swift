@@ -46,6 +46,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Intent model (default: Models/intent.qtlin when present; without one there is no \"intents\" field).")
     var intentModel: String?
 
+    @Flag(help: "Leave intents out (sentiment, category and the sentiment tag only).")
+    var noIntents = false
+
     @Flag(help: "Also write the tokens (text, kind, byte span) of each post.")
     var tokens = false
 
@@ -63,7 +66,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let analyzer = try reportingErrors {
             try ClassifyResources.postAnalyzer(segmenter: try segmenterOptions.segmenter(), modelPath: model,
-                                              intentModelPath: intentModel)
+                                              intentModelPath: intentModel, intents: !noIntents)
         }
         let source = texts.isEmpty ? (file ?? "-") : "argument"
         let lines: ((ArraySlice<UInt8>, Int) throws -> Void) throws -> Void = { body in

@@ -157,11 +157,13 @@ func sentimentBenchmark(model: String?, copies: Int) throws {
     struct Result { var name: String; var accuracy: Double; var docsPerSecond: Double; var note: String }
     var results: [Result] = []
     let modelArguments = model.map { ["--model", $0] } ?? []
-    for threads in [1, 2] {
+    // Sentiment alone, then everything `analyze` does by default (sentiment + intents + category).
+    for (threads, extra, what) in [(1, ["--no-intents"], "sentiment"), (2, ["--no-intents"], "sentiment"),
+                                   (1, [], "+ intents"), (2, [], "+ intents")] {
         var bestSeconds = Double.infinity
         var accuracy = 0.0
         for _ in 0..<3 {
-            let run = try runProcess(qingting, ["analyze", "--threads", "\(threads)", "--file", posts] + modelArguments)
+            let run = try runProcess(qingting, ["analyze", "--threads", "\(threads)", "--file", posts] + modelArguments + extra)
             guard run.status == 0 else { print("qingting analyze failed (status \(run.status))"); exit(1) }
             bestSeconds = min(bestSeconds, run.seconds)
             // Binary accuracy on the first copy: neutral counts as wrong.
@@ -171,7 +173,7 @@ func sentimentBenchmark(model: String?, copies: Int) throws {
             }
             accuracy = Double(correct) / Double(gold.count)
         }
-        results.append(Result(name: "qingting analyze, \(threads) thread\(threads > 1 ? "s" : "")", accuracy: accuracy,
+        results.append(Result(name: "qingting \(what), \(threads) thread\(threads > 1 ? "s" : "")", accuracy: accuracy,
                               docsPerSecond: Double(count) / bestSeconds, note: "process wall time incl. model load"))
     }
     for tokens in ["jieba", "chars"] {
