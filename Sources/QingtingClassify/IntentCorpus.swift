@@ -17,36 +17,20 @@ public struct IntentCorpus: Sendable {
     /// Reads a corpus; every bad line is reported (`path:line: what`) and all are thrown together.
     public init(contentsOf path: String) throws {
         var examples: [Example] = []
-        var errors: [ClassifyError] = []
-        do {
-            try FileIO.forEachLine(path) { bytes, number in
-                let place = "\(path):\(number)"
-                guard let line = String(validating: bytes, as: UTF8.self) else {
-                    errors.append(ClassifyError(.invalidCorpus, "invalid UTF-8", location: place))
-                    return
-                }
-                if line.isEmpty || line.hasPrefix("#") { return }
-                let columns = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-                guard columns.count == 3 else {
-                    errors.append(ClassifyError(.invalidCorpus, "expected 'intents<TAB>category<TAB>text'", location: place))
-                    return
-                }
-                let intents: [IntentLabel]
-                do throws(IntentLabel.LabelSetError) { intents = try IntentLabel.parseSet(columns[0]) } catch {
-                    errors.append(ClassifyError(.invalidCorpus, error.message, location: place))
-                    return
-                }
-                guard !columns[2].isEmpty else {
-                    errors.append(ClassifyError(.invalidCorpus, "empty text", location: place))
-                    return
-                }
-                examples.append(Example(intents: intents, category: columns[1] == "-" || columns[1].isEmpty ? nil : columns[1],
-                                        text: columns[2], location: place))
+        try LabeledCorpus.forEachLine(path) { line, place in
+            let columns = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard columns.count == 3 else {
+                return ClassifyError(.invalidCorpus, "expected 'intents<TAB>category<TAB>text'", location: place)
             }
-        } catch let error as TextError {
-            throw ClassifyError(.io, error.message, location: error.location ?? path)
+            let intents: [IntentLabel]
+            do throws(IntentLabel.LabelSetError) { intents = try IntentLabel.parseSet(columns[0]) } catch {
+                return ClassifyError(.invalidCorpus, error.message, location: place)
+            }
+            guard !columns[2].isEmpty else { return ClassifyError(.invalidCorpus, "empty text", location: place) }
+            examples.append(Example(intents: intents, category: columns[1] == "-" || columns[1].isEmpty ? nil : columns[1],
+                                    text: columns[2], location: place))
+            return nil
         }
-        if !errors.isEmpty { throw ClassifyErrors(errors) }
         self.examples = examples
     }
 

@@ -16,6 +16,27 @@ public struct LabeledCorpus: Sendable {
     public init(contentsOf path: String, labels: [String]) throws {
         self.labels = labels
         var examples: [Example] = []
+        try Self.forEachLine(path) { line, place in
+            guard let tab = line.firstIndex(of: "\t") else {
+                return ClassifyError(.invalidCorpus, "no label: expected 'label<TAB>text'", location: place)
+            }
+            let label = String(line[..<tab])
+            guard let index = labels.firstIndex(of: label) else {
+                return ClassifyError(.invalidCorpus,
+                    "unknown label '\(label)' (expected one of \(labels.joined(separator: ", ")))", location: place)
+            }
+            let text = String(line[line.index(after: tab)...])
+            guard !text.isEmpty else { return ClassifyError(.invalidCorpus, "empty text", location: place) }
+            examples.append(Example(label: index, text: text, location: place))
+            return nil
+        }
+        self.examples = examples
+    }
+
+    /// Calls `parse` on each line of a corpus that is not blank or a `#` comment, with its place
+    /// (`path:line`); `parse` returns the error of a bad line. Invalid UTF-8 is an error too. Every
+    /// bad line is collected and all are thrown together at the end.
+    static func forEachLine(_ path: String, _ parse: (String, String) -> ClassifyError?) throws {
         var errors: [ClassifyError] = []
         do {
             try FileIO.forEachLine(path) { bytes, number in
@@ -25,28 +46,12 @@ public struct LabeledCorpus: Sendable {
                     return
                 }
                 if line.isEmpty || line.hasPrefix("#") { return }
-                guard let tab = line.firstIndex(of: "\t") else {
-                    errors.append(ClassifyError(.invalidCorpus, "no label: expected 'label<TAB>text'", location: place))
-                    return
-                }
-                let label = String(line[..<tab])
-                guard let index = labels.firstIndex(of: label) else {
-                    errors.append(ClassifyError(.invalidCorpus,
-                        "unknown label '\(label)' (expected one of \(labels.joined(separator: ", ")))", location: place))
-                    return
-                }
-                let text = String(line[line.index(after: tab)...])
-                guard !text.isEmpty else {
-                    errors.append(ClassifyError(.invalidCorpus, "empty text", location: place))
-                    return
-                }
-                examples.append(Example(label: index, text: text, location: place))
+                if let error = parse(line, place) { errors.append(error) }
             }
         } catch let error as TextError {
             throw ClassifyError(.io, error.message, location: error.location ?? path)
         }
         if !errors.isEmpty { throw ClassifyErrors(errors) }
-        self.examples = examples
     }
 
     public init(labels: [String], examples: [Example]) {
