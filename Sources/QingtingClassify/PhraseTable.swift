@@ -44,9 +44,6 @@ struct PhraseTable<Value: Sendable>: Sendable {
         firstScalars = Set(entries.keys.compactMap { $0.unicodeScalars.first?.value })
     }
 
-    /// The value of a term as written in the lexicon (normalized and cut like running text).
-    func value(ofKey key: String) -> Value? { table[key] }
-
     /// Every term in the tokens, longest first at each position, left to right.
     func hits(in tokens: [Token]) -> [Hit] {
         guard count > 0 else { return [] }

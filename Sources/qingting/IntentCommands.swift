@@ -199,20 +199,15 @@ struct EvalIntent: ParsableCommand {
     }
 
     private func printReports(_ reports: [MultiLabelReport], names: [String]) {
-        func row(_ title: String, _ values: [Double], _ note: String = "") {
-            print(title.rightPad(26)
-                  + values.map { String(format4: $0).rightPad(12) }.joined()
-                  + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))".rightPad(12) : "") + note)
-        }
         print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
-        row("macro-F1 (8 intents)", reports.map(\.macroF1))
-        row("micro-F1", reports.map(\.microF1))
-        row("exact match", reports.map(\.exactMatch))
-        row("category accuracy", reports.map(\.categoryAccuracy), "  (\(reports[0].categoryExamples) posts name one)")
+        comparisonRow("macro-F1 (8 intents)", reports.map(\.macroF1))
+        comparisonRow("micro-F1", reports.map(\.microF1))
+        comparisonRow("exact match", reports.map(\.exactMatch))
+        comparisonRow("category accuracy", reports.map(\.categoryAccuracy), "  (\(reports[0].categoryExamples) posts name one)")
         for (j, label) in reports[0].labels.enumerated() {
-            row("  \(label) P", reports.map { $0.precision(j) })
-            row("  \(label) R", reports.map { $0.recall(j) })
-            row("  \(label) F1", reports.map { $0.f1(j) }, "  (\(reports[0].support(j)) posts)")
+            comparisonRow("  \(label) P", reports.map { $0.precision(j) })
+            comparisonRow("  \(label) R", reports.map { $0.recall(j) })
+            comparisonRow("  \(label) F1", reports.map { $0.f1(j) }, "  (\(reports[0].support(j)) posts)")
         }
     }
 }

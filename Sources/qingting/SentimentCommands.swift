@@ -144,24 +144,19 @@ struct EvalSentiment: ParsableCommand {
     }
 
     private func printReports(_ reports: [ClassificationReport], names: [String]) {
-        func row(_ title: String, _ values: [Double]) {
-            print(title.rightPad(26)
-                  + values.map { String(format4: $0).rightPad(12) }.joined()
-                  + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))" : ""))
-        }
         print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
-        row("accuracy (3-class)", reports.map(\.accuracy))
+        comparisonRow("accuracy (3-class)", reports.map(\.accuracy))
         let binary = reports.map { r -> Double in
             let neg = 0, pos = 2
             let gold = r.confusion[neg].reduce(0, +) + r.confusion[pos].reduce(0, +)
             return gold == 0 ? .nan : Double(r.confusion[neg][neg] + r.confusion[pos][pos]) / Double(gold)
         }
-        if !binary[0].isNaN { row("binary acc (neg/pos gold)", binary) }
-        row("macro-F1", reports.map(\.macroF1))
+        if !binary[0].isNaN { comparisonRow("binary acc (neg/pos gold)", binary) }
+        comparisonRow("macro-F1", reports.map(\.macroF1))
         for (j, label) in reports[0].labels.enumerated() where reports[0].confusion[j].reduce(0, +) > 0 {
-            row("  \(label) P", reports.map { $0.precision(j) })
-            row("  \(label) R", reports.map { $0.recall(j) })
-            row("  \(label) F1", reports.map { $0.f1(j) })
+            comparisonRow("  \(label) P", reports.map { $0.precision(j) })
+            comparisonRow("  \(label) R", reports.map { $0.recall(j) })
+            comparisonRow("  \(label) F1", reports.map { $0.f1(j) })
         }
         for (name, report) in zip(names, reports) {
             print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
@@ -170,6 +165,14 @@ struct EvalSentiment: ParsableCommand {
             }
         }
     }
+}
+
+/// One line of an `eval --baseline` table: a title, each model's figure, and the difference
+/// model − baseline when there are two, then an optional note.
+func comparisonRow(_ title: String, _ values: [Double], _ note: String = "") {
+    print(title.rightPad(26)
+          + values.map { String(format4: $0).rightPad(12) }.joined()
+          + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))".rightPad(12) : "") + note)
 }
 
 extension String {
