@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "qingting", targets: ["qingting"]),
         .library(name: "QingtingText", targets: ["QingtingText"]),
         .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
+        .library(name: "QingtingMatch", targets: ["QingtingMatch"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -39,6 +40,12 @@ let package = Package(
             dependencies: ["QingtingText", "CSupport"],
             swiftSettings: strictSwift
         ),
+        // Identity resolution: normalizers, comparisons, blocking, Fellegi–Sunter, clustering.
+        .target(
+            name: "QingtingMatch",
+            dependencies: ["QingtingText", "CSupport"],
+            swiftSettings: strictSwift
+        ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
         .target(
             name: "QingtingServer",
@@ -57,6 +64,7 @@ let package = Package(
             dependencies: [
                 "QingtingText",
                 "QingtingClassify",
+                "QingtingMatch",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -66,6 +74,7 @@ let package = Package(
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "CSupport"], swiftSettings: strictSwift),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting", "TestSupport"],

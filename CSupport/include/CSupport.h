@@ -173,6 +173,29 @@ static inline uint32_t qt_trie_slot(uint64_t k, uint32_t mask) {
 void qt_linear_scores_i8(const int8_t *weights, uint32_t labels, const uint32_t *indices,
                          const float *values, size_t count, uint32_t mask, float scale, float *out);
 
+// MARK: - String similarity (record linkage), over code points
+
+/// Jaro–Winkler similarity in [0, 1] of two code point strings (the first 255 of each), with the
+/// common prefix (up to 4) weighted by `prefix_scale` (0.1 is the usual value).
+double qt_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double prefix_scale);
+
+/// Levenshtein distance (insert, delete, substitute: 1 each) in code points, over the first 255
+/// of each string. Bit-parallel (Myers 1999) when the shorter string has at most 64 code points;
+/// qt_levenshtein_scalar is the dynamic-programming reference it must equal.
+uint32_t qt_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/// The dynamic-programming reference of qt_levenshtein.
+uint32_t qt_levenshtein_scalar(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/// Damerau–Levenshtein distance in the optimal-string-alignment form: as Levenshtein, plus a
+/// swap of two adjacent code points costs 1 (19100210 / 19100120 is one edit). First 255 of each.
+uint32_t qt_damerau_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/// MinHash signature: out[s] = min over i of fmix32(hashes[i] ^ seeds[s]), for s in 0..<k.
+/// Two sets' signatures agree in a position with probability equal to their Jaccard similarity.
+/// With count 0 every out[s] is UINT32_MAX.
+void qt_minhash(const uint32_t *hashes, size_t count, const uint32_t *seeds, size_t k, uint32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure a model on a fixed, documented split.",
-        subcommands: [EvalSegment.self, EvalSentiment.self, EvalIntent.self]
+        subcommands: [EvalSegment.self, EvalSentiment.self, EvalIntent.self, EvalLink.self]
     )
 }
 

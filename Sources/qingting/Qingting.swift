@@ -10,6 +10,6 @@ struct Qingting: AsyncParsableCommand {
             folders above the executable (Models/segment.qtseg, Lexicons/userdict.tsv).
             """,
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
-                      ServeCommand.self, CallCommand.self]
+                      LinkCommand.self, ServeCommand.self, CallCommand.self]
     )
 }

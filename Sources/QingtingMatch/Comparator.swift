@@ -1,0 +1,187 @@
+import CSupport
+
+/// One comparison compiled against a record set: gives a record pair its level (0 = the first,
+/// strongest level of the settings, then the others, then "else"), or `Comparator.null` when
+/// either record lacks the value. A joint comparison crosses the levels of two comparisons, so
+/// that dependent evidence (city and IP block) gets one m and u per combination instead of two
+/// factors that count the same fact twice.
+public final class Comparator: Sendable {
+    public static let null: UInt8 = 255
+
+    public let name: String
+    /// A label per level, the last being "else".
+    public let labels: [String]
+    public let termFrequency: Bool
+    /// Columns (as named in settings) this comparison reads.
+    public let columns: [String]
+    let column: Column?
+    let levels: [LinkSettings.Level]
+    let parts: [Comparator]
+    /// The other column of a `swapped_with` level.
+    let swapColumn: Column?
+    /// Day number of every distinct value when a level compares dates (Int32.min: not a date).
+    let days: [Int32]
+
+    public var levelCount: Int { labels.count }
+
+    init(_ spec: LinkSettings.Comparison, records: RecordSet) throws {
+        guard let column = records.column(spec.column) else {
+            throw MatchError(.invalidSettings, "comparison '\(spec.name)' reads column '\(spec.column)', which the data does not have")
+        }
+        guard spec.levels.count < 62 else { throw MatchError(.invalidSettings, "comparison '\(spec.name)' has too many levels") }
+        name = spec.name
+        labels = spec.levels.map(\.label) + ["else"]
+        termFrequency = spec.termFrequency && spec.levels.first == .exact
+        columns = [spec.column]
+        self.column = column
+        levels = spec.levels
+        parts = []
+        var swap: Column? = nil
+        for case .swappedWith(let other) in spec.levels {
+            guard let c = records.column(other) else {
+                throw MatchError(.invalidSettings, "comparison '\(spec.name)' swaps with column '\(other)', which the data does not have")
+            }
+            swap = c
+        }
+        swapColumn = swap
+        let usesDates = spec.levels.contains { if case .dateWithinDays = $0 { return true } else { return false } }
+        days = usesDates ? column.dictionary.indices.map { id in
+            column.withScalars(Int32(id)) { Similarity.dayNumber($0).map { Int32(clamping: $0) } ?? Int32.min }
+        } : []
+    }
+
+    /// The joint comparison of two.
+    init(joining a: Comparator, _ b: Comparator) {
+        name = "\(a.name)&\(b.name)"
+        var l: [String] = []
+        for la in a.labels + ["null"] { for lb in b.labels + ["null"] { l.append("\(a.name):\(la) & \(b.name):\(lb)") } }
+        l.removeLast()  // both null is the joint's null
+        l.append("else")  // never produced; keeps "last = else" for readers
+        labels = l
+        termFrequency = false
+        columns = a.columns + b.columns
+        column = nil
+        levels = []
+        parts = [a, b]
+        days = []
+        swapColumn = nil
+    }
+
+    /// The level of pair (i, j), and the shared value id when the exact level holds (for term
+    /// frequencies), else -1.
+    @inline(__always)
+    public func level(_ i: Int, _ j: Int) -> (level: UInt8, value: Int32) {
+        if !parts.isEmpty { return (jointLevel(i, j), -1) }
+        let column = self.column!
+        let va = column.values(i), vb = column.values(j)
+        if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
+        if va.count == 1 && vb.count == 1 { return level(va.first!, vb.first!, column, i, j) }
+        var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
+        for a in va {
+            for b in vb {
+                let l = level(a, b, column, i, j)
+                if l.level < best.level { best = l; if l.level == 0 { return best } }
+            }
+        }
+        return best
+    }
+
+    private func jointLevel(_ i: Int, _ j: Int) -> UInt8 {
+        let a = parts[0].level(i, j).level, b = parts[1].level(i, j).level
+        if a == Self.null && b == Self.null { return Self.null }
+        let na = parts[0].levelCount, nb = parts[1].levelCount
+        let ia = a == Self.null ? na : Int(a), ib = b == Self.null ? nb : Int(b)
+        return UInt8(ia * (nb + 1) + ib)
+    }
+
+    @inline(__always)
+    private func level(_ a: Int32, _ b: Int32, _ column: Column, _ i: Int, _ j: Int) -> (level: UInt8, value: Int32) {
+        var jaroWinkler = -1.0
+        var distance = -1
+        for (k, level) in levels.enumerated() {
+            switch level {
+            case .exact:
+                if a == b { return (UInt8(k), a) }
+            case .jaroWinkler(let t):
+                if a == b { return (UInt8(k), -1) }
+                if jaroWinkler < 0 {
+                    jaroWinkler = column.withScalars(a) { x in column.withScalars(b) { y in
+                        qt_jaro_winkler(x.baseAddress, x.count, y.baseAddress, y.count, 0.1) } }
+                }
+                if jaroWinkler >= t { return (UInt8(k), -1) }
+            case .levenshtein(let limit):
+                if a == b { return (UInt8(k), -1) }
+                if distance < 0 {
+                    distance = Int(column.withScalars(a) { x in column.withScalars(b) { y in
+                        qt_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } })
+                }
+                if distance <= limit { return (UInt8(k), -1) }
+            case .damerauLevenshtein(let limit):
+                if a == b { return (UInt8(k), -1) }
+                let d = column.withScalars(a) { x in column.withScalars(b) { y in
+                    qt_damerau_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } }
+                if d <= limit { return (UInt8(k), -1) }
+            case .swappedWith:
+                let other = swapColumn!
+                let oi = other.first(i), oj = other.first(j)
+                if oi >= 0, oj >= 0, column.dictionary[Int(a)] == other.dictionary[Int(oj)],
+                   column.dictionary[Int(b)] == other.dictionary[Int(oi)] {
+                    return (UInt8(k), -1)
+                }
+            case .jaccard(let t):
+                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
+                    return (UInt8(k), -1)
+                }
+            case .phoneCompatible(let n):
+                let shared = column.withScalars(a) { x in column.withScalars(b) { y in PhoneNumber.compatible(x, y) } }
+                if let shared, shared >= n { return (UInt8(k), -1) }
+            case .dateWithinDays(let days):
+                if a == b { return (UInt8(k), -1) }
+                let da = self.days[Int(a)], db = self.days[Int(b)]
+                if da != Int32.min, db != Int32.min, abs(Int(da) - Int(db)) <= days { return (UInt8(k), -1) }
+            }
+        }
+        return (UInt8(levels.count), -1)
+    }
+}
+
+/// Small similarity helpers over code points.
+enum Similarity {
+    /// Jaccard similarity of the character bigram sets (a one-character string is its own bigram).
+    static func bigramJaccard(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
+        func grams(_ s: UnsafeBufferPointer<UInt32>) -> [UInt64] {
+            if s.count < 2 { return s.isEmpty ? [] : [UInt64(s[0])] }
+            var g = (0..<(s.count - 1)).map { UInt64(s[$0]) << 32 | UInt64(s[$0 + 1]) }
+            g.sort()
+            var out: [UInt64] = []
+            for x in g where out.last != x { out.append(x) }
+            return out
+        }
+        let x = grams(a), y = grams(b)
+        if x.isEmpty && y.isEmpty { return 1 }
+        var i = 0, j = 0, shared = 0
+        while i < x.count && j < y.count {
+            if x[i] == y[j] { shared += 1; i += 1; j += 1 } else if x[i] < y[j] { i += 1 } else { j += 1 }
+        }
+        return Double(shared) / Double(x.count + y.count - shared)
+    }
+
+    /// Days since 1970-01-01 of a YYYYMMDD or YYYY-MM-DD date, or nil when it is not a valid date.
+    static func dayNumber(_ s: UnsafeBufferPointer<UInt32>) -> Int? {
+        var digits: [Int] = []
+        for c in s {
+            if c >= 48 && c <= 57 { digits.append(Int(c - 48)) } else if c != 45 && c != 47 { return nil }
+        }
+        guard digits.count == 8 else { return nil }
+        let y = digits[0...3].reduce(0) { $0 * 10 + $1 }
+        let m = digits[4] * 10 + digits[5], d = digits[6] * 10 + digits[7]
+        guard (1...12).contains(m), (1...31).contains(d) else { return nil }
+        // Howard Hinnant's days_from_civil.
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+}

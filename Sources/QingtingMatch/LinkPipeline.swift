@@ -1,0 +1,75 @@
+import QingtingText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One batch run: blocking, (training when no model is given), scoring and clustering, with the
+/// time each stage took.
+public struct LinkRun: Sendable {
+    public var model: LinkModel
+    public var records: RecordSet
+    public var scorer: PairScorer
+    public var blockingReports: [Blocking.RuleReport]
+    public var candidateCount: Int
+    /// Scored pairs at or above the keep floor, plus every rule link.
+    public var scored: [PairScorer.Scored]
+    public var clustering: Clustering
+    /// (stage, seconds) in order.
+    public var timings: [(String, Double)]
+
+    /// Links at or above the model's threshold (or linked by a rule).
+    public var links: [PairScorer.Scored] {
+        scored.filter { $0.rule >= 0 || $0.probability >= model.settings.threshold }
+    }
+}
+
+public enum LinkPipeline {
+    /// Runs the whole batch. With `model` nil, trains one from `settings` first on the same
+    /// candidate pairs. `progress` receives one line per stage.
+    public static func run(records: RecordSet, model: LinkModel?, settings: LinkSettings, settingsJSON: JSONValueBox,
+                           progress: @escaping (String) -> Void = { _ in }) throws -> LinkRun {
+        var timings: [(String, Double)] = []
+        var clock = now()
+        func lap(_ stage: String) { let t = now(); timings.append((stage, t - clock)); clock = t }
+
+        let effective = model?.settings ?? settings
+        let blocking = Blocking(settings: effective, records: records)
+        let (candidates, reports) = try blocking.candidatePairs()
+        for r in reports {
+            progress("blocking \(r.rule): \(r.pairs) pairs, \(r.newPairs) new" +
+                     (r.skippedBlocks > 0 ? ", \(r.skippedBlocks) blocks over \(effective.maxBlockSize) records skipped (\(r.skippedRecords) records)" : ""))
+        }
+        progress("blocking: \(candidates.count) candidate pairs")
+        lap("blocking")
+        let trained: LinkModel
+        if let model { trained = model } else {
+            var trainer = LinkTrainer(settings: settings, settingsJSON: settingsJSON.value, records: records)
+            trainer.progress = progress
+            trained = try trainer.train(candidates: candidates)
+            lap("training")
+        }
+        let scorer = try PairScorer(model: trained, records: records)
+        let scored = scorer.score(candidates, minimumProbability: min(trained.settings.threshold, 0.01))
+        progress("scoring: \(scored.count) pairs at probability >= \(JSONOut.fixed(min(trained.settings.threshold, 0.01), 2))")
+        lap("scoring")
+        let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,
+                                            masters: trained.settings.linkType == .linkToMaster)
+        lap("clustering")
+        return LinkRun(model: trained, records: records, scorer: scorer, blockingReports: reports,
+                       candidateCount: candidates.count, scored: scored, clustering: clustering, timings: timings)
+    }
+
+    /// Seconds on the monotonic clock.
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Boxes settings JSON so callers without QingtingText imports can pass it along.
+public struct JSONValueBox: Sendable {
+    public var value: JSONValue
+    public init(_ value: JSONValue) { self.value = value }
+}

@@ -1,0 +1,269 @@
+import QingtingText
+
+/// Trains a Fellegi–Sunter model without labels:
+/// 1. u from random pairs (what agreement by chance looks like);
+/// 2. comparisons whose agreement among random pairs is far above what independence predicts
+///    are joined into one joint comparison (their evidence is counted once);
+/// 3. m by EM, one session per training blocking rule, each leaving out the comparisons on the
+///    rule's own columns;
+/// 4. the prior (probability that two random records match) as the fixed point of expected
+///    matches over all candidate pairs.
+public struct LinkTrainer {
+    public let settings: LinkSettings
+    public let settingsJSON: JSONValue
+    public let records: RecordSet
+    public var progress: (String) -> Void = { _ in }
+
+    public init(settings: LinkSettings, settingsJSON: JSONValue, records: RecordSet) {
+        self.settings = settings
+        self.settingsJSON = settingsJSON
+        self.records = records
+    }
+
+    /// Number of pairs the link type allows.
+    public static func possiblePairs(_ settings: LinkSettings, _ records: RecordSet) -> Double {
+        let n = Double(records.count), left = Double(records.leftCount), right = n - left
+        switch settings.linkType {
+        case .linkOnly: return left * right
+        case .dedupeOnly: return n * (n - 1) / 2
+        case .linkToMaster: return left * right + right * (right - 1) / 2
+        }
+    }
+
+    /// Trains on `candidates` (the blocked pairs of all rules; computed when nil).
+    public func train(candidates: [Blocking.Pair]? = nil) throws -> LinkModel {
+        guard Self.possiblePairs(settings, records) >= 1 else {
+            throw MatchError(.invalidInput, "no pairs to compare: the link type \(settings.linkType.rawValue) needs records on \(settings.linkType == .linkOnly ? "both sides" : "the right side")")
+        }
+        var rng = SplitMix64(seed: settings.seed)
+        // 1. u from random pairs.
+        let sample = randomPairs(count: settings.uSamplePairs, rng: &rng)
+        var joint = settings.joint
+        var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
+        guard comparators.count <= ComparisonVectors.maxComparisons else {
+            throw MatchError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(comparators.count)")
+        }
+        var uCounts = ComparisonVectors.counts(count: sample.count, comparators: comparators) { sample[$0] }
+        progress("u: \(sample.count) random pairs, \(uCounts.count) distinct comparison patterns")
+        // 2. dependence.
+        let dependence = Self.dependentPairs(uCounts, comparators, minimumLift: settings.dependenceLift)
+        var dependenceReport: [JSONValue] = []
+        var joined: Set<String> = Set(joint.flatMap { $0 })
+        for d in dependence {
+            let join = !joined.contains(d.a) && !joined.contains(d.b)
+            if join { joint.append([d.a, d.b]); joined.insert(d.a); joined.insert(d.b) }
+            dependenceReport.append(.object(["a": .string(d.a), "b": .string(d.b), "lift": .number(JSONOut.fixed(d.lift, 1)),
+                                             "joined": .bool(join)]))
+            progress("dependent comparisons \(d.a) and \(d.b): agree together \(JSONOut.fixed(d.lift, 1))× as often as independence predicts\(join ? "; modelled jointly" : "")")
+        }
+        if joint != settings.joint {
+            comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
+            uCounts = ComparisonVectors.counts(count: sample.count, comparators: comparators) { sample[$0] }
+        }
+        let u = Self.levelShares(uCounts, comparators, smoothing: 0.1)
+
+        // 3. m by EM sessions.
+        var mSum = comparators.map { [Double](repeating: 0, count: $0.levelCount) }
+        var sessionsFor = [Int](repeating: 0, count: comparators.count)
+        var m = comparators.map { ExpectationMaximisation.initialM(levels: $0.levelCount) }
+        var sessions: [JSONValue] = []
+        let blocking = Blocking(settings: settings, records: records)
+        let trainingRules = settings.trainingBlocking.isEmpty
+            ? settings.blocking.filter { if case .columns = $0.key { return true } else { return false } }
+            : settings.trainingBlocking
+        for rule in trainingRules {
+            let roots = Set(rule.columns.map(settings.root))
+            let active = comparators.map { c in Set(c.columns.map(settings.root)).isDisjoint(with: roots) }
+            guard active.contains(true) else { continue }
+            var (rulePairs, _) = try blocking.pairs(for: rule)
+            if rulePairs.isEmpty { continue }
+            if rulePairs.count > settings.maxTrainingPairs {
+                rulePairs = Self.sample(rulePairs, settings.maxTrainingPairs, &rng)
+            }
+            let pairs = rulePairs
+            let counts = ComparisonVectors.counts(count: pairs.count, comparators: comparators) { Blocking.split(pairs[$0]) }
+            let result = ExpectationMaximisation.run(patterns: counts.map { ($0.key, Double($0.value)) }, active: active,
+                                                     m: m, u: u, lambda: 0.1, maxIterations: settings.emIterations)
+            for c in comparators.indices where active[c] {
+                for l in m[c].indices { mSum[c][l] += result.m[c][l] }
+                sessionsFor[c] += 1
+            }
+            // Later sessions start from what is known so far.
+            for c in comparators.indices where sessionsFor[c] > 0 { m[c] = mSum[c].map { $0 / Double(sessionsFor[c]) } }
+            sessions.append(.object([
+                "rule": .string(rule.name), "pairs": .number("\(pairs.count)"), "iterations": .number("\(result.iterations)"),
+                "match_share": .number(JSONOut.fixed(result.lambda, 6)),
+                "estimated": .array(comparators.indices.filter { active[$0] }.map { .string(comparators[$0].name) }),
+            ]))
+            progress("EM on pairs blocked by \(rule.name): \(pairs.count) pairs, \(result.iterations) iterations, match share \(JSONOut.fixed(result.lambda, 4))")
+        }
+
+        // Comparisons no session could estimate, and the prior, from all candidate pairs.
+        let all = try candidates ?? blocking.candidatePairs().pairs
+        let allCounts = ComparisonVectors.counts(count: all.count, comparators: comparators) { Blocking.split(all[$0]) }
+        let patterns = allCounts.map { ($0.key, Double($0.value)) }
+        let missing = comparators.indices.map { sessionsFor[$0] == 0 }
+        if missing.contains(true) {
+            let result = ExpectationMaximisation.run(patterns: patterns, active: missing, m: m, u: u, lambda: 0.1,
+                                                     maxIterations: settings.emIterations)
+            for c in comparators.indices where missing[c] { m[c] = result.m[c] }
+            sessions.append(.object([
+                "rule": .string("all candidate pairs"), "pairs": .number("\(all.count)"), "iterations": .number("\(result.iterations)"),
+                "match_share": .number(JSONOut.fixed(result.lambda, 6)),
+                "estimated": .array(comparators.indices.filter { missing[$0] }.map { .string(comparators[$0].name) }),
+            ]))
+            progress("EM on all \(all.count) candidate pairs for \(comparators.indices.filter { missing[$0] }.map { comparators[$0].name }.joined(separator: ", "))")
+        }
+        var parameters = comparators.indices.map { c in
+            LinkModel.ComparisonParameters(name: comparators[c].name, labels: comparators[c].labels, m: m[c], u: u[c],
+                                           termFrequency: comparators[c].termFrequency)
+        }
+        let possible = Self.possiblePairs(settings, records)
+        let prior = Self.prior(patterns: patterns, parameters: parameters, possiblePairs: possible)
+        progress("prior: \(JSONOut.fixed(prior * possible, 0)) expected matches among \(JSONOut.fixed(possible, 0)) possible pairs")
+        for c in parameters.indices { parameters[c].m = parameters[c].m.map { max($0, 1e-9) } }
+        let report: JSONValue = .object([
+            "records": .number("\(records.count)"),
+            "possible_pairs": .number(JSONOut.fixed(possible, 0)),
+            "candidate_pairs": .number("\(all.count)"),
+            "u_sample_pairs": .number("\(sample.count)"),
+            "expected_matches": .number(JSONOut.fixed(prior * possible, 1)),
+            "dependence": .array(dependenceReport),
+            "sessions": .array(sessions),
+        ])
+        return LinkModel(settings: settings, settingsJSON: settingsJSON, joint: joint, comparisons: parameters,
+                         prior: prior, trainingReport: report)
+    }
+
+    /// Random pairs the link type allows (all of them when there are fewer than `count`).
+    func randomPairs(count: Int, rng: inout SplitMix64) -> [(Int, Int)] {
+        let n = records.count, left = records.leftCount, right = n - left
+        let possible = Self.possiblePairs(settings, records)
+        if possible <= Double(count) {
+            var out: [(Int, Int)] = []
+            for i in 0..<n {
+                for j in (i + 1)..<max(n, i + 1) where allowed(i, j, left) { out.append((i, j)) }
+            }
+            return out
+        }
+        var out: [(Int, Int)] = []
+        out.reserveCapacity(count)
+        let crossShare = Double(left) * Double(right) / max(possible, 1)
+        while out.count < count {
+            switch settings.linkType {
+            case .linkOnly:
+                out.append((rng.below(left), left + rng.below(right)))
+            case .dedupeOnly:
+                let i = rng.below(n), j = rng.below(n)
+                if i != j { out.append((min(i, j), max(i, j))) }
+            case .linkToMaster:
+                if rng.unit() < crossShare {
+                    out.append((rng.below(left), left + rng.below(right)))
+                } else {
+                    let i = left + rng.below(right), j = left + rng.below(right)
+                    if i != j { out.append((min(i, j), max(i, j))) }
+                }
+            }
+        }
+        return out
+    }
+
+    private func allowed(_ i: Int, _ j: Int, _ left: Int) -> Bool {
+        switch settings.linkType {
+        case .linkOnly: i < left && j >= left
+        case .dedupeOnly: true
+        case .linkToMaster: j >= left
+        }
+    }
+
+    /// Share of each level among non-null values, smoothed so no level has u = 0.
+    static func levelShares(_ counts: [Pattern: Int], _ comparators: [Comparator], smoothing: Double) -> [[Double]] {
+        var tally = comparators.map { [Double](repeating: 0, count: $0.levelCount) }
+        for (p, n) in counts {
+            for c in comparators.indices where p[c] != Comparator.null { tally[c][Int(p[c])] += Double(n) }
+        }
+        return tally.map { t in
+            let sum = t.reduce(0, +) + smoothing * Double(t.count)
+            return t.map { ($0 + smoothing) / sum }
+        }
+    }
+
+    struct Dependence { var a: String; var b: String; var lift: Double }
+
+    /// Comparison pairs whose strongest levels co-occur among clear non-matches (random pairs on
+    /// which every other comparison is at "else" or missing) at least `minimumLift` times as
+    /// often as independence predicts, with at least 10 co-occurrences; strongest first.
+    /// Random pairs include a few true matches, which agree on everything; leaving out pairs
+    /// that agree elsewhere keeps those from posing as dependence.
+    static func dependentPairs(_ counts: [Pattern: Int], _ comparators: [Comparator], minimumLift: Double) -> [Dependence] {
+        guard minimumLift > 0 else { return [] }
+        let elseLevel = comparators.map { UInt8($0.levelCount - 1) }
+        var out: [Dependence] = []
+        for a in comparators.indices where comparators[a].levelCount > 1 {
+            for b in comparators.indices where b > a && comparators[b].levelCount > 1 {
+                var both = 0.0, topA = 0.0, topB = 0.0, topBoth = 0.0
+                for (p, n) in counts where p[a] != Comparator.null && p[b] != Comparator.null {
+                    let othersDisagree = comparators.indices.allSatisfy { c in
+                        c == a || c == b || p[c] == Comparator.null || p[c] == elseLevel[c]
+                    }
+                    guard othersDisagree else { continue }
+                    both += Double(n)
+                    if p[a] == 0 { topA += Double(n) }
+                    if p[b] == 0 { topB += Double(n) }
+                    if p[a] == 0 && p[b] == 0 { topBoth += Double(n) }
+                }
+                guard topBoth >= 10, topA > 0, topB > 0 else { continue }
+                let lift = topBoth * both / (topA * topB)
+                if lift >= minimumLift { out.append(Dependence(a: comparators[a].name, b: comparators[b].name, lift: lift)) }
+            }
+        }
+        return out.sorted { $0.lift > $1.lift }
+    }
+
+    /// The prior as the fixed point λ = E[matches | λ] / possible pairs over the candidate patterns.
+    static func prior(patterns: [(Pattern, Double)], parameters: [LinkModel.ComparisonParameters], possiblePairs: Double) -> Double {
+        let bits = parameters.map(\.bits)
+        let weights = patterns.map { (p, n) -> (Double, Double) in
+            var w = 0.0
+            for c in bits.indices where p[c] != Comparator.null { w += bits[c][Int(p[c])] }
+            return (w, n)
+        }
+        var lambda = 1e-4
+        for _ in 0..<100 {
+            let priorBits = Math.log2(lambda / (1 - lambda))
+            let expected = weights.reduce(0.0) { $0 + $1.1 * Math.probability(bits: priorBits + $1.0) }
+            let next = min(max(expected / max(possiblePairs, 1), 1e-12), 0.5)
+            if abs(next - lambda) < lambda * 1e-6 { lambda = next; break }
+            lambda = next
+        }
+        return lambda
+    }
+
+    static func sample(_ pairs: [Blocking.Pair], _ count: Int, _ rng: inout SplitMix64) -> [Blocking.Pair] {
+        var copy = pairs
+        for k in 0..<count {  // partial Fisher–Yates
+            let r = k + rng.below(copy.count - k)
+            copy.swapAt(k, r)
+        }
+        return Array(copy[..<count])
+    }
+}
+
+/// A small, seedable random number generator (SplitMix64), so training is repeatable.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in 0..<n (n > 0).
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,150 @@
+import QingtingText
+
+/// Reads records from CSV (a header line, then one record per line; fields trimmed, empty = missing)
+/// or JSONL (one object per line; strings, numbers, arrays of them, or null), keeps the columns a
+/// linkage needs, and computes the derived columns.
+public struct RecordLoader {
+    public let settings: LinkSettings
+    public let context: TransformContext
+
+    public init(settings: LinkSettings, cities: CityLexicon) {
+        self.settings = settings
+        self.context = TransformContext(cities: cities)
+    }
+
+    /// A raw input row: the id and, per input column, its values.
+    public typealias Row = (id: String, values: [[String]])
+
+    /// Loads the left (source 0) and optional right (source 1) files into one record set.
+    public func load(left: String, right: String?) throws -> RecordSet {
+        var records = RecordSet(columnNames: settings.inputColumns)
+        var seen: Set<String> = []
+        for (source, path) in [(UInt8(0), left), (UInt8(1), right)] {
+            guard let path else { continue }
+            try Self.readRows(path: path, idColumn: settings.uniqueIdColumn, columns: settings.inputColumns) { row, line in
+                let key = "\(source):\(row.id)"
+                guard seen.insert(key).inserted else {
+                    throw MatchError(.invalidInput, "duplicate id '\(row.id)'", location: "\(path):\(line)")
+                }
+                records.append(id: row.id, source: source, values: row.values)
+            }
+        }
+        try derive(&records)
+        return records
+    }
+
+    /// Computes every derived column from its source column, once per distinct value.
+    public func derive(_ records: inout RecordSet) throws {
+        for d in settings.derived {
+            guard let source = records.column(d.from) else {
+                throw MatchError(.invalidSettings, "derived column '\(d.name)' reads '\(d.from)', which no input or earlier column provides")
+            }
+            var mapped: [[String]] = source.dictionary.map { context.apply(d.transform, to: $0) }
+            var column = Column(name: d.name)
+            var values: [String] = []
+            for r in 0..<source.recordCount {
+                values.removeAll(keepingCapacity: true)
+                for id in source.values(r) { values.append(contentsOf: mapped[Int(id)]) }
+                column.append(values)
+            }
+            mapped.removeAll()
+            records.setColumn(column)
+        }
+    }
+
+    /// Calls `body` with each row of a CSV or JSONL file (by extension: `.csv`, else JSONL).
+    public static func readRows(path: String, idColumn: String, columns: [String],
+                                _ body: (Row, Int) throws -> Void) throws {
+        if path.hasSuffix(".csv") {
+            try readCSV(path: path, idColumn: idColumn, columns: columns, body)
+        } else {
+            try readJSONL(path: path, idColumn: idColumn, columns: columns, body)
+        }
+    }
+
+    static func readCSV(path: String, idColumn: String, columns: [String], _ body: (Row, Int) throws -> Void) throws {
+        var header: [String: Int]? = nil
+        var idAt = 0
+        var positions: [Int?] = []
+        do {
+            try FileIO.forEachLine(path) { bytes, line in
+                let text = String(decoding: bytes, as: UTF8.self)
+                if text.trimmingSpaces.isEmpty { return }
+                let fields = splitCSV(text)
+                guard let h = header else {
+                    var map: [String: Int] = [:]
+                    for (i, f) in fields.enumerated() { map[f] = i }
+                    guard let i = map[idColumn] else {
+                        throw MatchError(.invalidInput, "the header has no id column '\(idColumn)' (columns: \(fields.joined(separator: ", ")))", location: "\(path):\(line)")
+                    }
+                    idAt = i
+                    positions = columns.map { map[$0] }
+                    header = map
+                    return
+                }
+                _ = h
+                guard idAt < fields.count, !fields[idAt].isEmpty else {
+                    throw MatchError(.invalidInput, "row without an id in column '\(idColumn)'", location: "\(path):\(line)")
+                }
+                let values: [[String]] = positions.map { p in
+                    guard let p, p < fields.count, !fields[p].isEmpty else { return [] }
+                    return [fields[p]]
+                }
+                try body((fields[idAt], values), line)
+            }
+        } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
+    }
+
+    /// Splits one CSV line: commas, double quotes with "" escapes, fields trimmed.
+    static func splitCSV(_ line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var chars = Substring(line)
+        if chars.last == "\r" { chars.removeLast() }
+        var it = chars.makeIterator()
+        while let c = it.next() {
+            if quoted {
+                if c == "\"" {
+                    if let n = it.next() {
+                        if n == "\"" { field.append("\"") } else { quoted = false; if n == "," { fields.append(field.trimmingSpaces); field = "" } else { field.append(n) } }
+                    } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "," { fields.append(field.trimmingSpaces); field = "" }
+            else if c == "\"" && field.trimmingSpaces.isEmpty { quoted = true; field = "" }
+            else { field.append(c) }
+        }
+        fields.append(field.trimmingSpaces)
+        return fields
+    }
+
+    static func readJSONL(path: String, idColumn: String, columns: [String], _ body: (Row, Int) throws -> Void) throws {
+        do {
+            try FileIO.forEachLine(path) { bytes, line in
+                if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+                let json: JSONValue
+                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+                }
+                guard case .object = json else { throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)") }
+                guard let id = json[idColumn].flatMap(scalarString) else {
+                    throw MatchError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
+                }
+                try body((id, columns.map { values(json[$0]) }), line)
+            }
+        } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
+    }
+
+    static func scalarString(_ v: JSONValue) -> String? {
+        switch v {
+        case .string(let s): let t = s.trimmingSpaces; return t.isEmpty ? nil : t
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    static func values(_ v: JSONValue?) -> [String] {
+        guard let v else { return [] }
+        if case .array(let items) = v { return items.compactMap(scalarString) }
+        return scalarString(v).map { [$0] } ?? []
+    }
+}

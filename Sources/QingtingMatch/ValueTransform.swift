@@ -1,0 +1,213 @@
+import QingtingText
+
+/// A function from one raw value to zero or more normalized values, named in settings files
+/// (`"transform": "phone_mask"`). Derived columns apply one to every distinct value of a source
+/// column once, so the cost follows the number of distinct values, not of records.
+public enum ValueTransform: Sendable, Equatable {
+    case lower
+    /// Digits only (full-width digits folded).
+    case digits
+    /// A mainland mobile number in E.164 (`+8613812341234`); masked or foreign numbers give nothing.
+    case phoneE164
+    /// An 11-character pattern of a mainland mobile with `*` where digits are masked:
+    /// `138****1234`, `1381234****`, `*******1234` (from `****1234`), or all 11 digits.
+    case phoneMask
+    /// The last `n` known digits of a phone pattern (a blocking key that masked numbers keep).
+    case phoneSuffix(Int)
+    /// Trimmed, lower-cased address with an `@`.
+    case email
+    /// The part of an e-mail before `@`, lower-cased.
+    case emailUser
+    /// A canonical city name through the city lexicon (aliases, pinyin, districts).
+    case city
+    /// Pinyin of Han characters without tones or spaces (王小明 → wangxiaoming); Latin letters kept.
+    case pinyin
+    /// Pinyin initials (王小明 → wxm); for a Latin word, its first letter.
+    case initials
+    /// The /24 block of an IPv4 address (1.2.3.4 → 1.2.3), the first three groups of IPv6.
+    case ip24
+    case prefix(Int)
+    case suffix(Int)
+    /// Code points sorted (an anagram key for swapped name parts).
+    case sortedCharacters
+
+    /// Parses `lower`, `digits`, `phone_e164`, `phone_mask`, `phone_suffix:4`, `email`, `email_user`,
+    /// `city`, `pinyin`, `initials`, `ip24`, `prefix:N`, `suffix:N`, `sorted`.
+    public init?(name: String) {
+        let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+        let n = parts.count > 1 ? Int(parts[1]) : nil
+        switch (parts[0], n) {
+        case ("lower", nil): self = .lower
+        case ("digits", nil): self = .digits
+        case ("phone_e164", nil): self = .phoneE164
+        case ("phone_mask", nil): self = .phoneMask
+        case ("phone_suffix", let n?) where n > 0: self = .phoneSuffix(n)
+        case ("email", nil): self = .email
+        case ("email_user", nil): self = .emailUser
+        case ("city", nil): self = .city
+        case ("pinyin", nil): self = .pinyin
+        case ("initials", nil): self = .initials
+        case ("ip24", nil): self = .ip24
+        case ("prefix", let n?) where n > 0: self = .prefix(n)
+        case ("suffix", let n?) where n > 0: self = .suffix(n)
+        case ("sorted", nil): self = .sortedCharacters
+        default: return nil
+        }
+    }
+
+    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, email, email_user, city, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
+}
+
+/// Applies transforms with the caches they need (pinyin per character, the city lexicon).
+/// Not shared between threads.
+public final class TransformContext {
+    public let cities: CityLexicon
+    private var pinyinOfCharacter: [UInt32: String] = [:]
+
+    public init(cities: CityLexicon) { self.cities = cities }
+
+    /// The normalized values of `value` (empty when it does not normalize).
+    public func apply(_ transform: ValueTransform, to value: String) -> [String] {
+        switch transform {
+        case .lower: return nonEmpty(Self.fold(value).lowercased())
+        case .digits: return nonEmpty(String(Self.fold(value).filter(\.isASCIIDigit)))
+        case .phoneE164:
+            guard let pattern = PhoneNumber.pattern(value), !pattern.contains("*") else { return [] }
+            return ["+86" + pattern]
+        case .phoneMask: return PhoneNumber.pattern(value).map { [$0] } ?? []
+        case .phoneSuffix(let n):
+            guard let pattern = PhoneNumber.pattern(value) else { return [] }
+            let tail = pattern.suffix(n)
+            return tail.contains("*") ? [] : [String(tail)]
+        case .email:
+            let folded = Self.fold(value).lowercased().filter { !$0.isWhitespace }
+            guard let at = folded.firstIndex(of: "@"), at != folded.startIndex,
+                  folded.index(after: at) != folded.endIndex else { return [] }
+            return [folded]
+        case .emailUser:
+            let folded = Self.fold(value).lowercased()
+            guard let at = folded.firstIndex(of: "@"), at != folded.startIndex else { return [] }
+            return [String(folded[..<at])]
+        case .city: return cities.canonical(value).map { [$0] } ?? []
+        case .pinyin: return nonEmpty(pinyinSyllables(value).joined())
+        case .initials: return nonEmpty(String(pinyinSyllables(value).compactMap(\.first)))
+        case .ip24:
+            let trimmed = value.filter { !$0.isWhitespace }
+            if trimmed.contains(":") {
+                return nonEmpty(trimmed.split(separator: ":", omittingEmptySubsequences: false).prefix(3).joined(separator: ":"))
+            }
+            let parts = trimmed.split(separator: ".")
+            guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return [] }
+            return [parts.prefix(3).joined(separator: ".")]
+        case .prefix(let n): return nonEmpty(String(value.unicodeScalars.prefix(n)))
+        case .suffix(let n): return nonEmpty(String(String.UnicodeScalarView(value.unicodeScalars.suffix(n))))
+        case .sortedCharacters:
+            return nonEmpty(String(String.UnicodeScalarView(value.unicodeScalars.sorted { $0.value < $1.value })))
+        }
+    }
+
+    /// Pinyin syllables of the Han characters and lower-cased Latin words of `value`, in order.
+    public func pinyinSyllables(_ value: String) -> [String] {
+        var out: [String] = []
+        var latin = ""
+        for scalar in value.unicodeScalars {
+            let v = scalar.value
+            if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) {
+                if !latin.isEmpty { out.append(latin); latin = "" }
+                out.append(pinyin(of: v))
+            } else if scalar.properties.isAlphabetic && v < 0x250 {
+                latin.unicodeScalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            } else if !latin.isEmpty {
+                out.append(latin); latin = ""
+            }
+        }
+        if !latin.isEmpty { out.append(latin) }
+        return out.filter { !$0.isEmpty }
+    }
+
+    private func pinyin(of scalar: UInt32) -> String {
+        if let known = pinyinOfCharacter[scalar] { return known }
+        let text = String(Character(Unicode.Scalar(scalar)!))
+        let latin = (try? Transliteration.apply(text, transform: "Han-Latin; Latin-ASCII")) ?? ""
+        let syllable = String(latin.lowercased().filter { $0.isASCII && $0.isLetter })
+        pinyinOfCharacter[scalar] = syllable
+        return syllable
+    }
+
+    private func nonEmpty(_ s: String) -> [String] {
+        let trimmed = s.trimmingSpaces
+        return trimmed.isEmpty ? [] : [trimmed]
+    }
+
+    /// Full-width ASCII (！-～) to half-width, ideographic space to space.
+    static func fold(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
+            case 0x3000: out.append(" ")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+}
+
+/// Mainland mobile numbers, full or masked.
+public enum PhoneNumber {
+    static let maskCharacters: Set<Character> = ["*", "x", "X", "•", "·", "#"]
+
+    /// The 11-character pattern of a mainland mobile (digits, `*` where masked), or nil when the
+    /// value is not one. Accepts `+86`, `0086` and `86` prefixes, spaces and dashes, and masks of
+    /// `*`, `x`, `•`; a masked tail such as `****1234` is right-aligned.
+    public static func pattern(_ raw: String) -> String? {
+        var chars: [Character] = []
+        for c in TransformContext.fold(raw) {
+            if c.isASCIIDigit { chars.append(c) }
+            else if maskCharacters.contains(c) { chars.append("*") }
+            else if c == " " || c == "-" || c == "+" || c == "(" || c == ")" { continue }
+            else { return nil }
+        }
+        if chars.count == 15, String(chars.prefix(4)) == "0086" { chars.removeFirst(4) }
+        if chars.count == 13, String(chars.prefix(2)) == "86" { chars.removeFirst(2) }
+        guard (4...11).contains(chars.count) else { return nil }
+        let known = chars.filter { $0 != "*" }.count
+        guard known >= 4 else { return nil }
+        if chars.count < 11 {
+            // A masked short form: the known digits are the tail (****1234) unless it starts with 1 and ends masked.
+            if chars.last == "*" && chars.first == "1" {
+                chars += Array(repeating: "*", count: 11 - chars.count)
+            } else {
+                chars = Array(repeating: "*", count: 11 - chars.count) + chars
+            }
+        }
+        if chars[0] != "*" && chars[0] != "1" { return nil }
+        return String(chars)
+    }
+
+    /// Whether two patterns can be the same number: equal wherever both are known, with at least
+    /// `minimumShared` positions known in both. Returns the number of shared known digits, or nil.
+    public static func compatible(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int? {
+        guard a.count == 11, b.count == 11 else { return nil }
+        let star: UInt32 = 0x2A
+        var shared = 0
+        for i in 0..<11 where a[i] != star && b[i] != star {
+            if a[i] != b[i] { return nil }
+            shared += 1
+        }
+        return shared
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 48 && $0 <= 57 } ?? false }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
