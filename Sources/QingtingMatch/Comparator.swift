@@ -128,6 +128,15 @@ public final class Comparator: Sendable {
                    column.dictionary[Int(b)] == other.dictionary[Int(oi)] {
                     return (UInt8(k), -1)
                 }
+            case .anagram:
+                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in
+                    x.count == y.count && x.sorted() == y.sorted() } }) {
+                    return (UInt8(k), -1)
+                }
+            case .contains(let n):
+                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in Similarity.contains(x, y, minimum: n) } }) {
+                    return (UInt8(k), -1)
+                }
             case .jaccard(let t):
                 if a == b || column.withScalars(a, { x in column.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
                     return (UInt8(k), -1)
@@ -164,6 +173,20 @@ enum Similarity {
             if x[i] == y[j] { shared += 1; i += 1; j += 1 } else if x[i] < y[j] { i += 1 } else { j += 1 }
         }
         return Double(shared) / Double(x.count + y.count - shared)
+    }
+
+    /// Whether the shorter of a and b, of at least `minimum` code points, occurs inside the other.
+    static func contains(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, minimum: Int) -> Bool {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard short.count >= minimum, !short.isEmpty else { return false }
+        var start = 0
+        while start + short.count <= long.count {
+            var k = 0
+            while k < short.count && long[start + k] == short[k] { k += 1 }
+            if k == short.count { return true }
+            start += 1
+        }
+        return false
     }
 
     /// Days since 1970-01-01 of a YYYYMMDD or YYYY-MM-DD date, or nil when it is not a valid date.

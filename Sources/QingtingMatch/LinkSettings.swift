@@ -31,6 +31,10 @@ public struct LinkSettings: Sendable {
         /// This column of one record equals `column` of the other, both ways (given and
         /// surname written the other way round).
         case swappedWith(String)
+        /// The same characters in another order (jingzhao / zhaojing).
+        case anagram
+        /// One value contains the other, which has at least this many characters (xiaoming in wangxiaoming).
+        case contains(Int)
         /// Jaccard similarity of character bigram sets at least this.
         case jaccard(Double)
         /// Masked phone patterns compatible, with at least this many known digits in common.
@@ -45,6 +49,8 @@ public struct LinkSettings: Sendable {
             case .levenshtein(let k): "levenshtein<=\(k)"
             case .damerauLevenshtein(let k): "damerau_levenshtein<=\(k)"
             case .swappedWith(let c): "swapped_with_\(c)"
+            case .anagram: "anagram"
+            case .contains(let n): "contains>=\(n)"
             case .jaccard(let t): "jaccard>=\(t)"
             case .phoneCompatible(let n): "phone_compatible>=\(n)"
             case .dateWithinDays(let d): "date_within_days<=\(d)"
@@ -315,6 +321,8 @@ struct SettingsReader {
         case "levenshtein": return .levenshtein(try count(arg, "\(at).levenshtein"))
         case "damerau_levenshtein": return .damerauLevenshtein(try count(arg, "\(at).damerau_levenshtein"))
         case "swapped_with": return .swappedWith(try string(arg, "\(at).swapped_with"))
+        case "contains": return .contains(try count(arg, "\(at).contains"))
+        case "anagram": return .anagram
         case "jaccard":
             let t = try number(arg, "\(at).jaccard")
             guard (0...1).contains(t) else { throw fail(at, "jaccard threshold must be in [0, 1], got \(t)") }
@@ -322,7 +330,7 @@ struct SettingsReader {
         case "phone_compatible": return .phoneCompatible(try count(arg, "\(at).phone_compatible"))
         case "date_within_days": return .dateWithinDays(try count(arg, "\(at).date_within_days"))
         default:
-            throw fail(at, "unknown level '\(kind)' (exact, jaro_winkler, levenshtein, damerau_levenshtein, swapped_with, jaccard, phone_compatible, date_within_days)")
+            throw fail(at, "unknown level '\(kind)' (exact, jaro_winkler, levenshtein, damerau_levenshtein, swapped_with, anagram, contains, jaccard, phone_compatible, date_within_days)")
         }
     }
 

@@ -2,18 +2,26 @@ import ArgumentParser
 import QingtingMatch
 import QingtingText
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link",
         abstract: "Identity resolution: link records (social identities, CRM customers, any CSV/JSONL) by deterministic rules and Fellegi–Sunter scoring.",
-        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkExplain.self]
+        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkExplain.self, LinkGenerate.self]
     )
 }
 
-/// Where the records and the settings come from: a settings file with left/right files.
+/// Where the records and the settings come from: a settings file with --left/--right files, or
+/// the social preset with --customers/--identities.
 struct LinkInputOptions: ParsableArguments {
     @Option(help: "Linkage settings JSON (columns, comparisons, blocking rules, thresholds).")
     var settings: String?
+
+    @Option(help: "Built-in settings instead of --settings: social (identities to customers).")
+    var preset: String?
 
     @Option(help: "Left (or master) records: .csv with a header, or JSONL.")
     var left: String?
@@ -21,24 +29,80 @@ struct LinkInputOptions: ParsableArguments {
     @Option(help: "Right records (for link_only and link_to_master).")
     var right: String?
 
+    @Option(help: "CRM customers JSONL (the social preset's master records).")
+    var customers: String?
+
+    @Option(help: "Social identities JSONL (the social preset's right records).")
+    var identities: String?
+
     @Option(help: "City alias lexicon (default: Lexicons/cities.tsv).")
     var cities: String?
 
+    @Option(help: "Leave this comparison out of the settings (repeatable), to measure what it adds.")
+    var dropComparison: [String] = []
+
+    @Option(help: "Override the settings' dependence_lift (0 turns detection of dependent comparisons off).")
+    var dependenceLift: Double?
+
+    /// Whether the inputs are customers and identities (the social preset's shape).
+    var social: Bool { customers != nil || identities != nil }
+
     func loadSettings() throws -> (LinkSettings, JSONValueBox) {
-        guard let settings else { throw ValidationError("pass --settings FILE (or --model FILE where the command takes one)") }
-        let bytes = try FileIO.read(settings)
-        let json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) }
-        return (try LinkSettings(json: json, path: settings), JSONValueBox(json))
+        var json: JSONValue
+        var path: String
+        switch (settings, preset) {
+        case (let file?, nil):
+            json = try FileIO.read(file).withUnsafeBufferPointer { try JSONValue.parse($0) }
+            path = file
+        case (nil, "social"?):
+            json = try JSONValue.parse(SocialPreset.settingsText)
+            path = "preset social"
+        case (nil, let other?):
+            throw ValidationError("unknown preset '\(other)' (known: social)")
+        case (nil, nil):
+            if social { json = try JSONValue.parse(SocialPreset.settingsText); path = "preset social" } else {
+                throw ValidationError("pass --settings FILE or --preset social")
+            }
+        case (_?, _?):
+            throw ValidationError("pass --settings or --preset, not both")
+        }
+        json = try overriding(json)
+        return (try LinkSettings(json: json, path: path), JSONValueBox(json))
+    }
+
+    /// The settings JSON with --drop-comparison and --dependence-lift applied.
+    func overriding(_ json: JSONValue) throws -> JSONValue {
+        guard case .object(var top) = json else { return json }
+        if !dropComparison.isEmpty, case .array(let list)? = top["comparisons"] {
+            for name in dropComparison where !list.contains(where: { $0["name"]?.stringValue == name }) {
+                throw ValidationError("--drop-comparison: no comparison named '\(name)'")
+            }
+            top["comparisons"] = .array(list.filter { !dropComparison.contains($0["name"]?.stringValue ?? "") })
+            if case .array(let groups)? = top["joint"] {
+                top["joint"] = .array(groups.filter { g in
+                    guard case .array(let names) = g else { return true }
+                    return !names.contains { dropComparison.contains($0.stringValue ?? "") }
+                })
+            }
+        }
+        if let dependenceLift { top["dependence_lift"] = .number("\(dependenceLift)") }
+        return .object(top)
     }
 
     func loadRecords(_ settings: LinkSettings, progress: (String) -> Void) throws -> RecordSet {
-        guard let left else { throw ValidationError("pass --left FILE (and --right FILE unless the link type is dedupe_only)") }
-        if settings.linkType != .dedupeOnly && right == nil {
-            throw ValidationError("link type \(settings.linkType.rawValue) needs --right FILE")
-        }
         let start = LinkPipeline.now()
-        let loader = RecordLoader(settings: settings, cities: try CityLexicon.load(path: cities))
-        let records = try loader.load(left: left, right: right)
+        let lexicon = try CityLexicon.load(path: cities)
+        let records: RecordSet
+        if social {
+            guard let customers, let identities else { throw ValidationError("pass both --customers FILE and --identities FILE") }
+            records = try SocialPreset.loadRecords(customers: customers, identities: identities, settings: settings, cities: lexicon)
+        } else {
+            guard let left else { throw ValidationError("pass --left FILE (and --right FILE unless the link type is dedupe_only), or --customers and --identities") }
+            if settings.linkType != .dedupeOnly && right == nil {
+                throw ValidationError("link type \(settings.linkType.rawValue) needs --right FILE")
+            }
+            records = try RecordLoader(settings: settings, cities: lexicon).load(left: left, right: right)
+        }
         progress("loaded \(records.count) records (\(records.leftCount) left) in \(seconds(LinkPipeline.now() - start))")
         return records
     }
@@ -105,11 +169,14 @@ struct LinkRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Block, score and cluster records; write the links as JSONL.",
         discussion: """
-            With --model, scores with a trained model; with --settings alone, trains first on the \
-            same candidate pairs. Each output line is one link: left and right ids, probability, \
-            match weight in bits, the deterministic rule (or null), status (confirmed for rule \
-            links, suggested otherwise), the cluster, and with --explain each comparison's level \
-            and bits. Progress and stage timings go to stderr.
+            With --model, scores with a trained model; with --settings (or --preset) alone, trains \
+            first on the same candidate pairs. For --left/--right each output line is one link: \
+            left and right ids, probability, match weight in bits, the deterministic rule (or null), \
+            status (confirmed for rule links, suggested otherwise), and with --explain each \
+            comparison's level and bits. For --customers/--identities each line is one identity: \
+            platform, uid, customer (or null), probability, match_weight, rule, status, cluster, \
+            explain, and `via` when it reached its customer through another identity of the same \
+            person. Progress and stage timings go to stderr.
             """
     )
 
@@ -135,7 +202,11 @@ struct LinkRunCommand: ParsableCommand {
             let progress = stderrProgress(quiet)
             let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
             var out = try LinkOutput(path: output)
-            for link in run.links { out.line(LinkReport.pairLine(link, run: run, explain: explain)) }
+            if input.social {
+                for link in SocialPreset.identityLinks(run) { out.line(SocialPreset.line(link, run: run, explain: true)) }
+            } else {
+                for link in run.links { out.line(LinkReport.pairLine(link, run: run, explain: explain)) }
+            }
             try out.close()
             progress(LinkReport.timings(run, total: total))
         }
@@ -282,9 +353,12 @@ struct EvalLink: ParsableCommand {
         commandName: "link",
         abstract: "Precision, recall and F1 of a linkage run against known truth, split by deterministic and probabilistic links.",
         discussion: """
-            --truth is JSONL, one line per record: {"id": …, "entity": …}; two records with the same \
-            entity are a true link (among the pairs the link type allows). Records not listed belong \
-            to no entity. Also reports how many true links blocking never offered for scoring.
+            For --left/--right, --truth is JSONL, one line per record: {"id": …, "entity": …}; two \
+            records with the same entity are a true link (among the pairs the link type allows), \
+            and the report includes how many true links blocking never offered for scoring. For \
+            --customers/--identities, --truth has one line per identity: {"platform", "uid", \
+            "customer": id or null, "deterministic": bool} (as `link generate` writes it), and an \
+            identity counts as right when its customer is the true one.
             """
     )
 
@@ -306,6 +380,12 @@ struct EvalLink: ParsableCommand {
         try reportingLinkErrors {
             let progress = stderrProgress(quiet)
             let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
+            if input.social {
+                let links = SocialPreset.identityLinks(run)
+                let e = SocialPreset.evaluate(links, run: run, truth: try SocialPreset.readTruth(path: truth))
+                writeAll(1, LinkReport.socialEvaluation(e, threshold: run.model.settings.threshold, seconds: total))
+                return
+            }
             let truthMap = try LinkEvaluation.readTruth(path: truth)
             let entityOf = run.records.ids.map { truthMap[$0] }
             let candidates = try Set(Blocking(settings: run.model.settings, records: run.records).candidatePairs().pairs)
@@ -317,6 +397,17 @@ struct EvalLink: ParsableCommand {
 }
 
 extension LinkReport {
+    static func socialEvaluation(_ e: SocialPreset.Evaluation, threshold: Double, seconds total: Double) -> String {
+        let f = { (x: Double) in JSONValueFormat.fixed(x, 4) }
+        var text = "identities: \(e.identities); with a true customer: \(e.truthLinked) (\(e.truthDeterministic) carrying a verified phone or e-mail)\n"
+        text += "linked at probability >= \(threshold): \(e.predicted) (\(e.correct) to the right customer)\n"
+        text += "overall:       precision \(f(e.precision))  recall \(f(e.recall))  F1 \(f(e.f1))\n"
+        text += "deterministic: \(e.deterministic.predicted) confirmed links, precision \(f(e.deterministic.precision))  recall \(f(e.deterministicRecall))  F1 \(f(e.deterministicF1))\n"
+        text += "probabilistic: \(e.probabilistic.predicted) suggested links, precision \(f(e.probabilistic.precision))\n"
+        text += "wall time (load, block, train, score, cluster): \(seconds(total))\n"
+        return text
+    }
+
     static func evaluation(_ e: LinkEvaluation, threshold: Double, seconds total: Double) -> String {
         let f = { (x: Double) in JSONValueFormat.fixed(x, 4) }
         var text = "links at probability >= \(threshold): \(e.predicted) (\(e.correct) correct); true links: \(e.truthLinks)\n"
@@ -326,5 +417,41 @@ extension LinkReport {
         text += "true links blocking did not offer: \(e.missedByBlocking)\n"
         text += "wall time (load, block, train, score, cluster): \(seconds(total))\n"
         return text
+    }
+}
+
+struct LinkGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write synthetic customers, social identities and their truth (for tests and benchmarks).",
+        discussion: """
+            Writes DIR/customers.jsonl, DIR/identities.jsonl and DIR/truth.jsonl. Surnames follow \
+            their real frequency, so common names repeat; identities have masked phones, pinyin \
+            e-mails, nickname styles, shared devices and IP blocks, and a quarter are strangers.
+            """
+    )
+
+    @Option(help: "Number of customers.")
+    var customers = 10_000
+
+    @Option(help: "Random seed (same seed, same files).")
+    var seed: UInt64 = 7
+
+    @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
+    var output: String
+
+    func run() throws {
+        guard customers > 0 else { throw ValidationError("--customers must be at least 1, got \(customers)") }
+        try reportingLinkErrors {
+            _ = mkdir(output, 0o755)
+            let g = IdentityGenerator(customerCount: customers, seed: seed)
+            for (name, lines) in [("customers.jsonl", g.customerLines()), ("identities.jsonl", g.identityLines()),
+                                  ("truth.jsonl", g.truthLines())] {
+                var bytes: [UInt8] = []
+                for l in lines { bytes.append(contentsOf: l.utf8); bytes.append(10) }
+                try FileIO.writeAtomically(bytes, to: "\(output)/\(name)")
+            }
+            warn("link: wrote \(g.customers.count) customers and \(g.identities.count) identities to \(output)/")
+        }
     }
 }

@@ -1,0 +1,265 @@
+import QingtingText
+
+/// The built-in linkage task of Qingting: social identities (`identities.jsonl`) to CRM
+/// customers (`customers.jsonl`) and to each other, as `link_to_master` (customers are the
+/// master list; two customers are never merged).
+///
+/// Both files map onto one schema: `name` (a customer's name, an identity's nickname), `phone`,
+/// `email`, `city`, `gender`, `ip`, `device`, `unionid`. Customers are keyed by `id`,
+/// identities by `platform:uid`.
+public enum SocialPreset {
+    public static let settingsText = """
+    {
+      "name": "social",
+      "description": "Social identities to CRM customers and to each other (Qingting's built-in preset).",
+      "link_type": "link_to_master",
+      "unique_id_column": "id",
+      "columns": {
+        "phone_e164": {"from": "phone", "transform": "phone_e164"},
+        "phone_mask": {"from": "phone", "transform": "phone_mask"},
+        "phone_tail": {"from": "phone", "transform": "phone_suffix:4"},
+        "email_n": {"from": "email", "transform": "email"},
+        "city_n": {"from": "city", "transform": "city"},
+        "gender_n": {"from": "gender", "transform": "lower"},
+        "name_pinyin": {"from": "name", "transform": "pinyin"},
+        "name_initials": {"from": "name", "transform": "initials"},
+        "ip_block": {"from": "ip", "transform": "ip24"}
+      },
+      "comparisons": [
+        {"name": "name", "column": "name_pinyin", "term_frequency": true,
+         "levels": [{"exact": true}, {"jaro_winkler": 0.92}, {"anagram": true}, {"contains": 4}, {"jaro_winkler": 0.8}]},
+        {"name": "phone", "column": "phone_mask", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
+        {"name": "email", "column": "email_n", "levels": [{"exact": true}, {"jaro_winkler": 0.9}]},
+        {"name": "city", "column": "city_n", "levels": [{"exact": true}]},
+        {"name": "gender", "column": "gender_n", "levels": [{"exact": true}]},
+        {"name": "ip_block", "column": "ip_block", "levels": [{"exact": true}]},
+        {"name": "device", "column": "device", "levels": [{"exact": true}]}
+      ],
+      "blocking_rules": [
+        ["phone_tail"],
+        ["name_initials", "city_n"],
+        {"lsh": "name_pinyin", "bands": 8, "rows": 3, "ngram": 3},
+        ["device"],
+        ["email_n"]
+      ],
+      "training_blocking_rules": [["phone_tail"], ["name_initials", "city_n"], ["device"]],
+      "deterministic_rules": [
+        {"name": "verified_phone", "columns": ["phone_e164"]},
+        {"name": "email", "columns": ["email_n"]},
+        {"name": "wechat_unionid", "columns": ["unionid"]}
+      ],
+      "threshold": 0.5,
+      "max_block_size": 1000
+    }
+    """
+
+    /// The preset's settings and their JSON.
+    public static func settings() throws -> (LinkSettings, JSONValue) {
+        let json = try JSONValue.parse(settingsText)
+        return (try LinkSettings(json: json, path: "preset social"), json)
+    }
+
+    /// Customers (left) and identities (right) as one record set, derived columns computed.
+    public static func loadRecords(customers: String, identities: String, settings: LinkSettings,
+                                   cities: CityLexicon) throws -> RecordSet {
+        let columns = settings.inputColumns
+        var records = RecordSet(columnNames: columns)
+        var seen: Set<String> = []
+        for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
+            try FileIO.forEachLineChecked(path) { bytes, line in
+                if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+                let where_ = "\(path):\(line)"
+                let json: JSONValue
+                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: where_)
+                }
+                guard case .object(var fields) = json else { throw MatchError(.invalidInput, "expected a JSON object", location: where_) }
+                let id: String
+                if source == 0 {
+                    guard let v = fields["id"].flatMap(RecordLoader.scalarString) else {
+                        throw MatchError(.invalidInput, "a customer needs an \"id\"", location: where_)
+                    }
+                    id = v
+                } else {
+                    guard let platform = fields["platform"].flatMap(RecordLoader.scalarString),
+                          let uid = fields["uid"].flatMap(RecordLoader.scalarString) else {
+                        throw MatchError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: where_)
+                    }
+                    id = platform + ":" + uid
+                    fields["name"] = fields["nickname"]
+                }
+                guard seen.insert(id).inserted else {
+                    throw MatchError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") '\(id)'", location: where_)
+                }
+                records.append(id: id, source: source, values: columns.map { RecordLoader.values(fields[$0]) })
+            }
+        }
+        try RecordLoader(settings: settings, cities: cities).derive(&records)
+        return records
+    }
+
+    /// One line of `links.jsonl`: where an identity landed.
+    public struct IdentityLink: Sendable {
+        public var record: Int
+        public var customer: Int?
+        /// The scored pair behind the decision: with the customer itself, or with another
+        /// identity of the same cluster (`via`), or the best candidate when unlinked.
+        public var pair: PairScorer.Scored?
+        public var via: Int?
+        public var cluster: String
+    }
+
+    /// An `IdentityLink` for every identity of a run.
+    public static func identityLinks(_ run: LinkRun) -> [IdentityLink] {
+        var clustering = run.clustering
+        let records = run.records
+        let left = records.leftCount
+        let clusters = clustering.clusterIds(records)
+        var masterOf = [Int?](repeating: nil, count: records.count)
+        for r in left..<records.count { masterOf[r] = clustering.masterOf(r) }
+        func better(_ a: PairScorer.Scored, _ b: PairScorer.Scored?) -> Bool {
+            guard let b else { return true }
+            return (a.rule >= 0 ? 1 : 0, a.weight) > (b.rule >= 0 ? 1 : 0, b.weight)
+        }
+        var direct = [PairScorer.Scored?](repeating: nil, count: records.count)
+        var bestCandidate = [PairScorer.Scored?](repeating: nil, count: records.count)
+        var viaPair = [PairScorer.Scored?](repeating: nil, count: records.count)
+        for s in run.scored {
+            let (i, j) = Blocking.split(s.pair)
+            if i < left {
+                if masterOf[j] == i, better(s, direct[j]) { direct[j] = s }
+                if better(s, bestCandidate[j]) { bestCandidate[j] = s }
+            } else if clusters[i] == clusters[j] {
+                if better(s, viaPair[i]) { viaPair[i] = s }
+                if better(s, viaPair[j]) { viaPair[j] = s }
+            }
+        }
+        return (left..<records.count).map { r in
+            if let m = masterOf[r] {
+                if let d = direct[r] { return IdentityLink(record: r, customer: m, pair: d, via: nil, cluster: clusters[r]) }
+                let v = viaPair[r]
+                let other = v.map { p -> Int in let (i, j) = Blocking.split(p.pair); return i == r ? j : i }
+                return IdentityLink(record: r, customer: m, pair: v, via: other, cluster: clusters[r])
+            }
+            return IdentityLink(record: r, customer: nil, pair: bestCandidate[r], via: nil, cluster: clusters[r])
+        }
+    }
+
+    /// The JSON line of one identity link.
+    public static func line(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> String {
+        let id = run.records.ids[link.record]
+        let colon = id.firstIndex(of: ":")!
+        var obj: [String: JSONValue] = [
+            "platform": .string(String(id[..<colon])), "uid": .string(String(id[id.index(after: colon)...])),
+            "customer": link.customer.map { .string(run.records.ids[$0]) } ?? .null,
+            "cluster": .string(link.cluster),
+        ]
+        if let p = link.pair {
+            obj["probability"] = .number(JSONOut.fixed(p.probability, 4))
+            obj["match_weight"] = .number(JSONOut.fixed(Double(p.weight), 2))
+            obj["rule"] = p.rule >= 0 ? .string(run.model.settings.deterministic[Int(p.rule)].name) : .null
+            if explain {
+                let (i, j) = Blocking.split(p.pair)
+                obj["explain"] = .array(run.scorer.explain(i, j).map {
+                    .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
+                })
+            }
+        } else {
+            obj["probability"] = .number("0")
+            obj["match_weight"] = .null
+            obj["rule"] = .null
+        }
+        if link.customer != nil {
+            obj["status"] = .string(link.pair.map { $0.rule >= 0 } == true ? "confirmed" : "suggested")
+        } else {
+            obj["status"] = .null
+        }
+        if let via = link.via { obj["via"] = .string(run.records.ids[via]) }
+        var out = ""
+        JSONValue.object(obj).appendJSON(to: &out)
+        return out
+    }
+
+    // MARK: Evaluation
+
+    /// Identity-level scores: an identity is right when its customer (or none) is the true one.
+    public struct Evaluation: Sendable {
+        public var deterministic = Part()
+        public var probabilistic = Part()
+        public var truthLinked = 0
+        public var truthDeterministic = 0
+        public var identities = 0
+
+        public struct Part: Sendable {
+            public var predicted = 0
+            public var correct = 0
+            public var precision: Double { predicted == 0 ? 0 : Double(correct) / Double(predicted) }
+        }
+
+        public var predicted: Int { deterministic.predicted + probabilistic.predicted }
+        public var correct: Int { deterministic.correct + probabilistic.correct }
+        public var precision: Double { predicted == 0 ? 0 : Double(correct) / Double(predicted) }
+        public var recall: Double { truthLinked == 0 ? 0 : Double(correct) / Double(truthLinked) }
+        public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+        /// Confirmed links against the identities that carry their customer's verified phone or e-mail.
+        public var deterministicRecall: Double { truthDeterministic == 0 ? 0 : Double(deterministic.correct) / Double(truthDeterministic) }
+        public var deterministicF1: Double {
+            let p = deterministic.precision, r = deterministicRecall
+            return p + r == 0 ? 0 : 2 * p * r / (p + r)
+        }
+    }
+
+    public struct Truth: Sendable {
+        public var customer: String?
+        public var deterministic: Bool
+    }
+
+    /// Reads truth lines `{"platform","uid","customer": id|null,"deterministic": bool}`.
+    public static func readTruth(path: String) throws -> [String: Truth] {
+        var out: [String: Truth] = [:]
+        try FileIO.forEachLineChecked(path) { bytes, line in
+            if bytes.isEmpty { return }
+            let json: JSONValue
+            do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+            }
+            guard let platform = json["platform"].flatMap(RecordLoader.scalarString),
+                  let uid = json["uid"].flatMap(RecordLoader.scalarString) else {
+                throw MatchError(.invalidInput, "a truth line needs platform and uid", location: "\(path):\(line)")
+            }
+            out[platform + ":" + uid] = Truth(customer: json["customer"].flatMap(RecordLoader.scalarString),
+                                              deterministic: json["deterministic"] == .bool(true))
+        }
+        return out
+    }
+
+    public static func evaluate(_ links: [IdentityLink], run: LinkRun, truth: [String: Truth]) -> Evaluation {
+        var e = Evaluation()
+        for link in links {
+            let id = run.records.ids[link.record]
+            let t = truth[id]
+            e.identities += 1
+            if t?.customer != nil { e.truthLinked += 1 }
+            if t?.deterministic == true { e.truthDeterministic += 1 }
+            guard let c = link.customer else { continue }
+            let right = t?.customer == run.records.ids[c]
+            if link.via == nil, let p = link.pair, p.rule >= 0 {
+                e.deterministic.predicted += 1
+                if right { e.deterministic.correct += 1 }
+            } else {
+                e.probabilistic.predicted += 1
+                if right { e.probabilistic.correct += 1 }
+            }
+        }
+        return e
+    }
+}
+
+extension FileIO {
+    /// `forEachLine`, with I/O failures as `MatchError` naming the file.
+    static func forEachLineChecked(_ path: String, _ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
+        do { try forEachLine(path, body) } catch let e as MatchError { throw e } catch {
+            throw MatchError(.io, "\(error)", location: path)
+        }
+    }
+}
