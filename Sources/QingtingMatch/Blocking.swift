@@ -57,7 +57,7 @@ public struct Blocking {
             while end < keyed.count && keyed[end].key == keyed[start].key { end += 1 }
             block.removeAll(keepingCapacity: true)
             for k in start..<end where block.last != Int(keyed[k].record) { block.append(Int(keyed[k].record)) }
-            if block.count > settings.maxBlockSize {
+            if block.count > (rule.maxBlockSize ?? settings.maxBlockSize) {
                 report.skippedBlocks += 1
                 report.skippedRecords += block.count
             } else if block.count > 1 {
@@ -101,40 +101,54 @@ public struct Blocking {
         out.reserveCapacity(records.count)
         switch rule.key {
         case .columns(let names, let unordered):
-            let columns = try names.map { name -> Column in
-                guard let c = records.column(name) else {
-                    throw MatchError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
-                }
-                return c
-            }
-            let hashes = columns.map { c in c.dictionary.map { Self.hash($0) } }
-            var combos: [[UInt64]] = []
-            for r in 0..<records.count {
-                combos = [[]]
-                for (k, c) in columns.enumerated() {
-                    let vs = c.values(r)
-                    if vs.isEmpty { combos = []; break }
-                    combos = combos.flatMap { prefix in vs.prefix(8).map { prefix + [hashes[k][Int($0)]] } }
-                }
-                for var parts in combos {
-                    if unordered { parts.sort() }
-                    var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-                    for p in parts { h = Self.mix(h ^ p) }
-                    out.append((h, UInt32(r)))
-                }
-            }
-        case .lsh(let name, let bands, let rows, let ngram):
+            let composite = try compositeKeys(names, rule: rule, unordered: unordered)
+            for r in 0..<records.count { for key in composite(r) { out.append((key, UInt32(r))) } }
+        case .lsh(let name, let bands, let rows, let ngram, let within):
             guard let c = records.column(name) else {
                 throw MatchError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
             }
             let signatures = c.dictionary.indices.map { id in
                 c.withScalars(Int32(id)) { MinHashLSH.bandKeys($0, bands: bands, rows: rows, ngram: ngram) }
             }
+            let scope = within.isEmpty ? nil : try compositeKeys(within, rule: rule, unordered: false)
             for r in 0..<records.count {
-                for id in c.values(r) { for key in signatures[Int(id)] { out.append((key, UInt32(r))) } }
+                let scopes = scope?(r) ?? [0]
+                for id in c.values(r) {
+                    for key in signatures[Int(id)] { for s in scopes { out.append((Self.mix(key ^ s), UInt32(r))) } }
+                }
             }
         }
         return out
+    }
+
+    /// A function giving record r's keys over `names` (one per combination of list values, at most
+    /// 8 values per column; none when a column is missing).
+    private func compositeKeys(_ names: [String], rule: LinkSettings.BlockingRule, unordered: Bool) throws -> (Int) -> [UInt64] {
+        let columns = try names.map { name -> Column in
+            guard let c = records.column(name) else {
+                throw MatchError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
+            }
+            return c
+        }
+        let hashes = columns.map { c in c.dictionary.map { Self.hash($0) } }
+        return { r in
+            if columns.count == 1 {
+                return columns[0].values(r).map { Self.mix(0x9E37_79B9_7F4A_7C15 ^ hashes[0][Int($0)]) }
+            }
+            var combos: [[UInt64]] = [[]]
+            for (k, c) in columns.enumerated() {
+                let vs = c.values(r)
+                if vs.isEmpty { return [] }
+                combos = combos.flatMap { prefix in vs.prefix(8).map { prefix + [hashes[k][Int($0)]] } }
+            }
+            return combos.map { parts in
+                var parts = parts
+                if unordered { parts.sort() }
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+                for p in parts { h = Self.mix(h ^ p) }
+                return h
+            }
+        }
     }
 
     /// FNV-1a over UTF-8, finalized: a value's blocking hash, equal for equal strings in any column.

@@ -36,6 +36,16 @@ public struct Column: Sendable {
         offsets.append(Int32(items.count))
     }
 
+    /// Appends one record's values given as ids of this column (from `intern`), dropping repeats.
+    public mutating func append(ids: some Collection<Int32>) {
+        let start = items.count
+        for id in ids where !items[start...].contains(id) {
+            items.append(id)
+            counts[Int(id)] += 1
+        }
+        offsets.append(Int32(items.count))
+    }
+
     public mutating func append(_ value: String?) {
         if let value { append([value]) } else { append([String]()) }
     }

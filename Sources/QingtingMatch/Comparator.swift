@@ -67,6 +67,15 @@ public final class Comparator: Sendable {
         swapColumn = nil
     }
 
+    /// The value both records have (the first in common), for the exact level's term frequency.
+    @inline(__always)
+    func sharedValue(_ i: Int, _ j: Int) -> Int32 {
+        guard let column else { return -1 }
+        let a = column.values(i), b = column.values(j)
+        if a.count == 1 { return a.first! }
+        return a.first { b.contains($0) } ?? -1
+    }
+
     /// The level of pair (i, j), and the shared value id when the exact level holds (for term
     /// frequencies), else -1.
     @inline(__always)
@@ -87,7 +96,11 @@ public final class Comparator: Sendable {
     }
 
     private func jointLevel(_ i: Int, _ j: Int) -> UInt8 {
-        let a = parts[0].level(i, j).level, b = parts[1].level(i, j).level
+        joint(parts[0].level(i, j).level, parts[1].level(i, j).level)
+    }
+
+    /// The joint level of the parts' levels `a` and `b`.
+    func joint(_ a: UInt8, _ b: UInt8) -> UInt8 {
         if a == Self.null && b == Self.null { return Self.null }
         let na = parts[0].levelCount, nb = parts[1].levelCount
         let ia = a == Self.null ? na : Int(a), ib = b == Self.null ? nb : Int(b)

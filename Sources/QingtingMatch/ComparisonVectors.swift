@@ -32,23 +32,111 @@ enum ComparisonVectors {
         return p
     }
 
+    /// The pattern of every pair, on all cores.
+    static func patterns(_ pairs: [Blocking.Pair], comparators: [Comparator]) -> [Pattern] {
+        let chunks = max(1, min(64, pairs.count / 50_000 + 1))
+        let parts = Parallel.map(chunks) { k -> [Pattern] in
+            let lo = k * pairs.count / chunks, hi = (k + 1) * pairs.count / chunks
+            return pairs[lo..<hi].map { p in
+                let (i, j) = Blocking.split(p)
+                return pattern(i, j, comparators)
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
+    /// Counts of each distinct pattern.
+    static func tally<S: Sequence>(_ patterns: S) -> [Pattern: Int] where S.Element == Pattern {
+        var counter = PatternCounter()
+        for p in patterns { counter.add(p) }
+        return counter.dictionary
+    }
+
+    /// Patterns of the simple comparators turned into patterns of `joined` (some of them crossed
+    /// into joint comparisons), without comparing the pairs again.
+    static func remap(_ counts: [Pattern: Int], from simple: [Comparator], to joined: [Comparator]) -> [Pattern: Int] {
+        let position = Dictionary(uniqueKeysWithValues: simple.enumerated().map { ($1.name, $0) })
+        var out: [Pattern: Int] = [:]
+        for (p, n) in counts {
+            var q = Pattern()
+            for (c, comparator) in joined.enumerated() {
+                if comparator.parts.isEmpty {
+                    q[c] = p[position[comparator.name]!]
+                } else {
+                    q[c] = comparator.joint(p[position[comparator.parts[0].name]!], p[position[comparator.parts[1].name]!])
+                }
+            }
+            out[q, default: 0] += n
+        }
+        return out
+    }
+
     /// Pattern counts over `count` pairs given by `pairAt`, on all cores.
     static func counts(count: Int, comparators: [Comparator], pairAt: @Sendable (Int) -> (Int, Int)) -> [Pattern: Int] {
         let workers = max(1, min(Parallel.workers, count / 10_000 + 1))
         let parts = Parallel.map(workers) { w -> [Pattern: Int] in
-            var local: [Pattern: Int] = [:]
+            var local = PatternCounter()
             var k = w * count / workers
             let end = (w + 1) * count / workers
             while k < end {
                 let (i, j) = pairAt(k)
-                local[pattern(i, j, comparators), default: 0] += 1
+                local.add(pattern(i, j, comparators))
                 k += 1
             }
-            return local
+            return local.dictionary
         }
         var total: [Pattern: Int] = [:]
         for part in parts { total.merge(part, uniquingKeysWith: +) }
         return total
+    }
+}
+
+/// Counts patterns in an open-addressing table with a cheap hash: there are only hundreds of
+/// distinct patterns among millions of pairs, and a Dictionary's SipHash per pair was the
+/// largest cost of training.
+struct PatternCounter {
+    private var keys: [Pattern]
+    private var counts: [Int]
+    private var mask: Int
+    private var used = 0
+
+    init() {
+        keys = [Pattern](repeating: Pattern(), count: 1024)
+        counts = [Int](repeating: 0, count: 1024)
+        mask = 1023
+    }
+
+    @inline(__always)
+    mutating func add(_ p: Pattern, _ n: Int = 1) {
+        var h = p.lo &* 0x9E37_79B9_7F4A_7C15 ^ p.hi &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= h >> 29
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            if counts[slot] == 0 {
+                keys[slot] = p
+                counts[slot] = n
+                used += 1
+                if used * 2 > mask { grow() }
+                return
+            }
+            if keys[slot] == p { counts[slot] += n; return }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let old = dictionary
+        keys = [Pattern](repeating: Pattern(), count: (mask + 1) * 2)
+        counts = [Int](repeating: 0, count: (mask + 1) * 2)
+        mask = (mask + 1) * 2 - 1
+        used = 0
+        for (p, n) in old { add(p, n) }
+    }
+
+    var dictionary: [Pattern: Int] {
+        var out: [Pattern: Int] = [:]
+        for k in counts.indices where counts[k] > 0 { out[keys[k]] = counts[k] }
+        return out
     }
 }
 

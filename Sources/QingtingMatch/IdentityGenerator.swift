@@ -78,8 +78,16 @@ public struct IdentityGenerator {
         let surnameIndex = weighted(Self.surnameWeights)
         let surname = Self.surnames[surnameIndex]
         let female = rng.unit() < 0.5
-        let pool = female ? Self.femaleGiven : Self.maleGiven
-        let given = rng.unit() < 0.3 ? pool[rng.below(pool.count)].first.map(String.init)! : pool[rng.below(pool.count)]
+        // A quarter have a common one-character given name (伟, 芳 …: these repeat a lot); the
+        // rest combine two characters, which gives the long tail real given names have.
+        let given: String
+        if rng.unit() < 0.25 {
+            let common = female ? Self.femaleCommon : Self.maleCommon
+            given = String(common[rng.below(common.count)])
+        } else {
+            let (first, second) = female ? (Self.femaleFirst, Self.femaleSecond) : (Self.maleFirst, Self.maleSecond)
+            given = String(first[rng.below(first.count)]) + String(second[rng.below(second.count)])
+        }
         let cityIndex = weighted(cities.map { Double($0.2) })
         let city = cities[cityIndex]
         var phone: UInt64
@@ -199,12 +207,12 @@ public struct IdentityGenerator {
                                            0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3,
                                            0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2,
                                            0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
-    static let maleGiven = ["伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "斌", "宇",
-                            "浩", "凯", "健", "俊", "帆", "志强", "建华", "建国", "建军", "海涛", "晓东", "文博", "子轩", "浩然", "宇航", "俊杰",
-                            "志明", "国强", "家豪", "天宇", "博文", "嘉懿", "梓豪", "一鸣", "思远", "子墨", "明轩", "振宇", "晨阳", "皓轩"]
-    static let femaleGiven = ["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "琳", "颖", "倩", "洁", "萍", "红", "莉", "慧",
-                              "秀英", "桂英", "秀兰", "玉兰", "丽娟", "晓燕", "欣怡", "梓涵", "诗涵", "雨桐", "梓萱", "子涵", "佳怡", "思彤", "可馨",
-                              "语嫣", "晓雯", "雅婷", "紫薇", "静怡", "梦瑶", "一诺", "欣妍", "婉清", "若曦", "诗琪", "嘉欣", "心怡", "梓琪", "雨欣"]
+    static let maleCommon = Array("伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆")
+    static let femaleCommon = Array("芳娜敏静丽艳娟霞燕玲婷雪琳颖倩洁萍红莉慧")
+    static let maleFirst = Array("志建国海晓文子浩宇俊家天博嘉梓一思明振晨皓永春立德世承嘉泽")
+    static let maleSecond = Array("强华军涛东博轩然航杰豪宇懿豪鸣远墨轩阳峰林成平安民生龙辉")
+    static let femaleFirst = Array("秀桂玉丽晓欣梓诗雨佳思可语雅紫静梦一婉若心美春慧丹")
+    static let femaleSecond = Array("英兰娟燕怡涵桐萱彤馨嫣雯婷薇瑶诺妍清曦琪怡玲芳洁霞丽")
     static let handles = ["快乐的", "小", "追风", "少年", "吃货", "喵", "阿", "月亮", "星星", "奶茶", "爱", "睡不醒", "的猫", "大白", "不吃香菜",
                           "旅行者", "摄影", "程序员", "打工人", "宝宝", "在路上", "晴天", "柠檬", "北方", "南风", "momo", "cc", "sunny", "lucky", "coco"]
     /// City, aliases (a spelling and a district), and a weight.
@@ -234,7 +242,7 @@ public struct IdentityGenerator {
     }
 
     static let pinyinTable: [Character: String] = {
-        let pairs = "王wang李li张zhang刘liu陈chen杨yang黄huang赵zhao吴wu周zhou徐xu孙sun马ma朱zhu胡hu郭guo何he高gao林lin罗luo郑zheng梁liang谢xie宋song唐tang许xu韩han冯feng邓deng曹cao彭peng曾zeng肖xiao田tian董dong袁yuan潘pan于yu蒋jiang蔡cai余yu杜du叶ye程cheng苏su魏wei吕lv丁ding任ren沈shen姚yao卢lu姜jiang崔cui钟zhong谭tan陆lu汪wang范fan金jin石shi廖liao贾jia夏xia韦wei付fu方fang白bai邹zou孟meng熊xiong秦qin邱qiu江jiang尹yin薛xue闫yan段duan雷lei侯hou龙long史shi陶tao黎li贺he顾gu毛mao郝hao龚gong邵shao万wan钱qian严yan覃qin武wu戴dai莫mo孔kong向xiang汤tang伟wei强qiang磊lei军jun洋yang勇yong杰jie涛tao明ming超chao刚gang平ping辉hui鹏peng华hua飞fei鑫xin波bo斌bin宇yu浩hao凯kai健jian俊jun帆fan志zhi建jian国guo海hai晓xiao东dong文wen博bo子zi轩xuan然ran航hang家jia豪hao天tian嘉jia懿yi梓zi一yi鸣ming思si远yuan墨mo振zhen晨chen阳yang皓hao芳fang娜na敏min静jing丽li艳yan娟juan霞xia燕yan玲ling婷ting雪xue琳lin颖ying倩qian洁jie萍ping红hong莉li慧hui秀xiu英ying桂gui兰lan玉yu欣xin怡yi涵han诗shi雨yu桐tong萱xuan佳jia彤tong可ke馨xin语yu嫣yan雯wen雅ya紫zi薇wei梦meng瑶yao诺nuo妍yan婉wan清qing若ruo曦xi琪qi心xin"
+        let pairs = "王wang李li张zhang刘liu陈chen杨yang黄huang赵zhao吴wu周zhou徐xu孙sun马ma朱zhu胡hu郭guo何he高gao林lin罗luo郑zheng梁liang谢xie宋song唐tang许xu韩han冯feng邓deng曹cao彭peng曾zeng肖xiao田tian董dong袁yuan潘pan于yu蒋jiang蔡cai余yu杜du叶ye程cheng苏su魏wei吕lv丁ding任ren沈shen姚yao卢lu姜jiang崔cui钟zhong谭tan陆lu汪wang范fan金jin石shi廖liao贾jia夏xia韦wei付fu方fang白bai邹zou孟meng熊xiong秦qin邱qiu江jiang尹yin薛xue闫yan段duan雷lei侯hou龙long史shi陶tao黎li贺he顾gu毛mao郝hao龚gong邵shao万wan钱qian严yan覃qin武wu戴dai莫mo孔kong向xiang汤tang伟wei强qiang磊lei军jun洋yang勇yong杰jie涛tao明ming超chao刚gang平ping辉hui鹏peng华hua飞fei鑫xin波bo斌bin宇yu浩hao凯kai健jian俊jun帆fan志zhi建jian国guo海hai晓xiao东dong文wen博bo子zi轩xuan然ran航hang家jia豪hao天tian嘉jia懿yi梓zi一yi鸣ming思si远yuan墨mo振zhen晨chen阳yang皓hao芳fang娜na敏min静jing丽li艳yan娟juan霞xia燕yan玲ling婷ting雪xue琳lin颖ying倩qian洁jie萍ping红hong莉li慧hui秀xiu英ying桂gui兰lan玉yu欣xin怡yi涵han诗shi雨yu桐tong萱xuan佳jia彤tong可ke馨xin语yu嫣yan雯wen雅ya紫zi薇wei梦meng瑶yao诺nuo妍yan婉wan清qing若ruo曦xi琪qi心xin永yong春chun立li德de世shi承cheng泽ze峰feng成cheng安an民min生sheng美mei丹dan"
         var table: [Character: String] = [:]
         var key: Character? = nil, value = ""
         for c in pairs {

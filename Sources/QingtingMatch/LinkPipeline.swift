@@ -38,19 +38,20 @@ public enum LinkPipeline {
         let (candidates, reports) = try blocking.candidatePairs()
         for r in reports {
             progress("blocking \(r.rule): \(r.pairs) pairs, \(r.newPairs) new" +
-                     (r.skippedBlocks > 0 ? ", \(r.skippedBlocks) blocks over \(effective.maxBlockSize) records skipped (\(r.skippedRecords) records)" : ""))
+                     (r.skippedBlocks > 0 ? ", \(r.skippedBlocks) blocks over the size limit skipped (\(r.skippedRecords) records)" : ""))
         }
         progress("blocking: \(candidates.count) candidate pairs")
         lap("blocking")
         let trained: LinkModel
+        var patterns: [Pattern]? = nil
         if let model { trained = model } else {
             var trainer = LinkTrainer(settings: settings, settingsJSON: settingsJSON.value, records: records)
             trainer.progress = progress
-            trained = try trainer.train(candidates: candidates)
+            (trained, patterns) = try trainer.trainReturningPatterns(candidates: candidates)
             lap("training")
         }
         let scorer = try PairScorer(model: trained, records: records)
-        let scored = scorer.score(candidates, minimumProbability: min(trained.settings.threshold, 0.01))
+        let scored = scorer.score(candidates, patterns: patterns, minimumProbability: min(trained.settings.threshold, 0.01))
         progress("scoring: \(scored.count) pairs at probability >= \(JSONOut.fixed(min(trained.settings.threshold, 0.01), 2))")
         lap("scoring")
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,

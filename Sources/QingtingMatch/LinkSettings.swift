@@ -70,18 +70,21 @@ public struct LinkSettings: Sendable {
         /// Records agree on every column (a list column agrees when the lists share a value).
         /// `unordered`: the columns' values as a set, so given/surname swapped still block together.
         case columns([String], unordered: Bool)
-        /// MinHash LSH over character n-grams of a column: records share a band of `rows` minima.
-        case lsh(column: String, bands: Int, rows: Int, ngram: Int)
+        /// MinHash LSH over character n-grams of a column: records share a band of `rows` minima
+        /// (and agree on the `within` columns, which keeps LSH blocks small on large data).
+        case lsh(column: String, bands: Int, rows: Int, ngram: Int, within: [String])
     }
 
     public struct BlockingRule: Sendable, Equatable {
         public var name: String
         public var key: BlockingKey
+        /// This rule's own limit on block size (the settings' `max_block_size` when nil).
+        public var maxBlockSize: Int? = nil
         /// Columns (and the columns they derive from) a pair from this rule is known to agree on.
         public var columns: [String] {
             switch key {
             case .columns(let c, _): c
-            case .lsh(let c, _, _, _): [c]
+            case .lsh(let c, _, _, _, let within): [c] + within
             }
         }
     }
@@ -351,8 +354,12 @@ struct SettingsReader {
                     guard bands >= 1, rows >= 1, ngram >= 1, bands * rows <= 256 else {
                         throw fail(here, "lsh needs bands >= 1, rows >= 1, ngram >= 1 and bands * rows <= 256")
                     }
-                    let name = try o["name"].map { try string($0, here + ".name") } ?? "lsh(\(column))"
-                    return .init(name: name, key: .lsh(column: column, bands: bands, rows: rows, ngram: ngram))
+                    let within = try o["within"].map { try array($0, here + ".within").enumerated().map { try string($1, "\(here).within[\($0)]") } } ?? []
+                    let name = try o["name"].map { try string($0, here + ".name") }
+                        ?? "lsh(\(column))" + within.map { "+" + $0 }.joined()
+                    let limit = try o["max_block_size"].map { try count($0, here + ".max_block_size") }
+                    return .init(name: name, key: .lsh(column: column, bands: bands, rows: rows, ngram: ngram, within: within),
+                                 maxBlockSize: limit)
                 }
                 let names = try array(try member(rule, "on", here), here + ".on").enumerated()
                     .map { try string($1, "\(here).on[\($0)]") }
@@ -360,7 +367,8 @@ struct SettingsReader {
                 let unordered = try o["unordered"].map { try bool($0, here + ".unordered") } ?? false
                 let name = try o["name"].map { try string($0, here + ".name") }
                     ?? (unordered ? "{" + names.joined(separator: ",") + "}" : names.joined(separator: "+"))
-                return .init(name: name, key: .columns(names, unordered: unordered))
+                let limit = try o["max_block_size"].map { try count($0, here + ".max_block_size") }
+                return .init(name: name, key: .columns(names, unordered: unordered), maxBlockSize: limit)
             default:
                 throw fail(here, "a blocking rule is an array of columns, {\"on\": [...], \"unordered\": true} or {\"lsh\": column}")
             }

@@ -30,8 +30,14 @@ public struct LinkTrainer {
         }
     }
 
-    /// Trains on `candidates` (the blocked pairs of all rules; computed when nil).
+    /// Trains on `candidates` (the blocked pairs of all rules, sorted; computed when nil).
     public func train(candidates: [Blocking.Pair]? = nil) throws -> LinkModel {
+        try trainReturningPatterns(candidates: candidates).model
+    }
+
+    /// Trains, and returns the comparison pattern of every candidate pair too (in order), so
+    /// scoring need not compare the pairs again.
+    public func trainReturningPatterns(candidates: [Blocking.Pair]? = nil) throws -> (model: LinkModel, patterns: [Pattern]) {
         guard Self.possiblePairs(settings, records) >= 1 else {
             throw MatchError(.invalidInput, "no pairs to compare: the link type \(settings.linkType.rawValue) needs records on \(settings.linkType == .linkOnly ? "both sides" : "the right side")")
         }
@@ -39,11 +45,13 @@ public struct LinkTrainer {
         // 1. u from random pairs.
         let sample = randomPairs(count: settings.uSamplePairs, rng: &rng)
         var joint = settings.joint
-        var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
-        guard comparators.count <= ComparisonVectors.maxComparisons else {
-            throw MatchError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(comparators.count)")
+        let simple = try LinkModel.comparators(settings: settings, joint: [], records: records)
+        guard simple.count <= ComparisonVectors.maxComparisons else {
+            throw MatchError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(simple.count)")
         }
-        var uCounts = ComparisonVectors.counts(count: sample.count, comparators: comparators) { sample[$0] }
+        let simpleCounts = ComparisonVectors.counts(count: sample.count, comparators: simple) { sample[$0] }
+        var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
+        var uCounts = ComparisonVectors.remap(simpleCounts, from: simple, to: comparators)
         progress("u: \(sample.count) random pairs, \(uCounts.count) distinct comparison patterns")
         // 2. dependence.
         let dependence = Self.dependentPairs(uCounts, comparators, minimumLift: settings.dependenceLift)
@@ -58,16 +66,20 @@ public struct LinkTrainer {
         }
         if joint != settings.joint {
             comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
-            uCounts = ComparisonVectors.counts(count: sample.count, comparators: comparators) { sample[$0] }
+            uCounts = ComparisonVectors.remap(simpleCounts, from: simple, to: comparators)
         }
         let u = Self.levelShares(uCounts, comparators, smoothing: 0.1)
+
+        // Every candidate pair's pattern, once; sessions and the prior read from it.
+        let blocking = Blocking(settings: settings, records: records)
+        let all = try candidates ?? blocking.candidatePairs().pairs
+        let allPatterns = ComparisonVectors.patterns(all, comparators: comparators)
 
         // 3. m by EM sessions.
         var mSum = comparators.map { [Double](repeating: 0, count: $0.levelCount) }
         var sessionsFor = [Int](repeating: 0, count: comparators.count)
         var m = comparators.map { ExpectationMaximisation.initialM(levels: $0.levelCount) }
         var sessions: [JSONValue] = []
-        let blocking = Blocking(settings: settings, records: records)
         let trainingRules = settings.trainingBlocking.isEmpty
             ? settings.blocking.filter { if case .columns = $0.key { return true } else { return false } }
             : settings.trainingBlocking
@@ -75,13 +87,13 @@ public struct LinkTrainer {
             let roots = Set(rule.columns.map(settings.root))
             let active = comparators.map { c in Set(c.columns.map(settings.root)).isDisjoint(with: roots) }
             guard active.contains(true) else { continue }
-            var (rulePairs, _) = try blocking.pairs(for: rule)
-            if rulePairs.isEmpty { continue }
-            if rulePairs.count > settings.maxTrainingPairs {
-                rulePairs = Self.sample(rulePairs, settings.maxTrainingPairs, &rng)
+            let (rulePairs, _) = try blocking.pairs(for: rule)
+            var pairs = Self.positions(of: rulePairs, in: all)
+            if pairs.isEmpty { continue }
+            if pairs.count > settings.maxTrainingPairs {
+                pairs = Self.sample(pairs, settings.maxTrainingPairs, &rng)
             }
-            let pairs = rulePairs
-            let counts = ComparisonVectors.counts(count: pairs.count, comparators: comparators) { Blocking.split(pairs[$0]) }
+            let counts = ComparisonVectors.tally(pairs.lazy.map { allPatterns[$0] })
             let result = ExpectationMaximisation.run(patterns: counts.map { ($0.key, Double($0.value)) }, active: active,
                                                      m: m, u: u, lambda: 0.1, maxIterations: settings.emIterations)
             for c in comparators.indices where active[c] {
@@ -99,9 +111,7 @@ public struct LinkTrainer {
         }
 
         // Comparisons no session could estimate, and the prior, from all candidate pairs.
-        let all = try candidates ?? blocking.candidatePairs().pairs
-        let allCounts = ComparisonVectors.counts(count: all.count, comparators: comparators) { Blocking.split(all[$0]) }
-        let patterns = allCounts.map { ($0.key, Double($0.value)) }
+        let patterns = ComparisonVectors.tally(allPatterns).map { ($0.key, Double($0.value)) }
         let missing = comparators.indices.map { sessionsFor[$0] == 0 }
         if missing.contains(true) {
             let result = ExpectationMaximisation.run(patterns: patterns, active: missing, m: m, u: u, lambda: 0.1,
@@ -131,8 +141,21 @@ public struct LinkTrainer {
             "dependence": .array(dependenceReport),
             "sessions": .array(sessions),
         ])
-        return LinkModel(settings: settings, settingsJSON: settingsJSON, joint: joint, comparisons: parameters,
-                         prior: prior, trainingReport: report)
+        let model = LinkModel(settings: settings, settingsJSON: settingsJSON, joint: joint, comparisons: parameters,
+                              prior: prior, trainingReport: report)
+        return (model, allPatterns)
+    }
+
+    /// Indices in `all` (sorted) of the pairs of `subset` (sorted), by one merge walk.
+    static func positions(of subset: [Blocking.Pair], in all: [Blocking.Pair]) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(subset.count)
+        var k = 0
+        for p in subset {
+            while k < all.count && all[k] < p { k += 1 }
+            if k < all.count && all[k] == p { out.append(k) }
+        }
+        return out
     }
 
     /// Random pairs the link type allows (all of them when there are fewer than `count`).
@@ -239,7 +262,7 @@ public struct LinkTrainer {
         return lambda
     }
 
-    static func sample(_ pairs: [Blocking.Pair], _ count: Int, _ rng: inout SplitMix64) -> [Blocking.Pair] {
+    static func sample<T>(_ pairs: [T], _ count: Int, _ rng: inout SplitMix64) -> [T] {
         var copy = pairs
         for k in 0..<count {  // partial Fisher–Yates
             let r = k + rng.below(copy.count - k)

@@ -76,6 +76,23 @@ public struct PairScorer: Sendable {
         return w
     }
 
+    /// The match weight of (i, j) whose comparison pattern is already known.
+    @inline(__always)
+    func weight(_ pattern: Pattern, _ i: Int, _ j: Int) -> Double {
+        var w = model.priorBits
+        for c in comparators.indices {
+            let level = pattern[c]
+            if level == Comparator.null { continue }
+            if level == 0, let exact = exactBits[c] {
+                let value = comparators[c].sharedValue(i, j)
+                w += value >= 0 ? exact[Int(value)] : bits[c][0]
+            } else {
+                w += bits[c][Int(level)]
+            }
+        }
+        return w
+    }
+
     /// Each comparison's level and bits for (i, j), for explanations.
     public func explain(_ i: Int, _ j: Int) -> [Term] {
         comparators.indices.map { c in
@@ -90,16 +107,18 @@ public struct PairScorer: Sendable {
     }
 
     /// Scores every pair; keeps those at or above `minimumProbability` or linked by a rule.
-    public func score(_ pairs: [Blocking.Pair], minimumProbability: Double) -> [Scored] {
+    /// `patterns`, when given, are the pairs' comparison patterns (from training), in order.
+    public func score(_ pairs: [Blocking.Pair], patterns: [Pattern]? = nil, minimumProbability: Double) -> [Scored] {
         let floorBits = Math.log2(minimumProbability / (1 - minimumProbability))
         let chunks = max(1, min(64, pairs.count / 50_000 + 1))
         let parts = Parallel.map(chunks) { k -> [Scored] in
             var out: [Scored] = []
             let lo = k * pairs.count / chunks, hi = (k + 1) * pairs.count / chunks
-            for p in pairs[lo..<hi] {
+            for k in lo..<hi {
+                let p = pairs[k]
                 let (i, j) = Blocking.split(p)
                 let r = rule(i, j)
-                let w = weight(i, j)
+                let w = patterns.map { weight($0[k], i, j) } ?? weight(i, j)
                 if r >= 0 || w >= floorBits { out.append(Scored(pair: p, weight: Float(w), rule: r)) }
             }
             return out

@@ -39,15 +39,17 @@ public struct RecordLoader {
             guard let source = records.column(d.from) else {
                 throw MatchError(.invalidSettings, "derived column '\(d.name)' reads '\(d.from)', which no input or earlier column provides")
             }
-            var mapped: [[String]] = source.dictionary.map { context.apply(d.transform, to: $0) }
             var column = Column(name: d.name)
-            var values: [String] = []
-            for r in 0..<source.recordCount {
-                values.removeAll(keepingCapacity: true)
-                for id in source.values(r) { values.append(contentsOf: mapped[Int(id)]) }
-                column.append(values)
+            // Each distinct source value is transformed and interned once; records map ids.
+            let mapped: [[Int32]] = source.dictionary.map { value in
+                context.apply(d.transform, to: value).map { column.intern($0) }
             }
-            mapped.removeAll()
+            var ids: [Int32] = []
+            for r in 0..<source.recordCount {
+                ids.removeAll(keepingCapacity: true)
+                for id in source.values(r) { ids.append(contentsOf: mapped[Int(id)]) }
+                column.append(ids: ids)
+            }
             records.setColumn(column)
         }
     }

@@ -18,6 +18,7 @@ public enum SocialPreset {
         "phone_e164": {"from": "phone", "transform": "phone_e164"},
         "phone_mask": {"from": "phone", "transform": "phone_mask"},
         "phone_tail": {"from": "phone", "transform": "phone_suffix:4"},
+        "phone_key": {"from": "phone", "transform": "phone_key"},
         "email_n": {"from": "email", "transform": "email"},
         "city_n": {"from": "city", "transform": "city"},
         "gender_n": {"from": "gender", "transform": "lower"},
@@ -36,13 +37,15 @@ public enum SocialPreset {
         {"name": "device", "column": "device", "levels": [{"exact": true}]}
       ],
       "blocking_rules": [
-        ["phone_tail"],
-        ["name_initials", "city_n"],
-        {"lsh": "name_pinyin", "bands": 8, "rows": 3, "ngram": 3},
+        ["phone_key"],
+        ["phone_tail", "name_initials"],
+        ["name_pinyin", "city_n"],
+        {"lsh": "name_pinyin", "within": ["city_n", "name_initials"], "bands": 4, "rows": 4, "ngram": 3},
         ["device"],
+        {"on": ["ip_block"], "max_block_size": 40},
         ["email_n"]
       ],
-      "training_blocking_rules": [["phone_tail"], ["name_initials", "city_n"], ["device"]],
+      "training_blocking_rules": [["phone_key"], ["name_pinyin", "city_n"], ["device"]],
       "deterministic_rules": [
         {"name": "verified_phone", "columns": ["phone_e164"]},
         {"name": "email", "columns": ["email_n"]},

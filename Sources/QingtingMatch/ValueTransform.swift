@@ -14,6 +14,9 @@ public enum ValueTransform: Sendable, Equatable {
     case phoneMask
     /// The last `n` known digits of a phone pattern (a blocking key that masked numbers keep).
     case phoneSuffix(Int)
+    /// The first 3 and last 4 digits of a phone pattern (`138|1234`), when both are known: the
+    /// part the usual 138****1234 mask shows, a selective blocking key.
+    case phoneKey
     /// Trimmed, lower-cased address with an `@`.
     case email
     /// The part of an e-mail before `@`, lower-cased.
@@ -42,6 +45,7 @@ public enum ValueTransform: Sendable, Equatable {
         case ("phone_e164", nil): self = .phoneE164
         case ("phone_mask", nil): self = .phoneMask
         case ("phone_suffix", let n?) where n > 0: self = .phoneSuffix(n)
+        case ("phone_key", nil): self = .phoneKey
         case ("email", nil): self = .email
         case ("email_user", nil): self = .emailUser
         case ("city", nil): self = .city
@@ -55,7 +59,7 @@ public enum ValueTransform: Sendable, Equatable {
         }
     }
 
-    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, email, email_user, city, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
+    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, phone_key, email, email_user, city, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
 }
 
 /// Applies transforms with the caches they need (pinyin per character, the city lexicon).
@@ -79,6 +83,10 @@ public final class TransformContext {
             guard let pattern = PhoneNumber.pattern(value) else { return [] }
             let tail = pattern.suffix(n)
             return tail.contains("*") ? [] : [String(tail)]
+        case .phoneKey:
+            guard let pattern = PhoneNumber.pattern(value) else { return [] }
+            let head = pattern.prefix(3), tail = pattern.suffix(4)
+            return head.contains("*") || tail.contains("*") ? [] : [head + "|" + tail]
         case .email:
             let folded = Self.fold(value).lowercased().filter { !$0.isWhitespace }
             guard let at = folded.firstIndex(of: "@"), at != folded.startIndex,
@@ -115,7 +123,11 @@ public final class TransformContext {
             if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) {
                 if !latin.isEmpty { out.append(latin); latin = "" }
                 out.append(pinyin(of: v))
-            } else if scalar.properties.isAlphabetic && v < 0x250 {
+            } else if (0x61...0x7A).contains(v) {
+                latin.unicodeScalars.append(scalar)
+            } else if (0x41...0x5A).contains(v) {
+                latin.unicodeScalars.append(Unicode.Scalar(v + 32)!)
+            } else if v >= 0xC0 && v < 0x250 && scalar.properties.isAlphabetic {
                 latin.unicodeScalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
             } else if !latin.isEmpty {
                 out.append(latin); latin = ""
@@ -155,34 +167,34 @@ public final class TransformContext {
 
 /// Mainland mobile numbers, full or masked.
 public enum PhoneNumber {
-    static let maskCharacters: Set<Character> = ["*", "x", "X", "•", "·", "#"]
-
     /// The 11-character pattern of a mainland mobile (digits, `*` where masked), or nil when the
     /// value is not one. Accepts `+86`, `0086` and `86` prefixes, spaces and dashes, and masks of
     /// `*`, `x`, `•`; a masked tail such as `****1234` is right-aligned.
     public static func pattern(_ raw: String) -> String? {
-        var chars: [Character] = []
-        for c in TransformContext.fold(raw) {
-            if c.isASCIIDigit { chars.append(c) }
-            else if maskCharacters.contains(c) { chars.append("*") }
-            else if c == " " || c == "-" || c == "+" || c == "(" || c == ")" { continue }
-            else { return nil }
+        var chars: [UInt8] = []  // ASCII digits and "*"
+        chars.reserveCapacity(16)
+        for scalar in raw.unicodeScalars {
+            switch scalar.value {
+            case 0x30...0x39: chars.append(UInt8(scalar.value))
+            case 0xFF10...0xFF19: chars.append(UInt8(scalar.value - 0xFF10 + 0x30))  // full-width digits
+            case 0x2A, 0x78, 0x58, 0x2022, 0xB7, 0x23, 0xFF0A: chars.append(0x2A)  // * x X • · # ＊
+            case 0x20, 0x2D, 0x2B, 0x28, 0x29, 0x3000: continue  // space - + ( ) ideographic space
+            default: return nil
+            }
+            if chars.count > 15 { return nil }
         }
-        if chars.count == 15, String(chars.prefix(4)) == "0086" { chars.removeFirst(4) }
-        if chars.count == 13, String(chars.prefix(2)) == "86" { chars.removeFirst(2) }
+        let star: UInt8 = 0x2A
+        if chars.count == 15, chars.starts(with: [0x30, 0x30, 0x38, 0x36]) { chars.removeFirst(4) }
+        if chars.count == 13, chars.starts(with: [0x38, 0x36]) { chars.removeFirst(2) }
         guard (4...11).contains(chars.count) else { return nil }
-        let known = chars.filter { $0 != "*" }.count
-        guard known >= 4 else { return nil }
+        guard chars.lazy.filter({ $0 != star }).count >= 4 else { return nil }
         if chars.count < 11 {
             // A masked short form: the known digits are the tail (****1234) unless it starts with 1 and ends masked.
-            if chars.last == "*" && chars.first == "1" {
-                chars += Array(repeating: "*", count: 11 - chars.count)
-            } else {
-                chars = Array(repeating: "*", count: 11 - chars.count) + chars
-            }
+            let padding = [UInt8](repeating: star, count: 11 - chars.count)
+            chars = chars.last == star && chars.first == 0x31 ? chars + padding : padding + chars
         }
-        if chars[0] != "*" && chars[0] != "1" { return nil }
-        return String(chars)
+        guard chars[0] == star || chars[0] == 0x31 else { return nil }
+        return String(decoding: chars, as: UTF8.self)
     }
 
     /// Whether two patterns can be the same number: equal wherever both are known, with at least
@@ -205,6 +217,7 @@ extension Character {
 
 extension String {
     var trimmingSpaces: String {
+        if let f = utf8.first, let l = utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

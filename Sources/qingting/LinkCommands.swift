@@ -384,6 +384,7 @@ struct EvalLink: ParsableCommand {
                 let links = SocialPreset.identityLinks(run)
                 let e = SocialPreset.evaluate(links, run: run, truth: try SocialPreset.readTruth(path: truth))
                 writeAll(1, LinkReport.socialEvaluation(e, threshold: run.model.settings.threshold, seconds: total))
+                progress(LinkReport.timings(run, total: total))
                 return
             }
             let truthMap = try LinkEvaluation.readTruth(path: truth)
@@ -392,6 +393,7 @@ struct EvalLink: ParsableCommand {
             let e = LinkEvaluation.pairwise(links: run.links, candidates: candidates, records: run.records,
                                             linkType: run.model.settings.linkType, entityOf: entityOf)
             writeAll(1, LinkReport.evaluation(e, threshold: run.model.settings.threshold, seconds: total))
+            progress(LinkReport.timings(run, total: total))
         }
     }
 }
