@@ -5,8 +5,11 @@ public struct Pattern: Hashable, Sendable {
     var lo: UInt64 = 0
     var hi: UInt64 = 0
 
+    public init() {}
+
+    /// The level of comparison `c` (`Comparator.null` when missing).
     @inline(__always)
-    subscript(c: Int) -> UInt8 {
+    public subscript(c: Int) -> UInt8 {
         get { UInt8(truncatingIfNeeded: (c < 8 ? lo >> (8 * UInt64(c)) : hi >> (8 * UInt64(c - 8)))) }
         set {
             if c < 8 {

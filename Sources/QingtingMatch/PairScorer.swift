@@ -9,6 +9,12 @@ public struct PairScorer: Sendable {
         /// Index of the deterministic rule that fired, or -1.
         public var rule: Int16
         public var probability: Double { rule >= 0 ? 1 : Math.probability(bits: Double(weight)) }
+
+        public init(pair: Blocking.Pair, weight: Float, rule: Int16) {
+            self.pair = pair
+            self.weight = weight
+            self.rule = rule
+        }
     }
 
     /// One comparison's part of a pair's score.

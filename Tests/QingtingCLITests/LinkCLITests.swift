@@ -1,0 +1,55 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `link generate`, `link run`, `link train`, `link explain` and `eval link` through the binary.
+@Suite struct LinkCLITests {
+    let dir = NSTemporaryDirectory() + "qingting-link-cli-\(getpid())"
+
+    @Test func generateRunTrainExplainAndEvaluate() throws {
+        let gen = try runQingting(["link", "generate", "--customers", "400", "-o", dir])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let inputs = ["--customers", "\(dir)/customers.jsonl", "--identities", "\(dir)/identities.jsonl"]
+
+        let run = try runQingting(["link", "run"] + inputs + ["-o", "\(dir)/links.jsonl"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("link: blocking phone_key:"))
+        #expect(run.stderr.contains("done: "))
+        let links = try String(contentsOfFile: "\(dir)/links.jsonl", encoding: .utf8).split(separator: "\n")
+        let identities = try String(contentsOfFile: "\(dir)/identities.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(links.count == identities.count)
+        let confirmed = try links.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .first { $0["status"] as? String == "confirmed" }
+        #expect(confirmed?["customer"] is String)
+        #expect(confirmed?["rule"] is String)
+        #expect((confirmed?["explain"] as? [[String: Any]])?.first?["bits"] != nil)
+
+        let train = try runQingting(["link", "train", "--quiet"] + inputs + ["-o", "\(dir)/model.json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("phone"))
+        let model = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/model.json"))) as! [String: Any]
+        #expect(model["format"] as? String == "qingting-link-model")
+
+        let customer = try String(contentsOfFile: "\(dir)/customers.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        let customerId = (try JSONSerialization.jsonObject(with: Data(customer.utf8)) as! [String: Any])["id"] as! String
+        let explain = try runQingting(["link", "explain", "--model", "\(dir)/model.json", "--left-id", customerId,
+                                       "--right-id", customerId] + inputs)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.contains("prior") && explain.stdout.contains("probability"))
+
+        let eval = try runQingting(["eval", "link", "--quiet", "--model", "\(dir)/model.json", "--truth", "\(dir)/truth.jsonl"] + inputs)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("deterministic:") && eval.stdout.contains("F1"))
+    }
+
+    @Test func badSettingsAndMissingInputsAreClearErrors() throws {
+        let path = NSTemporaryDirectory() + "qingting-bad-settings-\(getpid()).json"
+        try #"{"comparisons": [{"name": "a", "levels": [{"jaro": 0.9}]}]}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try runQingting(["link", "run", "--settings", path, "--left", path, "--right", path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(path): comparisons[0].levels[0]: unknown level 'jaro'"))
+        let missing = try runQingting(["link", "run", "--preset", "social"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("--left") || missing.stderr.contains("--customers"))
+    }
+}
