@@ -1,3 +1,4 @@
+import QingtingText
 import Dispatch
 
 /// The levels of every comparison for one pair, packed: 8 bits per comparison, 16 at most.
@@ -155,32 +156,5 @@ enum Parallel {
     }()
 
     /// `body(w)` for w in 0..<n, concurrently; results in order.
-    static func map<T>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        if n <= 1 { return [body(0)] }
-        let slots = WorkerSlots<T>(count: n)
-        DispatchQueue.concurrentPerform(iterations: n) { w in slots.set(w, body(w)) }
-        return slots.take()
-    }
-}
-
-/// Result slots that threads fill at distinct indices (no two threads touch the same slot).
-final class WorkerSlots<Value>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Value?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: count)
-        base.initialize(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Value) { base[index] = value }
-
-    /// Every slot was set by the time `concurrentPerform` returned.
-    func take() -> [Value] { (0..<count).map { base[$0]! } }
-
-    deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
-    }
+    static func map<T>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] { ConcurrentSlots<T>.map(n, body) }
 }

@@ -26,7 +26,8 @@ public struct LinkEvaluation: Sendable {
 
     /// Pairwise evaluation: a pair is a true link when both records have the same entity in
     /// `entityOf` (record index → entity, nil = unknown/none).
-    public static func pairwise(links: [PairScorer.Scored], candidates: Set<Blocking.Pair>?, records: RecordSet,
+    /// `candidates` (sorted, as blocking gives them) lets it count true links blocking missed.
+    public static func pairwise(links: [PairScorer.Scored], candidates: [Blocking.Pair]?, records: RecordSet,
                                 linkType: LinkSettings.LinkType, entityOf: [String?]) -> LinkEvaluation {
         var e = LinkEvaluation()
         for l in links {
@@ -55,11 +56,20 @@ public struct LinkEvaluation: Sendable {
                     }
                     guard allowed else { continue }
                     e.truthLinks += 1
-                    if let candidates, !candidates.contains(Blocking.pair(i, j)) { e.missedByBlocking += 1 }
+                    if let candidates, !Self.sortedContains(candidates, Blocking.pair(i, j)) { e.missedByBlocking += 1 }
                 }
             }
         }
         return e
+    }
+
+    static func sortedContains(_ sorted: [Blocking.Pair], _ p: Blocking.Pair) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < p { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == p
     }
 
     /// Reads a truth file: JSONL lines `{"id": …, "entity": …}` (records not listed have no entity).

@@ -11,7 +11,9 @@ public struct LinkRun: Sendable {
     public var records: RecordSet
     public var scorer: PairScorer
     public var blockingReports: [Blocking.RuleReport]
-    public var candidateCount: Int
+    /// Every candidate pair blocking produced (sorted).
+    public var candidates: [Blocking.Pair]
+    public var candidateCount: Int { candidates.count }
     /// Scored pairs at or above the keep floor, plus every rule link.
     public var scored: [PairScorer.Scored]
     public var clustering: Clustering
@@ -58,7 +60,7 @@ public enum LinkPipeline {
                                             masters: trained.settings.linkType == .linkToMaster)
         lap("clustering")
         return LinkRun(model: trained, records: records, scorer: scorer, blockingReports: reports,
-                       candidateCount: candidates.count, scored: scored, clustering: clustering, timings: timings)
+                       candidates: candidates, scored: scored, clustering: clustering, timings: timings)
     }
 
     /// Seconds on the monotonic clock.

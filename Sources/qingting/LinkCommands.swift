@@ -389,8 +389,7 @@ struct EvalLink: ParsableCommand {
             }
             let truthMap = try LinkEvaluation.readTruth(path: truth)
             let entityOf = run.records.ids.map { truthMap[$0] }
-            let candidates = try Set(Blocking(settings: run.model.settings, records: run.records).candidatePairs().pairs)
-            let e = LinkEvaluation.pairwise(links: run.links, candidates: candidates, records: run.records,
+            let e = LinkEvaluation.pairwise(links: run.links, candidates: run.candidates, records: run.records,
                                             linkType: run.model.settings.linkType, entityOf: entityOf)
             writeAll(1, LinkReport.evaluation(e, threshold: run.model.settings.threshold, seconds: total))
             progress(LinkReport.timings(run, total: total))

@@ -38,7 +38,7 @@ struct ParallelLines {
                                        _ transform: @escaping @Sendable (ArraySlice<UInt8>, Int) -> Output) -> [Output] {
         let workers = min(threads, batch.count)
         if workers <= 1 { return batch.enumerated().map { transform($1, first + $0) } }
-        let slots = Slots<Output>(count: batch.count)
+        let slots = ConcurrentSlots<Output>(count: batch.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
             while index < batch.count {
@@ -47,27 +47,5 @@ struct ParallelLines {
             }
         }
         return slots.take()
-    }
-}
-
-/// Result slots that threads fill at distinct indices (no two threads touch the same slot).
-private final class Slots<Value>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Value?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: count)
-        base.initialize(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Value) { base[index] = value }
-
-    /// Every slot was set by the time `concurrentPerform` returned.
-    func take() -> [Value] { (0..<count).map { base[$0]! } }
-
-    deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
     }
 }
