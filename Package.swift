@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "QingtingText",
                 "QingtingClassify",
+                "QingtingMatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -109,57 +109,86 @@ public final class Comparator: Sendable {
 
     @inline(__always)
     private func level(_ a: Int32, _ b: Int32, _ column: Column, _ i: Int, _ j: Int) -> (level: UInt8, value: Int32) {
+        level(a, in: self, i, b, in: self, j)
+    }
+
+    /// The level of record i (of this comparator's records) against record j of `other`, a
+    /// comparator of the same settings over another record set (a query). Values of two sets
+    /// have different ids, so exact agreement compares the strings.
+    public func level(_ i: Int, against other: Comparator, _ j: Int) -> (level: UInt8, value: Int32) {
+        if !parts.isEmpty {
+            return (joint(parts[0].level(i, against: other.parts[0], j).level, parts[1].level(i, against: other.parts[1], j).level), -1)
+        }
+        let va = column!.values(i), vb = other.column!.values(j)
+        if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
+        var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
+        for a in va {
+            for b in vb {
+                let l = level(a, in: self, i, b, in: other, j)
+                if l.level < best.level { best = l; if l.level == 0 { return best } }
+            }
+        }
+        return best
+    }
+
+    /// The level of value a (of `left`'s column, record i) against value b (of `right`'s column,
+    /// record j). `left` and `right` are this comparator, or this and its twin over a query.
+    @inline(__always)
+    private func level(_ a: Int32, in left: Comparator, _ i: Int, _ b: Int32, in right: Comparator, _ j: Int) -> (level: UInt8, value: Int32) {
+        let ca = left.column!, cb = right.column!
+        let same = left === right
+        let equal = same ? a == b : ca.dictionary[Int(a)] == cb.dictionary[Int(b)]
         var jaroWinkler = -1.0
         var distance = -1
         for (k, level) in levels.enumerated() {
             switch level {
             case .exact:
-                if a == b { return (UInt8(k), a) }
+                if equal { return (UInt8(k), a) }
             case .jaroWinkler(let t):
-                if a == b { return (UInt8(k), -1) }
+                if equal { return (UInt8(k), -1) }
                 if jaroWinkler < 0 {
-                    jaroWinkler = column.withScalars(a) { x in column.withScalars(b) { y in
+                    jaroWinkler = ca.withScalars(a) { x in cb.withScalars(b) { y in
                         qt_jaro_winkler(x.baseAddress, x.count, y.baseAddress, y.count, 0.1) } }
                 }
                 if jaroWinkler >= t { return (UInt8(k), -1) }
             case .levenshtein(let limit):
-                if a == b { return (UInt8(k), -1) }
+                if equal { return (UInt8(k), -1) }
                 if distance < 0 {
-                    distance = Int(column.withScalars(a) { x in column.withScalars(b) { y in
+                    distance = Int(ca.withScalars(a) { x in cb.withScalars(b) { y in
                         qt_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } })
                 }
                 if distance <= limit { return (UInt8(k), -1) }
             case .damerauLevenshtein(let limit):
-                if a == b { return (UInt8(k), -1) }
-                let d = column.withScalars(a) { x in column.withScalars(b) { y in
+                if equal { return (UInt8(k), -1) }
+                let d = ca.withScalars(a) { x in cb.withScalars(b) { y in
                     qt_damerau_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } }
                 if d <= limit { return (UInt8(k), -1) }
             case .swappedWith:
-                let other = swapColumn!
-                let oi = other.first(i), oj = other.first(j)
-                if oi >= 0, oj >= 0, column.dictionary[Int(a)] == other.dictionary[Int(oj)],
-                   column.dictionary[Int(b)] == other.dictionary[Int(oi)] {
+                let oa = left.swapColumn!, ob = right.swapColumn!
+                let oi = oa.first(i), oj = ob.first(j)
+                if oi >= 0, oj >= 0, ca.dictionary[Int(a)] == ob.dictionary[Int(oj)],
+                   cb.dictionary[Int(b)] == oa.dictionary[Int(oi)] {
                     return (UInt8(k), -1)
                 }
             case .anagram:
-                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in
+                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in
                     x.count == y.count && x.sorted() == y.sorted() } }) {
                     return (UInt8(k), -1)
                 }
             case .contains(let n):
-                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in Similarity.contains(x, y, minimum: n) } }) {
+                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in Similarity.contains(x, y, minimum: n) } }) {
                     return (UInt8(k), -1)
                 }
             case .jaccard(let t):
-                if a == b || column.withScalars(a, { x in column.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
+                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
                     return (UInt8(k), -1)
                 }
             case .phoneCompatible(let n):
-                let shared = column.withScalars(a) { x in column.withScalars(b) { y in PhoneNumber.compatible(x, y) } }
+                let shared = ca.withScalars(a) { x in cb.withScalars(b) { y in PhoneNumber.compatible(x, y) } }
                 if let shared, shared >= n { return (UInt8(k), -1) }
             case .dateWithinDays(let days):
-                if a == b { return (UInt8(k), -1) }
-                let da = self.days[Int(a)], db = self.days[Int(b)]
+                if equal { return (UInt8(k), -1) }
+                let da = left.days[Int(a)], db = right.days[Int(b)]
                 if da != Int32.min, db != Int32.min, abs(Int(da) - Int(db)) <= days { return (UInt8(k), -1) }
             }
         }

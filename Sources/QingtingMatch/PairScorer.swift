@@ -112,6 +112,20 @@ public struct PairScorer: Sendable {
         }
     }
 
+    /// Each comparison's level and bits for record i against record j of a query set, whose
+    /// comparators (`model.comparators(for: query)`) are `query`.
+    public func explain(_ i: Int, against query: [Comparator], _ j: Int) -> [Term] {
+        comparators.indices.map { c in
+            let (level, value) = comparators[c].level(i, against: query[c], j)
+            if level == Comparator.null { return Term(comparison: comparators[c].name, level: "null", bits: 0) }
+            let label = comparators[c].labels[Int(level)]
+            if level == 0, value >= 0, let exact = exactBits[c] {
+                return Term(comparison: comparators[c].name, level: label + " (term frequency)", bits: exact[Int(value)])
+            }
+            return Term(comparison: comparators[c].name, level: label, bits: bits[c][Int(level)])
+        }
+    }
+
     /// Scores every pair; keeps those at or above `minimumProbability` or linked by a rule.
     /// `patterns`, when given, are the pairs' comparison patterns (from training), in order.
     public func score(_ pairs: [Blocking.Pair], patterns: [Pattern]? = nil, minimumProbability: Double) -> [Scored] {

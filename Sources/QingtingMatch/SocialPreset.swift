@@ -63,12 +63,14 @@ public enum SocialPreset {
     }
 
     /// Customers (left) and identities (right) as one record set, derived columns computed.
-    public static func loadRecords(customers: String, identities: String, settings: LinkSettings,
+    /// Without `identities`, the set holds the customers alone (an index for online resolving).
+    public static func loadRecords(customers: String, identities: String?, settings: LinkSettings,
                                    cities: CityLexicon) throws -> RecordSet {
         let columns = settings.inputColumns
         var records = RecordSet(columnNames: columns)
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
+            guard let path else { continue }
             try FileIO.forEachLineChecked(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
                 let where_ = "\(path):\(line)"
@@ -99,6 +101,13 @@ public enum SocialPreset {
         }
         try RecordLoader(settings: settings, cities: cities).derive(&records)
         return records
+    }
+
+    /// An identity's JSON object as the preset's input columns (its nickname is the `name`).
+    public static func queryFields(_ identity: JSONValue) -> [String: JSONValue] {
+        guard case .object(var fields) = identity else { return [:] }
+        if fields["name"] == nil { fields["name"] = fields["nickname"] }
+        return fields
     }
 
     /// One line of `links.jsonl`: where an identity landed.

@@ -1,4 +1,5 @@
 import QingtingClassify
+import QingtingMatch
 import QingtingText
 
 /// Everything the methods compute with, loaded together and never changed: the segmenter, the
@@ -13,6 +14,9 @@ public final class EngineModels: Sendable {
         public var segmenter = Segmenter.Configuration()
         public var sentimentModel: String?
         public var intentModel: String?
+        /// A trained link model and the customers to index, for `identity.resolve` (both or neither).
+        public var linkModel: String?
+        public var customers: String?
         public init() {}
     }
 
@@ -26,6 +30,8 @@ public final class EngineModels: Sendable {
     public let sources: Sources
     public let segmenter: Segmenter
     public let analyzer: PostAnalyzer
+    /// Customers indexed for `identity.resolve`, when the server was given a link model.
+    public let identityIndex: IdentityIndex?
     public let files: [LoadedFile]
 
     /// Loads the files named by `sources`.
@@ -47,11 +53,18 @@ public final class EngineModels: Sendable {
             ("negators", Resources.find(ClassifyResources.negators)),
             ("degree", Resources.find(ClassifyResources.degree)),
             ("categories", Resources.find(ClassifyResources.categories)),
+            ("link_model", sources.linkModel),
+            ("customers", sources.customers),
         ]
         var files: [LoadedFile] = []
         for case let (role, path?) in named {
             let hash = try FileIO.read(path).withUnsafeBytes { BinaryFormat.fnv1a64($0) }
             files.append(LoadedFile(role: role, path: path, hash: String(hash, radix: 16)))
+        }
+        switch (sources.linkModel, sources.customers) {
+        case let (model?, customers?): identityIndex = try IdentityIndex.load(modelPath: model, customersPath: customers)
+        case (nil, nil): identityIndex = nil
+        default: throw MatchError(.invalidInput, "identity resolution needs both a link model and a customers file")
         }
         self.sources = sources
         self.segmenter = segmenter

@@ -1,4 +1,5 @@
 import QingtingClassify
+import QingtingMatch
 import QingtingText
 
 #if canImport(Glibc)
@@ -49,7 +50,7 @@ struct RPCMethod: Sendable {
         return named
     }
 
-    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, reload]
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, reload]
 }
 
 // MARK: - Parameter readers
@@ -147,6 +148,35 @@ extension RPCMethod {
             context.models.analyzer.analyze(text).appendJSONFields(to: &out, tokens: tokens)
             out += "}"
             return out
+        })
+
+    static let resolve = RPCMethod(
+        name: "identity.resolve",
+        summary: "Which CRM customer a social identity is: scored against the loaded customer index (serve --link-model and --customers) by the link model, without a batch run. The object `qingting link resolve` writes per identity.",
+        params: [
+            Param(name: "identity", required: true,
+                  schema: #"{"type":"object","properties":{"platform":{"type":"string"},"uid":{"type":"string"},"nickname":{"type":"string"},"phone":{"type":["string","null"]},"email":{"type":["string","null"]},"city":{"type":["string","null"]},"gender":{"type":["string","null"]},"ip":{"type":"array","items":{"type":"string"}},"device":{"type":"array","items":{"type":"string"}},"unionid":{"type":["string","null"]}}}"#,
+                  summary: "The identity, as a line of identities.jsonl."),
+            Param(name: "candidates", required: false, schema: #"{"type":"integer","minimum":0,"default":3}"#, summary: "How many scored candidates to list."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"platform":{},"uid":{},"customer":{"type":["string","null"]},"probability":{"type":"number"},"match_weight":{"type":"number"},"rule":{"type":["string","null"]},"status":{"enum":["confirmed","suggested",null]},"explain":{"type":"array","items":{"type":"object","properties":{"comparison":{"type":"string"},"level":{"type":"string"},"bits":{"type":"number"}}}},"candidates":{"type":"array"}}}"#,
+        run: { context, params in
+            guard let index = context.models.identityIndex else {
+                throw RPCError(.notFound, "no customer index is loaded: start the server with --link-model FILE --customers FILE",
+                               data: [("method", .string("identity.resolve"))])
+            }
+            guard case .object = params["identity"] else {
+                throw RPCError.param("identity", expected: "an object", got: params["identity"])
+            }
+            var limit = 3
+            if let value = params["candidates"] {
+                guard case .number(let literal) = value, let n = Int(literal), n >= 0 else {
+                    throw RPCError.param("candidates", expected: "a whole number >= 0", got: value)
+                }
+                limit = n
+            }
+            let fields = SocialPreset.queryFields(params["identity"]!)
+            return index.json(try index.resolve(fields, limit: limit), query: fields)
         })
 
     static let reload = RPCMethod(

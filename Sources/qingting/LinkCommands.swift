@@ -10,7 +10,7 @@ struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link",
         abstract: "Identity resolution: link records (social identities, CRM customers, any CSV/JSONL) by deterministic rules and Fellegi–Sunter scoring.",
-        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkExplain.self, LinkGenerate.self]
+        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkResolve.self, LinkExplain.self, LinkGenerate.self]
     )
 }
 
@@ -149,7 +149,7 @@ struct LinkTrain: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try reportingLinkErrors {
+        try reportingErrors {
             let progress = stderrProgress(quiet)
             let (settings, json) = try input.loadSettings()
             let records = try input.loadRecords(settings, progress: progress)
@@ -198,7 +198,7 @@ struct LinkRunCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try reportingLinkErrors {
+        try reportingErrors {
             let progress = stderrProgress(quiet)
             let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
             var out = try LinkOutput(path: output)
@@ -231,7 +231,7 @@ struct LinkExplain: ParsableCommand {
     var rightId: String
 
     func run() throws {
-        try reportingLinkErrors {
+        try reportingErrors {
             let model = try LinkModel.load(path: model)
             let records = try input.loadRecords(model.settings, progress: { _ in })
             let scorer = try PairScorer(model: model, records: records)
@@ -338,15 +338,6 @@ enum LinkReport {
     }
 }
 
-/// Library errors of identity resolution as a failing exit with a readable message.
-func reportingLinkErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try reportingErrors(body)
-    } catch let error as MatchError {
-        warn("qingting: \(error)")
-        throw ExitCode.failure
-    }
-}
 
 struct EvalLink: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -377,7 +368,7 @@ struct EvalLink: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try reportingLinkErrors {
+        try reportingErrors {
             let progress = stderrProgress(quiet)
             let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
             if input.social {
@@ -443,7 +434,7 @@ struct LinkGenerate: ParsableCommand {
 
     func run() throws {
         guard customers > 0 else { throw ValidationError("--customers must be at least 1, got \(customers)") }
-        try reportingLinkErrors {
+        try reportingErrors {
             _ = mkdir(output, 0o755)
             let g = IdentityGenerator(customerCount: customers, seed: seed)
             for (name, lines) in [("customers.jsonl", g.customerLines()), ("identities.jsonl", g.identityLines()),
@@ -453,6 +444,72 @@ struct LinkGenerate: ParsableCommand {
                 try FileIO.writeAtomically(bytes, to: "\(output)/\(name)")
             }
             warn("link: wrote \(g.customers.count) customers and \(g.identities.count) identities to \(output)/")
+        }
+    }
+}
+
+struct LinkResolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Resolve identities one at a time against an index of customers (the online path), with latency figures.",
+        discussion: """
+            Loads --customers into an index (every blocking rule's keys) with a trained --model, \
+            then resolves each line of --queries (identities JSONL) on its own, as the server's \
+            identity.resolve does: one JSON line per query with the customer (or null), \
+            probability, match_weight, rule, status, explain and the other candidates. Latency per \
+            query (p50, p99, max) goes to stderr.
+            """
+    )
+
+    @Option(help: "Trained model (from `link train`).")
+    var model: String
+
+    @Option(help: "CRM customers JSONL to index.")
+    var customers: String
+
+    @Option(help: "Identities JSONL to resolve, one at a time.")
+    var queries: String
+
+    @Option(help: "City alias lexicon (default: Lexicons/cities.tsv).")
+    var cities: String?
+
+    @Option(name: .shortAndLong, help: "Results JSONL (default: standard output).")
+    var output: String?
+
+    @Option(help: "Candidates to list per query.")
+    var candidates = 3
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            let progress = stderrProgress(quiet)
+            let start = LinkPipeline.now()
+            let index = try IdentityIndex.load(modelPath: model, customersPath: customers, citiesPath: cities)
+            progress("indexed \(index.records.count) customers in \(seconds(LinkPipeline.now() - start))")
+            var out = try LinkOutput(path: output)
+            var latencies: [Double] = []
+            var compared = 0
+            try FileIO.forEachLine(queries) { bytes, line in
+                if bytes.isEmpty { return }
+                let json: JSONValue
+                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(queries):\(line)")
+                }
+                let t0 = LinkPipeline.now()
+                let fields = SocialPreset.queryFields(json)
+                let resolution = try index.resolve(fields, limit: candidates)
+                latencies.append(LinkPipeline.now() - t0)
+                compared += resolution.compared
+                out.line(index.json(resolution, query: fields))
+            }
+            try out.close()
+            latencies.sort()
+            func pct(_ p: Double) -> String {
+                latencies.isEmpty ? "-" : JSONValueFormat.fixed(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000, 3) + " ms"
+            }
+            progress("resolved \(latencies.count) identities; latency p50 \(pct(0.5)), p99 \(pct(0.99)), max \(pct(1)); \(JSONValueFormat.fixed(latencies.isEmpty ? 0 : Double(compared) / Double(latencies.count), 1)) pairs compared per query")
         }
     }
 }

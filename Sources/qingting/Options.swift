@@ -1,5 +1,6 @@
 import ArgumentParser
 import QingtingClassify
+import QingtingMatch
 import QingtingText
 
 #if canImport(Glibc)
@@ -99,6 +100,7 @@ private func report(_ error: any Error) -> any Error {
     case let error as ClassifyError: warn("qingting: \(error)")
     case let error as ClassifyErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
     case let error as TextErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+    case let error as MatchError: warn("qingting: \(error)")
     default: return error
     }
     return ExitCode.failure

@@ -50,6 +50,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Intent model (default: Models/intent.qtlin when present).")
     var intentModel: String?
 
+    @Option(help: "Link model (from `link train`) for identity.resolve; needs --customers.")
+    var linkModel: String?
+
+    @Option(help: "CRM customers JSONL to index for identity.resolve; needs --link-model.")
+    var customers: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -76,6 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         sources.userdict = segmenterOptions.userdict
         sources.useUserdict = !segmenterOptions.noUserdict
         sources.segmenter = segmenterOptions.configuration
+        sources.linkModel = linkModel
+        sources.customers = customers
         sources.sentimentModel = model
         sources.intentModel = intentModel
         let (models, tokenTable) = try reportingErrors {

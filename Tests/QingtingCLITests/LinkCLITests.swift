@@ -37,6 +37,14 @@ import Testing
         #expect(explain.status == 0, "\(explain.stderr)")
         #expect(explain.stdout.contains("prior") && explain.stdout.contains("probability"))
 
+        let resolve = try runQingting(["link", "resolve", "--model", "\(dir)/model.json", "--customers", "\(dir)/customers.jsonl",
+                                       "--queries", "\(dir)/identities.jsonl", "-o", "\(dir)/resolved.jsonl"])
+        #expect(resolve.status == 0, "\(resolve.stderr)")
+        #expect(resolve.stderr.contains("p99"))
+        let resolved = try String(contentsOfFile: "\(dir)/resolved.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(resolved.count == identities.count)
+        #expect(resolved.contains { $0.contains("\"status\":\"confirmed\"") })
+
         let eval = try runQingting(["eval", "link", "--quiet", "--model", "\(dir)/model.json", "--truth", "\(dir)/truth.jsonl"] + inputs)
         #expect(eval.status == 0, "\(eval.stderr)")
         #expect(eval.stdout.contains("deterministic:") && eval.stdout.contains("F1"))

@@ -1,6 +1,7 @@
 import Foundation
 import QingtingServer
 import QingtingText
+import TestSupport
 import Testing
 
 /// The JSON-RPC engine without a socket: request validation, every error code it produces,
@@ -86,13 +87,56 @@ import Testing
         let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#)
         guard case .array(let methods)? = r["result"]?["methods"] else { Issue.record("no methods"); return }
         let names = methods.compactMap { $0["name"]?.stringValue }
-        #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "model.reload"])
+        #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "model.reload"])
         for method in methods {
             #expect(method["result"]?["schema"] != nil)
             if case .array(let params)? = method["params"] {
                 for param in params { #expect(param["schema"] != nil && param["required"] != nil) }
             } else { Issue.record("no params for \(method)") }
         }
+    }
+
+    /// identity.resolve against a customer index built from generated data: an identity that
+    /// carries its customer's phone is confirmed to that customer; without an index the method
+    /// answers not found; a non-object identity is an invalid param.
+    @Test func identityResolveScoresAgainstTheCustomerIndex() throws {
+        let plain = try response(#"{"jsonrpc":"2.0","id":1,"method":"identity.resolve","params":{"identity":{"nickname":"王伟"}}}"#)
+        #expect(code(plain) == "-32004")
+        let dir = NSTemporaryDirectory() + "qingting-resolve-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let customers = """
+            {"id":"C1","name":"王梓萱","phone":"13812345678","email":"zixuan@qq.com","gender":"女","city":"上海"}
+            {"id":"C2","name":"李娜","phone":"13987654321","email":null,"gender":"女","city":"北京"}
+            {"id":"C3","name":"张伟","phone":"13700001111","email":null,"gender":"男","city":"广州"}
+            """
+        try customers.write(toFile: "\(dir)/customers.jsonl", atomically: true, encoding: .utf8)
+        let identities = """
+            {"platform":"weibo","uid":"1","nickname":"王梓萱","phone":"13812345678","city":"上海市"}
+            {"platform":"douyin","uid":"2","nickname":"lina","phone":"139****4321","city":"Beijing"}
+            {"platform":"x","uid":"3","nickname":"zhangwei","phone":null,"city":"广州"}
+            """
+        try identities.write(toFile: "\(dir)/identities.jsonl", atomically: true, encoding: .utf8)
+        let train = Process()
+        train.executableURL = URL(fileURLWithPath: TestPaths.binary)
+        train.arguments = ["link", "train", "--quiet", "--customers", "\(dir)/customers.jsonl", "--identities", "\(dir)/identities.jsonl",
+                           "-o", "\(dir)/model.json"]
+        train.currentDirectoryURL = URL(fileURLWithPath: TestPaths.root)
+        train.standardOutput = FileHandle.nullDevice
+        try train.run()
+        train.waitUntilExit()
+        #expect(train.terminationStatus == 0)
+        var sources = EngineModels.Sources()
+        sources.linkModel = "\(dir)/model.json"
+        sources.customers = "\(dir)/customers.jsonl"
+        let engine = RPCEngine(models: try EngineModels(sources), access: AccessPolicy(tokens: [:]))
+        let r = try response(#"{"jsonrpc":"2.0","id":2,"method":"identity.resolve","params":{"identity":{"platform":"wechat","uid":"9","nickname":"梓萱","phone":"+86 138 1234 5678"},"candidates":2}}"#, engine)
+        #expect(r["result"]?["customer"] == .string("C1"))
+        #expect(r["result"]?["status"] == .string("confirmed"))
+        #expect(r["result"]?["rule"] == .string("verified_phone"))
+        #expect(r["result"]?["uid"] == .string("9"))
+        if case .array(let terms)? = r["result"]?["explain"] { #expect(!terms.isEmpty) } else { Issue.record("no explain") }
+        let bad = try response(#"{"jsonrpc":"2.0","id":3,"method":"identity.resolve","params":{"identity":"王伟"}}"#, engine)
+        #expect(code(bad) == "-32602")
     }
 
     @Test func reloadNeedsAnAdminTokenWhenTokensAreConfigured() throws {

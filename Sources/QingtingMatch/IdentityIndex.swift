@@ -1,0 +1,149 @@
+import QingtingText
+
+/// Records (CRM customers, and any identities already known) indexed by every blocking rule's
+/// keys, so that one new identity is resolved in milliseconds without a batch run: its keys
+/// find the candidates, the model scores each, and the best master above the threshold (or one
+/// a deterministic rule links) is its customer.
+///
+/// Safe to share between threads: resolving reads the index and builds its own query state.
+public final class IdentityIndex: Sendable {
+    public struct Candidate: Sendable {
+        public var record: Int
+        public var weight: Double
+        /// Index of the deterministic rule that links it, or -1.
+        public var rule: Int16
+        public var probability: Double { rule >= 0 ? 1 : PairScorer.probability(bits: weight) }
+        public var terms: [PairScorer.Term]
+    }
+
+    public struct Resolution: Sendable {
+        /// Scored candidates, strongest first (at most `limit` of them).
+        public var candidates: [Candidate]
+        /// The customer (a master record) the identity resolves to, if any.
+        public var customer: Candidate?
+        /// Pairs compared.
+        public var compared: Int
+    }
+
+    private struct RuleIndex: Sendable {
+        var rule: LinkSettings.BlockingRule
+        var keys: [UInt64]
+        var members: [UInt32]
+        var limit: Int
+    }
+
+    public let model: LinkModel
+    public let records: RecordSet
+    public let cities: CityLexicon
+    private let scorer: PairScorer
+    private let rules: [RuleIndex]
+
+    public init(model: LinkModel, records: RecordSet, cities: CityLexicon) throws {
+        self.model = model
+        self.records = records
+        self.cities = cities
+        scorer = try PairScorer(model: model, records: records)
+        let blocking = Blocking(settings: model.settings, records: records)
+        rules = try model.settings.blocking.map { rule in
+            var keyed = try blocking.keys(for: rule)
+            keyed.sort { $0.key < $1.key }
+            return RuleIndex(rule: rule, keys: keyed.map(\.key), members: keyed.map(\.record),
+                             limit: rule.maxBlockSize ?? model.settings.maxBlockSize)
+        }
+    }
+
+    /// Resolves one record given as input columns (`name`, `phone`, … as in the settings; a
+    /// list column takes a JSON array). Keeps the `limit` strongest candidates.
+    public func resolve(_ fields: [String: JSONValue], limit: Int = 5) throws -> Resolution {
+        let settings = model.settings
+        var query = RecordSet(columnNames: settings.inputColumns)
+        query.append(id: "query", source: 1, values: settings.inputColumns.map { RecordLoader.values(fields[$0]) })
+        try RecordLoader(settings: settings, cities: cities).derive(&query)
+        let queryBlocking = Blocking(settings: settings, records: query)
+        var found: Set<Int> = []
+        for index in rules {
+            for (key, _) in try queryBlocking.keys(for: index.rule) {
+                let range = Self.equalRange(index.keys, key)
+                guard range.count <= index.limit else { continue }
+                for k in range { found.insert(Int(index.members[k])) }
+            }
+        }
+        let queryComparators = try model.comparators(for: query)
+        let ruleColumns = try settings.deterministic.map { rule in
+            try rule.columns.map { name -> (Column, Column) in
+                guard let a = records.column(name), let b = query.column(name) else {
+                    throw MatchError(.invalidSettings, "deterministic rule '\(rule.name)' reads column '\(name)', which the data does not have")
+                }
+                return (a, b)
+            }
+        }
+        var scored: [Candidate] = []
+        scored.reserveCapacity(found.count)
+        for r in found {
+            let terms = scorer.explain(r, against: queryComparators, 0)
+            let weight = model.priorBits + terms.reduce(0) { $0 + $1.bits }
+            var rule: Int16 = -1
+            outer: for (k, columns) in ruleColumns.enumerated() {
+                for (a, b) in columns {
+                    let va = a.values(r).map { a.dictionary[Int($0)] }, vb = b.values(0).map { b.dictionary[Int($0)] }
+                    if va.isEmpty || vb.isEmpty || !va.contains(where: vb.contains) { continue outer }
+                }
+                rule = Int16(k)
+                break
+            }
+            scored.append(Candidate(record: r, weight: weight, rule: rule, terms: terms))
+        }
+        scored.sort { ($0.rule >= 0 ? 1 : 0, $0.weight) > ($1.rule >= 0 ? 1 : 0, $1.weight) }
+        let customer = scored.first { records.sources[$0.record] == 0 && ($0.rule >= 0 || $0.probability >= settings.threshold) }
+        return Resolution(candidates: Array(scored.prefix(limit)), customer: customer, compared: found.count)
+    }
+
+    /// The result object of one resolve (what `identity.resolve` answers and `link resolve`
+    /// writes): `platform` and `uid` echoed, `customer` (or null), `probability`,
+    /// `match_weight`, `rule`, `status`, `explain`, and the best `candidates`.
+    public func json(_ r: Resolution, query: [String: JSONValue]) -> String {
+        func candidate(_ c: Candidate, explain: Bool) -> [String: JSONValue] {
+            var obj: [String: JSONValue] = [
+                "customer": .string(records.ids[c.record]),
+                "probability": .number(JSONOut.fixed(c.probability, 4)),
+                "match_weight": .number(JSONOut.fixed(c.weight, 2)),
+                "rule": c.rule >= 0 ? .string(model.settings.deterministic[Int(c.rule)].name) : .null,
+            ]
+            if explain {
+                obj["explain"] = .array(c.terms.map {
+                    .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
+                })
+            }
+            return obj
+        }
+        var obj: [String: JSONValue] = ["platform": query["platform"] ?? .null, "uid": query["uid"] ?? .null]
+        if let c = r.customer {
+            for (k, v) in candidate(c, explain: true) { obj[k] = v }
+            obj["status"] = .string(c.rule >= 0 ? "confirmed" : "suggested")
+        } else {
+            obj["customer"] = .null
+            obj["status"] = .null
+        }
+        obj["candidates"] = .array(r.candidates.map { .object(candidate($0, explain: false)) })
+        var out = ""
+        JSONValue.object(obj).appendJSON(to: &out)
+        return out
+    }
+
+    /// Loads a model and the customers into an index (the social preset's customer schema).
+    public static func load(modelPath: String, customersPath: String, citiesPath: String? = nil) throws -> IdentityIndex {
+        let model = try LinkModel.load(path: modelPath)
+        let lexicon = try CityLexicon.load(path: citiesPath)
+        let records = try SocialPreset.loadRecords(customers: customersPath, identities: nil, settings: model.settings, cities: lexicon)
+        return try IdentityIndex(model: model, records: records, cities: lexicon)
+    }
+
+    /// Indices of `key` in the sorted `keys`.
+    static func equalRange(_ keys: [UInt64], _ key: UInt64) -> Range<Int> {
+        var lo = 0, hi = keys.count
+        while lo < hi { let mid = (lo + hi) / 2; if keys[mid] < key { lo = mid + 1 } else { hi = mid } }
+        var end = lo
+        while end < keys.count && keys[end] == key { end += 1 }
+        return lo..<end
+    }
+}
