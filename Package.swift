@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "QingtingText", targets: ["QingtingText"]),
         .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
         .library(name: "QingtingMatch", targets: ["QingtingMatch"]),
+        .library(name: "QingtingStore", targets: ["QingtingStore"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -46,6 +47,13 @@ let package = Package(
             dependencies: ["QingtingText", "CSupport"],
             swiftSettings: strictSwift
         ),
+        // The system SQLite (libsqlite3-dev), and link results stored in it.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "QingtingStore",
+            dependencies: ["CSQLite", "QingtingMatch", "QingtingText"],
+            swiftSettings: strictSwift
+        ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
         .target(
             name: "QingtingServer",
@@ -66,6 +74,7 @@ let package = Package(
                 "QingtingText",
                 "QingtingClassify",
                 "QingtingMatch",
+                "QingtingStore",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -76,6 +85,7 @@ let package = Package(
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "CSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingStoreTests", dependencies: ["QingtingStore", "QingtingMatch"], swiftSettings: strictSwift),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting", "TestSupport"],

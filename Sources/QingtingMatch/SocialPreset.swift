@@ -157,12 +157,14 @@ public enum SocialPreset {
         }
     }
 
-    /// The JSON line of one identity link.
-    public static func line(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> String {
+    /// The members of one identity link's line as JSON values: `platform`, `uid`, `customer`,
+    /// `cluster`, `probability`, `match_weight`, `rule`, `status`, `explain` (when asked), `via`.
+    public static func members(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> [String: JSONValue] {
         let id = run.records.ids[link.record]
-        let colon = id.firstIndex(of: ":")!
+        let colon = id.firstIndex(of: ":") ?? id.endIndex
         var obj: [String: JSONValue] = [
-            "platform": .string(String(id[..<colon])), "uid": .string(String(id[id.index(after: colon)...])),
+            "platform": .string(String(id[..<colon])),
+            "uid": .string(colon < id.endIndex ? String(id[id.index(after: colon)...]) : ""),
             "customer": link.customer.map { .string(run.records.ids[$0]) } ?? .null,
             "cluster": .string(link.cluster),
         ]
@@ -187,8 +189,13 @@ public enum SocialPreset {
             obj["status"] = .null
         }
         if let via = link.via { obj["via"] = .string(run.records.ids[via]) }
+        return obj
+    }
+
+    /// The JSON line of one identity link.
+    public static func line(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> String {
         var out = ""
-        JSONValue.object(obj).appendJSON(to: &out)
+        JSONValue.object(members(link, run: run, explain: explain)).appendJSON(to: &out)
         return out
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QingtingMatch
+import QingtingStore
 import QingtingText
 
 #if canImport(Glibc)
@@ -194,16 +195,26 @@ struct LinkRunCommand: ParsableCommand {
     @Flag(help: "Add each comparison's level and bits to every link.")
     var explain = false
 
+    @Option(help: "SQLite file to store customers, identities and links in (WAL mode; a re-run updates it and reports merges and splits). Needs --customers/--identities.")
+    var store: String?
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
     func run() throws {
+        if store != nil && !input.social { throw ValidationError("--store keeps identity links: use it with --customers and --identities") }
         try reportingErrors {
             let progress = stderrProgress(quiet)
             let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
             var out = try LinkOutput(path: output)
             if input.social {
-                for link in SocialPreset.identityLinks(run) { out.line(SocialPreset.line(link, run: run, explain: true)) }
+                let links = SocialPreset.identityLinks(run)
+                for link in links { out.line(SocialPreset.line(link, run: run, explain: true)) }
+                if let store {
+                    let start = LinkPipeline.now()
+                    let summary = try LinkStore(path: store).save(run, links: links)
+                    progress(LinkReport.storeSummary(summary, path: store, seconds: LinkPipeline.now() - start))
+                }
             } else {
                 for link in run.links { out.line(LinkReport.pairLine(link, run: run, explain: explain)) }
             }
@@ -389,6 +400,14 @@ struct EvalLink: ParsableCommand {
 }
 
 extension LinkReport {
+    static func storeSummary(_ s: LinkStore.Summary, path: String, seconds elapsed: Double) -> String {
+        var text = "store \(path): run \(s.run), \(s.customers) customers and \(s.identities) identities written (\(s.linked) linked) in \(seconds(elapsed)); "
+        text += "\(s.merges.count) clusters merged, \(s.splits.count) split since the last run"
+        for m in s.merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
+        for sp in s.splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
+        return text
+    }
+
     static func socialEvaluation(_ e: SocialPreset.Evaluation, threshold: Double, seconds total: Double) -> String {
         let f = { (x: Double) in JSONValueFormat.fixed(x, 4) }
         var text = "identities: \(e.identities); with a true customer: \(e.truthLinked) (\(e.truthDeterministic) carrying a verified phone or e-mail)\n"
