@@ -208,25 +208,3 @@ public struct LinearTrainer {
         return candidates[best[best.count / 2]]
     }
 }
-
-/// SplitMix64: a small deterministic RNG (the same sequence on every platform).
-public struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher–Yates with this generator (the standard library's shuffle may change between releases).
-    public mutating func shuffle<T>(_ array: inout [T]) {
-        guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
-            array.swapAt(i, j)
-        }
-    }
-}

@@ -1,3 +1,5 @@
+import QingtingText
+
 /// Synthetic CRM customers and social identities with known truth, for tests and benchmarks.
 ///
 /// Surnames follow their real frequency in China (王, 李 and 张 each cover about 7% of people),
