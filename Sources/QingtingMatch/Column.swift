@@ -116,7 +116,6 @@ public struct RecordSet: Sendable {
     public var columnNames: [String] { columns.map(\.name) }
 
     public func column(_ name: String) -> Column? { columnIndex[name].map { columns[$0] } }
-    public func columnPosition(_ name: String) -> Int? { columnIndex[name] }
 
     @discardableResult
     public mutating func addColumn(_ name: String) -> Int {

@@ -79,25 +79,7 @@ public final class Comparator: Sendable {
     /// The level of pair (i, j), and the shared value id when the exact level holds (for term
     /// frequencies), else -1.
     @inline(__always)
-    public func level(_ i: Int, _ j: Int) -> (level: UInt8, value: Int32) {
-        if !parts.isEmpty { return (jointLevel(i, j), -1) }
-        let column = self.column!
-        let va = column.values(i), vb = column.values(j)
-        if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
-        if va.count == 1 && vb.count == 1 { return level(va.first!, vb.first!, column, i, j) }
-        var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
-        for a in va {
-            for b in vb {
-                let l = level(a, b, column, i, j)
-                if l.level < best.level { best = l; if l.level == 0 { return best } }
-            }
-        }
-        return best
-    }
-
-    private func jointLevel(_ i: Int, _ j: Int) -> UInt8 {
-        joint(parts[0].level(i, j).level, parts[1].level(i, j).level)
-    }
+    public func level(_ i: Int, _ j: Int) -> (level: UInt8, value: Int32) { level(i, against: self, j) }
 
     /// The joint level of the parts' levels `a` and `b`.
     func joint(_ a: UInt8, _ b: UInt8) -> UInt8 {
@@ -107,20 +89,16 @@ public final class Comparator: Sendable {
         return UInt8(ia * (nb + 1) + ib)
     }
 
-    @inline(__always)
-    private func level(_ a: Int32, _ b: Int32, _ column: Column, _ i: Int, _ j: Int) -> (level: UInt8, value: Int32) {
-        level(a, in: self, i, b, in: self, j)
-    }
-
-    /// The level of record i (of this comparator's records) against record j of `other`, a
-    /// comparator of the same settings over another record set (a query). Values of two sets
-    /// have different ids, so exact agreement compares the strings.
+    /// The level of record i (of this comparator's records) against record j of `other`: this
+    /// comparator itself, or one of the same settings over another record set (a query), whose
+    /// values have other ids, so exact agreement there compares the strings.
     public func level(_ i: Int, against other: Comparator, _ j: Int) -> (level: UInt8, value: Int32) {
         if !parts.isEmpty {
             return (joint(parts[0].level(i, against: other.parts[0], j).level, parts[1].level(i, against: other.parts[1], j).level), -1)
         }
         let va = column!.values(i), vb = other.column!.values(j)
         if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
+        if va.count == 1 && vb.count == 1 { return level(va.first!, in: self, i, vb.first!, in: other, j) }
         var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
         for a in va {
             for b in vb {

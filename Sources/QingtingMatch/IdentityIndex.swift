@@ -109,11 +109,7 @@ public final class IdentityIndex: Sendable {
                 "match_weight": .number(JSONOut.fixed(c.weight, 2)),
                 "rule": c.rule >= 0 ? .string(model.settings.deterministic[Int(c.rule)].name) : .null,
             ]
-            if explain {
-                obj["explain"] = .array(c.terms.map {
-                    .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
-                })
-            }
+            if explain { obj["explain"] = PairScorer.Term.json(c.terms) }
             return obj
         }
         var obj: [String: JSONValue] = ["platform": query["platform"] ?? .null, "uid": query["uid"] ?? .null]

@@ -29,7 +29,7 @@ public struct LinkRun: Sendable {
 public enum LinkPipeline {
     /// Runs the whole batch. With `model` nil, trains one from `settings` first on the same
     /// candidate pairs. `progress` receives one line per stage.
-    public static func run(records: RecordSet, model: LinkModel?, settings: LinkSettings, settingsJSON: JSONValueBox,
+    public static func run(records: RecordSet, model: LinkModel?, settings: LinkSettings, settingsJSON: JSONValue,
                            progress: @escaping (String) -> Void = { _ in }) throws -> LinkRun {
         var timings: [(String, Double)] = []
         var clock = now()
@@ -47,7 +47,7 @@ public enum LinkPipeline {
         let trained: LinkModel
         var patterns: [Pattern]? = nil
         if let model { trained = model } else {
-            var trainer = LinkTrainer(settings: settings, settingsJSON: settingsJSON.value, records: records)
+            var trainer = LinkTrainer(settings: settings, settingsJSON: settingsJSON, records: records)
             trainer.progress = progress
             (trained, patterns) = try trainer.trainReturningPatterns(candidates: candidates)
             lap("training")
@@ -69,10 +69,4 @@ public enum LinkPipeline {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-}
-
-/// Boxes settings JSON so callers without QingtingText imports can pass it along.
-public struct JSONValueBox: Sendable {
-    public var value: JSONValue
-    public init(_ value: JSONValue) { self.value = value }
 }

@@ -242,8 +242,6 @@ extension LinkSettings {
     }
 
     func validate(path: String) throws {
-        var available = Set(derived.map(\.name))
-        available.formUnion(inputColumns)
         guard !comparisons.isEmpty else { throw MatchError(.invalidSettings, "settings need at least one comparison", location: path) }
         guard !blocking.isEmpty || linkType == .linkOnly else {
             throw MatchError(.invalidSettings, "settings need at least one blocking rule", location: path)
@@ -251,7 +249,6 @@ extension LinkSettings {
         for d in derived where d.name == d.from {
             throw MatchError(.invalidSettings, "derived column '\(d.name)' cannot derive from itself", location: path)
         }
-        _ = available
     }
 
     /// Derived columns in an order where every `from` is computed before it is read.

@@ -1,3 +1,5 @@
+import QingtingText
+
 /// Scores record pairs with a trained model: the match weight in bits is the prior's log-odds
 /// plus each comparison's log2(m/u) at the pair's level, with the exact level's u replaced by
 /// the value's own frequency where term-frequency adjustment is on (agreeing on 王伟 says less
@@ -22,6 +24,13 @@ public struct PairScorer: Sendable {
         public var comparison: String
         public var level: String
         public var bits: Double
+
+        /// `[{"comparison","level","bits"}…]`, as links and resolutions carry it.
+        public static func json(_ terms: [Term]) -> JSONValue {
+            .array(terms.map {
+                .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
+            })
+        }
     }
 
     public let model: LinkModel
@@ -100,17 +109,7 @@ public struct PairScorer: Sendable {
     }
 
     /// Each comparison's level and bits for (i, j), for explanations.
-    public func explain(_ i: Int, _ j: Int) -> [Term] {
-        comparators.indices.map { c in
-            let (level, value) = comparators[c].level(i, j)
-            if level == Comparator.null { return Term(comparison: comparators[c].name, level: "null", bits: 0) }
-            let label = comparators[c].labels[Int(level)]
-            if level == 0, value >= 0, let exact = exactBits[c] {
-                return Term(comparison: comparators[c].name, level: label + " (term frequency)", bits: exact[Int(value)])
-            }
-            return Term(comparison: comparators[c].name, level: label, bits: bits[c][Int(level)])
-        }
-    }
+    public func explain(_ i: Int, _ j: Int) -> [Term] { explain(i, against: comparators, j) }
 
     /// Each comparison's level and bits for record i against record j of a query set, whose
     /// comparators (`model.comparators(for: query)`) are `query`.

@@ -119,6 +119,17 @@ public struct RecordLoader {
     }
 
     static func readJSONL(path: String, idColumn: String, columns: [String], _ body: (Row, Int) throws -> Void) throws {
+        try forEachObject(path: path) { fields, line in
+            guard let id = fields[idColumn].flatMap(scalarString) else {
+                throw MatchError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
+            }
+            try body((id, columns.map { values(fields[$0]) }), line)
+        }
+    }
+
+    /// Calls `body` with each JSONL line's object and its line number; blank lines are skipped,
+    /// anything else that is not a JSON object is an error naming `path:line`.
+    public static func forEachObject(path: String, _ body: ([String: JSONValue], Int) throws -> Void) throws {
         do {
             try FileIO.forEachLine(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
@@ -126,11 +137,10 @@ public struct RecordLoader {
                 do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
                     throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
                 }
-                guard case .object = json else { throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)") }
-                guard let id = json[idColumn].flatMap(scalarString) else {
-                    throw MatchError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
+                guard case .object(let fields) = json else {
+                    throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
                 }
-                try body((id, columns.map { values(json[$0]) }), line)
+                try body(fields, line)
             }
         } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
     }

@@ -71,14 +71,9 @@ public enum SocialPreset {
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
             guard let path else { continue }
-            try FileIO.forEachLineChecked(path) { bytes, line in
-                if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+            try RecordLoader.forEachObject(path: path) { fields, line in
+                var fields = fields
                 let where_ = "\(path):\(line)"
-                let json: JSONValue
-                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: where_)
-                }
-                guard case .object(var fields) = json else { throw MatchError(.invalidInput, "expected a JSON object", location: where_) }
                 let id: String
                 if source == 0 {
                     guard let v = fields["id"].flatMap(RecordLoader.scalarString) else {
@@ -91,7 +86,7 @@ public enum SocialPreset {
                         throw MatchError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: where_)
                     }
                     id = platform + ":" + uid
-                    fields["name"] = fields["nickname"]
+                    fields = identityFields(fields)
                 }
                 guard seen.insert(id).inserted else {
                     throw MatchError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") '\(id)'", location: where_)
@@ -105,7 +100,12 @@ public enum SocialPreset {
 
     /// An identity's JSON object as the preset's input columns (its nickname is the `name`).
     public static func queryFields(_ identity: JSONValue) -> [String: JSONValue] {
-        guard case .object(var fields) = identity else { return [:] }
+        guard case .object(let fields) = identity else { return [:] }
+        return identityFields(fields)
+    }
+
+    static func identityFields(_ fields: [String: JSONValue]) -> [String: JSONValue] {
+        var fields = fields
         if fields["name"] == nil { fields["name"] = fields["nickname"] }
         return fields
     }
@@ -174,9 +174,7 @@ public enum SocialPreset {
             obj["rule"] = p.rule >= 0 ? .string(run.model.settings.deterministic[Int(p.rule)].name) : .null
             if explain {
                 let (i, j) = Blocking.split(p.pair)
-                obj["explain"] = .array(run.scorer.explain(i, j).map {
-                    .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
-                })
+                obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j))
             }
         } else {
             obj["probability"] = .number("0")
@@ -236,12 +234,8 @@ public enum SocialPreset {
     /// Reads truth lines `{"platform","uid","customer": id|null,"deterministic": bool}`.
     public static func readTruth(path: String) throws -> [String: Truth] {
         var out: [String: Truth] = [:]
-        try FileIO.forEachLineChecked(path) { bytes, line in
-            if bytes.isEmpty { return }
-            let json: JSONValue
-            do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
-            }
+        try RecordLoader.forEachObject(path: path) { fields, line in
+            let json = JSONValue.object(fields)
             guard let platform = json["platform"].flatMap(RecordLoader.scalarString),
                   let uid = json["uid"].flatMap(RecordLoader.scalarString) else {
                 throw MatchError(.invalidInput, "a truth line needs platform and uid", location: "\(path):\(line)")
@@ -271,14 +265,5 @@ public enum SocialPreset {
             }
         }
         return e
-    }
-}
-
-extension FileIO {
-    /// `forEachLine`, with I/O failures as `MatchError` naming the file.
-    static func forEachLineChecked(_ path: String, _ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
-        do { try forEachLine(path, body) } catch let e as MatchError { throw e } catch {
-            throw MatchError(.io, "\(error)", location: path)
-        }
     }
 }

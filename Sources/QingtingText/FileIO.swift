@@ -18,7 +18,11 @@ public enum FileIO {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if n > 0 { bytes += chunk[..<n] }
             if n < chunk.count {
-                if ferror(file) != 0 { throw TextError(.io, "read error", location: path) }
+                if ferror(file) != 0 {
+                    // A signal (a child process ending, say) can interrupt the read: go on.
+                    if errno == EINTR { clearerr(file); continue }
+                    throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path)
+                }
                 return bytes
             }
         }
@@ -63,7 +67,14 @@ public enum FileIO {
         var lineNumber = 0
         while true {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n == 0 { break }
+            if ferror(file) != 0 {
+                // A signal can interrupt the read: clear it and read on; any other error is one.
+                guard errno == EINTR else { throw TextError(.io, "read error: \(String(cString: strerror(errno)))") }
+                clearerr(file)
+                if n == 0 { continue }
+            } else if n == 0 {
+                break
+            }
             var start = 0
             for i in 0..<n where chunk[i] == 0x0A {
                 lineNumber += 1

@@ -48,7 +48,7 @@ struct LinkInputOptions: ParsableArguments {
     /// Whether the inputs are customers and identities (the social preset's shape).
     var social: Bool { customers != nil || identities != nil }
 
-    func loadSettings() throws -> (LinkSettings, JSONValueBox) {
+    func loadSettings() throws -> (LinkSettings, JSONValue) {
         var json: JSONValue
         var path: String
         switch (settings, preset) {
@@ -68,7 +68,7 @@ struct LinkInputOptions: ParsableArguments {
             throw ValidationError("pass --settings or --preset, not both")
         }
         json = try overriding(json)
-        return (try LinkSettings(json: json, path: path), JSONValueBox(json))
+        return (try LinkSettings(json: json, path: path), json)
     }
 
     /// The settings JSON with --drop-comparison and --dependence-lift applied.
@@ -155,7 +155,7 @@ struct LinkTrain: ParsableCommand {
             let (settings, json) = try input.loadSettings()
             let records = try input.loadRecords(settings, progress: progress)
             let start = LinkPipeline.now()
-            var trainer = LinkTrainer(settings: settings, settingsJSON: json.value, records: records)
+            var trainer = LinkTrainer(settings: settings, settingsJSON: json, records: records)
             trainer.progress = progress
             let model = try trainer.train()
             try model.write(to: output)
@@ -259,8 +259,8 @@ enum LinkRunner {
                     progress: @escaping (String) -> Void) throws -> (LinkRun, Double) {
         let start = LinkPipeline.now()
         var model = try modelPath.map { try LinkModel.load(path: $0) }
-        var settings: LinkSettings, json: JSONValueBox
-        if let model { (settings, json) = (model.settings, JSONValueBox(model.settingsJSON)) } else { (settings, json) = try input.loadSettings() }
+        var settings: LinkSettings, json: JSONValue
+        if let model { (settings, json) = (model.settings, model.settingsJSON) } else { (settings, json) = try input.loadSettings() }
         if let threshold {
             guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be in (0, 1), got \(threshold)") }
             settings.threshold = threshold
@@ -301,15 +301,10 @@ enum LinkReport {
             "rule": link.rule >= 0 ? .string(run.model.settings.deterministic[Int(link.rule)].name) : .null,
             "status": .string(link.rule >= 0 ? "confirmed" : "suggested"),
         ]
-        if explain { obj["explain"] = explainJSON(run.scorer.explain(i, j)) }
+        if explain { obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j)) }
         var out = ""
         JSONValue.object(obj).appendJSON(to: &out)
         return out
-    }
-
-    static func explainJSON(_ terms: [PairScorer.Term]) -> JSONValue {
-        .array(terms.map { .object(["comparison": .string($0.comparison), "level": .string($0.level),
-                                    "bits": .number(JSONValueFormat.fixed($0.bits, 2))]) })
     }
 
     static func explanation(_ scorer: PairScorer, _ i: Int, _ j: Int) -> String {
@@ -510,14 +505,9 @@ struct LinkResolve: ParsableCommand {
             var out = try LinkOutput(path: output)
             var latencies: [Double] = []
             var compared = 0
-            try FileIO.forEachLine(queries) { bytes, line in
-                if bytes.isEmpty { return }
-                let json: JSONValue
-                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(queries):\(line)")
-                }
+            try RecordLoader.forEachObject(path: queries) { object, _ in
                 let t0 = LinkPipeline.now()
-                let fields = SocialPreset.queryFields(json)
+                let fields = SocialPreset.queryFields(.object(object))
                 let resolution = try index.resolve(fields, limit: candidates)
                 latencies.append(LinkPipeline.now() - t0)
                 compared += resolution.compared

@@ -127,7 +127,7 @@ import Testing
         let settings = try LinkSettings(json: json, path: "test")
         let records = try SocialPreset.loadRecords(customers: "\(dir)/customers.jsonl", identities: "\(dir)/identities.jsonl",
                                                    settings: settings, cities: cities)
-        let run = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: JSONValueBox(json))
+        let run = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: json)
         let truth = try SocialPreset.readTruth(path: "\(dir)/truth.jsonl")
         return (run, SocialPreset.identityLinks(run), truth)
     }

@@ -30,7 +30,7 @@ import Glibc
         let cities = try CityLexicon.load(path: Self.root + "/Lexicons/cities.tsv")
         let records = try SocialPreset.loadRecords(customers: "\(dir)/customers.jsonl", identities: "\(dir)/identities.jsonl",
                                                    settings: settings, cities: cities)
-        let run = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: JSONValueBox(json))
+        let run = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: json)
         return (run, SocialPreset.identityLinks(run))
     }
 
