@@ -9,11 +9,18 @@ import Darwin
 
 /// A linear classifier over hashed features, with int8 weights (one scale for the whole matrix).
 ///
-/// `softmax` models (sentiment) give one distribution over the labels; `oneVsRest` models
-/// (intents) give an independent sigmoid per label, decided by a per-label threshold.
+/// - `softmax`: one distribution over the labels, one score column per label.
+/// - `oneVsRest` (intents): an independent sigmoid per label, decided by a per-label threshold.
+/// - `gated` (sentiment): labels negative, neutral, positive from two score columns, a neutral
+///   gate g and a polarity h: P(neutral) = σ(g), P(positive) = (1 − σ(g)) σ(h), P(negative) =
+///   (1 − σ(g)) (1 − σ(h)). The polarity column learns only from opinionated posts, so neutral
+///   training text does not pull the two polarities together (README, "Sentiment model").
+///
 /// Immutable and `Sendable`; scoring uses only caller-local buffers.
 ///
-/// File layout (little-endian), format version 1:
+/// File layout (little-endian), format version 2 (version 1 counted repeated n-grams; its
+/// models are refused with a request to retrain). C is the number of score columns: L, or 2 for
+/// `gated`.
 ///
 /// | offset | field |
 /// |---|---|
@@ -21,21 +28,26 @@ import Darwin
 /// | 8 | u32 format version (1) |
 /// | 12 | u32 n-gram hash version (`QT_NGRAM_HASH_VERSION`) |
 /// | 16 | u32 segment key version |
-/// | 20 | u32 kind: 0 softmax, 1 one-vs-rest |
+/// | 20 | u32 kind: 0 softmax, 1 one-vs-rest, 2 gated |
 /// | 24 | u32 bucket bits |
 /// | 28 | u8 × 4: char n-gram min, max; word n-gram min, max |
 /// | 32 | u32 label count L |
 /// | 36 | f32 weight scale |
 /// | 40 | u64 FNV-1a 64 checksum of every byte from 48 on |
 /// | 48 | L × (u32 length, UTF-8 name) |
-/// | … | f32 × L bias, f32 × L thresholds, zero padding to a multiple of 8 |
-/// | … | i8 × (2^bits × L) weights, row-major by bucket |
+/// | … | f32 × C bias, f32 × C thresholds, zero padding to a multiple of 8 |
+/// | … | i8 × (2^bits × C) weights, row-major by bucket |
 public final class LinearModel: @unchecked Sendable {
     // @unchecked: weights point into a read-only mapping (or owned bytes) kept for the model's life.
-    public enum Kind: UInt32, Sendable { case softmax = 0, oneVsRest = 1 }
+    public enum Kind: UInt32, Sendable {
+        case softmax = 0, oneVsRest = 1, gated = 2
+
+        /// Score columns of a model of this kind with `labels` labels.
+        public func columns(labels: Int) -> Int { self == .gated ? 2 : labels }
+    }
 
     public static let magic: [UInt8] = Array("QTLINMDL".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let segmentKeyVersion: UInt32 = 1
 
     public let kind: Kind
@@ -53,7 +65,7 @@ public final class LinearModel: @unchecked Sendable {
         case owned(UnsafeMutablePointer<Int8>)
     }
 
-    /// Quantizes float weights (`buckets × labels`, row-major) into a model.
+    /// Quantizes float weights (`buckets × columns`, row-major) into a model.
     public convenience init(kind: Kind, labels: [String], features: FeatureExtractor.Configuration, weights float: [Float],
                             bias: [Float], thresholds: [Float]) {
         let maxMagnitude = float.reduce(0) { max($0, abs($1)) }
@@ -62,7 +74,7 @@ public final class LinearModel: @unchecked Sendable {
         for i in 0..<float.count { owned[i] = Int8(clamping: Int((float[i] / scale).rounded())) }
         self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,
                   weights: UnsafePointer(owned), storage: .owned(owned),
-                  byteCount: Self.headerBytes(labels: labels) + float.count)
+                  byteCount: Self.headerBytes(labels: labels, columns: kind.columns(labels: labels.count)) + float.count)
     }
 
     /// The one designated initializer: both the trainer's quantized weights and a mapped file end here.
@@ -87,19 +99,22 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     public var bucketCount: Int { 1 << features.bucketBits }
+    /// Score columns (see `Kind.columns`).
+    public var columns: Int { kind.columns(labels: labels.count) }
 
-    /// Logits (softmax) or per-label scores (one-vs-rest) of a document's features.
+    /// The score columns of a document's features: logits (softmax), per-label scores
+    /// (one-vs-rest), or gate and polarity (gated).
     public func scores(_ f: Featurizer.Features) -> [Float] {
         var out = bias
         for (j, offset) in zip(out.indices, f.offsets) { out[j] += offset }
         let mask = UInt32(bucketCount - 1)  // features hashed into more buckets fold onto this model's
         out.withUnsafeMutableBufferPointer { o in
             f.ngrams.withUnsafeBufferPointer { n in
-                qt_linear_scores_i8(weights, UInt32(labels.count), n.baseAddress, nil, n.count, mask, scale, o.baseAddress)
+                qt_linear_scores_i8(weights, UInt32(columns), n.baseAddress, nil, n.count, mask, scale, o.baseAddress)
             }
             f.cueBuckets.withUnsafeBufferPointer { c in
                 f.cueValues.withUnsafeBufferPointer { v in
-                    qt_linear_scores_i8(weights, UInt32(labels.count), c.baseAddress, v.baseAddress, c.count, mask, scale,
+                    qt_linear_scores_i8(weights, UInt32(columns), c.baseAddress, v.baseAddress, c.count, mask, scale,
                                         o.baseAddress)
                 }
             }
@@ -107,14 +122,22 @@ public final class LinearModel: @unchecked Sendable {
         return out
     }
 
-    /// Probabilities: softmax over labels, or a sigmoid per label.
-    public func probabilities(_ f: Featurizer.Features) -> [Float] {
-        let s = scores(f)
+    /// Probabilities, one per label: softmax over labels, a sigmoid per label, or the gated
+    /// composition.
+    public func probabilities(_ f: Featurizer.Features) -> [Float] { Self.probabilities(scores(f), kind: kind) }
+
+    /// Probabilities from score columns; the trainer's validation reads them through here too.
+    static func probabilities(_ s: [Float], kind: Kind) -> [Float] {
         switch kind {
-        case .softmax: return Self.softmax(s)
-        case .oneVsRest: return s.map { 1 / (1 + exp(-$0)) }
+        case .softmax: return softmax(s)
+        case .oneVsRest: return s.map(sigmoid)
+        case .gated:
+            let neutral = sigmoid(s[0]), positive = sigmoid(s[1])
+            return [(1 - neutral) * (1 - positive), neutral, (1 - neutral) * positive]
         }
     }
+
+    static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     static func softmax(_ logits: [Float]) -> [Float] {
         let top = logits.max() ?? 0
@@ -135,9 +158,9 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     // MARK: File
-    static func headerBytes(labels: [String]) -> Int {
+    static func headerBytes(labels: [String], columns: Int) -> Int {
         let names = labels.reduce(0) { $0 + 4 + $1.utf8.count }
-        let raw = 48 + names + 8 * labels.count
+        let raw = 48 + names + 8 * columns
         return (raw + 7) / 8 * 8
     }
 
@@ -151,7 +174,7 @@ public final class LinearModel: @unchecked Sendable {
         for b in bias { BinaryFormat.append(b.bitPattern, to: &body) }
         for t in thresholds { BinaryFormat.append(t.bitPattern, to: &body) }
         while (48 + body.count) % 8 != 0 { body.append(0) }
-        let count = bucketCount * labels.count
+        let count = bucketCount * columns
         body += UnsafeRawBufferPointer(start: weights, count: count)
         var out = Self.magic
         BinaryFormat.append(Self.formatVersion, to: &out)
@@ -199,7 +222,8 @@ public final class LinearModel: @unchecked Sendable {
         func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         guard Array(raw[0..<8]) == Self.magic else { throw fail("not a Qingting linear model (bad magic)") }
         guard u32(8) == Self.formatVersion else {
-            throw fail("model format version \(u32(8)); this build reads version \(Self.formatVersion)")
+            let why = u32(8) == 1 ? " (version 1 counted repeated n-grams): retrain it" : ""
+            throw fail("model format version \(u32(8)); this build reads version \(Self.formatVersion)\(why)")
         }
         guard u32(12) == UInt32(QT_NGRAM_HASH_VERSION) else {
             throw fail("model uses n-gram hash version \(u32(12)); this build hashes with version \(QT_NGRAM_HASH_VERSION): retrain it")
@@ -218,6 +242,8 @@ public final class LinearModel: @unchecked Sendable {
         features.wordOrders = orders[2]...orders[3]
         let labelCount = Int(u32(32))
         guard (1...64).contains(labelCount) else { throw fail("label count \(labelCount) out of range") }
+        guard kind != .gated || labelCount == 3 else { throw fail("a gated model has 3 labels, not \(labelCount)") }
+        let columns = kind.columns(labels: labelCount)
         let scale = Float(bitPattern: u32(36))
         var offset = 48
         var labels: [String] = []
@@ -228,11 +254,11 @@ public final class LinearModel: @unchecked Sendable {
             labels.append(String(decoding: raw[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
             offset += 4 + length
         }
-        guard offset + 8 * labelCount <= size else { throw fail("model file is truncated (bias)") }
-        let bias = (0..<labelCount).map { Float(bitPattern: u32(offset + 4 * $0)) }
-        let thresholds = (0..<labelCount).map { Float(bitPattern: u32(offset + 4 * (labelCount + $0))) }
-        offset = (offset + 8 * labelCount + 7) / 8 * 8
-        let weightCount = (1 << bits) * labelCount
+        guard offset + 8 * columns <= size else { throw fail("model file is truncated (bias)") }
+        let bias = (0..<columns).map { Float(bitPattern: u32(offset + 4 * $0)) }
+        let thresholds = (0..<columns).map { Float(bitPattern: u32(offset + 4 * (columns + $0))) }
+        offset = (offset + 8 * columns + 7) / 8 * 8
+        let weightCount = (1 << bits) * columns
         guard size == offset + weightCount else {
             throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
         }

@@ -11,7 +11,10 @@ import Darwin
 /// averaged weights score best on a validation slice. Deterministic for a seed: same corpus and
 /// seed, same model bytes.
 ///
-/// - `softmax` (sentiment): one label per example; validation score is accuracy.
+/// - `softmax`: one label per example; validation score is accuracy.
+/// - `gated` (sentiment): one label per example (negative, neutral, positive); the neutral gate
+///   learns from every example, the polarity column only from negative and positive ones (a
+///   logistic loss each); validation score is three-class accuracy.
 /// - `oneVsRest` (intents): any number of labels per example, an independent logistic loss per
 ///   label; validation score is micro-F1 at 0.5, and each label's decision threshold is then the
 ///   one that gives it the best F1 on the validation slice (stored in the model).
@@ -39,29 +42,36 @@ public struct LinearTrainer {
         public var bestEpoch: Int
         /// Validation score after each epoch (accuracy, or micro-F1 for one-vs-rest).
         public var validationAccuracy: [Double]
+        /// Gated models: the epoch kept for the gate and for the polarity column, each chosen by
+        /// its own validation accuracy (the columns share no weights, so each can stop on its own).
+        public var columnEpochs: [Int] = []
     }
 
     public let configuration: Configuration
     public init(configuration: Configuration = .init()) { self.configuration = configuration }
 
-    /// Trains on single-label examples (label index, features).
-    public func train(_ examples: [(label: Int, features: Featurizer.Features)], labels: [String],
+    /// Trains on single-label examples (label index, features), each weighted by `weights` (the
+    /// gradient's multiplier, default 1: a corpus can count more than its size).
+    public func train(_ examples: [(label: Int, features: Featurizer.Features)], weights: [Float]? = nil, labels: [String],
                       features: FeatureExtractor.Configuration,
                       progress: (Int, Double) -> Void = { _, _ in }) -> (LinearModel, Report) {
-        train(examples.map { (labels: [$0.label], features: $0.features) }, labels: labels, features: features, progress: progress)
+        train(examples.map { (labels: [$0.label], features: $0.features) }, weights: weights, labels: labels, features: features,
+              progress: progress)
     }
 
     /// Trains on examples with label sets.
     /// - Parameter validation: a held-out set to choose the epoch and the thresholds on, instead
     ///   of a slice of `examples` (`validationFraction` is then ignored). Use one that differs from
     ///   the training examples the way new posts will (other phrasing, not only other nouns).
-    public func train(_ examples: [Example], validation: [Example]? = nil, labels: [String],
+    /// - Parameter weights: one per example, multiplying its gradient; nil for all 1.
+    public func train(_ examples: [Example], weights: [Float]? = nil, validation: [Example]? = nil, labels: [String],
                       features: FeatureExtractor.Configuration,
                       progress: (Int, Double) -> Void = { _, _ in }) -> (LinearModel, Report) {
+        precondition(weights == nil || weights!.count == examples.count, "one weight per example")
         var sumW: [Float] = [], sumBias: [Float] = [], sumThresholds: [Float] = []
         var report: Report?
         for member in 0..<max(1, configuration.ensemble) {
-            let result = trainMember(examples, validation: validation, labels: labels, features: features,
+            let result = trainMember(examples, weights: weights, validation: validation, labels: labels, features: features,
                                      seed: configuration.seed &+ UInt64(member), progress: progress)
             if sumW.isEmpty {
                 (sumW, sumBias, sumThresholds) = (result.w, result.bias, result.thresholds)
@@ -77,14 +87,15 @@ public struct LinearTrainer {
         return (model, report!)
     }
 
-    private func trainMember(_ given: [Example], validation heldOut: [Example]?, labels: [String],
+    private func trainMember(_ given: [Example], weights: [Float]?, validation heldOut: [Example]?, labels: [String],
                              features: FeatureExtractor.Configuration,
                              seed: UInt64, progress: (Int, Double) -> Void)
         -> (w: [Float], bias: [Float], thresholds: [Float], report: Report) {
-        let L = labels.count
+        let kind = configuration.kind
+        let L = kind.columns(labels: labels.count)  // score columns
         let buckets = 1 << features.bucketBits
         let mask = UInt32(buckets - 1)  // features may be hashed into more buckets than the model has
-        let softmax = configuration.kind == .softmax
+        let multiLabel = kind == .oneVsRest
         var rng = SplitMix64(seed: seed)
         // Held-out examples go after the training ones, so that indices below `given.count` train.
         let examples = given + (heldOut ?? [])
@@ -103,6 +114,7 @@ public struct LinearTrainer {
         var uBias = [Float](repeating: 0, count: L)
         var step: Float = 1
         var best = (score: -1.0, epoch: 0, w: w, bias: bias)
+        var columnBest = [(score: -1.0, epoch: 0), (score: -1.0, epoch: 0)]
         var history: [Double] = []
         let lr = configuration.learningRate, l2 = configuration.l2
         var logits = [Float](repeating: 0, count: L)
@@ -112,11 +124,32 @@ public struct LinearTrainer {
             for (j, offset) in zip(0..<L, f.offsets) { logits[j] += offset }
             for b in f.ngrams { let row = Int(b & mask) * L; for j in 0..<L { logits[j] += w[row + j] } }
             for (b, v) in zip(f.cueBuckets, f.cueValues) { let row = Int(b & mask) * L; for j in 0..<L { logits[j] += v * w[row + j] } }
-            return softmax ? LinearModel.softmax(logits) : logits.map { 1 / (1 + exp(-$0)) }
+            return logits
+        }
+
+        /// The loss's gradient with respect to each score column.
+        func gradient(_ scores: [Float], _ targets: [Int]) -> [Float] {
+            switch kind {
+            case .softmax:
+                var grad = LinearModel.softmax(scores)
+                grad[targets[0]] -= 1
+                return grad
+            case .oneVsRest:
+                var grad = scores.map(LinearModel.sigmoid)
+                for label in targets { grad[label] -= 1 }
+                return grad
+            case .gated:
+                // Labels are negative 0, neutral 1, positive 2; a neutral text says nothing of polarity.
+                let neutral = targets[0] == 1
+                return [LinearModel.sigmoid(scores[0]) - (neutral ? 1 : 0),
+                        neutral ? 0 : LinearModel.sigmoid(scores[1]) - (targets[0] == 2 ? 1 : 0)]
+            }
         }
 
         func validationProbabilities(_ w: inout [Float], _ bias: [Float]) -> [[Float]] {
-            w.withUnsafeMutableBufferPointer { w in validation.map { forward(examples[$0].features, w, bias) } }
+            w.withUnsafeMutableBufferPointer { w in
+                validation.map { LinearModel.probabilities(forward(examples[$0].features, w, bias), kind: kind) }
+            }
         }
 
         for epoch in 1...configuration.epochs {
@@ -126,8 +159,8 @@ public struct LinearTrainer {
                 u.withUnsafeMutableBufferPointer { u in
                     for index in train {
                         let (targets, f) = examples[index]
-                        var grad = forward(f, w, bias)
-                        for label in targets { grad[label] -= 1 }
+                        var grad = gradient(forward(f, w, bias), targets)
+                        if let weights, index < weights.count { for j in 0..<L { grad[j] *= weights[index] } }
                         func update(_ row: Int, _ value: Float) {
                             for j in 0..<L {
                                 let k = row + j
@@ -156,24 +189,52 @@ public struct LinearTrainer {
             let p = validationProbabilities(&averaged, averagedBias)
             let targets = validation.map { examples[$0].labels }
             let score = validation.isEmpty ? 1
-                : softmax ? Self.accuracy(p, targets) : Self.microF1(p, targets, thresholds: [Float](repeating: 0.5, count: L))
+                : multiLabel ? Self.microF1(p, targets, thresholds: [Float](repeating: 0.5, count: L)) : Self.accuracy(p, targets)
             history.append(score)
             progress(epoch, score)
-            if score > best.score || validation.isEmpty { best = (score, epoch, averaged, averagedBias) }
+            if kind == .gated {
+                // Each column keeps its own best epoch: the gate by neutral-or-not accuracy, the
+                // polarity by accuracy on the opinionated examples.
+                let scores = Self.gatedColumnAccuracy(p, targets)
+                for c in 0..<2 where scores[c] > columnBest[c].score || validation.isEmpty {
+                    columnBest[c] = (scores[c], epoch)
+                    for k in stride(from: c, to: averaged.count, by: L) { best.w[k] = averaged[k] }
+                    best.bias[c] = averagedBias[c]
+                }
+                if score > best.score || validation.isEmpty { (best.score, best.epoch) = (score, epoch) }
+            } else if score > best.score || validation.isEmpty {
+                best = (score, epoch, averaged, averagedBias)
+            }
         }
-        var thresholds = [Float](repeating: softmax ? 0 : 0.5, count: L)
-        if !softmax, !validation.isEmpty {
+        var thresholds = [Float](repeating: multiLabel ? 0.5 : 0, count: L)
+        if multiLabel, !validation.isEmpty {
             let p = validationProbabilities(&best.w, best.bias)
             let targets = validation.map { examples[$0].labels }
             for j in 0..<L { thresholds[j] = Self.bestThreshold(label: j, p, targets) }
         }
         return (best.w, best.bias, thresholds, Report(trainExamples: train.count, validationExamples: validation.count,
-                                                      bestEpoch: best.epoch, validationAccuracy: history))
+                                                      bestEpoch: best.epoch, validationAccuracy: history,
+                                                      columnEpochs: kind == .gated ? columnBest.map(\.epoch) : []))
     }
 
     static func accuracy(_ p: [[Float]], _ targets: [[Int]]) -> Double {
         let correct = zip(p, targets).filter { p, t in p.indices.max { p[$0] < p[$1] } == t.first }.count
         return Double(correct) / Double(max(1, p.count))
+    }
+
+    /// A gated model's two column accuracies from its three-class probabilities: neutral or not
+    /// (P(neutral) ≥ 0.5), and positive or negative among the examples that are not neutral.
+    static func gatedColumnAccuracy(_ p: [[Float]], _ targets: [[Int]]) -> [Double] {
+        var gate = 0, polar = 0, polarRight = 0
+        for (p, t) in zip(p, targets) {
+            let neutral = t[0] == 1
+            if (p[1] >= 0.5) == neutral { gate += 1 }
+            if !neutral {
+                polar += 1
+                if (p[2] >= p[0]) == (t[0] == 2) { polarRight += 1 }
+            }
+        }
+        return [Double(gate) / Double(max(1, p.count)), Double(polarRight) / Double(max(1, polar))]
     }
 
     static func microF1(_ p: [[Float]], _ targets: [[Int]], thresholds: [Float]) -> Double {

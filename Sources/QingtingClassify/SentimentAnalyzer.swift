@@ -9,7 +9,7 @@ public struct SentimentAnalyzer: Sendable {
     /// - Throws: when the model's labels are not the three sentiment classes or its feature space
     ///   differs from the featurizer's.
     public init(featurizer: Featurizer, model: LinearModel, modelPath: String = "model") throws {
-        guard model.kind == .softmax, model.labels == SentimentLabel.allCases.map(\.rawValue) else {
+        guard model.kind != .oneVsRest, model.labels == SentimentLabel.allCases.map(\.rawValue) else {
             throw ClassifyError(.invalidModel, "not a sentiment model (labels \(model.labels))", location: modelPath)
         }
         try model.check(compatibleWith: featurizer.extractor, path: modelPath)

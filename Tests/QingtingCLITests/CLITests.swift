@@ -155,6 +155,15 @@ import Testing
         let bad = try run(["eval", "sentiment", "--model", "\(dir)/c.tsv", "--test", "\(dir)/c.tsv"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("\(dir)/c.tsv: not a Qingting linear model"))
+        // A weighted corpus and the softmax kind; a weight that is not a number is refused by name.
+        let weighted = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv@2.5", "--kind", "softmax", "-o", "\(dir)/w.qtlin",
+                                "--bucket-bits", "14", "--validation-fraction", "0", "--epochs", "3"])
+        #expect(weighted.status == 0, "\(weighted.stderr)")
+        #expect(weighted.stdout.contains("from \(dir)/c.tsv@2.5"))
+        #expect(weighted.stdout.contains("best epoch 3"))
+        let badWeight = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv@x", "-o", "\(dir)/x.qtlin"])
+        #expect(badWeight.status != 0)
+        #expect(badWeight.stderr.contains("--corpus \(dir)/c.tsv@x: weight 'x' is not a number > 0"))
     }
 
     /// Parses every output line as JSON (the schema's contract: one JSON object per input line).

@@ -30,17 +30,19 @@ enum ClassifyFixtures {
         (1, "今天下午三点发货"), (1, "这款有黑色和白色两种"), (1, "请问什么时候到货"), (1, "订单号已经发给你了"),
     ]
 
-    static func trainModel(seed: UInt64 = 7, ensemble: Int = 1) -> LinearModel {
+    static func trainModel(seed: UInt64 = 7, ensemble: Int = 1, kind: LinearModel.Kind = .softmax,
+                           weights: [Float]? = nil) -> LinearModel {
         let featurizer = featurizer()
         let examples = texts.map { (label: $0.0, features: featurizer.featurize($0.1)) }
         var config = LinearTrainer.Configuration()
+        config.kind = kind
         config.seed = seed
         config.validationFraction = 0
         config.epochs = 30
         config.learningRate = 0.2
         config.ensemble = ensemble
         return LinearTrainer(configuration: config).train(
-            examples, labels: SentimentLabel.allCases.map(\.rawValue), features: featurizer.extractor.configuration).0
+            examples, weights: weights, labels: SentimentLabel.allCases.map(\.rawValue), features: featurizer.extractor.configuration).0
     }
 
     static func temporary(_ name: String) -> String { "/tmp/qingting-classify-\(getpid())-\(name)" }
@@ -83,7 +85,7 @@ enum ClassifyFixtures {
         switch damage {
         case "truncated": bytes.removeLast(100)
         case "magic": bytes[3] = 0x21
-        case "version": bytes[8] = 2
+        case "version": bytes[8] = 9
         case "hash": bytes[12] = 9
         case "bits": bytes[24] = 40
         default: bytes[bytes.count / 2] ^= 0x55
@@ -95,6 +97,47 @@ enum ClassifyFixtures {
             _ = try LinearModel(contentsOf: path)
         } throws: { error in
             (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+        }
+    }
+
+    @Test func aGatedModelFitsItsTextsAndRoundTrips() throws {
+        let model = ClassifyFixtures.trainModel(kind: .gated)
+        #expect(model.columns == 2)
+        #expect(model.byteCount < ClassifyFixtures.trainModel().byteCount)  // two score columns, not three
+        let path = ClassifyFixtures.temporary("gated.qtlin")
+        try model.write(to: path)
+        defer { unlink(path) }
+        let loaded = try LinearModel(contentsOf: path)
+        #expect(loaded.kind == .gated && loaded.serialized() == model.serialized())
+        let analyzer = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(), model: loaded)
+        for (label, text) in ClassifyFixtures.texts {
+            let result = analyzer.analyze(text)
+            #expect(result.label.index == label, "\(text)")
+            #expect(abs(result.probabilities.reduce(0, +) - 1) < 1e-4)
+        }
+    }
+
+    @Test func aCorpusWeightCountsInTraining() {
+        let neutral = ClassifyFixtures.texts.map { $0.0 == 1 }
+        let ones = ClassifyFixtures.trainModel(kind: .gated, weights: neutral.map { _ in 1 })
+        #expect(ones.serialized() == ClassifyFixtures.trainModel(kind: .gated).serialized())
+        // Neutral posts weighed 4× push the gate toward neutral on an unseen, mixed text.
+        let heavy = ClassifyFixtures.trainModel(kind: .gated, weights: neutral.map { $0 ? 4 : 1 })
+        let featurizer = ClassifyFixtures.featurizer()
+        let text = featurizer.featurize("请问客服什么时候发货，质量好吗")
+        #expect(heavy.probabilities(text)[1] > ones.probabilities(text)[1])
+    }
+
+    @Test func aVersionOneModelIsRefusedWithARequestToRetrain() throws {
+        var bytes = ClassifyFixtures.trainModel().serialized()
+        bytes[8] = 1
+        let path = ClassifyFixtures.temporary("v1.qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try LinearModel(contentsOf: path)
+        } throws: { error in
+            (error as? ClassifyError)?.message.contains("retrain") == true
         }
     }
 

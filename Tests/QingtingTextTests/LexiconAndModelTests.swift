@@ -91,14 +91,23 @@ import Glibc
 @Suite struct FeatureExtractorTests {
     @Test func countsAndRangesMatchTheConfiguration() {
         var configuration = FeatureExtractor.Configuration()
-        configuration.bucketBits = 12
+        configuration.bucketBits = 20
         let extractor = FeatureExtractor(configuration: configuration)
         let tokens = Fixtures.segmenter.tokenize("客服态度太差😡")  // 客服 态度 太 差 😡
         let features = extractor.features(of: tokens)
         // 5 word unigrams + 4 bigrams; Han run 客服态度太差 has 6 + 5 + 4 char n-grams.
         #expect(features.count == 9 + 15)
-        #expect(features.allSatisfy { $0 < 4096 })
+        #expect(features.allSatisfy { $0 < 1 << 20 })
         #expect(extractor.features(of: tokens) == features)
+    }
+
+    @Test func aRepeatedFeatureCountsOnce() {
+        let extractor = FeatureExtractor()
+        let once = extractor.features(of: Fixtures.segmenter.tokenize("太差"))
+        let thrice = extractor.features(of: Fixtures.segmenter.tokenize("太差太差太差"))
+        #expect(thrice == thrice.sorted())
+        #expect(Set(thrice).count == thrice.count)
+        #expect(Set(once).isSubset(of: Set(thrice)))
     }
 
     @Test func differentTextsGiveDifferentFeatures() {
