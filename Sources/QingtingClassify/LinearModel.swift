@@ -25,7 +25,7 @@ import Darwin
 /// | offset | field |
 /// |---|---|
 /// | 0 | magic `QTLINMDL` |
-/// | 8 | u32 format version (1) |
+/// | 8 | u32 format version (2) |
 /// | 12 | u32 n-gram hash version (`QT_NGRAM_HASH_VERSION`) |
 /// | 16 | u32 segment key version |
 /// | 20 | u32 kind: 0 softmax, 1 one-vs-rest, 2 gated |

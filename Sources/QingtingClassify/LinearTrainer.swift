@@ -160,7 +160,7 @@ public struct LinearTrainer {
                     for index in train {
                         let (targets, f) = examples[index]
                         var grad = gradient(forward(f, w, bias), targets)
-                        if let weights, index < weights.count { for j in 0..<L { grad[j] *= weights[index] } }
+                        if let weights { for j in 0..<L { grad[j] *= weights[index] } }  // training indices are < given.count
                         func update(_ row: Int, _ value: Float) {
                             for j in 0..<L {
                                 let k = row + j
