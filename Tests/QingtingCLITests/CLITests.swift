@@ -164,6 +164,18 @@ import Testing
         let badWeight = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv@x", "-o", "\(dir)/x.qtlin"])
         #expect(badWeight.status != 0)
         #expect(badWeight.stderr.contains("--corpus \(dir)/c.tsv@x: weight 'x' is not a number > 0"))
+        // Cross-validation scores every text by a model that did not see it, and writes no model.
+        let cv = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv", "--folds", "3", "-o", "\(dir)/cv.qtlin",
+                          "--bucket-bits", "14", "--validation-fraction", "0", "--epochs", "3"])
+        #expect(cv.status == 0, "\(cv.stderr)")
+        #expect(cv.stdout.contains("== cross-validation, 3 folds (seed 42): \(dir)/c.tsv: 6 texts"), "\(cv.stdout)")
+        #expect(cv.stdout.contains("confusion (held out)"))
+        #expect(cv.stdout.split(separator: "\n").contains { $0.hasPrefix("accuracy (3-class) per fold: ") && $0.split(separator: " ").count == 4 + 3 })
+        #expect(cv.stderr.contains("fold 3/3 trained"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/cv.qtlin"))
+        let oneFold = try run(["train", "sentiment", "--corpus", "\(dir)/c.tsv", "--folds", "1"])
+        #expect(oneFold.status != 0)
+        #expect(oneFold.stderr.contains("--folds 1 is not in 2...20"))
     }
 
     /// Parses every output line as JSON (the schema's contract: one JSON object per input line).

@@ -166,6 +166,46 @@ enum ClassifyFixtures {
     }
 }
 
+@Suite struct CrossValidationTests {
+    @Test func foldsAreNearEqualDeterministicAndSpreadOut() {
+        let fold = CrossValidation.folds(count: 23, folds: 5, seed: 9)
+        let sizes = (0..<5).map { k in fold.filter { $0 == k }.count }
+        #expect(sizes.max()! - sizes.min()! <= 1 && sizes.reduce(0, +) == 23)
+        #expect(fold == CrossValidation.folds(count: 23, folds: 5, seed: 9))
+        #expect(fold != CrossValidation.folds(count: 23, folds: 5, seed: 10))
+        // A shuffle, not blocks: the first fifth of a corpus (one label, if it is sorted) is spread
+        // over several folds instead of being one fold.
+        #expect(Set(fold.prefix(5)).count > 1)
+    }
+
+    @Test func eachExampleIsPredictedByTheModelThatDidNotSeeIt() {
+        let featurizer = ClassifyFixtures.featurizer()
+        let examples = ClassifyFixtures.texts.map { (label: $0.0, features: featurizer.featurize($0.1)) }
+        var config = LinearTrainer.Configuration()
+        config.kind = .gated
+        config.validationFraction = 0
+        config.epochs = 5
+        config.learningRate = 0.2
+        let trainer = LinearTrainer(configuration: config)
+        let labels = SentimentLabel.allCases.map(\.rawValue)
+        let features = featurizer.extractor.configuration
+        let fold = CrossValidation.folds(count: examples.count, folds: 3, seed: 1)
+        let predicted = CrossValidation.predictions(trainer: trainer, examples: examples, labels: labels, features: features,
+                                                    fold: fold)
+        for k in 0..<3 {
+            let train = examples.indices.filter { fold[$0] != k }
+            let model = trainer.train(train.map { examples[$0] }, labels: labels, features: features).0
+            for i in examples.indices where fold[i] == k {
+                let p = model.probabilities(examples[i].features)
+                #expect(predicted[i] == p.indices.max { p[$0] < p[$1] }!, "\(ClassifyFixtures.texts[i].1)")
+            }
+        }
+        // Folds train concurrently; the result does not depend on their order.
+        #expect(predicted == CrossValidation.predictions(trainer: trainer, examples: examples, labels: labels,
+                                                         features: features, fold: fold))
+    }
+}
+
 @Suite struct CueLexiconTests {
     func cues(_ text: String) -> [CueLexicon.Cue] {
         ClassifyFixtures.lexicon.cues(in: ClassifyFixtures.segmenter.tokenize(text))
