@@ -27,21 +27,18 @@ public enum CrossValidation {
                                    fold: [Int], done: @Sendable (Int) -> Void = { _ in }) -> [Int] {
         precondition(fold.count == examples.count, "one fold per example")
         let folds = (fold.max() ?? 0) + 1
-        let perFold = ConcurrentSlots<[Int]>.map(folds) { k in
+        let perFold = ConcurrentSlots<[(index: Int, label: Int)]>.map(folds) { k in
             let train = examples.indices.filter { fold[$0] != k }
             let (model, _) = trainer.train(train.map { examples[$0] }, weights: weights.map { w in train.map { w[$0] } },
                                            labels: labels, features: features)
-            let predicted = examples.indices.filter { fold[$0] == k }.map { i -> Int in
-                let p = model.probabilities(examples[i].features)
-                return p.indices.max { p[$0] < p[$1] }!
+            let predicted = examples.indices.filter { fold[$0] == k }.map { i in
+                (index: i, label: LinearModel.mostProbable(model.probabilities(examples[i].features)))
             }
             done(k)
             return predicted
         }
-        var next = [Int](repeating: 0, count: folds)
-        return fold.map { k in
-            defer { next[k] += 1 }
-            return perFold[k][next[k]]
-        }
+        var result = [Int](repeating: 0, count: examples.count)
+        for (i, label) in perFold.joined() { result[i] = label }
+        return result
     }
 }

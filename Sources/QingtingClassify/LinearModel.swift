@@ -137,6 +137,9 @@ public final class LinearModel: @unchecked Sendable {
         }
     }
 
+    /// The index of the most probable label: a single-label model's decision.
+    static func mostProbable(_ p: [Float]) -> Int { p.indices.max { p[$0] < p[$1] }! }
+
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     static func softmax(_ logits: [Float]) -> [Float] {

@@ -218,7 +218,7 @@ public struct LinearTrainer: Sendable {
     }
 
     static func accuracy(_ p: [[Float]], _ targets: [[Int]]) -> Double {
-        let correct = zip(p, targets).filter { p, t in p.indices.max { p[$0] < p[$1] } == t.first }.count
+        let correct = zip(p, targets).filter { p, t in LinearModel.mostProbable(p) == t.first }.count
         return Double(correct) / Double(max(1, p.count))
     }
 

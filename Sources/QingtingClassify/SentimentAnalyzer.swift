@@ -28,8 +28,7 @@ public struct SentimentAnalyzer: Sendable {
 
     public func analyze(_ features: Featurizer.Features) -> Result {
         let p = model.probabilities(features)
-        let best = p.indices.max { p[$0] < p[$1] } ?? 1
-        return Result(label: SentimentLabel.allCases[best], probabilities: p, cues: features.cues, tokens: features.tokens)
+        return Result(label: SentimentLabel.allCases[LinearModel.mostProbable(p)], probabilities: p, cues: features.cues, tokens: features.tokens)
     }
 
     public func analyze(_ text: String) -> Result { analyze(featurizer.featurize(text)) }
