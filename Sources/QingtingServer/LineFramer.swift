@@ -12,6 +12,14 @@ struct LineFramer {
         case line(ByteBuffer)
         /// A line over the limit, with its length in bytes.
         case tooLarge(Int)
+
+        /// Bytes the frame holds while it waits to be answered (an over-long line holds none).
+        var queuedBytes: Int {
+            switch self {
+            case .line(let line): line.readableBytes
+            case .tooLarge: 0
+            }
+        }
     }
 
     let maxLineBytes: Int

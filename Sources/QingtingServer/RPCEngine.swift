@@ -25,16 +25,35 @@ public final class RPCEngine: Sendable {
         public var errors: [RPCError.Code]
     }
 
+    /// What one line may ask of the engine.
+    public struct Limits: Sendable {
+        /// Most requests in one batch array; a longer batch is answered with one -32003, unread.
+        public var maxBatchRequests = 1024
+        /// Where `model.reload` may read files from, and how large they may be.
+        public var reload = ReloadPolicy()
+        public init() {}
+    }
+
     private let current: Mutex<EngineModels>
     public let metrics: ServerMetrics
     public let access: AccessPolicy
+    public let limits: Limits
     let methods: [String: RPCMethod]
 
-    public init(models: EngineModels, access: AccessPolicy = AccessPolicy(), metrics: ServerMetrics = ServerMetrics()) {
+    public convenience init(models: EngineModels, access: AccessPolicy = AccessPolicy(), limits: Limits = Limits(),
+                            metrics: ServerMetrics = ServerMetrics()) {
+        self.init(models: models, access: access, limits: limits, metrics: metrics, methods: RPCMethod.all)
+    }
+
+    init(models: EngineModels, access: AccessPolicy = AccessPolicy(), limits: Limits = Limits(),
+         metrics: ServerMetrics = ServerMetrics(), methods: [RPCMethod]) {
         current = Mutex(models)
         self.access = access
         self.metrics = metrics
-        methods = Dictionary(uniqueKeysWithValues: RPCMethod.all.map { ($0.name, $0) })
+        var limits = limits
+        limits.reload.admit(directoriesOf: models.files.map(\.path))
+        self.limits = limits
+        self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.name, $0) })
     }
 
     /// The models requests started now will use.
@@ -67,6 +86,12 @@ public final class RPCEngine: Sendable {
         guard !batch.isEmpty else {
             let rpc = RPCError(.invalidRequest, "an empty batch", data: [("batch_size", .number("0"))])
             return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.invalidRequest])
+        }
+        guard batch.count <= limits.maxBatchRequests else {
+            let rpc = RPCError(.requestTooLarge,
+                               "a batch of \(batch.count) requests is over the limit of \(limits.maxBatchRequests); none was run",
+                               data: [("batch_size", .number("\(batch.count)")), ("max", .number("\(limits.maxBatchRequests)"))])
+            return Outcome(response: rpc.response(id: nil), requests: batch.count, errors: [.requestTooLarge])
         }
         var errors: [RPCError.Code] = []
         var responses: [String] = []
@@ -120,8 +145,9 @@ public final class RPCEngine: Sendable {
             if members["id"] == nil, error.code != .invalidRequest { return nil }
             return error.response(id: RPCRequest.validID(id) ? id : nil)
         } catch {
+            // Anything not made for the caller stays in the log's domain: no internals in the answer.
             errors.append(.internalError)
-            return RPCError(.internalError, "\(error)").response(id: RPCRequest.validID(id) ? id : nil)
+            return RPCError(.internalError, "internal error").response(id: RPCRequest.validID(id) ? id : nil)
         }
     }
 }

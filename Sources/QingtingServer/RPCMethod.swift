@@ -184,10 +184,10 @@ extension RPCMethod {
         summary: "Loads the model and lexicon files again (or the given ones) and swaps them in; requests already running finish on the old ones. Needs an admin token when the server has a token file.",
         params: [
             Param(name: "token", required: false, schema: #"{"type":"string"}"#, summary: "Role token (admin)."),
-            Param(name: "sentiment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a sentiment model to load instead."),
-            Param(name: "intent_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of an intent model to load instead."),
-            Param(name: "segment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a segment model to load instead."),
-            Param(name: "userdict", required: false, schema: #"{"type":"string"}"#, summary: "Path of a user lexicon to load instead."),
+            Param(name: "sentiment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a sentiment model to load instead (inside a reload directory)."),
+            Param(name: "intent_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of an intent model to load instead (inside a reload directory)."),
+            Param(name: "segment_model", required: false, schema: #"{"type":"string"}"#, summary: "Path of a segment model to load instead (inside a reload directory)."),
+            Param(name: "userdict", required: false, schema: #"{"type":"string"}"#, summary: "Path of a user lexicon to load instead (inside a reload directory)."),
         ],
         resultSchema: #"{"type":"object","properties":{"reloaded":{"type":"boolean"},"files":{"type":"object"}}}"#,
         run: { context, params in
@@ -197,10 +197,8 @@ extension RPCMethod {
             }
             var sources = context.models.sources
             for name in ["sentiment_model", "intent_model", "segment_model", "userdict"] {
-                guard let path = try params.string(name) else { continue }
-                guard access(path, R_OK) == 0 else {
-                    throw RPCError(.notFound, "no readable file \(path)", data: [("param", .string(name)), ("path", .string(path))])
-                }
+                guard let asked = try params.string(name) else { continue }
+                let path = try context.engine.limits.reload.check(asked, param: name)
                 switch name {
                 case "sentiment_model": sources.sentimentModel = path
                 case "intent_model": sources.intentModel = path
@@ -212,8 +210,8 @@ extension RPCMethod {
             do {
                 models = try EngineModels(sources)
             } catch {
-                throw RPCError(.internalError, "reload failed, the old models stay: \(error)",
-                               data: [("reason", .string("\(error)"))])
+                // The loaders' errors name the file and line and what is wrong, never the file's content.
+                throw RPCError(.invalidParams, "reload failed, the old models stay: \(error)")
             }
             context.engine.swapModels(models)
             var out = "{\"reloaded\":true,\"files\":"

@@ -11,6 +11,8 @@ public final class ServerMetrics: Sendable {
         var connectionsOpen = 0
         var connectionsTotal = 0
         var connectionsRefused = 0
+        var connectionsTimedOut = 0
+        var dropped = 0
         var reloads = 0
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
     }
@@ -44,9 +46,12 @@ public final class ServerMetrics: Sendable {
     }
 
     func closeConnection() { state.withLock { $0.connectionsOpen -= 1 } }
+    func recordTimeout() { state.withLock { $0.connectionsTimedOut += 1 } }
+    /// Counts lines read but never answered because their connection had gone or the server stopped.
+    func recordDropped(_ lines: Int) { state.withLock { $0.dropped += lines } }
     func recordReload() { state.withLock { $0.reloads += 1 } }
 
-    /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"reloads":…,"latency_us":{…}}`
+    /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"dropped":…,"reloads":…,"latency_us":{…}}`
     public func snapshot() -> [String: JSONValue] {
         let uptime = ContinuousClock.now - started
         return state.withLock { s in
@@ -66,7 +71,9 @@ public final class ServerMetrics: Sendable {
                 "errors": .object(errors),
                 "connections": .object(["open": .number("\(s.connectionsOpen)"),
                                         "total": .number("\(s.connectionsTotal)"),
-                                        "refused": .number("\(s.connectionsRefused)")]),
+                                        "refused": .number("\(s.connectionsRefused)"),
+                                        "timed_out": .number("\(s.connectionsTimedOut)")]),
+                "dropped": .number("\(s.dropped)"),
                 "reloads": .number("\(s.reloads)"),
                 "latency_us": latency,
             ]

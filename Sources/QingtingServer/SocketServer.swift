@@ -11,15 +11,23 @@ import Glibc
 /// The Unix-socket JSON-RPC server: accepts connections on `configuration.socketPath`, reads
 /// request lines, answers them with `RPCEngine`, and shuts down gracefully.
 ///
-/// Per connection a reader task frames lines and queues them, and a worker task answers them in
-/// order and writes the responses; both run on Swift's concurrency pool, off the NIO event loops,
-/// so many connections spread over the cores. Lines read but not answered are the connection's
-/// in-flight requests; past the limit they are answered with -32002 at once.
+/// Per connection a reader task frames lines and queues them, a worker task answers them in order
+/// and writes the responses, and a watchdog closes the connection when a line stalls or it idles
+/// (`ConnectionDeadlines`). They run on Swift's concurrency pool, off the NIO event loops, so many
+/// connections spread over the cores; lines of `heavyLineBytes` or more are answered on the
+/// `HeavyLane` instead. Lines read but not answered are the connection's in-flight requests; past
+/// the count or byte limits they are answered with -32002 at once. Queued lines of a connection
+/// that has gone are dropped unanswered.
 public final class SocketServer: Sendable {
     public let engine: RPCEngine
     public let configuration: ServerConfiguration
     let logger: Logger
     private let state = Mutex(State())
+    /// Bytes of request lines queued on all connections (see `maxQueuedBytes`).
+    private let queuedBytes = Atomic<Int>(0)
+    private let heavyLane = HeavyLane()
+    /// `maxConnections`, lowered when the open-file limit could not hold that many (set by `run`).
+    private let connectionLimit = Atomic<Int>(0)
 
     private struct State {
         var serverChannel: (any Channel)?
@@ -64,6 +72,13 @@ public final class SocketServer: Sendable {
         umask(previousMask)
         chmod(path, mode_t(configuration.socketMode))
         defer { unlink(path) }
+        defer { heavyLane.stop() }
+        let limit = Self.connectionLimit(configured: configuration.maxConnections, reserved: configuration.reservedDescriptors)
+        connectionLimit.store(limit, ordering: .relaxed)
+        if limit < configuration.maxConnections {
+            logger.notice("the open-file limit holds fewer connections than --max-connections",
+                          metadata: ["max_connections": "\(limit)", "configured": "\(configuration.maxConnections)"])
+        }
         let alreadyStopping = state.withLock { s in
             s.serverChannel = server.channel
             return s.shuttingDown
@@ -72,22 +87,63 @@ public final class SocketServer: Sendable {
         logger.notice("listening", metadata: ["socket": "\(path)", "pid": "\(getpid())"])
         onReady()
 
-        await withDiscardingTaskGroup { group in
-            do {
-                try await server.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                do {
+                    try await server.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
+                } catch {
+                    logger.error("accept loop ended: \(error)")
                 }
-            } catch {
-                logger.error("accept loop ended: \(error)")
+                // Accepting has stopped (shutdown): give connections the grace period, then end them.
+                group.addTask { try await self.enforceGrace() }
             }
+        } catch is GraceExpired {
+            logger.warning("the grace period ended with requests still running; they were cancelled")
         }
         logger.notice("stopped", metadata: ["socket": "\(path)"])
     }
 
+    private struct GraceExpired: Error {}
+
+    /// Descriptors this process has open (entries of /proc/self/fd), nil where that cannot be read.
+    static func openDescriptors() -> Int? {
+        guard let folder = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(folder) }
+        var count = -2  // "." and ".."; the folder's own descriptor is counted, which is one more kept free
+        while readdir(folder) != nil { count += 1 }
+        return count
+    }
+
+    /// Returns once every connection has ended; throws (cancelling every connection's tasks) when
+    /// some are still open after the grace period, having closed them.
+    private func enforceGrace() async throws {
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while state.withLock({ !$0.connections.isEmpty }) {
+            guard ContinuousClock.now < deadline else {
+                for channel in state.withLock({ Array($0.connections.values) }) { channel.close(promise: nil) }
+                throw GraceExpired()
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// `configured`, or fewer when the soft open-file limit, less the descriptors open now and
+    /// `reserved` more, cannot hold that many (the reserve is what refusals and reloads use).
+    static func connectionLimit(configured: Int, reserved: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return configured }
+        let open = openDescriptors() ?? 16
+        let room = Int(clamping: limit.rlim_cur) - open - reserved
+        return max(1, min(configured, room))
+    }
+
     /// Stops accepting, stops reading from every connection (what was read is still answered),
-    /// and after the grace period closes whatever is left. Safe to call from any thread, twice.
+    /// and after the grace period closes whatever is left and cancels what still runs, so `run()`
+    /// returns within the grace period. Safe to call from any thread, twice.
     public func shutdown() {
         let (server, connections, first) = state.withLock { s in
             defer { s.shuttingDown = true }
@@ -97,12 +153,6 @@ public final class SocketServer: Sendable {
         logger.notice("shutting down", metadata: ["connections": "\(connections.count)"])
         server?.close(promise: nil)
         for channel in connections { channel.close(mode: .input, promise: nil) }
-        let grace = configuration.shutdownGrace
-        Task {
-            try? await Task.sleep(for: grace)
-            let left = self.state.withLock { Array($0.connections.values) }
-            for channel in left { channel.close(promise: nil) }
-        }
     }
 
     // MARK: - One connection
@@ -116,10 +166,11 @@ public final class SocketServer: Sendable {
             await refuse(connection, with: error)
             return
         }
-        guard engine.metrics.openConnection(limit: configuration.maxConnections) else {
+        let limit = connectionLimit.load(ordering: .relaxed)
+        guard engine.metrics.openConnection(limit: limit) else {
             engine.metrics.recordError(.overloaded)
-            let error = RPCError(.overloaded, "too many connections (\(configuration.maxConnections))",
-                                 data: [("limit", .string("connections")), ("max", .number("\(configuration.maxConnections)"))])
+            let error = RPCError(.overloaded, "too many connections (\(limit))",
+                                 data: [("limit", .string("connections")), ("max", .number("\(limit)"))])
             await refuse(connection, with: error)
             return
         }
@@ -145,51 +196,34 @@ public final class SocketServer: Sendable {
     /// A batch of lines read together, answered together.
     private struct Job: Sendable {
         var frames: [LineFramer.Frame]
+        var bytes: Int
         var arrived: ContinuousClock.Instant
     }
 
-    private final class InFlight: Sendable {
-        let count = Atomic<Int>(0)
+    /// What the reader, the worker and the watchdog of one connection share.
+    private final class Shared: Sendable {
+        let inFlight = Atomic<Int>(0)
+        let queuedBytes = Atomic<Int>(0)
+        let deadlines: Mutex<ConnectionDeadlines>
+        init(_ deadlines: ConnectionDeadlines) { self.deadlines = Mutex(deadlines) }
     }
+
+    private enum Role: Sendable { case worker, watchdog }
 
     private func exchange(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                           channel: any Channel, uid: UInt32?) async throws {
         let (jobs, queue) = AsyncStream.makeStream(of: Job.self)
-        let inFlight = InFlight()
-        let limit = configuration.maxInFlightPerConnection
+        let shared = Shared(ConnectionDeadlines(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout,
+                                                now: .now))
         let maxLine = configuration.maxLineBytes
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            // Worker: answers queued lines in order, one write per batch.
+        try await withThrowingTaskGroup(of: Role.self) { group in
             group.addTask {
-                let caller = RPCEngine.Caller(uid: uid)
-                for await job in jobs {
-                    var out = channel.allocator.buffer(capacity: 256 * job.frames.count)
-                    var errors: [RPCError.Code] = []
-                    var requests = 0
-                    for frame in job.frames {
-                        switch frame {
-                        case .line(let line):
-                            let outcome = line.withUnsafeReadableBytes { raw in
-                                self.engine.handle(line: raw.bindMemory(to: UInt8.self), caller: caller)
-                            }
-                            requests += outcome.requests
-                            errors += outcome.errors
-                            if let response = outcome.response {
-                                out.writeString(response)
-                                out.writeInteger(UInt8(ascii: "\n"))
-                            }
-                        case .tooLarge(let size):
-                            requests += 1
-                            errors.append(.requestTooLarge)
-                            out.writeString(Self.tooLarge(size: size, limit: maxLine).response(id: nil) + "\n")
-                        }
-                    }
-                    let elapsed = ContinuousClock.now - job.arrived
-                    self.engine.metrics.record(requests: requests, errors: errors,
-                                               latencyMicroseconds: UInt64(max(0, elapsed.microseconds)))
-                    inFlight.count.subtract(job.frames.count, ordering: .relaxed)
-                    if out.readableBytes > 0 { try await self.write(out, to: outbound, channel: channel) }
-                }
+                await self.answer(jobs, shared: shared, outbound: outbound, channel: channel, uid: uid)
+                return .worker
+            }
+            group.addTask {
+                await self.watch(shared: shared, outbound: outbound, channel: channel)
+                return .watchdog
             }
             // Reader: frames lines; queues them, or answers -32002 when too many wait already.
             var framer = LineFramer(maxLineBytes: maxLine)
@@ -197,24 +231,20 @@ public final class SocketServer: Sendable {
             for try await buffer in inbound {
                 frames.removeAll(keepingCapacity: true)
                 framer.append(buffer, into: &frames)
-                guard !frames.isEmpty else { continue }
-                let room = limit - inFlight.count.load(ordering: .relaxed)
-                let admitted = max(0, min(room, frames.count))
-                if admitted > 0 {
-                    inFlight.count.add(admitted, ordering: .relaxed)
-                    queue.yield(Job(frames: Array(frames[..<admitted]), arrived: .now))
+                let (admitted, bytes, refusal) = admit(frames, shared: shared)
+                shared.deadlines.withLock {
+                    $0.didRead(completedLines: frames.count, queued: admitted, unfinishedBytes: framer.unfinishedBytes, now: .now)
                 }
-                if admitted < frames.count {
-                    let error = RPCError(.overloaded, "too many requests in flight on this connection (\(limit)); read the responses before sending more",
-                                         data: [("limit", .string("in_flight")), ("max", .number("\(limit)"))])
+                if admitted > 0 { queue.yield(Job(frames: Array(frames[..<admitted]), bytes: bytes, arrived: .now)) }
+                if let refusal {
                     var out = channel.allocator.buffer(capacity: 192 * (frames.count - admitted))
                     for frame in frames[admitted...] {
                         engine.metrics.recordError(.overloaded)
                         switch frame {
                         case .line(let line):
-                            out.writeString(line.withUnsafeReadableBytes { engine.refusal(of: $0.bindMemory(to: UInt8.self), error) })
+                            out.writeString(line.withUnsafeReadableBytes { engine.refusal(of: $0.bindMemory(to: UInt8.self), refusal) })
                         case .tooLarge:
-                            out.writeString(error.response(id: nil))
+                            out.writeString(refusal.response(id: nil))
                         }
                         out.writeInteger(UInt8(ascii: "\n"))
                     }
@@ -225,7 +255,158 @@ public final class SocketServer: Sendable {
                 logger.debug("peer closed with \(framer.unfinishedBytes) bytes of an unfinished line; dropped")
             }
             queue.finish()
-            try await group.waitForAll()
+            // The worker ends when the queue is answered; then the watchdog is no longer needed.
+            while let finished = try await group.next() {
+                if finished == .worker { group.cancelAll() }
+            }
+        }
+    }
+
+    /// How many of `frames` (a prefix) may be queued under the connection's count and byte limits
+    /// and the server's byte limit, their bytes (now counted as queued), and the error for the rest.
+    private func admit(_ frames: [LineFramer.Frame], shared: Shared) -> (Int, Int, RPCError?) {
+        let maxInFlight = configuration.maxInFlightPerConnection
+        let perConnection = configuration.maxQueuedBytesPerConnection
+        let total = configuration.maxQueuedBytes
+        var admitted = 0
+        var bytes = 0
+        var refusal: RPCError?
+        for frame in frames {
+            let size = frame.queuedBytes
+            if shared.inFlight.load(ordering: .relaxed) + admitted >= maxInFlight {
+                refusal = RPCError(.overloaded, "too many requests in flight on this connection (\(maxInFlight)); read the responses before sending more",
+                                   data: [("limit", .string("in_flight")), ("max", .number("\(maxInFlight)"))])
+                break
+            }
+            let mine = shared.queuedBytes.load(ordering: .relaxed) + bytes
+            if mine > 0, mine + size > perConnection {
+                refusal = RPCError(.overloaded, "too many request bytes queued on this connection (\(perConnection)); read the responses before sending more",
+                                   data: [("limit", .string("queued_bytes")), ("max", .number("\(perConnection)"))])
+                break
+            }
+            guard reserve(size, of: total) else {
+                refusal = RPCError(.overloaded, "the server has too many request bytes queued (\(total)); try again shortly",
+                                   data: [("limit", .string("server_queued_bytes")), ("max", .number("\(total)"))])
+                break
+            }
+            admitted += 1
+            bytes += size
+        }
+        shared.inFlight.add(admitted, ordering: .relaxed)
+        shared.queuedBytes.add(bytes, ordering: .relaxed)
+        return (admitted, bytes, refusal)
+    }
+
+    /// Counts `size` more bytes as queued on the server unless that passes `limit` (one line may
+    /// always be queued when nothing else is).
+    private func reserve(_ size: Int, of limit: Int) -> Bool {
+        var current = queuedBytes.load(ordering: .relaxed)
+        while true {
+            guard current == 0 || current + size <= limit else { return false }
+            let (exchanged, original) = queuedBytes.compareExchange(expected: current, desired: current + size, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+    }
+
+    /// The worker: answers queued lines in order, one write per job (and one per heavy line);
+    /// once a write fails or the channel is closed the peer has gone, and every line still queued
+    /// is dropped unrun (counted in `engine.info`'s "dropped").
+    private func answer(_ jobs: AsyncStream<Job>, shared: Shared, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+                        channel: any Channel, uid: UInt32?) async {
+        let caller = RPCEngine.Caller(uid: uid)
+        let maxLine = configuration.maxLineBytes
+        let heavy = configuration.heavyLineBytes
+        defer {
+            // Whatever was queued and not answered (the peer went, or shutdown cancelled us).
+            let left = shared.queuedBytes.exchange(0, ordering: .relaxed)
+            queuedBytes.subtract(left, ordering: .relaxed)
+        }
+        var gone = false
+        for await job in jobs {
+            defer {
+                shared.inFlight.subtract(job.frames.count, ordering: .relaxed)
+                shared.queuedBytes.subtract(job.bytes, ordering: .relaxed)
+                queuedBytes.subtract(job.bytes, ordering: .relaxed)
+                shared.deadlines.withLock { $0.didAnswer(lines: job.frames.count, now: .now) }
+            }
+            var out = channel.allocator.buffer(capacity: 256 * job.frames.count)
+            var errors: [RPCError.Code] = []
+            var requests = 0
+            for (index, frame) in job.frames.enumerated() {
+                if gone || !channel.isActive || Task.isCancelled {
+                    // The peer has gone (or shutdown cancelled us): what is left is dropped, not run.
+                    gone = true
+                    engine.metrics.recordDropped(job.frames.count - index)
+                    break
+                }
+                switch frame {
+                case .line(let line):
+                    let isHeavy = line.readableBytes >= heavy
+                    let outcome: RPCEngine.Outcome
+                    if isHeavy {
+                        do {
+                            outcome = try await heavyLane.run { [engine] in
+                                line.withUnsafeReadableBytes { engine.handle(line: $0.bindMemory(to: UInt8.self), caller: caller) }
+                            }
+                        } catch {
+                            gone = true  // cancelled: the grace period is over
+                            engine.metrics.recordDropped(job.frames.count - index)
+                            break
+                        }
+                    } else {
+                        outcome = line.withUnsafeReadableBytes { engine.handle(line: $0.bindMemory(to: UInt8.self), caller: caller) }
+                    }
+                    requests += outcome.requests
+                    errors += outcome.errors
+                    if let response = outcome.response {
+                        out.writeString(response)
+                        out.writeInteger(UInt8(ascii: "\n"))
+                    }
+                    // A heavy answer goes out at once: a peer that has gone is found before the next one runs.
+                    if isHeavy, out.readableBytes > 0 {
+                        do { try await write(out, to: outbound, channel: channel) } catch { gone = true }
+                        out.clear()
+                    }
+                case .tooLarge(let size):
+                    requests += 1
+                    errors.append(.requestTooLarge)
+                    out.writeString(Self.tooLarge(size: size, limit: maxLine).response(id: nil) + "\n")
+                }
+            }
+            let elapsed = ContinuousClock.now - job.arrived
+            engine.metrics.record(requests: requests, errors: errors, latencyMicroseconds: UInt64(max(0, elapsed.microseconds)))
+            if out.readableBytes > 0, !gone {
+                do { try await write(out, to: outbound, channel: channel) } catch { gone = true }
+            }
+        }
+    }
+
+    /// The watchdog: closes the connection, with one error line, when a line stalls past the read
+    /// timeout or the connection idles past the idle timeout. Ends when cancelled.
+    private func watch(shared: Shared, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel) async {
+        let interval = shared.deadlines.withLock { $0.checkInterval }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard let expiry = shared.deadlines.withLock({ $0.expired(at: .now) }) else { continue }
+            let error: RPCError
+            switch expiry {
+            case .readTimeout:
+                let seconds = configuration.readTimeout.components.seconds
+                error = RPCError(.invalidRequest, "a request line was not finished within \(seconds) s; closing the connection",
+                                 data: [("limit", .string("read_timeout")), ("seconds", .number("\(seconds)"))])
+            case .idle:
+                let seconds = configuration.idleTimeout.components.seconds
+                error = RPCError(.invalidRequest, "the connection was idle for \(seconds) s; closing it",
+                                 data: [("limit", .string("idle_timeout")), ("seconds", .number("\(seconds)"))])
+            }
+            engine.metrics.recordTimeout()
+            logger.debug("closing a connection: \(error.message)")
+            var out = channel.allocator.buffer(capacity: 256)
+            out.writeString(error.response(id: nil) + "\n")
+            try? await write(out, to: outbound, channel: channel)
+            try? await channel.close()
+            return
         }
     }
 

@@ -10,9 +10,15 @@ public final class UnixSocketClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes from `start` already searched for a newline (so a long line is scanned once).
+    private var scanned = 0
 
-    /// - Throws: `TextError` naming the socket when nothing listens there.
-    public init(path: String) throws {
+    /// Connects, after checking that the socket is one only this user, root or one of `owners`
+    /// could have put there (`SocketPath.checkTrusted`), so nothing is sent to a listener another
+    /// user planted.
+    /// - Throws: `TextError` naming the socket when it is not trusted or nothing listens there.
+    public init(path: String, owners: Set<UInt32> = []) throws {
+        try SocketPath.checkTrusted(path, owners: owners)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TextError(.io, "socket: \(String(cString: strerror(errno)))") }
         var address = try SocketPath.unixAddress(path)
@@ -58,13 +64,15 @@ public final class UnixSocketClient {
     /// limit) resets the connection rather than ending it.
     public func readLine() throws -> String? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[start..<newline], as: UTF8.self)
                 start = newline + 1
+                scanned = 0
                 if start > 1 << 16 { buffer.removeFirst(start); start = 0 }
                 return line
             }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            scanned = buffer.count - start
+            var chunk = [UInt8](repeating: 0, count: 1 << 18)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
                 if errno == EINTR { continue }

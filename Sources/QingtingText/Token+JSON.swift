@@ -20,36 +20,34 @@ extension Token {
 /// Minimal JSON string escaping for the engine's line-oriented outputs.
 public enum JSON {
     /// Appends `value` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
+    ///
+    /// Linear in `value`: runs that need no escape are appended as substrings (a memcpy for
+    /// native strings). Appending through `out.unicodeScalars` instead copied all of `out` on each
+    /// call, which made a long result quadratic.
     public static func appendString(_ value: String, to out: inout String) {
-        out += "\""
-        var plainStart = value.unicodeScalars.startIndex
-        var index = plainStart
+        out.append("\"")
         let scalars = value.unicodeScalars
+        var plainStart = scalars.startIndex
+        var index = plainStart
         while index != scalars.endIndex {
             let s = scalars[index]
-            let escape: String?
-            switch s {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            default:
-                if s.value < 0x20 {
+            if s.value < 0x20 || s == "\"" || s == "\\" {
+                out.append(contentsOf: Substring(scalars[plainStart..<index]))
+                switch s {
+                case "\"": out.append("\\\"")
+                case "\\": out.append("\\\\")
+                case "\n": out.append("\\n")
+                case "\r": out.append("\\r")
+                case "\t": out.append("\\t")
+                default:
                     let hex = String(s.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
                 }
-            }
-            if let escape {
-                out.unicodeScalars += scalars[plainStart..<index]
-                out += escape
                 plainStart = scalars.index(after: index)
             }
             index = scalars.index(after: index)
         }
-        out.unicodeScalars += scalars[plainStart..<scalars.endIndex]
-        out += "\""
+        out.append(contentsOf: Substring(scalars[plainStart..<scalars.endIndex]))
+        out.append("\"")
     }
 }

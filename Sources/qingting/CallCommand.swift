@@ -22,6 +22,10 @@ struct CallCommand: ParsableCommand {
     @Option(help: "Socket path (default: as `qingting serve`).")
     var socket: String?
 
+    @Option(name: .customLong("socket-owner"),
+            help: "Also trust a socket (and its folder) owned by this uid: a server another user runs with --allow-uid. By default only sockets of this user or root are used.")
+    var socketOwners: [UInt32] = []
+
     @Flag(help: "Print the whole JSON-RPC response line.")
     var raw = false
 
@@ -39,7 +43,7 @@ struct CallCommand: ParsableCommand {
         }
         request += "}"
         let line = try reportingErrors { () throws -> String in
-            let client = try UnixSocketClient(path: socket ?? ServerConfiguration.defaultSocketPath)
+            let client = try UnixSocketClient(path: socket ?? ServerConfiguration.defaultSocketPath, owners: Set(socketOwners))
             try client.send(line: request)
             guard let line = try client.readLine() else { throw TextError(.io, "the server closed the connection without answering") }
             return line

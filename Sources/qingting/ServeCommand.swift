@@ -13,10 +13,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
         discussion: """
-            Methods: engine.info, rpc.discover, text.segment, text.analyze, model.reload \
-            (`qingting call rpc.discover` lists them with their schemas). SIGTERM or SIGINT stops \
-            accepting, answers what was read, and removes the socket file. A socket file left by a \
-            crashed run is replaced; one a live server answers on is not.
+            Methods: engine.info, rpc.discover, text.segment, text.analyze, identity.resolve, \
+            model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
+            SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
+            and removes the socket file. A socket file left by a crashed run is replaced; one a live \
+            server answers on is not. The socket's folder is created 0700; one that another user \
+            owns or can write in is refused. model.reload reads only regular files inside the \
+            folders of the files loaded at start and --reload-dir folders.
             """
     )
 
@@ -44,6 +47,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close a connection whose peer has not read its responses for this many seconds.")
     var writeTimeout = 30
 
+    @Option(help: "Seconds a request line may take from its first byte to its newline (then: error -32600 and closed).")
+    var readTimeout = 10.0
+
+    @Option(help: "Seconds a connection may sit with nothing sent or being answered (then: error -32600 and closed).")
+    var idleTimeout = 300.0
+
+    @Option(help: "Most requests in one batch array (more: error -32003, none run).")
+    var maxBatch = 1024
+
+    @Option(help: "Bytes of request lines read but not answered, per connection (more: error -32002).")
+    var maxQueuedBytesPerConnection = 64 << 20
+
+    @Option(help: "Bytes of request lines read but not answered, over all connections (more: error -32002).")
+    var maxQueuedBytes = 256 << 20
+
+    @Option(help: "On SIGTERM/SIGINT, seconds to finish what was read; then the rest is cancelled and the server exits.")
+    var shutdownGrace = 10.0
+
+    @Option(name: .customLong("reload-dir"),
+            help: "Also let model.reload read files in this folder (repeatable); by default only the folders of the files loaded at start.")
+    var reloadDirs: [String] = []
+
+    @Option(help: "Largest file model.reload reads, in bytes.")
+    var maxReloadBytes = 256 << 20
+
     @Option(help: "Sentiment model (default: Models/sentiment.qtlin).")
     var model: String?
 
@@ -65,8 +93,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         for (name, value) in [("--max-line-bytes", maxLineBytes), ("--max-connections", maxConnections),
-                              ("--max-in-flight", maxInFlight), ("--write-timeout", writeTimeout)] where value < 1 {
+                              ("--max-in-flight", maxInFlight), ("--write-timeout", writeTimeout), ("--max-batch", maxBatch),
+                              ("--max-queued-bytes-per-connection", maxQueuedBytesPerConnection),
+                              ("--max-queued-bytes", maxQueuedBytes), ("--max-reload-bytes", maxReloadBytes)] where value < 1 {
             throw ValidationError("\(name) \(value) must be at least 1")
+        }
+        for (name, value) in [("--read-timeout", readTimeout), ("--idle-timeout", idleTimeout),
+                              ("--shutdown-grace", shutdownGrace)] where !(value > 0 && value < 1e9) {
+            throw ValidationError("\(name) \(value) must be a number of seconds > 0")
         }
     }
 
@@ -95,10 +129,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.maxInFlightPerConnection = maxInFlight
         configuration.writeStallTimeout = .seconds(writeTimeout)
-        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable))
+        configuration.readTimeout = .seconds(readTimeout)
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection
+        configuration.maxQueuedBytes = maxQueuedBytes
+        var limits = RPCEngine.Limits()
+        limits.maxBatchRequests = maxBatch
+        limits.reload = ReloadPolicy(directories: reloadDirs, maxFileBytes: maxReloadBytes)
+        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits)
         let server = SocketServer(engine: engine, configuration: configuration)
 
-        // Signals arrive on a dispatch queue, not as async-unsafe handlers.
+        // Signals arrive on a dispatch queue, not as async-unsafe handlers. `run()` returns within
+        // the grace period after one, whatever is still running.
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)

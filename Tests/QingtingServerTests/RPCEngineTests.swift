@@ -157,11 +157,14 @@ import Testing
         let path = "/tmp/qingting-test-corrupt-\(getpid()).qtlin"
         try FileIO.writeAtomically(Array("QTLINMDL but not a model".utf8), to: path)
         defer { unlink(path) }
-        let engine = self.engine()
+        var limits = RPCEngine.Limits()
+        limits.reload = ReloadPolicy(directories: ["/tmp"])
+        let engine = RPCEngine(models: Self.models, limits: limits)
         let before = engine.models
         let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"model.reload","params":{"sentiment_model":"\#(path)"}}"#, engine)
-        #expect(code(r) == "-32603")
-        #expect(r["error"]?["data"]?["reason"]?.stringValue?.isEmpty == false)
+        #expect(code(r) == "-32602")
+        #expect(r["error"]?["message"]?.stringValue?.contains("reload failed") == true, "\(r)")
+        #expect(r["error"]?["message"]?.stringValue?.contains("but not a model") == false, "file content quoted: \(r)")
         #expect(engine.models === before)
         #expect(engine.metrics.snapshot()["reloads"] == .number("0"))
     }

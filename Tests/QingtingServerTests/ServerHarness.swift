@@ -13,13 +13,20 @@ final class ServerHarness: @unchecked Sendable {
     let folder: String
     private let errorPipe = Pipe()
 
-    /// Starts the server and waits until it accepts connections.
-    init(_ arguments: [String] = [], socket: String? = nil) throws {
+    /// Starts the server and waits until it accepts connections; with `openFileLimit` it runs
+    /// under `ulimit -n` of that many descriptors.
+    init(_ arguments: [String] = [], socket: String? = nil, openFileLimit: Int? = nil) throws {
         folder = NSTemporaryDirectory() + "qingting-serve-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         self.socket = socket ?? "\(folder)/q.sock"
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--socket", self.socket, "--log-level", "notice"] + arguments
+        let serve = ["serve", "--socket", self.socket, "--log-level", "notice"] + arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = serve
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
         process.standardError = errorPipe
         try process.run()
@@ -75,6 +82,19 @@ final class ServerHarness: @unchecked Sendable {
             usleep(20_000)
         }
         return condition()
+    }
+
+    /// Waits for the server to exit by itself; returns what it wrote to stderr, or nil (after
+    /// killing it) when it is still running after `seconds`.
+    func waitForExit(seconds: Double) -> String? {
+        guard eventually(seconds, { !process.isRunning }) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Sends SIGTERM, waits for the exit, and returns what the server wrote to stderr.
