@@ -82,7 +82,7 @@ extension RPCMethod {
         name: "engine.info",
         summary: "Version, loaded model and lexicon files with their hashes, uptime and counters.",
         params: [],
-        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object"},"reloads":{"type":"integer"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
+        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
         run: { context, _ in
             var members = context.engine.metrics.snapshot()
             members["name"] = .string("qingting")
@@ -133,13 +133,13 @@ extension RPCMethod {
 
     static let analyze = RPCMethod(
         name: "text.analyze",
-        summary: "Sentiment of a text (label, probabilities, #情绪# tag, the lexicon cues behind it) and the product category it names — the object `qingting analyze` writes for a line, without its \"line\" member.",
+        summary: "Sentiment of a text (label, probabilities, #情绪# tag, the lexicon cues behind it), its intents with their cues, and the product category it names — the object `qingting analyze` writes for a line, without its \"line\" member.",
         params: [
             Param(name: "text", required: true, schema: #"{"type":"string"}"#, summary: "The post."),
             Param(name: "id", required: false, schema: "{}", summary: "Echoed back as \"id\" in the result, exactly as written."),
             Param(name: "tokens", required: false, schema: #"{"type":"boolean","default":false}"#, summary: "Also return the tokens."),
         ],
-        resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"category":{"type":["object","null"],"properties":{"name":{"type":"string"},"term":{"type":"string"},"kind":{"enum":["name","model","brand"]},"start":{"type":"integer"},"end":{"type":"integer"}}},"tokens":{"type":"array"}}}"#,
+        resultSchema: #"{"type":"object","properties":{"id":{},"sentiment":{"enum":["negative","neutral","positive"]},"probabilities":{"type":"object","properties":{"negative":{"type":"number"},"neutral":{"type":"number"},"positive":{"type":"number"}}},"tags":{"type":"array","items":{"type":"string"}},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"polarity":{"type":"string"},"negated":{"type":"boolean"},"strength":{"type":"number"},"start":{"type":"integer"},"end":{"type":"integer"}}}},"intents":{"type":"array","items":{"type":"object","properties":{"label":{"enum":["purchase","service_order","service_logistics","service_product","service_refund","complaint","churn","recommend"]},"probability":{"type":"number"},"cues":{"type":"array","items":{"type":"object","properties":{"term":{"type":"string"},"negated":{"type":"boolean"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}},"category":{"type":["object","null"],"properties":{"name":{"type":"string"},"term":{"type":"string"},"kind":{"enum":["name","model","brand"]},"start":{"type":"integer"},"end":{"type":"integer"}}},"tokens":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"kind":{"type":"string"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}"#,
         run: { context, params in
             let text = try params.requiredString("text")
             let tokens = try params.bool("tokens") ?? false

@@ -144,10 +144,9 @@ struct AnalyzedLine: Sendable {
             error = nil
         case .failure(let thrown):
             let failure = thrown as? TextError ?? TextError(.io, "\(thrown)")
-            json += "\"error\":{\"code\":\"\(failure.code)\",\"message\":"
-            JSON.appendString(failure.message, to: &json)
-            if let offset = failure.byteOffset { json += ",\"offset\":\(offset)" }
-            json += "}}"
+            json += "\"error\":"
+            failure.appendJSON(to: &json)
+            json += "}"
             error = failure.description
         }
     }

@@ -145,7 +145,7 @@ struct EvalIntent: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let segmenter = try segmenterOptions.segmenter()
-            let files = tests.isEmpty ? ["Models/corpus/intent-dev.tsv"].compactMap { Resources.find($0) } : tests
+            let files = tests.isEmpty ? defaultTestSets(["Models/corpus/intent-dev.tsv"]) : tests
             guard !files.isEmpty else { throw ClassifyError(.io, "no test set: pass --test") }
             let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
             func load(_ path: String?, cues: String?) throws -> IntentAnalyzer {

@@ -105,3 +105,15 @@ private func report(_ error: any Error) -> any Error {
     }
     return ExitCode.failure
 }
+
+/// The default test sets that exist; each missing one is named on stderr (a corpus
+/// `scripts/fetch-corpora.sh` downloads may not be there yet), so no set is skipped without a word.
+func defaultTestSets(_ candidates: [String]) -> [String] {
+    candidates.compactMap { candidate in
+        guard let found = Resources.find(candidate) else {
+            warn("qingting: default test set \(candidate) not found, left out (scripts/fetch-corpora.sh fetches the corpora; --test FILE names one)")
+            return nil
+        }
+        return found
+    }
+}

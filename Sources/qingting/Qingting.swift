@@ -1,4 +1,5 @@
 import ArgumentParser
+import QingtingServer
 
 @main
 struct Qingting: AsyncParsableCommand {
@@ -9,6 +10,7 @@ struct Qingting: AsyncParsableCommand {
             Models and lexicons are found under $QINGTING_HOME, the current directory, or the \
             folders above the executable (Models/segment.qtseg, Lexicons/userdict.tsv).
             """,
+        version: RPCEngine.version,
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
                       LinkCommand.self, ServeCommand.self, CallCommand.self]
     )

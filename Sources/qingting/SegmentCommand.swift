@@ -49,9 +49,7 @@ struct SegmentCommand: ParsableCommand {
                 invalid += 1
                 if skipInvalid { return }
                 warn("qingting: \(error.at("\(source):\(number)"))")
-                output.line(format == .jsonl
-                    ? "{\"line\":\(number),\"error\":{\"code\":\"\(error.code)\",\"offset\":\(error.byteOffset ?? 0)}}"
-                    : "")
+                output.line(format == .jsonl ? error.errorLine(line: number) : "")
             }
         }
         try reportingErrors {

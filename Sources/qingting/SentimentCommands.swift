@@ -178,9 +178,7 @@ struct EvalSentiment: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let segmenter = try segmenterOptions.segmenter()
-            let files = tests.isEmpty
-                ? ["corpora/sentiment/test.tsv", "Models/corpus/sentiment-dev.tsv"].compactMap { Resources.find($0) }
-                : tests
+            let files = tests.isEmpty ? defaultTestSets(["corpora/sentiment/test.tsv", "Models/corpus/sentiment-dev.tsv"]) : tests
             var analyzers = [("model", try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: model))]
             if let baseline {
                 analyzers.append(("baseline", try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: baseline)))

@@ -96,6 +96,43 @@ import Testing
         }
     }
 
+    /// Members of `value` that `schema` (as rpc.discover lists it) does not declare, and declared
+    /// properties that `value` lacks, as JSON paths; nested objects and array items are followed.
+    func schemaMismatches(_ value: JSONValue, _ schema: JSONValue?, path: String, optional: Set<String>) -> [String] {
+        switch value {
+        case .object(let members):
+            guard case .object(let properties)? = schema?["properties"] else { return [] }
+            var problems = members.keys.filter { properties[$0] == nil }.map { "\(path).\($0): not in the schema" }
+            problems += properties.keys.filter { members[$0] == nil && !optional.contains("\(path).\($0)") }.map { "\(path).\($0): in the schema, not in the result" }
+            for (key, member) in members { problems += schemaMismatches(member, properties[key], path: "\(path).\(key)", optional: optional) }
+            return problems
+        case .array(let items):
+            return items.prefix(3).flatMap { schemaMismatches($0, schema?["items"], path: path + "[]", optional: optional) }
+        default:
+            return []
+        }
+    }
+
+    @Test func everyResultHasExactlyTheMembersItsDiscoverSchemaDeclares() throws {
+        let discover = try response(#"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#)
+        guard case .array(let methods)? = discover["result"]?["methods"] else { Issue.record("no methods"); return }
+        func schema(_ name: String) -> JSONValue? {
+            methods.first { $0["name"] == .string(name) }?["result"]?["schema"]
+        }
+        let calls: [(String, String, Set<String>)] = [
+            ("text.analyze", #"{"text":"物流太慢了，想买个新手机，客服还不理人","id":7,"tokens":true}"#, []),
+            ("text.segment", #"{"text":"客服态度太差"}"#, []),
+            ("engine.info", "{}", []),
+            ("model.reload", "{}", []),
+        ]
+        for (method, params, optional) in calls {
+            let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#)
+            let result = try #require(r["result"], "\(method): \(r)")
+            let problems = schemaMismatches(result, schema(method), path: method, optional: optional)
+            #expect(problems.isEmpty, "\(problems)")
+        }
+    }
+
     /// identity.resolve against a customer index built from generated data: an identity that
     /// carries its customer's phone is confirmed to that customer; without an index the method
     /// answers not found; a non-object identity is an invalid param.
