@@ -141,6 +141,57 @@ enum ClassifyFixtures {
         }
     }
 
+    @Test func aVersionTwoModelIsRefusedWithARequestToRetrain() throws {
+        var bytes = ClassifyFixtures.trainModel().serialized()
+        bytes[8] = 2
+        let path = ClassifyFixtures.temporary("v2.qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try LinearModel(contentsOf: path)
+        } throws: { "\($0)".contains("\(path): model format version 2") && "\($0)".contains("retrain") }
+    }
+
+    /// The checksum covers the header: a change to any byte of it (n-gram orders and the weight
+    /// scale included) refuses the file, naming it.
+    @Test(arguments: [LinearModel.Kind.softmax, .gated])
+    func aChangeToAnyHeaderByteIsRefused(_ kind: LinearModel.Kind) throws {
+        let good = ClassifyFixtures.trainModel(kind: kind).serialized()
+        let path = ClassifyFixtures.temporary("header-\(kind).qtlin")
+        defer { unlink(path) }
+        for offset in 0..<48 {
+            for flip: UInt8 in [0x01, 0x80] {
+                var bytes = good
+                bytes[offset] ^= flip
+                try FileIO.writeAtomically(bytes, to: path)
+                #expect {
+                    _ = try LinearModel(contentsOf: path)
+                } throws: { error in
+                    (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+                }
+            }
+        }
+    }
+
+    /// The shipped pair with the sentiment model's char n-gram maximum set to 7: the sentiment
+    /// file is refused, and the intent file (which is fine) is not blamed.
+    @Test func aBadSentimentHeaderIsBlamedOnTheSentimentModel() throws {
+        var bytes = try FileIO.read("\(ClassifyFixtures.root)/Models/sentiment.qtlin")
+        bytes[29] = 7
+        let path = ClassifyFixtures.temporary("orders.qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        for intents in [false, true] {
+            #expect {
+                _ = try ClassifyResources.postAnalyzer(segmenter: ClassifyFixtures.segmenter, modelPath: path,
+                                                       intentModelPath: "\(ClassifyFixtures.root)/Models/intent.qtlin",
+                                                       intents: intents)
+            } throws: { error in
+                (error as? ClassifyError)?.location == path && "\(error)".contains("checksum")
+            }
+        }
+    }
+
     @Test func aModelOfAnotherFeatureSpaceIsRefused() throws {
         let model = ClassifyFixtures.trainModel()  // 2^16 buckets
         // Features hashed into fewer buckets than the model has cannot be unfolded.

@@ -68,6 +68,37 @@ import Glibc
         #expect(trained().serialized() == trained().serialized())
     }
 
+    /// Every byte of the fixed header is covered: a change to any one of them (the unknown-atom
+    /// cost, the word and token counts included) refuses the file, naming it.
+    @Test func aChangeToAnyHeaderByteIsRefused() throws {
+        let good = trained().serialized()
+        let path = Fixtures.temporaryPath("header.qtseg")
+        defer { unlink(path) }
+        for offset in 0..<48 {  // the fixed header
+            for flip: UInt8 in [0x01, 0x80] {
+                var bytes = good
+                bytes[offset] ^= flip
+                try FileIO.writeAtomically(bytes, to: path)
+                #expect {
+                    _ = try SegmentModel(contentsOf: path)
+                } throws: { error in
+                    (error as? TextError)?.code == .invalidModel && (error as? TextError)?.location == path
+                }
+            }
+        }
+    }
+
+    @Test func aVersionOneModelIsRefusedWithARequestToRetrain() throws {
+        var bytes = trained().serialized()
+        bytes[8] = 1
+        let path = Fixtures.temporaryPath("v1.qtseg")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try SegmentModel(contentsOf: path)
+        } throws: { "\($0)".contains("\(path): segment model format version 1") && "\($0)".contains("retrain") }
+    }
+
     @Test(arguments: ["truncated", "magic", "version", "checksum"])
     func corruptFilesAreRefused(_ damage: String) throws {
         var bytes = trained().serialized()
