@@ -299,6 +299,40 @@ enum ClassifyFixtures {
             (error as? ClassifyErrors)?.errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
         }
     }
+
+    /// CRLF line ends, a byte order mark, an invalid UTF-8 line in the middle and a bad line after
+    /// it, over the three files read together: every problem is listed, none quotes the file.
+    @Test func theThreeFilesShareOneLinePolicy() throws {
+        let sentiment = ClassifyFixtures.temporary("policy-sent.tsv")
+        let negators = ClassifyFixtures.temporary("policy-neg.tsv")
+        let degree = ClassifyFixtures.temporary("policy-deg.tsv")
+        try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array("满意\tpositive\r\n失望\tnegative\t2\r\n".utf8), to: sentiment)
+        try FileIO.writeAtomically(Array("不\t3\r\n没".utf8) + [0xE6, 0xB2] + Array("\t2\n别\t99\n".utf8), to: negators)
+        try FileIO.writeAtomically(Array("很\t1.5\r\n超级\t很多\n".utf8), to: degree)
+        defer { for path in [sentiment, negators, degree] { unlink(path) } }
+        do {
+            _ = try CueLexicon(sentiment: sentiment, negators: negators, degree: degree)
+            Issue.record("bad lines were accepted")
+        } catch let errors as ClassifyErrors {
+            #expect(errors.errors.map(\.description) == [
+                "\(negators):2: invalid UTF-8 (byte offset 3)",
+                "\(negators):3: scope in column 2 is not a whole number in 1...10",
+                "\(degree):2: multiplier in column 2 is not a number in (0, 10]",
+            ])
+            #expect(!"\(errors)".contains("99") && !"\(errors)".contains("很多") && !"\(errors)".contains("超级"))
+        }
+        try FileIO.writeAtomically(Array("不\t3\r\n".utf8), to: negators)
+        try FileIO.writeAtomically(Array("很\t1.5\r\n".utf8), to: degree)
+        let lexicon = try CueLexicon(sentiment: sentiment, negators: negators, degree: degree)
+        #expect(lexicon.terms.mapValues { "\($0.polarity) \($0.weight)" } == ["满意": "positive 1.0", "失望": "negative 2.0"])
+        #expect(lexicon.negators == ["不": 3] && lexicon.degrees == ["很": 1.5])
+    }
+
+    @Test func aDeviceIsRefusedNamingIt() {
+        #expect {
+            _ = try CueLexicon(sentiment: "/dev/zero", negators: nil, degree: nil)
+        } throws: { "\($0)" == "/dev/zero: is a character device, not a regular file" }
+    }
 }
 
 @Suite struct CorpusTests {

@@ -13,7 +13,8 @@ import Glibc
         } throws: { error in
             let lines = (error as? TextErrors)?.errors.map { $0.location ?? "" } ?? []
             return lines == ["dict.tsv:3", "dict.tsv:4", "dict.tsv:5", "dict.tsv:6"]
-                && "\(error)".contains("dict.tsv:4: weight 'lots' is not a number")
+                && "\(error)".contains("dict.tsv:4: weight in column 2 is not a number >= 0")
+                && !"\(error)".contains("lots") && !"\(error)".contains("好词")
         }
     }
 
