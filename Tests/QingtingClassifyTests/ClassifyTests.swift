@@ -173,6 +173,14 @@ enum ClassifyFixtures {
         }
     }
 
+    /// The committed models are what the writer makes of their weights (format, header, checksum),
+    /// so retraining with the same data reproduces them byte for byte.
+    @Test(arguments: ["sentiment", "intent"])
+    func theShippedModelsAreWhatTheWriterWrites(_ name: String) throws {
+        let path = "\(ClassifyFixtures.root)/Models/\(name).qtlin"
+        #expect(try LinearModel(contentsOf: path).serialized() == FileIO.read(path))
+    }
+
     /// The shipped pair with the sentiment model's char n-gram maximum set to 7: the sentiment
     /// file is refused, and the intent file (which is fine) is not blamed.
     @Test func aBadSentimentHeaderIsBlamedOnTheSentimentModel() throws {

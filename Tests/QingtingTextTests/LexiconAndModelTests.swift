@@ -65,6 +65,10 @@ import Glibc
         #expect(Segmenter(model: loaded).tokenize("迈向新世纪").map(\.text) == ["迈向", "新", "世纪"])
     }
 
+    @Test func theShippedModelIsWhatTheWriterWrites() throws {
+        #expect(Fixtures.model.serialized() == (try FileIO.read("\(Fixtures.root)/Models/segment.qtseg")))
+    }
+
     @Test func trainingIsDeterministic() {
         #expect(trained().serialized() == trained().serialized())
     }
