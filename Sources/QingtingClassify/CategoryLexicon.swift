@@ -36,13 +36,13 @@ public struct CategoryLexicon: Sendable {
     public init(contentsOf path: String, segmenter: Segmenter) throws {
         var errors: [ClassifyError] = []
         var entries: [(term: String, value: Entry)] = []
-        try CueLexicon.readTSV(path, errors: &errors) { columns, place in
+        CueLexicon.readTSV(path, errors: &errors) { columns, _ in
             guard columns.count >= 3, let kind = Kind(rawValue: columns[2]) else {
-                return ClassifyError(.invalidLexicon, "kind must be name, model, brand or context (column 3)", location: place)
+                return "kind in column 3 is not name, model, brand or context"
             }
             let categories = columns[1].split(separator: "|").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
             guard !categories.isEmpty else {
-                return ClassifyError(.invalidLexicon, "no category (column 2)", location: place)
+                return "no category (column 2)"
             }
             entries.append((columns[0], Entry(categories: categories, kind: kind)))
             return nil

@@ -1,3 +1,5 @@
+import QingtingText
+
 /// An error from the classify stage: a stable code, a message, and where (`path:line`).
 public struct ClassifyError: Error, Equatable, Sendable, CustomStringConvertible {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -22,6 +24,18 @@ public struct ClassifyError: Error, Equatable, Sendable, CustomStringConvertible
     }
 
     public var description: String { (location.map { "\($0): " } ?? "") + message }
+
+    /// A text-stage error (a file that cannot be read, a bad lexicon line) as this stage's error,
+    /// with the same place and wording.
+    public init(_ error: TextError) {
+        let code: Code = switch error.code {
+        case .io: .io
+        case .invalidModel: .invalidModel
+        case .invalidCorpus: .invalidCorpus
+        default: .invalidLexicon
+        }
+        self.init(code, error.message + (error.byteOffset.map { " (byte offset \($0))" } ?? ""), location: error.location)
+    }
 }
 
 /// Every problem found in one file, reported together.

@@ -35,14 +35,14 @@ public struct CueLexicon: Sendable {
     /// Loads the three files; all bad lines of all files are reported together.
     public init(sentiment: String, negators negatorPath: String?, degree degreePath: String?) throws {
         var errors: [ClassifyError] = []
-        try Self.readTSV(sentiment, errors: &errors) { columns, place in
+        Self.readTSV(sentiment, errors: &errors) { columns, _ in
             guard columns.count >= 2, let polarity = SentimentLabel(rawValue: columns[1]), polarity != .neutral else {
-                return ClassifyError(.invalidLexicon, "polarity must be 'positive' or 'negative' (column 2)", location: place)
+                return "polarity in column 2 is not positive or negative"
             }
             var weight: Float = 1
             if columns.count > 2, !columns[2].isEmpty {
                 guard let w = Float(columns[2]), w > 0, w.isFinite else {
-                    return ClassifyError(.invalidLexicon, "weight '\(columns[2])' is not a number > 0 (column 3)", location: place)
+                    return "weight in column 3 is not a number > 0"
                 }
                 weight = w
             }
@@ -50,11 +50,11 @@ public struct CueLexicon: Sendable {
             return nil
         }
         if let negatorPath {
-            try Self.readTSV(negatorPath, errors: &errors) { columns, place in
+            Self.readTSV(negatorPath, errors: &errors) { columns, _ in
                 var scope = 3
                 if columns.count > 1, !columns[1].isEmpty {
                     guard let s = Int(columns[1]), (1...10).contains(s) else {
-                        return ClassifyError(.invalidLexicon, "scope '\(columns[1])' is not 1...10 (column 2)", location: place)
+                        return "scope in column 2 is not a whole number in 1...10"
                     }
                     scope = s
                 }
@@ -63,9 +63,9 @@ public struct CueLexicon: Sendable {
             }
         }
         if let degreePath {
-            try Self.readTSV(degreePath, errors: &errors) { columns, place in
+            Self.readTSV(degreePath, errors: &errors) { columns, _ in
                 guard columns.count > 1, let m = Float(columns[1]), m > 0, m <= 10 else {
-                    return ClassifyError(.invalidLexicon, "multiplier must be a number in (0, 10] (column 2)", location: place)
+                    return "multiplier in column 2 is not a number in (0, 10]"
                 }
                 degrees[Self.normalize(columns[0])] = m
                 return nil
@@ -83,34 +83,22 @@ public struct CueLexicon: Sendable {
 
     static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term) }
 
-    /// Reads a TSV file, calling `parse` on each entry line; it returns an error for a bad line.
-    static func readTSV(_ path: String, errors: inout [ClassifyError],
-                        _ parse: ([String], String) -> ClassifyError?) throws {
+    /// Reads a lexicon file by `LexiconFile`'s rules, calling `parse` on each entry line (it
+    /// returns what is wrong with a bad line); a term may appear once per file. Errors, of the
+    /// file or of its lines, are appended to `errors` so several files can report together.
+    static func readTSV(_ path: String, errors: inout [ClassifyError], _ parse: ([String], Int) -> String?) {
         var seen: [String: Int] = [:]
         do {
-            try FileIO.forEachLine(path) { bytes, number in
-                let place = "\(path):\(number)"
-                guard let line = String(validating: bytes, as: UTF8.self) else {
-                    errors.append(ClassifyError(.invalidLexicon, "invalid UTF-8", location: place))
-                    return
-                }
-                let trimmed = line.trimmingCharacters(in: " ")
-                if trimmed.isEmpty || trimmed.hasPrefix("#") { return }
-                let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-                    .map { String($0).trimmingCharacters(in: " ") }
-                guard !columns[0].isEmpty else {
-                    errors.append(ClassifyError(.invalidLexicon, "empty term", location: place))
-                    return
-                }
-                if let first = seen[columns[0]] {
-                    errors.append(ClassifyError(.invalidLexicon, "term '\(columns[0])' repeats line \(first)", location: place))
-                    return
-                }
+            try LexiconFile.read(path) { columns, number in
+                guard !columns[0].isEmpty else { return "empty term (column 1)" }
+                if let first = seen[columns[0]] { return "term repeats line \(first)" }
                 seen[columns[0]] = number
-                if let error = parse(columns, place) { errors.append(error) }
+                return parse(columns, number)
             }
-        } catch let error as TextError {
-            throw ClassifyError(.io, error.message, location: path)
+        } catch let failure as TextErrors {
+            errors += failure.errors.map(ClassifyError.init)
+        } catch {
+            errors.append(ClassifyError(.io, "\(error)", location: path))
         }
     }
 

@@ -34,22 +34,20 @@ public struct IntentCueLexicon: Sendable {
     public init(contentsOf path: String, segmenter: Segmenter) throws {
         var errors: [ClassifyError] = []
         var entries: [(term: String, value: Entry)] = []
-        try CueLexicon.readTSV(path, errors: &errors) { columns, place in
-            guard columns.count >= 2 else {
-                return ClassifyError(.invalidLexicon, "no intent (column 2)", location: place)
-            }
+        CueLexicon.readTSV(path, errors: &errors) { columns, _ in
+            guard columns.count >= 2 else { return "no intent (column 2)" }
             var intents: [IntentLabel] = []
             for key in columns[1].split(separator: "|") {
                 guard let intent = IntentLabel(rawValue: String(key).trimmingCharacters(in: " ")) else {
-                    return ClassifyError(.invalidLexicon, "unknown intent '\(key)' (column 2; expected one of \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", ")))", location: place)
+                    return "unknown intent in column 2 (expected one of \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", ")))"
                 }
                 intents.append(intent)
             }
-            guard !intents.isEmpty else { return ClassifyError(.invalidLexicon, "no intent (column 2)", location: place) }
+            guard !intents.isEmpty else { return "no intent (column 2)" }
             var weight: Float = 1
             if columns.count > 2, !columns[2].isEmpty {
                 guard let w = Float(columns[2]), w > 0, w <= 10 else {
-                    return ClassifyError(.invalidLexicon, "weight '\(columns[2])' is not a number in (0, 10] (column 3)", location: place)
+                    return "weight in column 3 is not a number in (0, 10]"
                 }
                 weight = w
             }

@@ -18,14 +18,14 @@ import Darwin
 ///
 /// Immutable and `Sendable`; scoring uses only caller-local buffers.
 ///
-/// File layout (little-endian), format version 2 (version 1 counted repeated n-grams; its
-/// models are refused with a request to retrain). C is the number of score columns: L, or 2 for
-/// `gated`.
+/// File layout (little-endian), format version 3 (version 1 counted repeated n-grams, version 2's
+/// checksum left the header out; their models are refused with a request to retrain). C is the
+/// number of score columns: L, or 2 for `gated`.
 ///
 /// | offset | field |
 /// |---|---|
 /// | 0 | magic `QTLINMDL` |
-/// | 8 | u32 format version (2) |
+/// | 8 | u32 format version (3) |
 /// | 12 | u32 n-gram hash version (`QT_NGRAM_HASH_VERSION`) |
 /// | 16 | u32 segment key version |
 /// | 20 | u32 kind: 0 softmax, 1 one-vs-rest, 2 gated |
@@ -33,7 +33,7 @@ import Darwin
 /// | 28 | u8 × 4: char n-gram min, max; word n-gram min, max |
 /// | 32 | u32 label count L |
 /// | 36 | f32 weight scale |
-/// | 40 | u64 FNV-1a 64 checksum of every byte from 48 on |
+/// | 40 | u64 FNV-1a 64 checksum of every byte of the file but these 8 (`BinaryFormat.fileChecksum`) |
 /// | 48 | L × (u32 length, UTF-8 name) |
 /// | … | f32 × C bias, f32 × C thresholds, zero padding to a multiple of 8 |
 /// | … | i8 × (2^bits × C) weights, row-major by bucket |
@@ -47,7 +47,7 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     public static let magic: [UInt8] = Array("QTLINMDL".utf8)
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     static let segmentKeyVersion: UInt32 = 1
 
     public let kind: Kind
@@ -156,7 +156,10 @@ public final class LinearModel: @unchecked Sendable {
         var folded = extractor.configuration
         folded.bucketBits = features.bucketBits
         guard folded == features, features.bucketBits <= extractor.configuration.bucketBits else {
-            throw ClassifyError(.invalidModel, "model was trained with feature configuration \(features), not \(extractor.configuration)", location: path)
+            // Only the model at `path` is named: its own header is checksummed at load, so a
+            // mismatch means it was trained with other features than the model whose featurizer
+            // it is given (the sentiment model, for an intent model).
+            throw ClassifyError(.invalidModel, "model was trained with feature configuration \(features), not the \(extractor.configuration) of the featurizer it is given (retrain it with that model)", location: path)
         }
     }
 
@@ -189,8 +192,10 @@ public final class LinearModel: @unchecked Sendable {
                 UInt8(features.wordOrders.lowerBound), UInt8(features.wordOrders.upperBound)]
         BinaryFormat.append(UInt32(labels.count), to: &out)
         BinaryFormat.append(scale.bitPattern, to: &out)
-        BinaryFormat.append(body.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, to: &out)
-        return out + body
+        BinaryFormat.append(UInt64(0), to: &out)  // the checksum, sealed once the bytes are all there
+        out += body
+        BinaryFormat.sealChecksum(&out)
+        return out
     }
 
     public func write(to path: String) throws {
@@ -201,12 +206,11 @@ public final class LinearModel: @unchecked Sendable {
 
     /// Memory-maps a model file; refuses wrong magic, versions, sizes, feature settings or checksum.
     public convenience init(contentsOf path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ClassifyError(.io, "cannot open model: \(String(cString: strerror(errno)))", location: path) }
+        let fd: Int32, size: Int
+        do { (fd, size) = try FileIO.openRegularFile(path, limit: FileIO.defaultSizeLimit, what: "a model") } catch let error as TextError {
+            throw ClassifyError(error)
+        }
         defer { close(fd) }
-        var info = stat()
-        fstat(fd, &info)
-        let size = Int(info.st_size)
         guard size >= 48 else { throw ClassifyError(.invalidModel, "model file is truncated (\(size) bytes)", location: path) }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw ClassifyError(.io, "cannot map model", location: path)
@@ -225,7 +229,11 @@ public final class LinearModel: @unchecked Sendable {
         func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         guard Array(raw[0..<8]) == Self.magic else { throw fail("not a Qingting linear model (bad magic)") }
         guard u32(8) == Self.formatVersion else {
-            let why = u32(8) == 1 ? " (version 1 counted repeated n-grams): retrain it" : ""
+            let why = switch u32(8) {
+            case 1: " (version 1 counted repeated n-grams): retrain it"
+            case 2: " (version 2's checksum left the header out): retrain it"
+            default: ""
+            }
             throw fail("model format version \(u32(8)); this build reads version \(Self.formatVersion)\(why)")
         }
         guard u32(12) == UInt32(QT_NGRAM_HASH_VERSION) else {
@@ -265,8 +273,7 @@ public final class LinearModel: @unchecked Sendable {
         guard size == offset + weightCount else {
             throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
         }
-        let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
-        guard BinaryFormat.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[48...])) == checksum else {
+        guard BinaryFormat.fileChecksum(raw) == BinaryFormat.storedChecksum(raw) else {
             throw fail("model checksum mismatch: the file is corrupt")
         }
         self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,

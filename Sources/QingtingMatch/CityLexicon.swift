@@ -11,33 +11,47 @@ public struct CityLexicon: Sendable {
 
     public init() {}
 
-    /// Parses the TSV text (`city<TAB>alias,alias…`, `#` comments).
-    /// - Throws: `MatchError.invalidSettings` naming `path:line` for a line without a city.
+    /// Parses the TSV text (`city<TAB>alias,alias…`) by `LexiconFile`'s rules.
+    /// - Throws: `MatchErrors` naming `path:line` for every line without a city or not UTF-8.
     public init(tsv: String, path: String) throws {
-        for (n, line) in tsv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let text = line.trimmingCharacters(in: "\r")
-            if text.isEmpty || text.hasPrefix("#") { continue }
-            let fields = text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            let city = fields[0].trimmingSpaces
-            guard !city.isEmpty else {
-                throw MatchError(.invalidSettings, "a city line needs a canonical name before the tab", location: "\(path):\(n + 1)")
-            }
-            add(city, city)
-            if fields.count > 1 {
-                for alias in fields[1].split(separator: ",") { add(String(alias), city) }
-            }
+        try self.init(bytes: Array(tsv.utf8), path: path)
+    }
+
+    init(bytes: [UInt8], path: String) throws {
+        do {
+            try LexiconFile.parse(bytes, path: path) { columns, _ in add(columns) }
+        } catch let failure as TextErrors {
+            throw MatchErrors(failure.errors.map(MatchError.init))
         }
         containedAliases.sort { $0.alias.count > $1.alias.count }
     }
 
     /// Loads the lexicon at `path`, or the shipped one.
+    /// - Throws: `MatchErrors` naming the file (missing, not a regular file, over
+    ///   `LexiconFile.defaultSizeLimit`) or each bad line.
     public static func load(path: String? = nil) throws -> CityLexicon {
         guard let file = path ?? Resources.find(defaultPath) else {
             throw MatchError(.io, "no city lexicon found (looked for \(defaultPath)); pass --cities")
         }
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(file) } catch { throw MatchError(.io, "\(error)", location: file) }
-        return try CityLexicon(tsv: String(decoding: bytes, as: UTF8.self), path: file)
+        var lexicon = CityLexicon()
+        do {
+            try LexiconFile.read(file) { columns, _ in lexicon.add(columns) }
+        } catch let failure as TextErrors {
+            throw MatchErrors(failure.errors.map(MatchError.init))
+        }
+        lexicon.containedAliases.sort { $0.alias.count > $1.alias.count }
+        return lexicon
+    }
+
+    /// Adds one line's city and aliases; returns what is wrong with the line instead when it is bad.
+    private mutating func add(_ columns: [String]) -> String? {
+        let city = columns[0]
+        guard !city.isEmpty else { return "a city line needs a canonical name in column 1" }
+        add(city, city)
+        if columns.count > 1 {
+            for alias in columns[1].split(separator: ",") { add(String(alias), city) }
+        }
+        return nil
     }
 
     private mutating func add(_ alias: String, _ city: String) {
@@ -61,13 +75,5 @@ public struct CityLexicon: Sendable {
         }
         for (alias, city) in containedAliases where key.contains(alias) { return city }
         return key.hasSuffix("市") && key.count > 1 ? String(key.dropLast()) : key
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = self
-        while s.last == set { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,3 +1,5 @@
+import QingtingText
+
 /// An error from identity resolution: a stable code, a message, and where (`path:line`, or a
 /// JSON path such as `settings.json: comparisons[2].levels[0]`).
 public struct MatchError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -24,4 +26,18 @@ public struct MatchError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { (location.map { "\($0): " } ?? "") + message }
+
+    /// A text-stage error (a file that cannot be read, a bad lexicon line) as this module's
+    /// error, with the same place and wording.
+    public init(_ error: TextError) {
+        self.init(error.code == .io ? .io : .invalidSettings,
+                  error.message + (error.byteOffset.map { " (byte offset \($0))" } ?? ""), location: error.location)
+    }
+}
+
+/// Every problem found in one file (each bad lexicon line), reported together.
+public struct MatchErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [MatchError]
+    public init(_ errors: [MatchError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
 }

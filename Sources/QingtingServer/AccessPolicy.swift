@@ -33,26 +33,18 @@ public struct AccessPolicy: Sendable {
         return token.flatMap { tokens[$0] } == .admin
     }
 
-    /// Reads a token file: `token<TAB>role` per line, `#` comments and blank lines ignored.
-    /// - Throws: `TextError` as `path:line: what` for a line without a tab or with an unknown role.
+    /// Reads a token file by `LexiconFile`'s rules: `token<TAB>role` per line, `#` comments and
+    /// blank lines ignored. Errors name the line, never a token or role written there.
+    /// - Throws: `TextErrors` as `path:line: what` for every line without a token and a role or
+    ///   with an unknown role (or naming the file when it cannot be read).
     public static func readTokens(_ path: String) throws -> [String: Role] {
         var tokens: [String: Role] = [:]
-        try FileIO.forEachLine(path) { line, number in
-            let text = String(decoding: line, as: UTF8.self).trimmingTrailingCR()
-            if text.isEmpty || text.hasPrefix("#") { return }
-            let fields = text.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 2, !fields[0].isEmpty else {
-                throw TextError(.io, "expected token<TAB>role", location: "\(path):\(number)")
-            }
-            guard let role = Role(rawValue: String(fields[1])) else {
-                throw TextError(.io, "unknown role \"\(fields[1])\" (admin, analyst or agent)", location: "\(path):\(number)")
-            }
-            tokens[String(fields[0])] = role
+        try LexiconFile.read(path) { columns, _ in
+            guard columns.count == 2, !columns[0].isEmpty else { return "expected token<TAB>role" }
+            guard let role = Role(rawValue: columns[1]) else { return "role in column 2 is not admin, analyst or agent" }
+            tokens[columns[0]] = role
+            return nil
         }
         return tokens
     }
-}
-
-extension String {
-    func trimmingTrailingCR() -> String { hasSuffix("\r") ? String(dropLast()) : self }
 }

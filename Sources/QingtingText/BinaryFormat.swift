@@ -1,10 +1,32 @@
 /// Helpers shared by the engine's binary file formats (segment and linear models).
 public enum BinaryFormat {
-    /// FNV-1a 64 over bytes: the checksum every model file carries.
-    public static func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// Where both model formats keep their u64 checksum (after a 40-byte fixed header start).
+    public static let checksumOffset = 40
+
+    /// FNV-1a 64 over bytes, continuing from `hash` (the FNV offset basis by default).
+    public static func fnv1a64(_ bytes: UnsafeRawBufferPointer, continuing hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = hash
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return h
+    }
+
+    /// The checksum a model file carries: FNV-1a 64 over every byte of the file except the 8
+    /// checksum bytes themselves (at `checksumOffset`), so that the header is covered too.
+    /// - Precondition: `file.count >= checksumOffset + 8`.
+    public static func fileChecksum(_ file: UnsafeRawBufferPointer) -> UInt64 {
+        let head = fnv1a64(UnsafeRawBufferPointer(rebasing: file[..<checksumOffset]))
+        return fnv1a64(UnsafeRawBufferPointer(rebasing: file[(checksumOffset + 8)...]), continuing: head)
+    }
+
+    /// The checksum stored in a model file.
+    public static func storedChecksum(_ file: UnsafeRawBufferPointer) -> UInt64 {
+        file.loadUnaligned(fromByteOffset: checksumOffset, as: UInt64.self)
+    }
+
+    /// Writes `fileChecksum` into a serialized model's checksum bytes.
+    public static func sealChecksum(_ file: inout [UInt8]) {
+        let checksum = file.withUnsafeBytes { fileChecksum($0) }
+        withUnsafeBytes(of: checksum.littleEndian) { file.replaceSubrange(checksumOffset..<(checksumOffset + 8), with: $0) }
     }
 
     /// Appends an integer in little-endian order.

@@ -6,26 +6,101 @@ import Darwin
 
 /// Small file helpers that report errors with the path, shared by models, lexicons and corpora.
 public enum FileIO {
-    /// Reads a whole file.
-    public static func read(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
-            throw TextError(.io, "cannot open: \(String(cString: strerror(errno)))", location: path)
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    /// What `read` accepts unless told otherwise: model, settings and customer files are far
+    /// smaller; the limit only keeps a wrong path from filling memory.
+    public static let defaultSizeLimit = 1 << 30
+
+    /// Reads a whole regular file of at most `limit` bytes.
+    ///
+    /// A FIFO, device, directory or socket is refused before anything is read (so `/dev/zero`
+    /// never grows memory), and so is a file over `limit`.
+    /// - Parameter what: the kind of file, for the error ("a lexicon", "a model").
+    /// - Throws: `TextError` (`.io`) naming the path: cannot open, not a regular file, over the
+    ///   limit, or a read error.
+    public static func read(_ path: String, limit: Int = defaultSizeLimit, what: String = "this file") throws -> [UInt8] {
+        let (fd, size) = try openRegularFile(path, limit: limit, what: what)
+        defer { close(fd) }
+        // Read to the end rather than trusting the size: a file that grows past the limit while
+        // being read is refused too.
+        var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
+        var count = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n > 0 { bytes += chunk[..<n] }
-            if n < chunk.count {
-                if ferror(file) != 0 {
-                    // A signal (a child process ending, say) can interrupt the read: go on.
-                    if errno == EINTR { clearerr(file); continue }
-                    throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path)
-                }
-                return bytes
+            if count == bytes.count {
+                guard count <= limit else { throw overLimit(path, size: nil, limit: limit, what: what) }
+                bytes += [UInt8](repeating: 0, count: min(max(count, 1 << 16), limit + 1 - count))
             }
+            let n = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }  // a signal (a child process ending, say): read on
+                throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path)
+            }
+            if n == 0 { break }
+            count += n
         }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// Opens `path` read-only and checks, on the opened descriptor (not a `stat` before the open,
+    /// which a rename could outrun), that it is a regular file of at most `limit` bytes.
+    ///
+    /// Opening does not block on a FIFO with no writer: the open is non-blocking, and the flag is
+    /// cleared once the file is known to be regular.
+    /// - Returns: the descriptor, which the caller closes, and the file's size.
+    /// - Throws: `TextError` (`.io`) naming the path and what it is
+    ///   ("is a character device, not a regular file"; "is 70.0 MiB, over the 64 MiB limit for a lexicon").
+    public static func openRegularFile(_ path: String, limit: Int, what: String) throws -> (descriptor: Int32, size: Int) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw TextError(.io, "cannot open: \(String(cString: strerror(errno)))", location: path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw TextError(.io, "cannot stat: \(reason)", location: path)
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            throw TextError(.io, "is \(describe(fileType: type)), not a regular file", location: path)
+        }
+        let size = Int(info.st_size)
+        guard size <= limit else {
+            close(fd)
+            throw overLimit(path, size: size, limit: limit, what: what)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return (fd, size)
+    }
+
+    private static func describe(fileType type: mode_t) -> String {
+        switch type {
+        case S_IFDIR: return "a directory"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "a special file"
+        }
+    }
+
+    /// - Parameter size: nil when the file grew past the limit while being read.
+    private static func overLimit(_ path: String, size: Int?, limit: Int, what: String) -> TextError {
+        guard let size else {
+            return TextError(.io, "grew past the \(describe(bytes: limit)) limit for \(what) while being read", location: path)
+        }
+        return TextError(.io, "is \(describe(bytes: size)), over the \(describe(bytes: limit)) limit for \(what)", location: path)
+    }
+
+    /// `512 bytes`, `64 MiB`, `70.3 MiB`: sizes in the unit a reader would use.
+    static func describe(bytes: Int) -> String {
+        let units: [(Int, String)] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (scale, unit) in units where bytes >= scale {
+            if bytes % scale == 0 { return "\(bytes / scale) \(unit)" }
+            let tenths = (bytes * 10 + scale / 2) / scale
+            return "\(tenths / 10).\(tenths % 10) \(unit)"
+        }
+        return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
 
     /// Writes to `path.tmp-PID`, flushes, then renames, so that a crash never leaves half a file.
@@ -98,4 +173,9 @@ public enum FileIO {
     private static func stripCR(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         line.last == 0x0D ? line.dropLast() : line
     }
+}
+
+/// `read(2)`, out of `FileIO`'s scope, where `read` names `FileIO.read`.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }

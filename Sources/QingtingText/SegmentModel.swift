@@ -6,26 +6,27 @@ import Darwin
 
 /// The trained word model of the segmenter: word costs (−ln p) in a hash trie, memory-mapped.
 ///
-/// File layout (little-endian), format version 1:
+/// File layout (little-endian), format version 2 (version 1's checksum left the header out; its
+/// files are refused with a request to retrain):
 ///
 /// | offset | field |
 /// |---|---|
 /// | 0 | magic `QTSEGMDL` |
-/// | 8 | u32 format version (1) |
+/// | 8 | u32 format version (2) |
 /// | 12 | u32 key version: how text becomes trie keys (`SegmentKeys.version`) |
 /// | 16 | u32 slot count (power of two) |
 /// | 20 | u32 node count |
 /// | 24 | f32 cost of an unknown atom |
 /// | 28 | u32 word count |
 /// | 32 | f64 total token count of the training corpus |
-/// | 40 | u64 FNV-1a 64 checksum of every byte from offset 48 on |
+/// | 40 | u64 FNV-1a 64 checksum of every byte of the file but these 8 (`BinaryFormat.fileChecksum`) |
 /// | 48 | u64 × slots: edge keys ((parent << 32 \| key) + 1, 0 = empty) |
 /// | … | u32 × slots: child nodes |
 /// | … | f32 × nodes: word cost at the node, −1 where no word ends |
 public final class SegmentModel: @unchecked Sendable {
     // @unchecked: the mapping is read-only and lives as long as the model.
     public static let magic: [UInt8] = Array("QTSEGMDL".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let headerSize = 48
 
     /// Total token count of the training corpus; user lexicon weights are counts on this scale.
@@ -57,12 +58,8 @@ public final class SegmentModel: @unchecked Sendable {
     /// Memory-maps a model file, checking magic, versions, sizes and checksum.
     /// - Throws: `TextError.invalidModel` naming the path and what is wrong.
     public init(contentsOf path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw TextError(.io, "cannot open segment model: \(String(cString: strerror(errno)))", location: path) }
+        let (fd, size) = try FileIO.openRegularFile(path, limit: FileIO.defaultSizeLimit, what: "a segment model")
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TextError(.io, "cannot stat segment model", location: path) }
-        let size = Int(info.st_size)
         guard size >= Self.headerSize else {
             throw TextError(.invalidModel, "segment model is truncated (\(size) bytes, header needs \(Self.headerSize))", location: path)
         }
@@ -76,7 +73,8 @@ public final class SegmentModel: @unchecked Sendable {
             }
             let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
             guard version == Self.formatVersion else {
-                throw TextError(.invalidModel, "segment model format version \(version); this build reads version \(Self.formatVersion)", location: path)
+                let why = version == 1 ? " (version 1's checksum left the header out): retrain it" : ""
+                throw TextError(.invalidModel, "segment model format version \(version); this build reads version \(Self.formatVersion)\(why)", location: path)
             }
             let keyVersion = raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
             guard keyVersion == SegmentKeys.version else {
@@ -88,8 +86,7 @@ public final class SegmentModel: @unchecked Sendable {
             guard slots > 0, slots & (slots - 1) == 0, nodes > 0, size == expected else {
                 throw TextError(.invalidModel, "segment model is truncated or corrupt (\(size) bytes, header says \(expected))", location: path)
             }
-            let checksum = raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
-            guard BinaryFormat.fnv1a64(UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])) == checksum else {
+            guard BinaryFormat.fileChecksum(raw) == BinaryFormat.storedChecksum(raw) else {
                 throw TextError(.invalidModel, "segment model checksum mismatch: the file is corrupt", location: path)
             }
             let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
@@ -128,8 +125,9 @@ public final class SegmentModel: @unchecked Sendable {
         BinaryFormat.append(trie.unknownCost.bitPattern, to: &out)
         BinaryFormat.append(UInt32(wordCount), to: &out)
         BinaryFormat.append(totalCount.bitPattern, to: &out)
-        BinaryFormat.append(body.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, to: &out)
+        BinaryFormat.append(UInt64(0), to: &out)  // the checksum, sealed once the bytes are all there
         out += body
+        BinaryFormat.sealChecksum(&out)
         return out
     }
 

@@ -59,62 +59,50 @@ public struct UserLexicon: Sendable {
         self.splits = splits
     }
 
-    /// Parses lexicon text; every bad line is reported (as `path:line: what`), none aborts.
+    /// Parses lexicon text by `LexiconFile`'s rules; every bad line is reported (as
+    /// `path:line: what`, never quoting the line), none aborts.
     /// - Throws: `TextErrors` listing each bad line.
     public static func parse(_ text: String, path: String) throws -> [Entry] {
+        try parse(Array(text.utf8), path: path)
+    }
+
+    static func parse(_ bytes: [UInt8], path: String) throws -> [Entry] {
         var entries: [Entry] = []
-        var errors: [TextError] = []
         var seen: [String: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = index + 1
-            let where_ = "\(path):\(line)"
-            let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if content.trimmingSpaces.isEmpty || content.trimmingSpaces.hasPrefix("#") { continue }
-            let columns = content.split(separator: "\t", omittingEmptySubsequences: false).map { String($0) }
-            let term = columns[0].trimmingSpaces
-            guard !term.isEmpty else {
-                errors.append(TextError(.invalidLexicon, "empty term", location: where_))
-                continue
-            }
-            let pieces = term.split(separator: " ").map(String.init)
-            guard pieces.allSatisfy({ SegmentKeys.keys(forWord: $0) != nil }) else {
-                errors.append(TextError(.invalidLexicon,
-                    "term '\(term)' holds characters the segmenter never joins into words (punctuation, emoji, tabs)",
-                    location: where_))
-                continue
-            }
-            var weight = defaultWeight
-            if columns.count > 1, !columns[1].trimmingSpaces.isEmpty {
-                guard let w = Double(columns[1].trimmingSpaces), w >= 0, w.isFinite else {
-                    errors.append(TextError(.invalidLexicon,
-                        "weight '\(columns[1])' is not a number >= 0 (column 2)", location: where_))
-                    continue
-                }
-                weight = w
-            }
-            let key = pieces.joined()
-            if let first = seen[key] {
-                errors.append(TextError(.invalidLexicon, "term '\(term)' repeats line \(first)", location: where_))
-                continue
-            }
-            seen[key] = line
-            let wordClass = columns.count > 2 && !columns[2].trimmingSpaces.isEmpty ? columns[2].trimmingSpaces : nil
-            entries.append(Entry(term: term, pieces: pieces, weight: weight, wordClass: wordClass, line: line))
-        }
-        if !errors.isEmpty { throw TextErrors(errors) }
+        try LexiconFile.parse(bytes, path: path) { columns, line in entry(columns, line: line, into: &entries, seen: &seen) }
         return entries
     }
 
-    /// Loads and parses a lexicon file for a model.
+    /// Loads a lexicon file (see `LexiconFile` for what is refused) for a model.
+    /// - Throws: `TextErrors` naming the file, or each bad line.
     public init(contentsOf path: String, model: SegmentModel) throws {
-        let bytes = try FileIO.read(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            var offset = 0
-            bytes.withUnsafeBufferPointer { offset = CCore.validateUTF8($0) ?? 0 }
-            let line = bytes[..<offset].filter { $0 == 0x0A }.count + 1
-            throw TextErrors([TextError(.invalidLexicon, "invalid UTF-8", location: "\(path):\(line)", byteOffset: offset)])
+        var entries: [Entry] = []
+        var seen: [String: Int] = [:]
+        try LexiconFile.read(path) { columns, line in Self.entry(columns, line: line, into: &entries, seen: &seen) }
+        self.init(entries: entries, totalCount: model.totalCount)
+    }
+
+    /// Checks one line's columns and appends its entry; returns what is wrong instead when it is bad.
+    /// - Parameter seen: the line of each term read so far (a term may appear once).
+    private static func entry(_ columns: [String], line: Int, into entries: inout [Entry],
+                              seen: inout [String: Int]) -> String? {
+        let term = columns[0]
+        guard !term.isEmpty else { return "empty term (column 1)" }
+        let pieces = term.split(separator: " ").map(String.init)
+        guard pieces.allSatisfy({ SegmentKeys.keys(forWord: $0) != nil }) else {
+            return "term in column 1 holds characters the segmenter never joins into words (punctuation, emoji)"
         }
-        self.init(entries: try Self.parse(text, path: path), totalCount: model.totalCount)
+        var weight = defaultWeight
+        if columns.count > 1, !columns[1].isEmpty {
+            guard let w = Double(columns[1]), w >= 0, w.isFinite else { return "weight in column 2 is not a number >= 0" }
+            weight = w
+        }
+        let key = pieces.joined()
+        if let first = seen[key] { return "term repeats line \(first)" }
+        seen[key] = line
+        let wordClass = columns.count > 2 && !columns[2].isEmpty ? columns[2] : nil
+        entries.append(Entry(term: term, pieces: pieces, weight: weight, wordClass: wordClass, line: line))
+        return nil
     }
 }
 

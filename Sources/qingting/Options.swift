@@ -101,6 +101,7 @@ private func report(_ error: any Error) -> any Error {
     case let error as ClassifyErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
     case let error as TextErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
     case let error as MatchError: warn("qingting: \(error)")
+    case let error as MatchErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
     default: return error
     }
     return ExitCode.failure

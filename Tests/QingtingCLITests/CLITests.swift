@@ -52,7 +52,17 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try run(["segment", "--userdict", path, "你好"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("\(path):2: weight 'many' is not a number"))
+        #expect(r.stderr.contains("\(path):2: weight in column 2 is not a number >= 0"))
+        #expect(!r.stderr.contains("many"))
+    }
+
+    @Test func aCRLFLexiconReadsLineByLine() throws {
+        let path = NSTemporaryDirectory() + "qingting-cli-crlf-\(getpid()).tsv"
+        try Data("回车\t10\r\n好评\t20\r\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try run(["segment", "--userdict", path, "好评回车"])
+        #expect(r.status == 0 && r.stderr.isEmpty)
+        #expect(r.stdout == "好评 回车\n")
     }
 
     @Test func corruptModelIsRefused() throws {

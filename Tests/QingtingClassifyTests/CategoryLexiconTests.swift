@@ -52,4 +52,14 @@ import Testing
             #expect(errors.errors.map(\.location) == ["\(path):2", "\(path):3"])
         }
     }
+
+    @Test func aCRLFFileWithAByteOrderMarkReads() throws {
+        let path = NSTemporaryDirectory() + "qingting-categories-crlf-\(getpid()).tsv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0xEF, 0xBB, 0xBF] + Array("手机\t手机\tname\r\n耳机\t耳机\tname\r\n".utf8)).write(to: URL(fileURLWithPath: path))
+        let lexicon = try CategoryLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
+        #expect(lexicon.count == 2)
+        #expect(lexicon.category(in: ClassifyFixtures.segmenter.tokenize("想买个耳机"))?.category == "耳机")
+        #expect(lexicon.category(in: ClassifyFixtures.segmenter.tokenize("手机不错"))?.category == "手机")
+    }
 }

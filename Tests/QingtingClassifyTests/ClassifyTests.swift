@@ -141,6 +141,65 @@ enum ClassifyFixtures {
         }
     }
 
+    @Test func aVersionTwoModelIsRefusedWithARequestToRetrain() throws {
+        var bytes = ClassifyFixtures.trainModel().serialized()
+        bytes[8] = 2
+        let path = ClassifyFixtures.temporary("v2.qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try LinearModel(contentsOf: path)
+        } throws: { "\($0)".contains("\(path): model format version 2") && "\($0)".contains("retrain") }
+    }
+
+    /// The checksum covers the header: a change to any byte of it (n-gram orders and the weight
+    /// scale included) refuses the file, naming it.
+    @Test(arguments: [LinearModel.Kind.softmax, .gated])
+    func aChangeToAnyHeaderByteIsRefused(_ kind: LinearModel.Kind) throws {
+        let good = ClassifyFixtures.trainModel(kind: kind).serialized()
+        let path = ClassifyFixtures.temporary("header-\(kind).qtlin")
+        defer { unlink(path) }
+        for offset in 0..<48 {
+            for flip: UInt8 in [0x01, 0x80] {
+                var bytes = good
+                bytes[offset] ^= flip
+                try FileIO.writeAtomically(bytes, to: path)
+                #expect {
+                    _ = try LinearModel(contentsOf: path)
+                } throws: { error in
+                    (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+                }
+            }
+        }
+    }
+
+    /// The committed models are what the writer makes of their weights (format, header, checksum),
+    /// so retraining with the same data reproduces them byte for byte.
+    @Test(arguments: ["sentiment", "intent"])
+    func theShippedModelsAreWhatTheWriterWrites(_ name: String) throws {
+        let path = "\(ClassifyFixtures.root)/Models/\(name).qtlin"
+        #expect(try LinearModel(contentsOf: path).serialized() == FileIO.read(path))
+    }
+
+    /// The shipped pair with the sentiment model's char n-gram maximum set to 7: the sentiment
+    /// file is refused, and the intent file (which is fine) is not blamed.
+    @Test func aBadSentimentHeaderIsBlamedOnTheSentimentModel() throws {
+        var bytes = try FileIO.read("\(ClassifyFixtures.root)/Models/sentiment.qtlin")
+        bytes[29] = 7
+        let path = ClassifyFixtures.temporary("orders.qtlin")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        for intents in [false, true] {
+            #expect {
+                _ = try ClassifyResources.postAnalyzer(segmenter: ClassifyFixtures.segmenter, modelPath: path,
+                                                       intentModelPath: "\(ClassifyFixtures.root)/Models/intent.qtlin",
+                                                       intents: intents)
+            } throws: { error in
+                (error as? ClassifyError)?.location == path && "\(error)".contains("checksum")
+            }
+        }
+    }
+
     @Test func aModelOfAnotherFeatureSpaceIsRefused() throws {
         let model = ClassifyFixtures.trainModel()  // 2^16 buckets
         // Features hashed into fewer buckets than the model has cannot be unfolded.
@@ -247,6 +306,40 @@ enum ClassifyFixtures {
         } throws: { error in
             (error as? ClassifyErrors)?.errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
         }
+    }
+
+    /// CRLF line ends, a byte order mark, an invalid UTF-8 line in the middle and a bad line after
+    /// it, over the three files read together: every problem is listed, none quotes the file.
+    @Test func theThreeFilesShareOneLinePolicy() throws {
+        let sentiment = ClassifyFixtures.temporary("policy-sent.tsv")
+        let negators = ClassifyFixtures.temporary("policy-neg.tsv")
+        let degree = ClassifyFixtures.temporary("policy-deg.tsv")
+        try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array("满意\tpositive\r\n失望\tnegative\t2\r\n".utf8), to: sentiment)
+        try FileIO.writeAtomically(Array("不\t3\r\n没".utf8) + [0xE6, 0xB2] + Array("\t2\n别\t99\n".utf8), to: negators)
+        try FileIO.writeAtomically(Array("很\t1.5\r\n超级\t很多\n".utf8), to: degree)
+        defer { for path in [sentiment, negators, degree] { unlink(path) } }
+        do {
+            _ = try CueLexicon(sentiment: sentiment, negators: negators, degree: degree)
+            Issue.record("bad lines were accepted")
+        } catch let errors as ClassifyErrors {
+            #expect(errors.errors.map(\.description) == [
+                "\(negators):2: invalid UTF-8 (byte offset 3)",
+                "\(negators):3: scope in column 2 is not a whole number in 1...10",
+                "\(degree):2: multiplier in column 2 is not a number in (0, 10]",
+            ])
+            #expect(!"\(errors)".contains("99") && !"\(errors)".contains("很多") && !"\(errors)".contains("超级"))
+        }
+        try FileIO.writeAtomically(Array("不\t3\r\n".utf8), to: negators)
+        try FileIO.writeAtomically(Array("很\t1.5\r\n".utf8), to: degree)
+        let lexicon = try CueLexicon(sentiment: sentiment, negators: negators, degree: degree)
+        #expect(lexicon.terms.mapValues { "\($0.polarity) \($0.weight)" } == ["满意": "positive 1.0", "失望": "negative 2.0"])
+        #expect(lexicon.negators == ["不": 3] && lexicon.degrees == ["很": 1.5])
+    }
+
+    @Test func aDeviceIsRefusedNamingIt() {
+        #expect {
+            _ = try CueLexicon(sentiment: "/dev/zero", negators: nil, degree: nil)
+        } throws: { "\($0)" == "/dev/zero: is a character device, not a regular file" }
     }
 }
 

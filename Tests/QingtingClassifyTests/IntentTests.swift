@@ -118,3 +118,20 @@ import Glibc
         }
     }
 }
+
+@Suite struct IntentCueLexiconFileTests {
+    @Test func badLinesAreListedWithoutQuotingThem() throws {
+        let path = ClassifyFixtures.temporary("cues-policy.tsv")
+        try FileIO.writeAtomically(Array("到哪了\tservice_order\t1\r\n退款\t秘密意图\r\n".utf8) + [0xFF]
+                                   + Array("\n发票\tservice_order\t99\n".utf8), to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try IntentCueLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
+        } throws: { error in
+            let locations = (error as? ClassifyErrors)?.errors.compactMap(\.location)
+            return locations == ["\(path):2", "\(path):3", "\(path):4"]
+                && "\(error)".contains("\(path):3: invalid UTF-8 (byte offset 0)")
+                && !"\(error)".contains("秘密") && !"\(error)".contains("99")
+        }
+    }
+}

@@ -218,9 +218,14 @@ import Testing
         defer { unlink(path) }
         try FileIO.writeAtomically(Array("# roles\nabc\tadmin\n\nxyz\tagent\n".utf8), to: path)
         #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
-        try FileIO.writeAtomically(Array("abc\tadmin\nxyz\tboss\n".utf8), to: path)
-        #expect(throws: TextError.self) { try AccessPolicy.readTokens(path) }
-        do { _ = try AccessPolicy.readTokens(path) } catch { #expect("\(error)".contains("\(path):2")) }
+        try FileIO.writeAtomically(Array("abc\tadmin\r\nxyz\tboss\nsecret-token\n".utf8), to: path)
+        #expect(throws: TextErrors.self) { try AccessPolicy.readTokens(path) }
+        // Every bad line is listed, and neither a token nor a role written in the file is echoed.
+        do { _ = try AccessPolicy.readTokens(path) } catch {
+            #expect("\(error)" == "\(path):2: role in column 2 is not admin, analyst or agent\n\(path):3: expected token<TAB>role")
+        }
+        try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array("abc\tadmin\r\nxyz\tagent\r\n".utf8), to: path)
+        #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
     }
 }
 

@@ -13,7 +13,8 @@ import Glibc
         } throws: { error in
             let lines = (error as? TextErrors)?.errors.map { $0.location ?? "" } ?? []
             return lines == ["dict.tsv:3", "dict.tsv:4", "dict.tsv:5", "dict.tsv:6"]
-                && "\(error)".contains("dict.tsv:4: weight 'lots' is not a number")
+                && "\(error)".contains("dict.tsv:4: weight in column 2 is not a number >= 0")
+                && !"\(error)".contains("lots") && !"\(error)".contains("好词")
         }
     }
 
@@ -64,8 +65,43 @@ import Glibc
         #expect(Segmenter(model: loaded).tokenize("迈向新世纪").map(\.text) == ["迈向", "新", "世纪"])
     }
 
+    @Test func theShippedModelIsWhatTheWriterWrites() throws {
+        #expect(Fixtures.model.serialized() == (try FileIO.read("\(Fixtures.root)/Models/segment.qtseg")))
+    }
+
     @Test func trainingIsDeterministic() {
         #expect(trained().serialized() == trained().serialized())
+    }
+
+    /// Every byte of the fixed header is covered: a change to any one of them (the unknown-atom
+    /// cost, the word and token counts included) refuses the file, naming it.
+    @Test func aChangeToAnyHeaderByteIsRefused() throws {
+        let good = trained().serialized()
+        let path = Fixtures.temporaryPath("header.qtseg")
+        defer { unlink(path) }
+        for offset in 0..<48 {  // the fixed header
+            for flip: UInt8 in [0x01, 0x80] {
+                var bytes = good
+                bytes[offset] ^= flip
+                try FileIO.writeAtomically(bytes, to: path)
+                #expect {
+                    _ = try SegmentModel(contentsOf: path)
+                } throws: { error in
+                    (error as? TextError)?.code == .invalidModel && (error as? TextError)?.location == path
+                }
+            }
+        }
+    }
+
+    @Test func aVersionOneModelIsRefusedWithARequestToRetrain() throws {
+        var bytes = trained().serialized()
+        bytes[8] = 1
+        let path = Fixtures.temporaryPath("v1.qtseg")
+        try FileIO.writeAtomically(bytes, to: path)
+        defer { unlink(path) }
+        #expect {
+            _ = try SegmentModel(contentsOf: path)
+        } throws: { "\($0)".contains("\(path): segment model format version 1") && "\($0)".contains("retrain") }
     }
 
     @Test(arguments: ["truncated", "magic", "version", "checksum"])
