@@ -130,13 +130,19 @@ public enum FileIO {
                 throw TextError(.io, "cannot open: \(String(cString: strerror(errno)))", location: path)
             }
             file = opened
+            var info = stat()
+            if fstat(fileno(file), &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                fclose(file)
+                throw TextError(.io, "is a directory, not a file of lines", location: path)
+            }
         }
         defer { if path != "-" { fclose(file) } }
-        try forEachLine(of: file, body)
+        try forEachLine(of: file, path: path, body)
     }
 
-    /// Line reader over an open stream (used for stdin too).
-    public static func forEachLine(of file: UnsafeMutablePointer<FILE>, _ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
+    /// Line reader over an open stream (used for stdin too); `path` names it in errors.
+    public static func forEachLine(of file: UnsafeMutablePointer<FILE>, path: String = "-",
+                                   _ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var lineNumber = 0
@@ -144,7 +150,7 @@ public enum FileIO {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if ferror(file) != 0 {
                 // A signal can interrupt the read: clear it and read on; any other error is one.
-                guard errno == EINTR else { throw TextError(.io, "read error: \(String(cString: strerror(errno)))") }
+                guard errno == EINTR else { throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path) }
                 clearerr(file)
                 if n == 0 { continue }
             } else if n == 0 {

@@ -258,6 +258,36 @@ import Testing
         #expect(two.stderr.contains("-:9001: "))
     }
 
+    @Test func errorLinesOfSegmentAndAnalyzeHaveOneShape() throws {
+        var input = Data("好的\n".utf8)
+        input.append(contentsOf: [0x61, 0xFF, 0x0A])
+        let segment = try run(["segment", "--format", "jsonl"], stdin: input)
+        let analyze = try run(["analyze", "--input", "text"], stdin: input)
+        for r in [segment, analyze] {
+            let line = r.stdout.split(separator: "\n").map(String.init)[1]
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let error = object["error"] as? [String: Any]
+            #expect(object["line"] as? Int == 2)
+            #expect(error?["code"] as? String == "invalid_utf8" && error?["offset"] as? Int == 1, "\(line)")
+            #expect((error?["message"] as? String)?.isEmpty == false, "no message: \(line)")
+        }
+    }
+
+    @Test func fileErrorsNameThePathOnceAndVersionIsPrinted() throws {
+        let missing = try run(["analyze", "-f", "nope.jsonl"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "qingting: nope.jsonl: cannot open: No such file or directory\n", "\(missing.stderr)")
+        let folder = try run(["analyze", "-f", "/tmp"])
+        #expect(folder.status == 1 && folder.stderr.contains("/tmp: is a directory"), "\(folder.stderr)")
+        let version = try run(["--version"])
+        #expect(version.status == 0 && version.stdout.first?.isNumber == true, "\(version.stdout)")
+        // A default test set that is not there is named, not skipped without a word.
+        if !FileManager.default.fileExists(atPath: Self.root + "/corpora/sentiment/test.tsv") {
+            let eval = try run(["eval", "sentiment"])
+            #expect(eval.stderr.contains("default test set corpora/sentiment/test.tsv not found"), "\(eval.stderr)")
+        }
+    }
+
     @Test func everyCommandHasHelp() throws {
         for command in [[], ["analyze"], ["segment"], ["train", "segment"], ["eval", "segment"], ["train", "sentiment"],
                         ["eval", "sentiment"]] {

@@ -39,7 +39,10 @@ func printTable(_ rows: [Row], baseline: String) {
     print(String(repeating: "-", count: 78))
 }
 
+/// The checkout whose binary, models and corpora are measured: `$QINGTING_ROOT` when set (to
+/// measure another checkout, say the commit before a change, with this same client), else this one.
 func repositoryRoot() -> String {
+    if let root = ProcessInfo.processInfo.environment["QINGTING_ROOT"], !root.isEmpty { return root }
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<4 { url.deleteLastPathComponent() }
     return url.path
