@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import QingtingText
+import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ import Glibc
 /// `HeavyLane` instead. Lines read but not answered are the connection's in-flight requests; past
 /// the count or byte limits they are answered with -32002 at once. Queued lines of a connection
 /// that has gone are dropped unanswered.
-public final class SocketServer: Sendable {
+public final class SocketServer: Service, Sendable {
     public let engine: RPCEngine
     public let configuration: ServerConfiguration
     let logger: Logger
@@ -47,9 +48,19 @@ public final class SocketServer: Sendable {
         self.logger = logger
     }
 
+    /// Serves as a swift-service-lifecycle `Service`: a `ServiceGroup`'s graceful shutdown (on
+    /// SIGTERM or SIGINT, say) calls `shutdown()`.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await run(onReady: {})
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
     /// Binds the socket and serves until `shutdown()`; then finishes in-flight requests, closes
     /// every connection and removes the socket file. `onReady` runs once the socket accepts.
-    public func run(onReady: @Sendable () -> Void = {}) async throws {
+    public func run(onReady: @Sendable () -> Void) async throws {
         let path = configuration.socketPath
         if try SocketPath.prepare(path) {
             logger.warning("replaced a stale socket file left by a run that did not shut down", metadata: ["socket": "\(path)"])

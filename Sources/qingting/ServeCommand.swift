@@ -1,12 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Logging
 import QingtingServer
 import QingtingText
+import ServiceLifecycle
+import UnixSignals
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -140,19 +138,12 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits)
         let server = SocketServer(engine: engine, configuration: configuration)
 
-        // Signals arrive on a dispatch queue, not as async-unsafe handlers. `run()` returns within
-        // the grace period after one, whatever is still running.
-        var signalSources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { server.shutdown() }
-            source.resume()
-            signalSources.append(source)
-        }
-        defer { signalSources.forEach { $0.cancel() } }
+        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the server,
+        // whose `run()` returns within the grace period, whatever is still running.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
         try await reportingErrors {
-            try await server.run()
+            try await group.run()
         }
     }
 }
