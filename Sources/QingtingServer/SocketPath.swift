@@ -1,3 +1,4 @@
+import SystemPackage
 import QingtingText
 
 #if canImport(Glibc)
@@ -50,7 +51,7 @@ public enum SocketPath {
     static func prepare(_ path: String) throws -> Bool {
         let folder = folder(of: path)
         if access(folder, F_OK) != 0, mkdir(folder, 0o700) != 0, errno != EEXIST {
-            throw TextError(.io, "cannot create the socket's folder: \(String(cString: strerror(errno)))", location: folder)
+            throw TextError(.io, "cannot create the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
         }
         try checkFolder(folder, owners: [geteuid()])
         _ = try unixAddress(path)
@@ -60,7 +61,7 @@ public enum SocketPath {
         case .notASocket: throw TextError(.io, "exists and is not a socket (not replaced)", location: path)
         case .stale:
             guard unlink(path) == 0 else {
-                throw TextError(.io, "cannot remove the stale socket: \(String(cString: strerror(errno)))", location: path)
+                throw TextError(.io, "cannot remove the stale socket: \(Errno(rawValue: errno).description)", location: path)
             }
             return true
         }
@@ -91,7 +92,7 @@ public enum SocketPath {
     static func checkFolder(_ folder: String, owners: Set<UInt32>) throws {
         var info = stat()
         guard stat(folder, &info) == 0 else {
-            throw TextError(.io, "cannot use the socket's folder: \(String(cString: strerror(errno)))", location: folder)
+            throw TextError(.io, "cannot use the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw TextError(.io, "the socket's folder is not a directory", location: folder) }
         let mode = info.st_mode & 0o7777

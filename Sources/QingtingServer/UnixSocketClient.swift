@@ -1,3 +1,4 @@
+import SystemPackage
 import QingtingText
 
 #if canImport(Glibc)
@@ -20,13 +21,13 @@ public final class UnixSocketClient {
     public init(path: String, owners: Set<UInt32> = []) throws {
         try SocketPath.checkTrusted(path, owners: owners)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TextError(.io, "socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TextError(.io, "socket: \(Errno(rawValue: errno).description)") }
         var address = try SocketPath.unixAddress(path)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno(rawValue: errno).description
             close(fd)
             throw TextError(.io, "cannot connect: \(reason) (is `qingting serve` running?)", location: path)
         }
@@ -49,7 +50,7 @@ public final class UnixSocketClient {
                 let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw TextError(.io, "send: \(String(cString: strerror(errno)))")
+                    throw TextError(.io, "send: \(Errno(rawValue: errno).description)")
                 }
                 offset += n
             }
@@ -77,7 +78,7 @@ public final class UnixSocketClient {
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == ECONNRESET { return nil }
-                throw TextError(.io, "recv: \(String(cString: strerror(errno)))")
+                throw TextError(.io, "recv: \(Errno(rawValue: errno).description)")
             }
             if n == 0 { return nil }
             buffer += chunk[..<n]

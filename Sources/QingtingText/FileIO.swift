@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -32,7 +33,7 @@ public enum FileIO {
             let n = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }  // a signal (a child process ending, say): read on
-                throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path)
+                throw TextError(.io, "read error: \(Errno(rawValue: errno).description)", location: path)
             }
             if n == 0 { break }
             count += n
@@ -51,10 +52,10 @@ public enum FileIO {
     ///   ("is a character device, not a regular file"; "is 70.0 MiB, over the 64 MiB limit for a lexicon").
     public static func openRegularFile(_ path: String, limit: Int, what: String) throws -> (descriptor: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw TextError(.io, "cannot open: \(String(cString: strerror(errno)))", location: path) }
+        guard fd >= 0 else { throw TextError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno(rawValue: errno).description
             close(fd)
             throw TextError(.io, "cannot stat: \(reason)", location: path)
         }
@@ -107,14 +108,14 @@ public enum FileIO {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())"
         guard let file = fopen(temporary, "wb") else {
-            throw TextError(.io, "cannot create: \(String(cString: strerror(errno)))", location: temporary)
+            throw TextError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         fclose(file)
         guard written == bytes.count, flushed, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw TextError(.io, "cannot write: \(String(cString: strerror(errno)))", location: path)
+            throw TextError(.io, "cannot write: \(Errno(rawValue: errno).description)", location: path)
         }
     }
 
@@ -127,7 +128,7 @@ public enum FileIO {
             file = input
         } else {
             guard let opened = fopen(path, "rb") else {
-                throw TextError(.io, "cannot open: \(String(cString: strerror(errno)))", location: path)
+                throw TextError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path)
             }
             file = opened
             var info = stat()
@@ -150,7 +151,7 @@ public enum FileIO {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if ferror(file) != 0 {
                 // A signal can interrupt the read: clear it and read on; any other error is one.
-                guard errno == EINTR else { throw TextError(.io, "read error: \(String(cString: strerror(errno)))", location: path) }
+                guard errno == EINTR else { throw TextError(.io, "read error: \(Errno(rawValue: errno).description)", location: path) }
                 clearerr(file)
                 if n == 0 { continue }
             } else if n == 0 {
