@@ -88,8 +88,8 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText", "TestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify", "TestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingStoreTests", dependencies: ["QingtingStore", "QingtingMatch"], swiftSettings: strictSwift),
         // Paths the end-to-end tests share (repository root, built binary).

@@ -1,3 +1,4 @@
+import TestSupport
 import QingtingClassify
 import QingtingText
 import Testing
@@ -7,11 +8,7 @@ import Glibc
 #endif
 
 enum ClassifyFixtures {
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
+    static let root = TestPaths.root
 
     static let segmenter = try! Resources.segmenter(modelPath: "\(root)/Models/segment.qtseg",
                                                     lexiconPath: "\(root)/Lexicons/userdict.tsv")

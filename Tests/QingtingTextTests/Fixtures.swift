@@ -1,12 +1,9 @@
 import QingtingText
+import TestSupport
 
 /// The repository's shipped files, found from this source file's place.
 enum Fixtures {
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
+    static let root = TestPaths.root
 
     static let model: SegmentModel = try! SegmentModel(contentsOf: "\(root)/Models/segment.qtseg")
 
