@@ -73,7 +73,8 @@ public final class LinkStore {
     private static let upsertCustomer = """
         INSERT INTO customers (\(CustomerRecord.columnNames.joined(separator: ", ")))
         VALUES (\(CustomerRecord.columnNames.map { _ in "?" }.joined(separator: ", ")))
-        ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email, city = excluded.city
+        ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email,
+            city = excluded.city
         """
 
     /// Every column but `platform` and `uid` (fixed by the id) and `decided_by` follows the run;

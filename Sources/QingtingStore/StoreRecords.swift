@@ -119,7 +119,8 @@ struct IdentityRecord: StoreRow, Equatable {
             explain = "[]"
         }
         self.init(
-            id: id, platform: String(id[..<colon]), uid: colon < id.endIndex ? String(id[id.index(after: colon)...]) : "",
+            id: id, platform: String(id[..<colon]),
+            uid: colon < id.endIndex ? String(id[id.index(after: colon)...]) : "",
             nickname: nickname, customer: link.customer.map { ids[$0] }, cluster: link.cluster,
             probability: link.pair.map { Self.rounded($0.probability, 4) } ?? 0,
             matchWeight: link.pair.map { Self.rounded(Double($0.weight), 2) },

@@ -67,7 +67,9 @@ import Glibc
 
         // A person's decision survives re-runs.
         try store.queue.write {
-            try $0.execute(sql: "UPDATE identities SET customer = 'C-person', status = 'confirmed', decided_by = 'person' WHERE rowid = 1")
+            try $0.execute(sql: """
+                UPDATE identities SET customer = 'C-person', status = 'confirmed', decided_by = 'person' WHERE rowid = 1
+                """)
         }
         _ = try store.save(first, links: links)
         #expect(try count(store, "SELECT COUNT(*) FROM identities WHERE customer = 'C-person'") == 1)
@@ -103,12 +105,13 @@ import Glibc
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 2 (migrations v2-test-notes); this engine knows up to 1 (v1-links)")
+        #expect(error?.description
+                == "\(path): the store has schema version 2 (migrations v2-test-notes); this engine knows up to 1 (v1-links)")
         #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
     }
 
     static let throwaway = StoreMigration(name: "v2-test-notes") { db in
-        try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), text TEXT)")
+        try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), body TEXT)")
     }
 
     /// The exact DDL the store wrote before named migrations (user_version 1, WAL).
@@ -128,7 +131,10 @@ import Glibc
 
     static func schema(_ path: String) throws -> [String] {
         try DatabaseQueue(path: path).read {
-            try String.fetchAll($0, sql: "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE tbl_name <> 'grdb_migrations' ORDER BY name")
+            try String.fetchAll($0, sql: """
+                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                WHERE tbl_name <> 'grdb_migrations' ORDER BY name
+                """)
         }
     }
 
@@ -217,17 +223,21 @@ import Glibc
         let store = try LinkStore(path: path)
         let (first, links) = try run(threshold: 0.5)
         _ = try store.save(first, links: links)
-        let rows = Dictionary(uniqueKeysWithValues: try store.queue.read { try IdentityRecord.fetchAll($0) }.map { ($0.id, $0) })
-        let number = { (v: JSONValue?) -> Double? in if case .number(let s)? = v { return Double(s) } else { return nil } }
+        let stored = try store.queue.read { try IdentityRecord.fetchAll($0) }
+        let rows = Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0) })
+        let number = { (v: JSONValue?) -> Double? in
+            if case .number(let s)? = v { return Double(s) } else { return nil }
+        }
         var mismatches = 0
         for link in links {
             let line = SocialPreset.members(link, run: first)
             guard let row = rows[first.records.ids[link.record]] else { mismatches += 1; continue }
             var explain = ""
             (line["explain"] ?? .array([])).appendJSON(to: &explain)
-            let strings: [(String?, String)] = [(row.platform, "platform"), (row.uid, "uid"), (row.customer, "customer"),
-                                                (row.cluster, "cluster"), (row.rule, "rule"), (row.status, "status"),
-                                                (row.via, "via")]
+            let strings: [(String?, String)] = [
+                (row.platform, "platform"), (row.uid, "uid"), (row.customer, "customer"), (row.cluster, "cluster"),
+                (row.rule, "rule"), (row.status, "status"), (row.via, "via"),
+            ]
             var same = strings.allSatisfy { $0.0 == line[$0.1]?.stringValue }
             same = same && row.probability == number(line["probability"])
             same = same && row.matchWeight == number(line["match_weight"]) && row.explain == explain
