@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The C core: pure functions over caller-owned buffers, and the only code that sees ICU headers.
@@ -49,11 +50,11 @@ let package = Package(
             dependencies: ["QingtingText", "CSupport"],
             swiftSettings: strictSwift
         ),
-        // The system SQLite (libsqlite3-dev), and link results stored in it.
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // Link results in SQLite through GRDB, whose GRDBSQLite system-library target links the
+        // system libsqlite3 (libsqlite3-dev); no SQLite is compiled in.
         .target(
             name: "QingtingStore",
-            dependencies: ["CSQLite", "QingtingMatch", "QingtingText"],
+            dependencies: ["QingtingMatch", "QingtingText", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
@@ -91,7 +92,9 @@ let package = Package(
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText", "TestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify", "TestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "CSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingStoreTests", dependencies: ["QingtingStore", "QingtingMatch"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingStoreTests",
+                    dependencies: ["QingtingStore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strictSwift),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting", "TestSupport"],

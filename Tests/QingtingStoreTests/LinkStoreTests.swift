@@ -1,5 +1,6 @@
+import GRDB
 import QingtingMatch
-import QingtingStore
+@testable import QingtingStore
 import QingtingText
 import Testing
 
@@ -34,32 +35,44 @@ import Glibc
         return (run, SocialPreset.identityLinks(run))
     }
 
+    /// A fresh path under /tmp, and a function removing it with its WAL files.
+    func scratch(_ name: String) -> (String, () -> Void) {
+        let path = "/tmp/qingting-store-\(name)-\(getpid()).sqlite"
+        let remove = { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
+        remove()
+        return (path, remove)
+    }
+
+    func count(_ store: LinkStore, _ sql: String) throws -> Int {
+        try store.queue.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+    }
+
     @Test func reRunsUpdateInPlaceAndReportMergesAndSplits() throws {
-        let path = "/tmp/qingting-store-\(getpid()).sqlite"
-        unlink(path)
-        defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
+        let (path, remove) = scratch("rerun")
+        defer { remove() }
         let store = try LinkStore(path: path)
-        do {
-            let mode = try store.database.prepare("PRAGMA journal_mode")
-            #expect(try mode.step() && mode.string(0) == "wal")
-        }
+        #expect(try store.queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
 
         let (first, links) = try run(threshold: 0.5)
         let s1 = try store.save(first, links: links)
         #expect(s1.run == 1 && s1.merges.isEmpty && s1.splits.isEmpty)
-        #expect(try store.database.integer("SELECT COUNT(*) FROM identities") == links.count)
-        #expect(try store.database.integer("SELECT COUNT(*) FROM customers") == 300)
-        #expect(try store.database.integer("SELECT COUNT(*) FROM identities WHERE status = 'confirmed' AND rule IS NOT NULL") > 0)
+        #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
+        #expect(try count(store, "SELECT COUNT(*) FROM customers") == 300)
+        #expect(try count(store, "SELECT COUNT(*) FROM identities WHERE status = 'confirmed' AND rule IS NOT NULL") > 0)
 
         // The same run again: same rows, nothing merged or split.
         let s2 = try store.save(first, links: links)
         #expect(s2.run == 2 && s2.merges.isEmpty && s2.splits.isEmpty)
-        #expect(try store.database.integer("SELECT COUNT(*) FROM identities") == links.count)
+        #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
 
         // A person's decision survives re-runs.
-        try store.database.execute("UPDATE identities SET customer = 'C-person', status = 'confirmed', decided_by = 'person' WHERE rowid = 1")
+        try store.queue.write {
+            try $0.execute(sql: """
+                UPDATE identities SET customer = 'C-person', status = 'confirmed', decided_by = 'person' WHERE rowid = 1
+                """)
+        }
         _ = try store.save(first, links: links)
-        #expect(try store.database.integer("SELECT COUNT(*) FROM identities WHERE customer = 'C-person'") == 1)
+        #expect(try count(store, "SELECT COUNT(*) FROM identities WHERE customer = 'C-person'") == 1)
 
         // A looser threshold joins more: merges reported; back to the strict one: splits.
         let (loose, looseLinks) = try run(threshold: 0.05)
@@ -67,6 +80,7 @@ import Glibc
         #expect(!s3.merges.isEmpty)
         let s4 = try store.save(first, links: links)
         #expect(!s4.splits.isEmpty)
+        #expect(try store.queue.read { try RunRecord.fetchAll($0) }.map(\.id) == [1, 2, 3, 4, 5])
     }
 
     @Test func clusterChangesAreComparedPerIdentity() {
@@ -77,10 +91,159 @@ import Glibc
     }
 
     @Test func aStoreFromANewerVersionIsRefused() throws {
-        let path = "/tmp/qingting-store-new-\(getpid()).sqlite"
-        unlink(path)
-        defer { unlink(path) }
-        try SQLiteDatabase(path: path).execute("PRAGMA user_version = 99")
-        #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
+        let (path, remove) = scratch("new")
+        defer { remove() }
+        try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
+        let error = #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 1 (v1-links)")
+    }
+
+    /// A file with a migration this engine has not registered is refused by name, and its
+    /// user_version (2) also makes an engine from before the migrator refuse it.
+    @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
+        let (path, remove) = scratch("unknown")
+        defer { remove() }
+        _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
+        let error = #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
+        #expect(error?.description
+                == "\(path): the store has schema version 2 (migrations v2-test-notes); this engine knows up to 1 (v1-links)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
+    }
+
+    static let throwaway = StoreMigration(name: "v2-test-notes") { db in
+        try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), body TEXT)")
+    }
+
+    /// The exact DDL the store wrote before named migrations (user_version 1, WAL).
+    static let legacySchema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, records INTEGER NOT NULL, linked INTEGER NOT NULL,
+                           merges INTEGER NOT NULL, splits INTEGER NOT NULL);
+        CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT, phone TEXT, email TEXT, city TEXT);
+        CREATE TABLE identities (
+            id TEXT PRIMARY KEY, platform TEXT NOT NULL, uid TEXT NOT NULL, nickname TEXT,
+            customer TEXT, cluster TEXT NOT NULL, probability REAL, match_weight REAL, rule TEXT,
+            status TEXT, explain TEXT, via TEXT, decided_by TEXT, run INTEGER NOT NULL REFERENCES runs(id));
+        CREATE INDEX identities_customer ON identities(customer);
+        CREATE INDEX identities_cluster ON identities(cluster);
+        PRAGMA user_version = 1;
+        """
+
+    static func schema(_ path: String) throws -> [String] {
+        try DatabaseQueue(path: path).read {
+            try String.fetchAll($0, sql: """
+                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                WHERE tbl_name <> 'grdb_migrations' ORDER BY name
+                """)
+        }
+    }
+
+    /// A file today's engine wrote opens at "v1-links": nothing recreated, its rows and a
+    /// person's decision kept through the next run.
+    @Test func aStoreFromBeforeTheMigratorOpensAtItsFirstMigration() throws {
+        let (path, remove) = scratch("legacy")
+        defer { remove() }
+        let (first, links) = try run(threshold: 0.5)
+        let personal = first.records.ids[links[0].record]
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: Self.legacySchema)
+            try db.execute(sql: """
+                INSERT INTO runs VALUES (1, 10, 5, 0, 0);
+                INSERT INTO customers VALUES ('C-old', '张三', '13800000000', NULL, '上海');
+                INSERT INTO identities (id, platform, uid, customer, cluster, status, explain, decided_by, run)
+                    VALUES (?, 'x', 'y', 'C-person', 'k1', 'confirmed', '[]', 'person', 1);
+                """, arguments: [personal])
+        }
+        let legacy = try Self.schema(path)
+
+        let store = try LinkStore(path: path)
+        let (applied, version) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+             try Int.fetchOne(db, sql: "PRAGMA user_version"))
+        }
+        #expect(applied == ["v1-links"] && version == 1)
+        #expect(try Self.schema(path) == legacy)
+        #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
+
+        let summary = try store.save(first, links: links)
+        #expect(summary.run == 2)
+        let kept = try store.queue.read { try IdentityRecord.fetchOne($0, key: personal) }
+        #expect(kept?.customer == "C-person" && kept?.decidedBy == "person" && kept?.run == 2)
+
+        // A fresh store has the same schema text.
+        let (fresh, removeFresh) = scratch("fresh")
+        defer { removeFresh() }
+        _ = try LinkStore(path: fresh)
+        #expect(try Self.schema(fresh) == legacy)
+    }
+
+    /// A migration registered after "v1-links" applies on top of a store already holding rows.
+    @Test func aSecondMigrationAppliesOnTop() throws {
+        let (path, remove) = scratch("second")
+        defer { remove() }
+        let (first, links) = try run(threshold: 0.5)
+        _ = try LinkStore(path: path).save(first, links: links)
+
+        let store = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
+        let (applied, version, tables) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
+             try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
+        }
+        #expect(applied == ["v1-links", "v2-test-notes"] && version == 2 && tables)
+        #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
+        #expect(try store.save(first, links: links).run == 2)
+        // Opening again with both steps changes nothing.
+        _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
+    }
+
+    @Test func recordsRoundTrip() throws {
+        let (path, remove) = scratch("records")
+        defer { remove() }
+        let store = try LinkStore(path: path)
+        let run = RunRecord(id: 7, records: 3, linked: 1, merges: 0, splits: 2)
+        let customer = CustomerRecord(id: "C1", name: "李四", phone: nil, email: "li@example.com", city: "北京")
+        let identity = IdentityRecord(id: "weibo:1", platform: "weibo", uid: "1", nickname: nil, customer: "C1",
+                                      cluster: "C1", probability: 0.9876, matchWeight: -1.25, rule: nil,
+                                      status: "suggested", explain: "[]", via: "douyin:2", decidedBy: "person", run: 7)
+        try store.queue.write { db in
+            try run.insert(db)
+            try customer.insert(db)
+            try identity.insert(db)
+        }
+        let back = try store.queue.read { db in
+            (try RunRecord.fetchAll(db), try CustomerRecord.fetchAll(db), try IdentityRecord.fetchAll(db))
+        }
+        #expect(back.0 == [run] && back.1 == [customer] && back.2 == [identity])
+    }
+
+    /// Every stored identity row carries the values of its link's JSON line.
+    @Test func storedRowsMatchTheLinkLines() throws {
+        let (path, remove) = scratch("lines")
+        defer { remove() }
+        let store = try LinkStore(path: path)
+        let (first, links) = try run(threshold: 0.5)
+        _ = try store.save(first, links: links)
+        let stored = try store.queue.read { try IdentityRecord.fetchAll($0) }
+        let rows = Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0) })
+        let number = { (v: JSONValue?) -> Double? in
+            if case .number(let s)? = v { return Double(s) } else { return nil }
+        }
+        var mismatches = 0
+        for link in links {
+            let line = SocialPreset.members(link, run: first)
+            guard let row = rows[first.records.ids[link.record]] else { mismatches += 1; continue }
+            var explain = ""
+            (line["explain"] ?? .array([])).appendJSON(to: &explain)
+            let strings: [(String?, String)] = [
+                (row.platform, "platform"), (row.uid, "uid"), (row.customer, "customer"), (row.cluster, "cluster"),
+                (row.rule, "rule"), (row.status, "status"), (row.via, "via"),
+            ]
+            var same = strings.allSatisfy { $0.0 == line[$0.1]?.stringValue }
+            same = same && row.probability == number(line["probability"])
+            same = same && row.matchWeight == number(line["match_weight"]) && row.explain == explain
+            if !same { mismatches += 1 }
+        }
+        #expect(mismatches == 0 && rows.count == links.count)
+        #expect(links.contains { $0.via != nil } && links.contains { $0.pair == nil || $0.customer == nil })
     }
 }

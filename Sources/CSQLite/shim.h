@@ -1,2 +1,0 @@
-// The system SQLite (libsqlite3-dev), imported into Swift as CSQLite.
-#include <sqlite3.h>
