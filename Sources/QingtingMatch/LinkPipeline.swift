@@ -22,7 +22,7 @@ public struct LinkRun: Sendable {
 
     /// Links at or above the model's threshold (or linked by a rule).
     public var links: [PairScorer.Scored] {
-        scored.filter { $0.rule >= 0 || $0.probability >= model.settings.threshold }
+        scored.filter { $0.isLink(threshold: model.settings.threshold) }
     }
 }
 

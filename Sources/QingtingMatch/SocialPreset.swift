@@ -131,7 +131,7 @@ public enum SocialPreset {
         for r in left..<records.count { masterOf[r] = clustering.masterOf(r) }
         func better(_ a: PairScorer.Scored, _ b: PairScorer.Scored?) -> Bool {
             guard let b else { return true }
-            return (a.rule >= 0 ? 1 : 0, a.weight) > (b.rule >= 0 ? 1 : 0, b.weight)
+            return a.ranks(before: b)
         }
         var direct = [PairScorer.Scored?](repeating: nil, count: records.count)
         var bestCandidate = [PairScorer.Scored?](repeating: nil, count: records.count)
@@ -182,7 +182,7 @@ public enum SocialPreset {
             obj["rule"] = .null
         }
         if link.customer != nil {
-            obj["status"] = .string(link.pair.map { $0.rule >= 0 } == true ? "confirmed" : "suggested")
+            obj["status"] = .string(link.pair?.status ?? "suggested")
         } else {
             obj["status"] = .null
         }
