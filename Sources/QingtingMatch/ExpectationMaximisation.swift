@@ -25,7 +25,7 @@ public enum ExpectationMaximisation {
             iterations += 1
             // E-step: each pattern's match probability under the current m and λ, scored by the
             // same function as every other pair.
-            let weights = MatchWeights(priorBits: Math.log2(lambda / (1 - lambda)),
+            let weights = MatchWeights(priorBits: MatchWeights.bits(probability: lambda),
                                        m: (0..<comparisons).map { active[$0] ? m[$0] : silent[$0] }, u: sessionU)
             var mass = m.map { [Double](repeating: 0, count: $0.count) }
             var matchTotal = 0.0, total = 0.0

@@ -224,7 +224,7 @@ public struct LinkTrainer {
         let weights = patterns.map { (p, n) in (evidence.weight(p), n) }
         var lambda = 1e-4
         for _ in 0..<100 {
-            let priorBits = Math.log2(lambda / (1 - lambda))
+            let priorBits = MatchWeights.bits(probability: lambda)
             let expected = weights.reduce(0.0) { $0 + $1.1 * MatchWeights.probability(bits: priorBits + $1.0) }
             let next = min(max(expected / max(possiblePairs, 1), 1e-12), 0.5)
             if abs(next - lambda) < lambda * 1e-6 { lambda = next; break }

@@ -23,6 +23,10 @@ public struct MatchWeights: Sendable {
     @inline(__always)
     public static func levelBits(m: Double, u: Double) -> Double { Math.log2(max(m, mFloor) / u) }
 
+    /// A probability as log-odds in bits: log2(p / (1 - p)).
+    @inline(__always)
+    public static func bits(probability p: Double) -> Double { Math.log2(p / (1 - p)) }
+
     /// Weights from a prior (in bits), each comparison's m and u per level, and, per
     /// comparison, the column whose value frequencies adjust its exact level (nil: none).
     public init(priorBits: Double, m: [[Double]], u: [[Double]], termFrequency: [Column?] = []) {
