@@ -44,7 +44,7 @@ let package = Package(
         // Identity resolution: normalizers, comparisons, blocking, Fellegi–Sunter, clustering.
         .target(
             name: "QingtingMatch",
-            dependencies: ["QingtingText", "CSupport"],
+            dependencies: ["QingtingText", "CSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSwift
         ),
         // The system SQLite (libsqlite3-dev), and link results stored in it.

@@ -53,7 +53,13 @@ public final class IdentityIndex: Sendable {
 
     /// Resolves one record given as input columns (`name`, `phone`, … as in the settings; a
     /// list column takes a JSON array). Keeps the `limit` strongest candidates.
+    ///
+    /// - Throws: `MatchError` `invalidInput` when the identity has no `uid` (a string or number):
+    ///   the answer could not say whom it is about.
     public func resolve(_ fields: [String: JSONValue], limit: Int = 5) throws -> Resolution {
+        guard fields["uid"].flatMap(RecordLoader.scalarString) != nil else {
+            throw MatchError(.invalidInput, "an identity needs a \"uid\" (a string or number)")
+        }
         let settings = model.settings
         var query = RecordSet(columnNames: settings.inputColumns)
         query.append(id: "query", source: 1, values: settings.inputColumns.map { RecordLoader.values(fields[$0]) })
@@ -105,7 +111,7 @@ public final class IdentityIndex: Sendable {
                 "customer": .string(records.ids[c.record]),
                 "probability": .number(JSONOut.fixed(c.probability, 4)),
                 "match_weight": .number(JSONOut.fixed(c.weight, 2)),
-                "rule": c.rule >= 0 ? .string(model.settings.deterministic[Int(c.rule)].name) : .null,
+                "rule": c.ruleJSON(model.settings),
             ]
             if explain { obj["explain"] = PairScorer.Term.json(c.terms) }
             return obj
