@@ -59,37 +59,39 @@ public struct MatchWeights: Sendable {
 
     public var comparisonCount: Int { bits.count }
 
-    /// One comparison's part of the weight at `level`, and whether its value's term frequency
-    /// gave it. `value` (the value both records share, -1 when unknown) is asked only on the
-    /// exact level of a term-frequency comparison. 0 bits for `Comparator.null`.
+    /// Whether comparison c's exact level counts the shared value's own frequency (so a caller
+    /// that knows only levels needs the value there).
     @inline(__always)
-    public func term(_ c: Int, level: UInt8, value: () -> Int32) -> (bits: Double, termFrequency: Bool) {
+    public func adjustsTermFrequency(_ c: Int) -> Bool { exactBits[c] != nil }
+
+    /// One comparison's part of the weight at `level`, and whether its value's term frequency
+    /// gave it. `value` is the value both records share (-1 when unknown); only the exact level
+    /// of a term-frequency comparison reads it. 0 bits for `Comparator.null`.
+    @inline(__always)
+    public func term(_ c: Int, level: UInt8, value: Int32) -> (bits: Double, termFrequency: Bool) {
         if level == Comparator.null { return (0, false) }
-        if level == 0, let exact = exactBits[c] {
-            let v = value()
-            if v >= 0 { return (exact[Int(v)], true) }
-        }
+        if level == 0, value >= 0, let exact = exactBits[c] { return (exact[Int(value)], true) }
         return (bits[c][Int(level)], false)
     }
 
-    /// The match weight in bits of a pair whose comparison c is at `level(c)`: `priorBits`
-    /// plus each non-null comparison's term, in comparison order.
+    /// The match weight in bits of a pair whose comparison c is at `levels(c)` (with the
+    /// shared value, or -1): `priorBits` plus each non-null comparison's term, in order.
     ///
-    /// - Complexity: O(comparisons); `value(c)` is called only where `term` needs it.
+    /// - Complexity: O(comparisons).
     @inline(__always)
-    public func weight(_ level: (Int) -> UInt8, value: (Int) -> Int32) -> Double {
+    public func weight(_ levels: (Int) -> (level: UInt8, value: Int32)) -> Double {
         var w = priorBits
         for c in 0..<bits.count {
-            let l = level(c)
-            if l == Comparator.null { continue }
-            w += term(c, level: l, value: { value(c) }).bits
+            let (level, value) = levels(c)
+            if level == Comparator.null { continue }
+            w += term(c, level: level, value: value).bits
         }
         return w
     }
 
     /// The match weight of a comparison pattern without values (no term frequencies).
     @inline(__always)
-    public func weight(_ pattern: Pattern) -> Double { weight({ pattern[$0] }, value: { _ in -1 }) }
+    public func weight(_ pattern: Pattern) -> Double { weight { (pattern[$0], -1) } }
 
     /// The probability of a match weight in bits: 1 / (1 + 2^-bits).
     @inline(__always)

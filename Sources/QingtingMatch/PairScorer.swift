@@ -70,19 +70,15 @@ public struct PairScorer: Sendable {
 
     /// The match weight of (i, j) in bits.
     @inline(__always)
-    public func weight(_ i: Int, _ j: Int) -> Double {
-        var value: Int32 = -1
-        return weights.weight({ c in
-            let (level, v) = comparators[c].level(i, j)
-            value = v
-            return level
-        }, value: { _ in value })
-    }
+    public func weight(_ i: Int, _ j: Int) -> Double { weights.weight { comparators[$0].level(i, j) } }
 
     /// The match weight of (i, j) whose comparison pattern is already known.
     @inline(__always)
     func weight(_ pattern: Pattern, _ i: Int, _ j: Int) -> Double {
-        weights.weight({ pattern[$0] }, value: { comparators[$0].sharedValue(i, j) })
+        weights.weight { c in
+            let level = pattern[c]
+            return (level, level == 0 && weights.adjustsTermFrequency(c) ? comparators[c].sharedValue(i, j) : -1)
+        }
     }
 
     /// The pair (i, j) scored: its rule (checked first) and weight.
@@ -101,10 +97,10 @@ public struct PairScorer: Sendable {
             let (level, value) = levels[c]
             if level == Comparator.null { return Term(comparison: comparators[c].name, level: "null", bits: 0) }
             let label = comparators[c].labels[Int(level)]
-            let (bits, tf) = weights.term(c, level: level, value: { value })
+            let (bits, tf) = weights.term(c, level: level, value: value)
             return Term(comparison: comparators[c].name, level: tf ? label + " (term frequency)" : label, bits: bits)
         }
-        return (terms, weights.weight({ levels[$0].level }, value: { levels[$0].value }))
+        return (terms, weights.weight { levels[$0] })
     }
 
     /// Scores every pair; keeps those at or above `minimumProbability` or linked by a rule.

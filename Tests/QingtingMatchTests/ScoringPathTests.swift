@@ -28,7 +28,7 @@ import Testing
             let explained = scorer.explain(i, against: scorer.comparators, j)
             #expect(explained.weight == direct)
             let levels = scorer.comparators.map { $0.level(i, j) }
-            let byHand = scorer.weights.weight({ levels[$0].level }, value: { levels[$0].value })
+            let byHand = scorer.weights.weight { levels[$0] }
             #expect(byHand == direct)
             // The terms are the weight's parts: prior + terms = weight (up to summation order).
             let sum = scorer.model.priorBits + explained.terms.reduce(0) { $0 + $1.bits }
@@ -109,7 +109,7 @@ import Testing
             let (i, j) = Blocking.split(p)
             let levels = scorer.comparators.map { $0.level(i, j).level }
             // Training counts patterns without values: no term frequencies.
-            expected += MatchWeights.probability(bits: scorer.weights.weight({ levels[$0] }, value: { _ in -1 }))
+            expected += MatchWeights.probability(bits: scorer.weights.weight { (levels[$0], -1) })
         }
         let share = expected / possible
         #expect(abs(share - run.model.prior) / run.model.prior < 0.01, "\(share) vs \(run.model.prior)")
