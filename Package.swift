@@ -47,7 +47,7 @@ let package = Package(
         // Identity resolution: normalizers, comparisons, blocking, Fellegi–Sunter, clustering.
         .target(
             name: "QingtingMatch",
-            dependencies: ["QingtingText", "CSupport"],
+            dependencies: ["QingtingText", "CSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSwift
         ),
         // Link results in SQLite through GRDB, whose GRDBSQLite system-library target links the

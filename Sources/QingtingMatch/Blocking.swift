@@ -23,10 +23,13 @@ public struct Blocking {
 
     public let settings: LinkSettings
     public let records: RecordSet
+    /// How many left records `records` has.
+    let left: Int
 
     public init(settings: LinkSettings, records: RecordSet) {
         self.settings = settings
         self.records = records
+        left = records.leftCount
     }
 
     /// The distinct candidate pairs of all rules (sorted), and a report per rule.
@@ -73,19 +76,12 @@ public struct Blocking {
 
     /// Pairs the link type allows within one block (records ascending).
     private func emitPairs(_ block: [Int], into pairs: inout [Pair]) {
-        let sources = records.sources
-        switch settings.linkType {
-        case .dedupeOnly:
-            for x in 0..<block.count { for y in (x + 1)..<block.count { pairs.append(Self.pair(block[x], block[y])) } }
-        case .linkOnly:
-            let split = block.firstIndex { sources[$0] == 1 } ?? block.count
-            for x in 0..<split { for y in split..<block.count { pairs.append(Self.pair(block[x], block[y])) } }
-        case .linkToMaster:
-            let split = block.firstIndex { sources[$0] == 1 } ?? block.count
-            for x in 0..<block.count {
-                var y = max(x + 1, split)
-                while y < block.count { pairs.append(Self.pair(block[x], block[y])); y += 1 }
-            }
+        let type = settings.linkType, count = records.count
+        for x in 0..<block.count {
+            let first = type.firstPartner(of: block[x], left: left, count: count)
+            var y = x + 1
+            while y < block.count && block[y] < first { y += 1 }
+            while y < block.count { pairs.append(Self.pair(block[x], block[y])); y += 1 }
         }
     }
 

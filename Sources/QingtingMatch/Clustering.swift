@@ -40,8 +40,7 @@ public struct Clustering: Sendable {
     /// Clusters from links at or above `threshold` (and every rule link), strongest first.
     public static func cluster(_ links: [PairScorer.Scored], records: RecordSet, threshold: Double, masters: Bool) -> Clustering {
         var c = Clustering(records: records, masters: masters)
-        let accepted = links.filter { $0.rule >= 0 || $0.probability >= threshold }
-            .sorted { ($0.rule >= 0 ? 1 : 0, $0.weight) > ($1.rule >= 0 ? 1 : 0, $1.weight) }
+        let accepted = links.filter { $0.isLink(threshold: threshold) }.sorted { $0.ranks(before: $1) }
         for l in accepted {
             let (i, j) = Blocking.split(l.pair)
             c.union(i, j)

@@ -17,24 +17,20 @@ public enum ExpectationMaximisation {
         var m = m
         var lambda = lambda
         let comparisons = m.count
-        let logU = u.map { $0.map { Math.log($0) } }
+        // Comparisons sitting the session out add nothing to a pattern's weight.
+        let silent = u.map { [Double](repeating: 1, count: $0.count) }
+        let sessionU = (0..<comparisons).map { active[$0] ? u[$0] : silent[$0] }
         var iterations = 0
         for _ in 0..<maxIterations {
             iterations += 1
-            let logM = m.map { $0.map { Math.log($0) } }
+            // E-step: each pattern's match probability under the current m and λ, scored by the
+            // same function as every other pair.
+            let weights = MatchWeights(priorBits: MatchWeights.bits(probability: lambda),
+                                       m: (0..<comparisons).map { active[$0] ? m[$0] : silent[$0] }, u: sessionU)
             var mass = m.map { [Double](repeating: 0, count: $0.count) }
             var matchTotal = 0.0, total = 0.0
-            let logLambda = Math.log(lambda), logNot = Math.log(1 - lambda)
             for (pattern, count) in patterns {
-                var lm = logLambda, lu = logNot
-                for c in 0..<comparisons where active[c] {
-                    let level = pattern[c]
-                    if level == Comparator.null { continue }
-                    lm += logM[c][Int(level)]
-                    lu += logU[c][Int(level)]
-                }
-                let d = lu - lm
-                let p = d > 700 ? 0 : 1 / (1 + Math.exp(d))
+                let p = MatchWeights.probability(bits: weights.weight(pattern))
                 matchTotal += p * count
                 total += count
                 for c in 0..<comparisons where active[c] {

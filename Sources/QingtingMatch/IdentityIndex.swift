@@ -7,12 +7,11 @@ import QingtingText
 ///
 /// Safe to share between threads: resolving reads the index and builds its own query state.
 public final class IdentityIndex: Sendable {
-    public struct Candidate: Sendable {
+    public struct Candidate: Sendable, RankedMatch {
         public var record: Int
         public var weight: Double
         /// Index of the deterministic rule that links it, or -1.
         public var rule: Int16
-        public var probability: Double { rule >= 0 ? 1 : PairScorer.probability(bits: weight) }
         public var terms: [PairScorer.Term]
     }
 
@@ -54,7 +53,13 @@ public final class IdentityIndex: Sendable {
 
     /// Resolves one record given as input columns (`name`, `phone`, … as in the settings; a
     /// list column takes a JSON array). Keeps the `limit` strongest candidates.
+    ///
+    /// - Throws: `MatchError` `invalidInput` when the identity has no `uid` (a string or number):
+    ///   the answer could not say whom it is about.
     public func resolve(_ fields: [String: JSONValue], limit: Int = 5) throws -> Resolution {
+        guard fields["uid"].flatMap(RecordLoader.scalarString) != nil else {
+            throw MatchError(.invalidInput, "an identity needs a \"uid\" (a string or number)")
+        }
         let settings = model.settings
         var query = RecordSet(columnNames: settings.inputColumns)
         query.append(id: "query", source: 1, values: settings.inputColumns.map { RecordLoader.values(fields[$0]) })
@@ -80,8 +85,7 @@ public final class IdentityIndex: Sendable {
         var scored: [Candidate] = []
         scored.reserveCapacity(found.count)
         for r in found {
-            let terms = scorer.explain(r, against: queryComparators, 0)
-            let weight = model.priorBits + terms.reduce(0) { $0 + $1.bits }
+            let (terms, weight) = scorer.explain(r, against: queryComparators, 0)
             var rule: Int16 = -1
             outer: for (k, columns) in ruleColumns.enumerated() {
                 for (a, b) in columns {
@@ -93,8 +97,8 @@ public final class IdentityIndex: Sendable {
             }
             scored.append(Candidate(record: r, weight: weight, rule: rule, terms: terms))
         }
-        scored.sort { ($0.rule >= 0 ? 1 : 0, $0.weight) > ($1.rule >= 0 ? 1 : 0, $1.weight) }
-        let customer = scored.first { records.sources[$0.record] == 0 && ($0.rule >= 0 || $0.probability >= settings.threshold) }
+        scored.sort { $0.ranks(before: $1) }
+        let customer = scored.first { records.sources[$0.record] == 0 && $0.isLink(threshold: settings.threshold) }
         return Resolution(candidates: Array(scored.prefix(limit)), customer: customer, compared: found.count)
     }
 
@@ -107,7 +111,7 @@ public final class IdentityIndex: Sendable {
                 "customer": .string(records.ids[c.record]),
                 "probability": .number(JSONOut.fixed(c.probability, 4)),
                 "match_weight": .number(JSONOut.fixed(c.weight, 2)),
-                "rule": c.rule >= 0 ? .string(model.settings.deterministic[Int(c.rule)].name) : .null,
+                "rule": c.ruleJSON(model.settings),
             ]
             if explain { obj["explain"] = PairScorer.Term.json(c.terms) }
             return obj
@@ -115,7 +119,7 @@ public final class IdentityIndex: Sendable {
         var obj: [String: JSONValue] = ["platform": query["platform"] ?? .null, "uid": query["uid"] ?? .null]
         if let c = r.customer {
             for (k, v) in candidate(c, explain: true) { obj[k] = v }
-            obj["status"] = .string(c.rule >= 0 ? "confirmed" : "suggested")
+            obj["status"] = .string(c.status)
         } else {
             obj["customer"] = .null
             obj["status"] = .null

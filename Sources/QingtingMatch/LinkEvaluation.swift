@@ -48,13 +48,7 @@ public struct LinkEvaluation: Sendable {
             for x in 0..<rs.count {
                 for y in (x + 1)..<rs.count {
                     let i = rs[x], j = rs[y]
-                    let allowed: Bool
-                    switch linkType {
-                    case .linkOnly: allowed = i < left && j >= left
-                    case .dedupeOnly: allowed = true
-                    case .linkToMaster: allowed = j >= left
-                    }
-                    guard allowed else { continue }
+                    guard linkType.allows(i, j, left: left, count: records.count) else { continue }
                     e.truthLinks += 1
                     if let candidates, !Self.sortedContains(candidates, Blocking.pair(i, j)) { e.missedByBlocking += 1 }
                 }

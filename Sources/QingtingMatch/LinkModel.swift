@@ -11,10 +11,8 @@ public struct LinkModel: Sendable {
         public var u: [Double]
         public var termFrequency: Bool
 
-        /// log2(m / u) of each level: the evidence a level gives, in bits.
-        public var bits: [Double] { zip(m, u).map { Self.log2($0 / $1) } }
-
-        static func log2(_ x: Double) -> Double { Math.log2(x) }
+        /// log2(m / u) of each level: the evidence a level gives, in bits (`MatchWeights.levelBits`).
+        public var bits: [Double] { zip(m, u).map { MatchWeights.levelBits(m: $0, u: $1) } }
     }
 
     public var settings: LinkSettings
@@ -28,7 +26,7 @@ public struct LinkModel: Sendable {
     /// What training did, for the record (written as given).
     public var trainingReport: JSONValue
 
-    public var priorBits: Double { ComparisonParameters.log2(prior / (1 - prior)) }
+    public var priorBits: Double { MatchWeights.bits(probability: prior) }
 
     public init(settings: LinkSettings, settingsJSON: JSONValue, joint: [[String]], comparisons: [ComparisonParameters],
                 prior: Double, trainingReport: JSONValue) {

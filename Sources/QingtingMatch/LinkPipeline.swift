@@ -19,10 +19,12 @@ public struct LinkRun: Sendable {
     public var clustering: Clustering
     /// (stage, seconds) in order.
     public var timings: [(String, Double)]
+    /// Seconds from loading the inputs to the end (set by `run(inputs:…)`).
+    public var totalSeconds = 0.0
 
     /// Links at or above the model's threshold (or linked by a rule).
     public var links: [PairScorer.Scored] {
-        scored.filter { $0.rule >= 0 || $0.probability >= model.settings.threshold }
+        scored.filter { $0.isLink(threshold: model.settings.threshold) }
     }
 }
 

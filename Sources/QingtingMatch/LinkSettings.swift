@@ -231,15 +231,7 @@ extension LinkSettings {
     }
 
     /// Reads a settings file.
-    public static func load(path: String) throws -> LinkSettings {
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw MatchError(.io, "cannot read settings: \(error)", location: path) }
-        let json: JSONValue
-        do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-            throw MatchError(.invalidSettings, "not valid JSON: \(error)", location: path)
-        }
-        return try LinkSettings(json: json, path: path)
-    }
+    public static func load(path: String) throws -> LinkSettings { try load(path: path, overrides: Overrides()).0 }
 
     func validate(path: String) throws {
         guard !comparisons.isEmpty else { throw MatchError(.invalidSettings, "settings need at least one comparison", location: path) }

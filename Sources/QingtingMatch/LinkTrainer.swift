@@ -22,12 +22,7 @@ public struct LinkTrainer {
 
     /// Number of pairs the link type allows.
     public static func possiblePairs(_ settings: LinkSettings, _ records: RecordSet) -> Double {
-        let n = Double(records.count), left = Double(records.leftCount), right = n - left
-        switch settings.linkType {
-        case .linkOnly: return left * right
-        case .dedupeOnly: return n * (n - 1) / 2
-        case .linkToMaster: return left * right + right * (right - 1) / 2
-        }
+        settings.linkType.possiblePairs(left: records.leftCount, count: records.count)
     }
 
     /// Trains on `candidates` (the blocked pairs of all rules, sorted; computed when nil).
@@ -160,43 +155,21 @@ public struct LinkTrainer {
 
     /// Random pairs the link type allows (all of them when there are fewer than `count`).
     func randomPairs(count: Int, rng: inout SplitMix64) -> [(Int, Int)] {
-        let n = records.count, left = records.leftCount, right = n - left
-        let possible = Self.possiblePairs(settings, records)
+        let n = records.count, left = records.leftCount
+        let type = settings.linkType
+        let possible = type.possiblePairs(left: left, count: n)
+        var out: [(Int, Int)] = []
         if possible <= Double(count) {
-            var out: [(Int, Int)] = []
             for i in 0..<n {
-                for j in (i + 1)..<max(n, i + 1) where allowed(i, j, left) { out.append((i, j)) }
+                for j in type.firstPartner(of: i, left: left, count: n)..<max(n, i + 1) { out.append((i, j)) }
             }
             return out
         }
-        var out: [(Int, Int)] = []
         out.reserveCapacity(count)
-        let crossShare = Double(left) * Double(right) / max(possible, 1)
         while out.count < count {
-            switch settings.linkType {
-            case .linkOnly:
-                out.append((rng.below(left), left + rng.below(right)))
-            case .dedupeOnly:
-                let i = rng.below(n), j = rng.below(n)
-                if i != j { out.append((min(i, j), max(i, j))) }
-            case .linkToMaster:
-                if rng.unit() < crossShare {
-                    out.append((rng.below(left), left + rng.below(right)))
-                } else {
-                    let i = left + rng.below(right), j = left + rng.below(right)
-                    if i != j { out.append((min(i, j), max(i, j))) }
-                }
-            }
+            if let p = type.randomPair(left: left, count: n, possible: possible, rng: &rng) { out.append(p) }
         }
         return out
-    }
-
-    private func allowed(_ i: Int, _ j: Int, _ left: Int) -> Bool {
-        switch settings.linkType {
-        case .linkOnly: i < left && j >= left
-        case .dedupeOnly: true
-        case .linkToMaster: j >= left
-        }
     }
 
     /// Share of each level among non-null values, smoothed so no level has u = 0.
@@ -244,17 +217,15 @@ public struct LinkTrainer {
     }
 
     /// The prior as the fixed point λ = E[matches | λ] / possible pairs over the candidate patterns.
+    /// Each pattern's evidence (its weight from a prior of 0 bits) is scored once; each step
+    /// adds the step's prior to it.
     static func prior(patterns: [(Pattern, Double)], parameters: [LinkModel.ComparisonParameters], possiblePairs: Double) -> Double {
-        let bits = parameters.map(\.bits)
-        let weights = patterns.map { (p, n) -> (Double, Double) in
-            var w = 0.0
-            for c in bits.indices where p[c] != Comparator.null { w += bits[c][Int(p[c])] }
-            return (w, n)
-        }
+        let evidence = MatchWeights(priorBits: 0, m: parameters.map(\.m), u: parameters.map(\.u))
+        let weights = patterns.map { (p, n) in (evidence.weight(p), n) }
         var lambda = 1e-4
         for _ in 0..<100 {
-            let priorBits = Math.log2(lambda / (1 - lambda))
-            let expected = weights.reduce(0.0) { $0 + $1.1 * Math.probability(bits: priorBits + $1.0) }
+            let priorBits = MatchWeights.bits(probability: lambda)
+            let expected = weights.reduce(0.0) { $0 + $1.1 * MatchWeights.probability(bits: priorBits + $1.0) }
             let next = min(max(expected / max(possiblePairs, 1), 1e-12), 0.5)
             if abs(next - lambda) < lambda * 1e-6 { lambda = next; break }
             lambda = next

@@ -16,12 +16,14 @@ public struct RecordLoader {
     public typealias Row = (id: String, values: [[String]])
 
     /// Loads the left (source 0) and optional right (source 1) files into one record set.
-    public func load(left: String, right: String?) throws -> RecordSet {
+    /// With `skipped`, a bad row (no id, a duplicate id, not a JSON object) is handed to it as
+    /// a `path:line` error and left out; without, it ends the load.
+    public func load(left: String, right: String?, skipped: ((MatchError) -> Void)? = nil) throws -> RecordSet {
         var records = RecordSet(columnNames: settings.inputColumns)
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), left), (UInt8(1), right)] {
             guard let path else { continue }
-            try Self.readRows(path: path, idColumn: settings.uniqueIdColumn, columns: settings.inputColumns) { row, line in
+            try Self.readRows(path: path, idColumn: settings.uniqueIdColumn, columns: settings.inputColumns, skipped: skipped) { row, line in
                 let key = "\(source):\(row.id)"
                 guard seen.insert(key).inserted else {
                     throw MatchError(.invalidInput, "duplicate id '\(row.id)'", location: "\(path):\(line)")
@@ -55,16 +57,25 @@ public struct RecordLoader {
     }
 
     /// Calls `body` with each row of a CSV or JSONL file (by extension: `.csv`, else JSONL).
-    public static func readRows(path: String, idColumn: String, columns: [String],
+    /// With `skipped`, a bad row is handed to it and left out instead of ending the read.
+    public static func readRows(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)? = nil,
                                 _ body: (Row, Int) throws -> Void) throws {
         if path.hasSuffix(".csv") {
-            try readCSV(path: path, idColumn: idColumn, columns: columns, body)
+            try readCSV(path: path, idColumn: idColumn, columns: columns, skipped: skipped, body)
         } else {
-            try readJSONL(path: path, idColumn: idColumn, columns: columns, body)
+            try readJSONL(path: path, idColumn: idColumn, columns: columns, skipped: skipped, body)
         }
     }
 
-    static func readCSV(path: String, idColumn: String, columns: [String], _ body: (Row, Int) throws -> Void) throws {
+    /// Runs one line's work; a located `invalidInput` error goes to `skipped` when there is one.
+    @inline(__always)
+    static func line(_ skipped: ((MatchError) -> Void)?, _ work: () throws -> Void) throws {
+        guard let skipped else { return try work() }
+        do { try work() } catch let e as MatchError where e.code == .invalidInput && e.location != nil { skipped(e) }
+    }
+
+    static func readCSV(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)?,
+                        _ body: (Row, Int) throws -> Void) throws {
         var header: [String: Int]? = nil
         var idAt = 0
         var positions: [Int?] = []
@@ -85,14 +96,16 @@ public struct RecordLoader {
                     return
                 }
                 _ = h
-                guard idAt < fields.count, !fields[idAt].isEmpty else {
-                    throw MatchError(.invalidInput, "row without an id in column '\(idColumn)'", location: "\(path):\(line)")
+                try Self.line(skipped) {
+                    guard idAt < fields.count, !fields[idAt].isEmpty else {
+                        throw MatchError(.invalidInput, "row without an id in column '\(idColumn)'", location: "\(path):\(line)")
+                    }
+                    let values: [[String]] = positions.map { p in
+                        guard let p, p < fields.count, !fields[p].isEmpty else { return [] }
+                        return [fields[p]]
+                    }
+                    try body((fields[idAt], values), line)
                 }
-                let values: [[String]] = positions.map { p in
-                    guard let p, p < fields.count, !fields[p].isEmpty else { return [] }
-                    return [fields[p]]
-                }
-                try body((fields[idAt], values), line)
             }
         } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
     }
@@ -118,8 +131,9 @@ public struct RecordLoader {
         return fields
     }
 
-    static func readJSONL(path: String, idColumn: String, columns: [String], _ body: (Row, Int) throws -> Void) throws {
-        try forEachObject(path: path) { fields, line in
+    static func readJSONL(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)?,
+                          _ body: (Row, Int) throws -> Void) throws {
+        try forEachObject(path: path, skipped: skipped) { fields, line in
             guard let id = fields[idColumn].flatMap(scalarString) else {
                 throw MatchError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
             }
@@ -128,19 +142,24 @@ public struct RecordLoader {
     }
 
     /// Calls `body` with each JSONL line's object and its line number; blank lines are skipped,
-    /// anything else that is not a JSON object is an error naming `path:line`.
-    public static func forEachObject(path: String, _ body: ([String: JSONValue], Int) throws -> Void) throws {
+    /// anything else that is not a JSON object is an error naming `path:line`. With `skipped`,
+    /// such a line, or one `body` refuses with a located `invalidInput` error, is handed to it
+    /// and the read goes on.
+    public static func forEachObject(path: String, skipped: ((MatchError) -> Void)? = nil,
+                                     _ body: ([String: JSONValue], Int) throws -> Void) throws {
         do {
             try FileIO.forEachLine(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
-                let json: JSONValue
-                do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                    throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+                try Self.line(skipped) {
+                    let json: JSONValue
+                    do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                        throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+                    }
+                    guard case .object(let fields) = json else {
+                        throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
+                    }
+                    try body(fields, line)
                 }
-                guard case .object(let fields) = json else {
-                    throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
-                }
-                try body(fields, line)
             }
         } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
     }

@@ -57,21 +57,20 @@ public enum SocialPreset {
     """
 
     /// The preset's settings and their JSON.
-    public static func settings() throws -> (LinkSettings, JSONValue) {
-        let json = try JSONValue.parse(settingsText)
-        return (try LinkSettings(json: json, path: "preset social"), json)
-    }
+    public static func settings() throws -> (LinkSettings, JSONValue) { try LinkSettings.preset("social") }
 
     /// Customers (left) and identities (right) as one record set, derived columns computed.
     /// Without `identities`, the set holds the customers alone (an index for online resolving).
+    /// With `skipped`, a bad line (not a JSON object, no id, a duplicate) is handed to it as a
+    /// `path:line` error and left out; without, it ends the load.
     public static func loadRecords(customers: String, identities: String?, settings: LinkSettings,
-                                   cities: CityLexicon) throws -> RecordSet {
+                                   cities: CityLexicon, skipped: ((MatchError) -> Void)? = nil) throws -> RecordSet {
         let columns = settings.inputColumns
         var records = RecordSet(columnNames: columns)
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
             guard let path else { continue }
-            try RecordLoader.forEachObject(path: path) { fields, line in
+            try RecordLoader.forEachObject(path: path, skipped: skipped) { fields, line in
                 var fields = fields
                 let where_ = "\(path):\(line)"
                 let id: String
@@ -131,7 +130,7 @@ public enum SocialPreset {
         for r in left..<records.count { masterOf[r] = clustering.masterOf(r) }
         func better(_ a: PairScorer.Scored, _ b: PairScorer.Scored?) -> Bool {
             guard let b else { return true }
-            return (a.rule >= 0 ? 1 : 0, a.weight) > (b.rule >= 0 ? 1 : 0, b.weight)
+            return a.ranks(before: b)
         }
         var direct = [PairScorer.Scored?](repeating: nil, count: records.count)
         var bestCandidate = [PairScorer.Scored?](repeating: nil, count: records.count)
@@ -171,7 +170,7 @@ public enum SocialPreset {
         if let p = link.pair {
             obj["probability"] = .number(JSONOut.fixed(p.probability, 4))
             obj["match_weight"] = .number(JSONOut.fixed(Double(p.weight), 2))
-            obj["rule"] = p.rule >= 0 ? .string(run.model.settings.deterministic[Int(p.rule)].name) : .null
+            obj["rule"] = p.ruleJSON(run.model.settings)
             if explain {
                 let (i, j) = Blocking.split(p.pair)
                 obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j))
@@ -182,7 +181,7 @@ public enum SocialPreset {
             obj["rule"] = .null
         }
         if link.customer != nil {
-            obj["status"] = .string(link.pair.map { $0.rule >= 0 } == true ? "confirmed" : "suggested")
+            obj["status"] = .string(link.pair?.status ?? "suggested")
         } else {
             obj["status"] = .null
         }

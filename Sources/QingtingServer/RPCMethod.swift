@@ -176,7 +176,12 @@ extension RPCMethod {
                 limit = n
             }
             let fields = SocialPreset.queryFields(params["identity"]!)
-            return index.json(try index.resolve(fields, limit: limit), query: fields)
+            do {
+                return index.json(try index.resolve(fields, limit: limit), query: fields)
+            } catch let error as MatchError where error.code == .invalidInput {
+                // The identity itself is unusable (no uid): the caller's to fix, said plainly.
+                throw RPCError(.invalidParams, "identity: \(error.message)", data: [("param", .string("identity"))])
+            }
         })
 
     static let reload = RPCMethod(

@@ -48,87 +48,73 @@ struct LinkInputOptions: ParsableArguments {
     /// Whether the inputs are customers and identities (the social preset's shape).
     var social: Bool { customers != nil || identities != nil }
 
-    func loadSettings() throws -> (LinkSettings, JSONValue) {
-        var json: JSONValue
-        var path: String
-        switch (settings, preset) {
-        case (let file?, nil):
-            json = try FileIO.read(file).withUnsafeBufferPointer { try JSONValue.parse($0) }
-            path = file
-        case (nil, "social"?):
-            json = try JSONValue.parse(SocialPreset.settingsText)
-            path = "preset social"
-        case (nil, let other?):
-            throw ValidationError("unknown preset '\(other)' (known: social)")
-        case (nil, nil):
-            if social { json = try JSONValue.parse(SocialPreset.settingsText); path = "preset social" } else {
-                throw ValidationError("pass --settings FILE or --preset social")
-            }
-        case (_?, _?):
-            throw ValidationError("pass --settings or --preset, not both")
-        }
-        json = try overriding(json)
-        return (try LinkSettings(json: json, path: path), json)
+    var inputs: LinkInputs {
+        var inputs = LinkInputs()
+        inputs.settingsPath = settings
+        inputs.preset = preset
+        inputs.left = left
+        inputs.right = right
+        inputs.customers = customers
+        inputs.identities = identities
+        inputs.cities = cities
+        inputs.overrides = LinkSettings.Overrides(dropComparisons: dropComparison, dependenceLift: dependenceLift)
+        return inputs
     }
 
-    /// The settings JSON with --drop-comparison and --dependence-lift applied.
-    func overriding(_ json: JSONValue) throws -> JSONValue {
-        guard case .object(var top) = json else { return json }
-        if !dropComparison.isEmpty, case .array(let list)? = top["comparisons"] {
-            for name in dropComparison where !list.contains(where: { $0["name"]?.stringValue == name }) {
-                throw ValidationError("--drop-comparison: no comparison named '\(name)'")
-            }
-            top["comparisons"] = .array(list.filter { !dropComparison.contains($0["name"]?.stringValue ?? "") })
-            if case .array(let groups)? = top["joint"] {
-                top["joint"] = .array(groups.filter { g in
-                    guard case .array(let names) = g else { return true }
-                    return !names.contains { dropComparison.contains($0.stringValue ?? "") }
-                })
-            }
-        }
-        if let dependenceLift { top["dependence_lift"] = .number("\(dependenceLift)") }
-        return .object(top)
-    }
-
-    func loadRecords(_ settings: LinkSettings, progress: (String) -> Void) throws -> RecordSet {
-        let start = LinkPipeline.now()
-        let lexicon = try CityLexicon.load(path: cities)
-        let records: RecordSet
+    func validate() throws {
+        if settings != nil && preset != nil { throw ValidationError("pass --settings or --preset, not both") }
+        if let preset, preset != "social" { throw ValidationError("unknown preset '\(preset)' (known: social)") }
         if social {
-            guard let customers, let identities else { throw ValidationError("pass both --customers FILE and --identities FILE") }
-            records = try SocialPreset.loadRecords(customers: customers, identities: identities, settings: settings, cities: lexicon)
-        } else {
-            guard let left else { throw ValidationError("pass --left FILE (and --right FILE unless the link type is dedupe_only), or --customers and --identities") }
-            if settings.linkType != .dedupeOnly && right == nil {
-                throw ValidationError("link type \(settings.linkType.rawValue) needs --right FILE")
-            }
-            records = try RecordLoader(settings: settings, cities: lexicon).load(left: left, right: right)
+            guard customers != nil, identities != nil else { throw ValidationError("pass both --customers FILE and --identities FILE") }
+        } else if left == nil {
+            throw ValidationError("pass --left FILE (and --right FILE unless the link type is dedupe_only), or --customers and --identities")
         }
-        progress("loaded \(records.count) records (\(records.leftCount) left) in \(seconds(LinkPipeline.now() - start))")
-        return records
+    }
+
+    /// For commands that read settings (not a model's): some settings must be named.
+    func validateSettingsNamed() throws {
+        if settings == nil && preset == nil && !social { throw ValidationError("pass --settings FILE or --preset social") }
     }
 }
 
-func seconds(_ s: Double) -> String { JSONValueFormat.fixed(s, 2) + " s" }
+/// The model a run scores with, or none (train first), and the threshold.
+struct LinkModelOptions: ParsableArguments {
+    @Option(help: "Trained model (from `link train`); without it the run trains from --settings.")
+    var model: String?
 
-/// Number formatting shared by the link commands.
-enum JSONValueFormat {
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        var text = "\(r)"
-        if text.contains("e") { text = r == 0 ? "0" : "\(r)" }
-        if let dot = text.firstIndex(of: ".") {
-            let decimals = text.distance(from: dot, to: text.endIndex) - 1
-            if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-        } else if digits > 0 { text += "." + String(repeating: "0", count: digits) }
-        return text
+    @Option(help: "Override the settings' match probability threshold.")
+    var threshold: Double?
+
+    func validate() throws {
+        if let threshold, !(threshold > 0 && threshold < 1) { throw ValidationError("--threshold must be in (0, 1), got \(threshold)") }
     }
 }
 
-func stderrProgress(_ quiet: Bool) -> (String) -> Void {
-    quiet ? { _ in } : { warn("link: " + $0) }
+/// --quiet, and the progress sink it chooses.
+struct LinkProgressOptions: ParsableArguments {
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    var progress: (String) -> Void { quiet ? { _ in } : { warn("link: " + $0) } }
+}
+
+/// Bad input lines a command skipped: each is reported on stderr as it comes (`path:line:
+/// what`); `finish()` fails the command at the end when there were any.
+final class SkippedLines {
+    private(set) var count = 0
+
+    var report: (MatchError) -> Void {
+        { [self] error in
+            count += 1
+            warn("qingting: \(error)")
+        }
+    }
+
+    func finish() throws {
+        guard count > 0 else { return }
+        warn("qingting: \(count) bad line(s) skipped")
+        throw ExitCode.failure
+    }
 }
 
 struct LinkTrain: ParsableCommand {
@@ -146,21 +132,18 @@ struct LinkTrain: ParsableCommand {
     @Option(name: .shortAndLong, help: "Model file to write.")
     var output: String
 
-    @Flag(help: "No progress lines on stderr.")
-    var quiet = false
+    @OptionGroup var progress: LinkProgressOptions
+
+    func validate() throws { try input.validateSettingsNamed() }
 
     func run() throws {
         try reportingErrors {
-            let progress = stderrProgress(quiet)
-            let (settings, json) = try input.loadSettings()
-            let records = try input.loadRecords(settings, progress: progress)
-            let start = LinkPipeline.now()
-            var trainer = LinkTrainer(settings: settings, settingsJSON: json, records: records)
-            trainer.progress = progress
-            let model = try trainer.train()
+            let skipped = SkippedLines()
+            let model = try input.inputs.train(skipped: skipped.report, progress: progress.progress)
             try model.write(to: output)
-            progress("trained in \(seconds(LinkPipeline.now() - start)); wrote \(output)")
-            writeAll(1, LinkReport.parameters(model))
+            progress.progress("wrote \(output)")
+            writeAll(1, model.parametersText())
+            try skipped.finish()
         }
     }
 }
@@ -177,20 +160,17 @@ struct LinkRunCommand: ParsableCommand {
             comparison's level and bits. For --customers/--identities each line is one identity: \
             platform, uid, customer (or null), probability, match_weight, rule, status, cluster, \
             explain, and `via` when it reached its customer through another identity of the same \
-            person. Progress and stage timings go to stderr.
+            person. Progress and stage timings go to stderr. A bad record line is reported as \
+            path:line and left out; the run goes on and exits non-zero at the end.
             """
     )
 
     @OptionGroup var input: LinkInputOptions
 
-    @Option(help: "Trained model (from `link train`); without it the run trains from --settings.")
-    var model: String?
+    @OptionGroup var scoring: LinkModelOptions
 
     @Option(name: .shortAndLong, help: "Links JSONL to write (default: standard output).")
     var output: String?
-
-    @Option(help: "Override the settings' match probability threshold.")
-    var threshold: Double?
 
     @Flag(help: "Add each comparison's level and bits to every link.")
     var explain = false
@@ -198,29 +178,43 @@ struct LinkRunCommand: ParsableCommand {
     @Option(help: "SQLite file to store customers, identities and links in (WAL mode; a re-run updates it and reports merges and splits). Needs --customers/--identities.")
     var store: String?
 
-    @Flag(help: "No progress lines on stderr.")
-    var quiet = false
+    @OptionGroup var progress: LinkProgressOptions
+
+    func validate() throws {
+        if scoring.model == nil { try input.validateSettingsNamed() }
+        if store != nil && !input.social { throw ValidationError("--store keeps identity links: use it with --customers and --identities") }
+    }
 
     func run() throws {
-        if store != nil && !input.social { throw ValidationError("--store keeps identity links: use it with --customers and --identities") }
         try reportingErrors {
-            let progress = stderrProgress(quiet)
-            let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
-            var out = try LinkOutput(path: output)
+            let progress = progress.progress
+            let skipped = SkippedLines()
+            let run = try LinkPipeline.run(inputs: input.inputs, modelPath: scoring.model, threshold: scoring.threshold,
+                                           skipped: skipped.report, progress: progress)
+            var out = LinkOutput(path: output)
             if input.social {
                 let links = SocialPreset.identityLinks(run)
                 for link in links { out.line(SocialPreset.line(link, run: run, explain: true)) }
                 if let store {
                     let start = LinkPipeline.now()
                     let summary = try LinkStore(path: store).save(run, links: links)
-                    progress(LinkReport.storeSummary(summary, path: store, seconds: LinkPipeline.now() - start))
+                    progress(storeSummary(summary, path: store, seconds: LinkPipeline.now() - start))
                 }
             } else {
-                for link in run.links { out.line(LinkReport.pairLine(link, run: run, explain: explain)) }
+                for link in run.links { out.line(run.pairLine(link, explain: explain)) }
             }
             try out.close()
-            progress(LinkReport.timings(run, total: total))
+            progress(run.summary)
+            try skipped.finish()
         }
+    }
+
+    func storeSummary(_ s: LinkStore.Summary, path: String, seconds elapsed: Double) -> String {
+        var text = "store \(path): run \(s.run), \(s.customers) customers and \(s.identities) identities written (\(s.linked) linked) in \(TextFormat.seconds(elapsed)); "
+        text += "\(s.merges.count) clusters merged, \(s.splits.count) split since the last run"
+        for m in s.merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
+        for sp in s.splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
+        return text
     }
 }
 
@@ -243,32 +237,12 @@ struct LinkExplain: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let skipped = SkippedLines()
             let model = try LinkModel.load(path: model)
-            let records = try input.loadRecords(model.settings, progress: { _ in })
-            let scorer = try PairScorer(model: model, records: records)
-            guard let i = records.ids.firstIndex(of: leftId) else { throw ValidationError("no record with id '\(leftId)'") }
-            guard let j = records.ids.lastIndex(of: rightId) else { throw ValidationError("no record with id '\(rightId)'") }
-            writeAll(1, LinkReport.explanation(scorer, min(i, j), max(i, j)))
+            let records = try input.inputs.loadRecords(model.settings, skipped: skipped.report)
+            writeAll(1, try PairScorer(model: model, records: records).explanation(leftId: leftId, rightId: rightId))
+            try skipped.finish()
         }
-    }
-}
-
-/// Loads inputs and a model (or trains one), then runs the batch.
-enum LinkRunner {
-    static func run(input: LinkInputOptions, modelPath: String?, threshold: Double?,
-                    progress: @escaping (String) -> Void) throws -> (LinkRun, Double) {
-        let start = LinkPipeline.now()
-        var model = try modelPath.map { try LinkModel.load(path: $0) }
-        var settings: LinkSettings, json: JSONValue
-        if let model { (settings, json) = (model.settings, model.settingsJSON) } else { (settings, json) = try input.loadSettings() }
-        if let threshold {
-            guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be in (0, 1), got \(threshold)") }
-            settings.threshold = threshold
-            model?.settings.threshold = threshold
-        }
-        let records = try input.loadRecords(settings, progress: progress)
-        let run = try LinkPipeline.run(records: records, model: model, settings: settings, settingsJSON: json, progress: progress)
-        return (run, LinkPipeline.now() - start)
     }
 }
 
@@ -278,7 +252,7 @@ struct LinkOutput {
     private var buffer: [UInt8] = []
     private var stdout = Output()
 
-    init(path: String?) throws { self.path = path }
+    init(path: String?) { self.path = path }
 
     mutating func line(_ text: String) {
         if path == nil { stdout.line(text) } else { buffer.append(contentsOf: text.utf8); buffer.append(10) }
@@ -288,62 +262,6 @@ struct LinkOutput {
         if let path { try FileIO.writeAtomically(buffer, to: path) } else { stdout.flush() }
     }
 }
-
-/// Text and JSON the link commands print.
-enum LinkReport {
-    static func pairLine(_ link: PairScorer.Scored, run: LinkRun, explain: Bool) -> String {
-        let (i, j) = Blocking.split(link.pair)
-        let records = run.records
-        var obj: [String: JSONValue] = [
-            "left": .string(records.ids[i]), "right": .string(records.ids[j]),
-            "probability": .number(JSONValueFormat.fixed(link.probability, 4)),
-            "match_weight": .number(JSONValueFormat.fixed(Double(link.weight), 2)),
-            "rule": link.rule >= 0 ? .string(run.model.settings.deterministic[Int(link.rule)].name) : .null,
-            "status": .string(link.rule >= 0 ? "confirmed" : "suggested"),
-        ]
-        if explain { obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j)) }
-        var out = ""
-        JSONValue.object(obj).appendJSON(to: &out)
-        return out
-    }
-
-    static func explanation(_ scorer: PairScorer, _ i: Int, _ j: Int) -> String {
-        let records = scorer.records
-        var text = "\(records.ids[i])  ×  \(records.ids[j])\n"
-        text += "  prior                         \(pad(JSONValueFormat.fixed(scorer.model.priorBits, 2), 8)) bits\n"
-        for t in scorer.explain(i, j) {
-            text += "  \(pad(t.comparison, 14, left: true)) \(pad(t.level, 28, left: true)) \(pad(JSONValueFormat.fixed(t.bits, 2), 8)) bits\n"
-        }
-        let w = scorer.weight(i, j)
-        let rule = scorer.rule(i, j)
-        text += "  total                         \(pad(JSONValueFormat.fixed(w, 2), 8)) bits  probability \(JSONValueFormat.fixed(PairScorer.probability(bits: w), 4))\n"
-        if rule >= 0 { text += "  deterministic rule \(scorer.model.settings.deterministic[Int(rule)].name) links them: confirmed\n" }
-        return text
-    }
-
-    static func parameters(_ model: LinkModel) -> String {
-        var text = "prior: \(JSONValueFormat.fixed(model.priorBits, 2)) bits (probability two random records match \(model.prior))\n"
-        for c in model.comparisons {
-            text += "\(c.name)\(c.termFrequency ? " (term frequency)" : "")\n"
-            for (l, label) in c.labels.enumerated() {
-                text += "  \(pad(label, 30, left: true)) m \(pad(JSONValueFormat.fixed(c.m[l], 4), 7))  u \(pad(JSONValueFormat.fixed(c.u[l], 6), 9))  \(pad(JSONValueFormat.fixed(c.bits[l], 2), 7)) bits\n"
-            }
-        }
-        return text
-    }
-
-    static func timings(_ run: LinkRun, total: Double) -> String {
-        "done: \(run.links.count) links from \(run.candidateCount) candidate pairs; " +
-            run.timings.map { "\($0.0) \(seconds($0.1))" }.joined(separator: ", ") + "; total \(seconds(total))"
-    }
-
-    static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
-        let n = s.count
-        if n >= width { return s }
-        return left ? s + String(repeating: " ", count: width - n) : String(repeating: " ", count: width - n) + s
-    }
-}
-
 
 struct EvalLink: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -361,68 +279,26 @@ struct EvalLink: ParsableCommand {
 
     @OptionGroup var input: LinkInputOptions
 
-    @Option(help: "Trained model (from `link train`); without it the run trains from --settings.")
-    var model: String?
+    @OptionGroup var scoring: LinkModelOptions
 
     @Option(help: "Truth JSONL: {\"id\": …, \"entity\": …} per record.")
     var truth: String
 
-    @Option(help: "Override the settings' match probability threshold.")
-    var threshold: Double?
+    @OptionGroup var progress: LinkProgressOptions
 
-    @Flag(help: "No progress lines on stderr.")
-    var quiet = false
+    func validate() throws {
+        if scoring.model == nil { try input.validateSettingsNamed() }
+    }
 
     func run() throws {
         try reportingErrors {
-            let progress = stderrProgress(quiet)
-            let (run, total) = try LinkRunner.run(input: input, modelPath: model, threshold: threshold, progress: progress)
-            if input.social {
-                let links = SocialPreset.identityLinks(run)
-                let e = SocialPreset.evaluate(links, run: run, truth: try SocialPreset.readTruth(path: truth))
-                writeAll(1, LinkReport.socialEvaluation(e, threshold: run.model.settings.threshold, seconds: total))
-                progress(LinkReport.timings(run, total: total))
-                return
-            }
-            let truthMap = try LinkEvaluation.readTruth(path: truth)
-            let entityOf = run.records.ids.map { truthMap[$0] }
-            let e = LinkEvaluation.pairwise(links: run.links, candidates: run.candidates, records: run.records,
-                                            linkType: run.model.settings.linkType, entityOf: entityOf)
-            writeAll(1, LinkReport.evaluation(e, threshold: run.model.settings.threshold, seconds: total))
-            progress(LinkReport.timings(run, total: total))
+            let skipped = SkippedLines()
+            let run = try LinkPipeline.run(inputs: input.inputs, modelPath: scoring.model, threshold: scoring.threshold,
+                                           skipped: skipped.report, progress: progress.progress)
+            writeAll(1, try run.evaluationReport(social: input.social, truthPath: truth))
+            progress.progress(run.summary)
+            try skipped.finish()
         }
-    }
-}
-
-extension LinkReport {
-    static func storeSummary(_ s: LinkStore.Summary, path: String, seconds elapsed: Double) -> String {
-        var text = "store \(path): run \(s.run), \(s.customers) customers and \(s.identities) identities written (\(s.linked) linked) in \(seconds(elapsed)); "
-        text += "\(s.merges.count) clusters merged, \(s.splits.count) split since the last run"
-        for m in s.merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
-        for sp in s.splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
-        return text
-    }
-
-    static func socialEvaluation(_ e: SocialPreset.Evaluation, threshold: Double, seconds total: Double) -> String {
-        let f = { (x: Double) in JSONValueFormat.fixed(x, 4) }
-        var text = "identities: \(e.identities); with a true customer: \(e.truthLinked) (\(e.truthDeterministic) carrying a verified phone or e-mail)\n"
-        text += "linked at probability >= \(threshold): \(e.predicted) (\(e.correct) to the right customer)\n"
-        text += "overall:       precision \(f(e.precision))  recall \(f(e.recall))  F1 \(f(e.f1))\n"
-        text += "deterministic: \(e.deterministic.predicted) confirmed links, precision \(f(e.deterministic.precision))  recall \(f(e.deterministicRecall))  F1 \(f(e.deterministicF1))\n"
-        text += "probabilistic: \(e.probabilistic.predicted) suggested links, precision \(f(e.probabilistic.precision))\n"
-        text += "wall time (load, block, train, score, cluster): \(seconds(total))\n"
-        return text
-    }
-
-    static func evaluation(_ e: LinkEvaluation, threshold: Double, seconds total: Double) -> String {
-        let f = { (x: Double) in JSONValueFormat.fixed(x, 4) }
-        var text = "links at probability >= \(threshold): \(e.predicted) (\(e.correct) correct); true links: \(e.truthLinks)\n"
-        text += "precision \(f(e.precision))  recall \(f(e.recall))  F1 \(f(e.f1))\n"
-        text += "deterministic: \(e.deterministic.predicted) links, precision \(f(e.deterministic.precision))\n"
-        text += "probabilistic: \(e.probabilistic.predicted) links, precision \(f(e.probabilistic.precision))\n"
-        text += "true links blocking did not offer: \(e.missedByBlocking)\n"
-        text += "wall time (load, block, train, score, cluster): \(seconds(total))\n"
-        return text
     }
 }
 
@@ -446,8 +322,11 @@ struct LinkGenerate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
     var output: String
 
-    func run() throws {
+    func validate() throws {
         guard customers > 0 else { throw ValidationError("--customers must be at least 1, got \(customers)") }
+    }
+
+    func run() throws {
         try reportingErrors {
             _ = mkdir(output, 0o755)
             let g = IdentityGenerator(customerCount: customers, seed: seed)
@@ -471,7 +350,8 @@ struct LinkResolve: ParsableCommand {
             then resolves each line of --queries (identities JSONL) on its own, as the server's \
             identity.resolve does: one JSON line per query with the customer (or null), \
             probability, match_weight, rule, status, explain and the other candidates. Latency per \
-            query (p50, p99, max) goes to stderr.
+            query (p50, p99, max) goes to stderr. A line that is not an identity (bad JSON, no uid) \
+            is reported as path:line and skipped; the rest are resolved and the command exits non-zero.
             """
     )
 
@@ -493,32 +373,20 @@ struct LinkResolve: ParsableCommand {
     @Option(help: "Candidates to list per query.")
     var candidates = 3
 
-    @Flag(help: "No progress lines on stderr.")
-    var quiet = false
+    @OptionGroup var progress: LinkProgressOptions
 
     func run() throws {
         try reportingErrors {
-            let progress = stderrProgress(quiet)
+            let progress = progress.progress
             let start = LinkPipeline.now()
             let index = try IdentityIndex.load(modelPath: model, customersPath: customers, citiesPath: cities)
-            progress("indexed \(index.records.count) customers in \(seconds(LinkPipeline.now() - start))")
-            var out = try LinkOutput(path: output)
-            var latencies: [Double] = []
-            var compared = 0
-            try RecordLoader.forEachObject(path: queries) { object, _ in
-                let t0 = LinkPipeline.now()
-                let fields = SocialPreset.queryFields(.object(object))
-                let resolution = try index.resolve(fields, limit: candidates)
-                latencies.append(LinkPipeline.now() - t0)
-                compared += resolution.compared
-                out.line(index.json(resolution, query: fields))
-            }
+            progress("indexed \(index.records.count) customers in \(TextFormat.seconds(LinkPipeline.now() - start))")
+            let skipped = SkippedLines()
+            var out = LinkOutput(path: output)
+            let report = try index.resolveAll(path: queries, limit: candidates, skipped: skipped.report) { out.line($0) }
             try out.close()
-            latencies.sort()
-            func pct(_ p: Double) -> String {
-                latencies.isEmpty ? "-" : JSONValueFormat.fixed(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000, 3) + " ms"
-            }
-            progress("resolved \(latencies.count) identities; latency p50 \(pct(0.5)), p99 \(pct(0.99)), max \(pct(1)); \(JSONValueFormat.fixed(latencies.isEmpty ? 0 : Double(compared) / Double(latencies.count), 1)) pairs compared per query")
+            progress(report.summary)
+            try skipped.finish()
         }
     }
 }

@@ -60,4 +60,58 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("--left") || missing.stderr.contains("--customers"))
     }
+
+    /// A bad customer line is reported as `path:line: what`, the rest are linked, and the run
+    /// exits non-zero at the end.
+    @Test func aBadCustomerLineIsReportedAndTheRunGoesOn() throws {
+        let dir = self.dir + "-bad-line"
+        let gen = try runQingting(["link", "generate", "--customers", "150", "-o", dir])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let customers = try String(contentsOfFile: "\(dir)/customers.jsonl", encoding: .utf8).split(separator: "\n")
+        let bad = [customers[0], #"{"name": "没有编号"}"#, "not json"] + customers[1...]
+        try (bad.joined(separator: "\n") + "\n").write(toFile: "\(dir)/bad.jsonl", atomically: true, encoding: .utf8)
+        let run = try runQingting(["link", "run", "--quiet", "--customers", "\(dir)/bad.jsonl", "--identities", "\(dir)/identities.jsonl",
+                                   "-o", "\(dir)/links.jsonl"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("\(dir)/bad.jsonl:2: a customer needs an \"id\""), "\(run.stderr)")
+        #expect(run.stderr.contains("\(dir)/bad.jsonl:3: not valid JSON"), "\(run.stderr)")
+        let links = try String(contentsOfFile: "\(dir)/links.jsonl", encoding: .utf8).split(separator: "\n")
+        let identities = try String(contentsOfFile: "\(dir)/identities.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(links.count == identities.count, "every identity still has its line")
+        #expect(links.contains { $0.contains("\"status\":\"confirmed\"") })
+    }
+
+    /// Settings that are not JSON name the file; a usage error of `link run` shows its usage.
+    @Test func invalidSettingsJSONNamesTheFileAndUsageIsTheCommands() throws {
+        let path = NSTemporaryDirectory() + "qingting-broken-settings-\(getpid()).json"
+        try #"{"comparisons": ["#.write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try runQingting(["link", "run", "--settings", path, "--left", path, "--right", path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(path): not valid JSON"), "\(bad.stderr)")
+        let usage = try runQingting(["link", "run", "--customers", path, "--identities", path, "--threshold", "2"])
+        #expect(usage.status != 0)
+        #expect(usage.stderr.contains("--threshold must be in (0, 1)"))
+        #expect(usage.stderr.contains("Usage: qingting link run"), "\(usage.stderr)")
+    }
+
+    /// `link resolve` refuses an identity without a uid (naming its line) and resolves the rest;
+    /// `link train` prints small u as plain decimals.
+    @Test func resolveRefusesAnIdentityWithoutUidAndTrainPrintsPlainNumbers() throws {
+        let dir = self.dir + "-uid"
+        #expect(try runQingting(["link", "generate", "--customers", "150", "-o", dir]).status == 0)
+        let train = try runQingting(["link", "train", "--quiet", "--customers", "\(dir)/customers.jsonl", "--identities",
+                                     "\(dir)/identities.jsonl", "-o", "\(dir)/model.json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        for line in train.stdout.split(separator: "\n") where line.contains(" u ") {
+            #expect(!line.contains("e-"), "\(line)")
+        }
+        let identities = try String(contentsOfFile: "\(dir)/identities.jsonl", encoding: .utf8).split(separator: "\n")
+        let queries = [#"{"platform": "weibo", "nickname": "王伟"}"#] + identities.prefix(3)
+        try (queries.joined(separator: "\n") + "\n").write(toFile: "\(dir)/queries.jsonl", atomically: true, encoding: .utf8)
+        let resolve = try runQingting(["link", "resolve", "--quiet", "--model", "\(dir)/model.json", "--customers", "\(dir)/customers.jsonl",
+                                       "--queries", "\(dir)/queries.jsonl"])
+        #expect(resolve.status != 0)
+        #expect(resolve.stderr.contains("\(dir)/queries.jsonl:1: an identity needs a \"uid\""), "\(resolve.stderr)")
+        #expect(resolve.stdout.split(separator: "\n").count == 3)
+    }
 }

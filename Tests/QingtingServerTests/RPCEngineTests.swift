@@ -174,6 +174,9 @@ import Testing
         if case .array(let terms)? = r["result"]?["explain"] { #expect(!terms.isEmpty) } else { Issue.record("no explain") }
         let bad = try response(#"{"jsonrpc":"2.0","id":3,"method":"identity.resolve","params":{"identity":"王伟"}}"#, engine)
         #expect(code(bad) == "-32602")
+        let noUID = try response(#"{"jsonrpc":"2.0","id":4,"method":"identity.resolve","params":{"identity":{"platform":"weibo","nickname":"王伟"}}}"#, engine)
+        #expect(code(noUID) == "-32602")
+        #expect(noUID["error"]?["message"]?.stringValue?.contains("uid") == true)
     }
 
     @Test func reloadNeedsAnAdminTokenWhenTokensAreConfigured() throws {
