@@ -169,7 +169,7 @@ struct LinkRunCommand: ParsableCommand {
 
     @OptionGroup var scoring: LinkModelOptions
 
-    @Option(name: .shortAndLong, help: "Links JSONL to write (default: standard output).")
+    @Option(name: .shortAndLong, help: "Links JSONL to write ('-' or none: standard output).")
     var output: String?
 
     @Flag(help: "Add each comparison's level and bits to every link.")
@@ -246,13 +246,13 @@ struct LinkExplain: ParsableCommand {
     }
 }
 
-/// A JSONL sink: a file (written whole at close, atomically) or standard output.
+/// A JSONL sink: a file (written whole at close, atomically) or standard output (no path, or `-`).
 struct LinkOutput {
     let path: String?
     private var buffer: [UInt8] = []
     private var stdout = Output()
 
-    init(path: String?) { self.path = path }
+    init(path: String?) { self.path = path == "-" ? nil : path }
 
     mutating func line(_ text: String) {
         if path == nil { stdout.line(text) } else { buffer.append(contentsOf: text.utf8); buffer.append(10) }
@@ -367,7 +367,7 @@ struct LinkResolve: ParsableCommand {
     @Option(help: "City alias lexicon (default: Lexicons/cities.tsv).")
     var cities: String?
 
-    @Option(name: .shortAndLong, help: "Results JSONL (default: standard output).")
+    @Option(name: .shortAndLong, help: "Results JSONL ('-' or none: standard output).")
     var output: String?
 
     @Option(help: "Candidates to list per query.")

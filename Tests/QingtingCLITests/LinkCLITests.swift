@@ -113,5 +113,11 @@ import Testing
         #expect(resolve.status != 0)
         #expect(resolve.stderr.contains("\(dir)/queries.jsonl:1: an identity needs a \"uid\""), "\(resolve.stderr)")
         #expect(resolve.stdout.split(separator: "\n").count == 3)
+        // `-o -` is standard output, not a file named "-".
+        let dash = try runQingting(["link", "run", "--quiet", "--model", "\(dir)/model.json", "--customers", "\(dir)/customers.jsonl",
+                                    "--identities", "\(dir)/identities.jsonl", "-o", "-"])
+        #expect(dash.status == 0, "\(dash.stderr)")
+        #expect(dash.stdout.split(separator: "\n").count > 100)
+        #expect(!FileManager.default.fileExists(atPath: TestPaths.root + "/-"))
     }
 }
