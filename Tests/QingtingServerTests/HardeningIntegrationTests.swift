@@ -9,13 +9,10 @@ import Testing
 /// limit, reloads of files it must not read, and socket folders another user could have made.
 @Suite(.serialized) struct HardeningIntegrationTests {
     static func request(_ id: Int, _ method: String, _ params: String) -> String {
-        #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#
+        ServerIntegrationTests.request(id, method, params)
     }
 
-    static func errorCode(_ line: String) -> String? {
-        guard let value = try? JSONValue.parse(line), case .number(let n)? = value["error"]?["code"] else { return nil }
-        return n
-    }
+    static func errorCode(_ line: String) -> String? { ServerIntegrationTests.errorCode(line) }
 
     /// A text.analyze line of `repeats` × 差评 (6 bytes each, one sentiment cue each).
     static func hugeAnalyze(_ id: Int, repeats: Int) -> String {
