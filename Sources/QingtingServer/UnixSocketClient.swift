@@ -20,17 +20,21 @@ public final class UnixSocketClient {
     /// - Throws: `TextError` naming the socket when it is not trusted or nothing listens there.
     public init(path: String, owners: Set<UInt32> = []) throws {
         try SocketPath.checkTrusted(path, owners: owners)
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TextError(.io, "socket: \(Errno(rawValue: errno).description)") }
         var address = try SocketPath.unixAddress(path)
+        // The descriptor becomes `fd` only once connected: an init that throws after every stored
+        // property is set still runs `deinit`, and closing a descriptor twice can close another
+        // thread's socket that reused its number.
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TextError(.io, "socket: \(Errno(rawValue: errno).description)") }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else {
             let reason = Errno(rawValue: errno).description
-            close(fd)
+            close(descriptor)
             throw TextError(.io, "cannot connect: \(reason) (is `qingting serve` running?)", location: path)
         }
+        fd = descriptor
     }
 
     deinit { close(fd) }
