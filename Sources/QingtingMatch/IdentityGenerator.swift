@@ -1,5 +1,9 @@
 import QingtingText
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Synthetic CRM customers and social identities with known truth, for tests and benchmarks.
 ///
 /// Surnames follow their real frequency in China (王, 李 and 张 each cover about 7% of people),
@@ -179,6 +183,18 @@ public struct IdentityGenerator {
     }
 
     // MARK: JSONL
+
+    /// Writes `customers.jsonl`, `identities.jsonl` and `truth.jsonl` into `folder` (created if
+    /// missing), each atomically.
+    public func write(toFolder folder: String) throws {
+        _ = mkdir(folder, 0o755)
+        for (name, lines) in [("customers.jsonl", customerLines()), ("identities.jsonl", identityLines()),
+                              ("truth.jsonl", truthLines())] {
+            var bytes: [UInt8] = []
+            for line in lines { bytes.append(contentsOf: line.utf8); bytes.append(10) }
+            try FileIO.writeAtomically(bytes, to: "\(folder)/\(name)")
+        }
+    }
 
     public func customerLines() -> [String] {
         customers.map { c in

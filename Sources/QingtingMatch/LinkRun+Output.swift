@@ -8,6 +8,14 @@ extension RankedMatch {
 }
 
 extension LinkRun {
+    /// What `link run` writes: for customers and identities one line per identity (always with
+    /// its explanation) and the identity links (for the store); otherwise one line per accepted pair.
+    public func outputLines(social: Bool, explain: Bool) -> (lines: [String], identityLinks: [SocialPreset.IdentityLink]) {
+        guard social else { return (links.map { pairLine($0, explain: explain) }, []) }
+        let identityLinks = SocialPreset.identityLinks(self)
+        return (identityLinks.map { SocialPreset.line($0, run: self, explain: true) }, identityLinks)
+    }
+
     /// One line of a settings-file run's links JSONL: `left`, `right`, `probability`,
     /// `match_weight` (bits), `rule` (or null), `status`, and with `explain` each comparison's
     /// level and bits.

@@ -30,6 +30,15 @@ public final class LinkStore {
         public var linked: Int
         public var merges: [Change]
         public var splits: [Split]
+
+        /// What `link run --store` reports: counts, then up to five merges and five splits.
+        public func report(path: String, seconds: Double) -> String {
+            var text = "store \(path): run \(run), \(customers) customers and \(identities) identities written (\(linked) linked) in \(TextFormat.seconds(seconds)); "
+            text += "\(merges.count) clusters merged, \(splits.count) split since the last run"
+            for m in merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
+            for sp in splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
+            return text
+        }
     }
 
     /// The open database; GRDB stays behind this file's API.

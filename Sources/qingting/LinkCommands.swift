@@ -191,17 +191,13 @@ struct LinkRunCommand: ParsableCommand {
             let skipped = SkippedLines()
             let run = try LinkPipeline.run(inputs: input.inputs, modelPath: scoring.model, threshold: scoring.threshold,
                                            skipped: skipped.report, progress: progress)
+            let (lines, identityLinks) = run.outputLines(social: input.social, explain: explain)
             var out = LinkOutput(path: output)
-            if input.social {
-                let links = SocialPreset.identityLinks(run)
-                for link in links { out.line(SocialPreset.line(link, run: run, explain: true)) }
-                if let store {
-                    let start = LinkPipeline.now()
-                    let summary = try LinkStore(path: store).save(run, links: links)
-                    progress(storeSummary(summary, path: store, seconds: LinkPipeline.now() - start))
-                }
-            } else {
-                for link in run.links { out.line(run.pairLine(link, explain: explain)) }
+            for line in lines { out.line(line) }
+            if let store {
+                let start = LinkPipeline.now()
+                let summary = try LinkStore(path: store).save(run, links: identityLinks)
+                progress(summary.report(path: store, seconds: LinkPipeline.now() - start))
             }
             try out.close()
             progress(run.summary)
@@ -209,13 +205,6 @@ struct LinkRunCommand: ParsableCommand {
         }
     }
 
-    func storeSummary(_ s: LinkStore.Summary, path: String, seconds elapsed: Double) -> String {
-        var text = "store \(path): run \(s.run), \(s.customers) customers and \(s.identities) identities written (\(s.linked) linked) in \(TextFormat.seconds(elapsed)); "
-        text += "\(s.merges.count) clusters merged, \(s.splits.count) split since the last run"
-        for m in s.merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
-        for sp in s.splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
-        return text
-    }
 }
 
 struct LinkExplain: ParsableCommand {
@@ -243,23 +232,6 @@ struct LinkExplain: ParsableCommand {
             writeAll(1, try PairScorer(model: model, records: records).explanation(leftId: leftId, rightId: rightId))
             try skipped.finish()
         }
-    }
-}
-
-/// A JSONL sink: a file (written whole at close, atomically) or standard output (no path, or `-`).
-struct LinkOutput {
-    let path: String?
-    private var buffer: [UInt8] = []
-    private var stdout = Output()
-
-    init(path: String?) { self.path = path == "-" ? nil : path }
-
-    mutating func line(_ text: String) {
-        if path == nil { stdout.line(text) } else { buffer.append(contentsOf: text.utf8); buffer.append(10) }
-    }
-
-    mutating func close() throws {
-        if let path { try FileIO.writeAtomically(buffer, to: path) } else { stdout.flush() }
     }
 }
 
@@ -328,14 +300,8 @@ struct LinkGenerate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            _ = mkdir(output, 0o755)
             let g = IdentityGenerator(customerCount: customers, seed: seed)
-            for (name, lines) in [("customers.jsonl", g.customerLines()), ("identities.jsonl", g.identityLines()),
-                                  ("truth.jsonl", g.truthLines())] {
-                var bytes: [UInt8] = []
-                for l in lines { bytes.append(contentsOf: l.utf8); bytes.append(10) }
-                try FileIO.writeAtomically(bytes, to: "\(output)/\(name)")
-            }
+            try g.write(toFolder: output)
             warn("link: wrote \(g.customers.count) customers and \(g.identities.count) identities to \(output)/")
         }
     }

@@ -118,3 +118,20 @@ func defaultTestSets(_ candidates: [String]) -> [String] {
         return found
     }
 }
+
+/// A JSONL sink: a file (written whole at close, atomically) or standard output (no path, or `-`).
+struct LinkOutput {
+    let path: String?
+    private var buffer: [UInt8] = []
+    private var stdout = Output()
+
+    init(path: String?) { self.path = path == "-" ? nil : path }
+
+    mutating func line(_ text: String) {
+        if path == nil { stdout.line(text) } else { buffer.append(contentsOf: text.utf8); buffer.append(10) }
+    }
+
+    mutating func close() throws {
+        if let path { try FileIO.writeAtomically(buffer, to: path) } else { stdout.flush() }
+    }
+}
