@@ -4,6 +4,7 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "qingting", targets: ["qingting"]),
+        .library(name: "QingtingCore", targets: ["QingtingCore"]),
         .library(name: "QingtingText", targets: ["QingtingText"]),
         .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
         .library(name: "QingtingMatch", targets: ["QingtingMatch"]),
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The C core: pure functions over caller-owned buffers, and the only code that sees ICU headers.
@@ -34,33 +37,46 @@ let package = Package(
             path: "CSupport",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
         ),
+        // What every stage shares: JSON values and the one JSON writer, the error model, files
+        // (the one TSV reader, the one model-file mapper), shipped resources, clocks, numbers.
+        .target(
+            name: "QingtingCore",
+            dependencies: [
+                "CSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "QingtingText",
-            dependencies: ["CSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["QingtingCore", "CSupport"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "QingtingClassify",
-            dependencies: ["QingtingText", "CSupport"],
+            dependencies: ["QingtingCore", "QingtingText", "CSupport"],
             swiftSettings: strictSwift
         ),
         // Identity resolution: normalizers, comparisons, blocking, Fellegi–Sunter, clustering.
         .target(
             name: "QingtingMatch",
-            dependencies: ["QingtingText", "CSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["QingtingCore", "QingtingText", "CSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Link results in SQLite through GRDB, whose GRDBSQLite system-library target links the
         // system libsqlite3 (libsqlite3-dev); no SQLite is compiled in.
         .target(
             name: "QingtingStore",
-            dependencies: ["QingtingMatch", "QingtingText", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QingtingCore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
         .target(
             name: "QingtingServer",
             dependencies: [
+                "QingtingCore",
                 "QingtingText",
                 "QingtingClassify",
                 "QingtingMatch",
@@ -70,12 +86,14 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "qingting",
             dependencies: [
+                "QingtingCore",
                 "QingtingText",
                 "QingtingClassify",
                 "QingtingMatch",
@@ -85,23 +103,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText", "TestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify", "TestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "CSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingCoreTests", dependencies: ["QingtingCore", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText", "QingtingCore", "TestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingClassifyTests", dependencies: ["QingtingClassify", "QingtingCore", "TestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingMatchTests", dependencies: ["QingtingMatch", "QingtingCore", "CSupport", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strictSwift),
         .testTarget(name: "QingtingStoreTests",
-                    dependencies: ["QingtingStore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift")],
+                    dependencies: ["QingtingStore", "QingtingMatch", "QingtingCore", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSwift),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "qingting", "TestSupport"],
+        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
                     swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",
-            dependencies: ["qingting", "TestSupport"],
+            dependencies: ["qingting", "QingtingCore", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
     ],

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Product categories named in a text (`Lexicons/categories.tsv`): the category and the span of
 /// the words that named it, set only when the text makes it clear.
@@ -34,7 +35,7 @@ public struct CategoryLexicon: Sendable {
     /// Loads the file; every bad line is reported (`path:line: what`).
     /// - Parameter segmenter: cuts each term as running text is cut, to know how many tokens it spans.
     public init(contentsOf path: String, segmenter: Segmenter) throws {
-        var errors: [ClassifyError] = []
+        var errors: [QingtingError] = []
         var entries: [(term: String, value: Entry)] = []
         CueLexicon.readTSV(path, errors: &errors) { columns, _ in
             guard columns.count >= 3, let kind = Kind(rawValue: columns[2]) else {
@@ -47,7 +48,7 @@ public struct CategoryLexicon: Sendable {
             entries.append((columns[0], Entry(categories: categories, kind: kind)))
             return nil
         }
-        if !errors.isEmpty { throw ClassifyErrors(errors) }
+        if !errors.isEmpty { throw QingtingErrors(errors) }
         table = PhraseTable(entries, segmenter: segmenter)
     }
 

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// The shipped model and lexicon files, found like the segmenter's (see `Resources.find`).
 public enum ClassifyResources {
@@ -53,7 +54,7 @@ public enum ClassifyResources {
     /// The sentiment analyzer: segmenter + cue lexicon + model (default `Models/sentiment.qtlin`).
     public static func sentimentAnalyzer(segmenter: Segmenter, modelPath: String? = nil) throws -> SentimentAnalyzer {
         guard let path = modelPath ?? Resources.find(sentimentModel) else {
-            throw ClassifyError(.io, "no sentiment model found (looked for \(sentimentModel)); pass --model or run `qingting train sentiment`")
+            throw QingtingError(.io, "no sentiment model found (looked for \(sentimentModel)); pass --model or run `qingting train sentiment`")
         }
         let model = try LinearModel(contentsOf: path)
         let featurizer = Featurizer(segmenter: segmenter, extractor: FeatureExtractor(configuration: model.features),

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// The sentiment lexicons people edit, and the cues they produce in a text.
 ///
@@ -34,7 +35,7 @@ public struct CueLexicon: Sendable {
 
     /// Loads the three files; all bad lines of all files are reported together.
     public init(sentiment: String, negators negatorPath: String?, degree degreePath: String?) throws {
-        var errors: [ClassifyError] = []
+        var errors: [QingtingError] = []
         Self.readTSV(sentiment, errors: &errors) { columns, _ in
             guard columns.count >= 2, let polarity = SentimentLabel(rawValue: columns[1]), polarity != .neutral else {
                 return "polarity in column 2 is not positive or negative"
@@ -71,7 +72,7 @@ public struct CueLexicon: Sendable {
                 return nil
             }
         }
-        if !errors.isEmpty { throw ClassifyErrors(errors) }
+        if !errors.isEmpty { throw QingtingErrors(errors) }
         var entries: [String: Entry] = terms.mapValues { Entry(term: $0) }
         for (word, scope) in negators { entries[word, default: Entry()].negatorScope = scope }
         for (word, m) in degrees { entries[word, default: Entry()].degree = m }
@@ -86,7 +87,7 @@ public struct CueLexicon: Sendable {
     /// Reads a lexicon file by `LexiconFile`'s rules, calling `parse` on each entry line (it
     /// returns what is wrong with a bad line); a term may appear once per file. Errors, of the
     /// file or of its lines, are appended to `errors` so several files can report together.
-    static func readTSV(_ path: String, errors: inout [ClassifyError], _ parse: ([String], Int) -> String?) {
+    static func readTSV(_ path: String, errors: inout [QingtingError], _ parse: ([String], Int) -> String?) {
         var seen: [String: Int] = [:]
         do {
             try LexiconFile.read(path) { columns, number in
@@ -95,10 +96,10 @@ public struct CueLexicon: Sendable {
                 seen[columns[0]] = number
                 return parse(columns, number)
             }
-        } catch let failure as TextErrors {
-            errors += failure.errors.map(ClassifyError.init)
+        } catch let failure as QingtingErrors {
+            errors += failure.errors
         } catch {
-            errors.append(ClassifyError(.io, "\(error)", location: path))
+            errors.append(QingtingError(.io, "\(error)", location: path))
         }
     }
 

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Text → the sparse features a linear model reads: hashed word and character n-grams (value 1
 /// each) plus lexicon cue features (valued by their strength). Training and serving both call
@@ -29,7 +30,7 @@ public struct Featurizer: Sendable {
     }
 
     /// Features of UTF-8 text.
-    /// - Throws: `TextError.invalidUTF8` with the byte offset.
+    /// - Throws: `QingtingError.invalidUTF8` with the byte offset.
     public func featurize(utf8: UnsafeBufferPointer<UInt8>) throws -> Features {
         let tokens = try segmenter.tokenize(utf8: utf8)
         return featurize(tokens: tokens)

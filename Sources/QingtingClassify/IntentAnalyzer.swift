@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Intents of a post: a one-vs-rest model over the post's shared features (the same n-grams and
 /// sentiment cues the sentiment model reads) plus its intent cues, each label decided by its own
@@ -22,7 +23,7 @@ public struct IntentAnalyzer: Sendable {
     ///   features the featurizer does not make.
     public init(model: LinearModel, cues: IntentCueLexicon, featurizer: Featurizer, modelPath: String = "model") throws {
         guard model.kind == .oneVsRest, model.labels == IntentLabel.allCases.map(\.rawValue) else {
-            throw ClassifyError(.invalidModel, "not an intent model (labels \(model.labels))", location: modelPath)
+            throw QingtingError(.invalidModel, "not an intent model (labels \(model.labels))", location: modelPath)
         }
         try model.check(compatibleWith: featurizer.extractor, path: modelPath)
         self.model = model

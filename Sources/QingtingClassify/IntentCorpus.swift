@@ -1,4 +1,5 @@
 import QingtingText
+import QingtingCore
 
 /// A labelled intent corpus: TSV lines `intents<TAB>category<TAB>text`, where `intents` is `none`
 /// or keys joined by `,` (`service_order,service_logistics`) and `category` is the product
@@ -20,13 +21,13 @@ public struct IntentCorpus: Sendable {
         try LabeledCorpus.forEachLine(path) { line, place in
             let columns = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard columns.count == 3 else {
-                return ClassifyError(.invalidCorpus, "expected 'intents<TAB>category<TAB>text'", location: place)
+                return QingtingError(.invalidCorpus, "expected 'intents<TAB>category<TAB>text'", location: place)
             }
             let intents: [IntentLabel]
             do throws(IntentLabel.LabelSetError) { intents = try IntentLabel.parseSet(columns[0]) } catch {
-                return ClassifyError(.invalidCorpus, error.message, location: place)
+                return QingtingError(.invalidCorpus, error.message, location: place)
             }
-            guard !columns[2].isEmpty else { return ClassifyError(.invalidCorpus, "empty text", location: place) }
+            guard !columns[2].isEmpty else { return QingtingError(.invalidCorpus, "empty text", location: place) }
             examples.append(Example(intents: intents, category: columns[1] == "-" || columns[1].isEmpty ? nil : columns[1],
                                     text: columns[2], location: place))
             return nil

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// The intent cues people edit (`Lexicons/intent_cues.tsv`): `term<TAB>intent[|intent…]<TAB>weight<TAB>note`,
 /// e.g. `到哪了	service_order	1`. A cue becomes features of the intent model (the term itself and
@@ -32,7 +33,7 @@ public struct IntentCueLexicon: Sendable {
     /// Loads the file; every bad line is reported (`path:line: what`).
     /// - Parameter segmenter: cuts each term as running text is cut.
     public init(contentsOf path: String, segmenter: Segmenter) throws {
-        var errors: [ClassifyError] = []
+        var errors: [QingtingError] = []
         var entries: [(term: String, value: Entry)] = []
         CueLexicon.readTSV(path, errors: &errors) { columns, _ in
             guard columns.count >= 2 else { return "no intent (column 2)" }
@@ -54,7 +55,7 @@ public struct IntentCueLexicon: Sendable {
             entries.append((columns[0], Entry(intents: intents, weight: weight)))
             return nil
         }
-        if !errors.isEmpty { throw ClassifyErrors(errors) }
+        if !errors.isEmpty { throw QingtingErrors(errors) }
         table = PhraseTable(entries, segmenter: segmenter)
     }
 

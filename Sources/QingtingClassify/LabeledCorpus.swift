@@ -1,4 +1,5 @@
 import QingtingText
+import QingtingCore
 
 /// A labelled corpus: TSV lines `label<TAB>text` (`#` comment lines and blank lines skipped).
 public struct LabeledCorpus: Sendable {
@@ -18,40 +19,29 @@ public struct LabeledCorpus: Sendable {
         var examples: [Example] = []
         try Self.forEachLine(path) { line, place in
             guard let tab = line.firstIndex(of: "\t") else {
-                return ClassifyError(.invalidCorpus, "no label: expected 'label<TAB>text'", location: place)
+                return QingtingError(.invalidCorpus, "no label: expected 'label<TAB>text'", location: place)
             }
             let label = String(line[..<tab])
             guard let index = labels.firstIndex(of: label) else {
-                return ClassifyError(.invalidCorpus,
+                return QingtingError(.invalidCorpus,
                     "unknown label '\(label)' (expected one of \(labels.joined(separator: ", ")))", location: place)
             }
             let text = String(line[line.index(after: tab)...])
-            guard !text.isEmpty else { return ClassifyError(.invalidCorpus, "empty text", location: place) }
+            guard !text.isEmpty else { return QingtingError(.invalidCorpus, "empty text", location: place) }
             examples.append(Example(label: index, text: text, location: place))
             return nil
         }
         self.examples = examples
     }
 
-    /// Calls `parse` on each line of a corpus that is not blank or a `#` comment, with its place
-    /// (`path:line`); `parse` returns the error of a bad line. Invalid UTF-8 is an error too. Every
-    /// bad line is collected and all are thrown together at the end.
-    static func forEachLine(_ path: String, _ parse: (String, String) -> ClassifyError?) throws {
-        var errors: [ClassifyError] = []
-        do {
-            try FileIO.forEachLine(path) { bytes, number in
-                let place = "\(path):\(number)"
-                guard let line = String(validating: bytes, as: UTF8.self) else {
-                    errors.append(ClassifyError(.invalidCorpus, "invalid UTF-8", location: place))
-                    return
-                }
-                if line.isEmpty || line.hasPrefix("#") { return }
-                if let error = parse(line, place) { errors.append(error) }
-            }
-        } catch let error as TextError {
-            throw ClassifyError(.io, error.message, location: error.location ?? path)
+    /// Calls `parse` on each line of a corpus that is not blank or a `#` comment (its columns
+    /// joined by tabs again), with its place (`path:line`); `parse` returns the error of a bad
+    /// line. The file is read by `LexiconFile`'s rules (strict UTF-8 per line, CRLF, BOM; corpora
+    /// up to `FileIO.defaultSizeLimit`), and every bad line is thrown together at the end.
+    static func forEachLine(_ path: String, _ parse: (String, String) -> QingtingError?) throws {
+        try LexiconFile.read(path, sizeLimit: FileIO.defaultSizeLimit, code: .invalidCorpus) { columns, number in
+            parse(columns.joined(separator: "\t"), "\(path):\(number)")?.message
         }
-        if !errors.isEmpty { throw ClassifyErrors(errors) }
     }
 
     public init(labels: [String], examples: [Example]) {

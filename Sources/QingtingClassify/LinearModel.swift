@@ -1,5 +1,6 @@
+public import QingtingCore
 internal import CSupport
-import QingtingText
+public import QingtingText
 
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +62,7 @@ public final class LinearModel: @unchecked Sendable {
     private let storage: Storage
 
     private enum Storage {
-        case mapped(UnsafeMutableRawPointer, Int)
+        case mapped(MappedFile)
         case owned(UnsafeMutablePointer<Int8>)
     }
 
@@ -92,10 +93,7 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     deinit {
-        switch storage {
-        case .mapped(let base, let size): munmap(base, size)
-        case .owned(let pointer): pointer.deallocate()
-        }
+        if case .owned(let pointer) = storage { pointer.deallocate() }
     }
 
     public var bucketCount: Int { 1 << features.bucketBits }
@@ -159,7 +157,7 @@ public final class LinearModel: @unchecked Sendable {
             // Only the model at `path` is named: its own header is checksummed at load, so a
             // mismatch means it was trained with other features than the model whose featurizer
             // it is given (the sentiment model, for an intent model).
-            throw ClassifyError(.invalidModel, "model was trained with feature configuration \(features), not the \(extractor.configuration) of the featurizer it is given (retrain it with that model)", location: path)
+            throw QingtingError(.invalidModel, "model was trained with feature configuration \(features), not the \(extractor.configuration) of the featurizer it is given (retrain it with that model)", location: path)
         }
     }
 
@@ -199,33 +197,16 @@ public final class LinearModel: @unchecked Sendable {
     }
 
     public func write(to path: String) throws {
-        do { try FileIO.writeAtomically(serialized(), to: path) } catch let error as TextError {
-            throw ClassifyError(.io, error.message, location: path)
-        }
+        do { try FileIO.writeAtomically(serialized(), to: path) } catch let error as QingtingError { throw error.at(path) }
     }
 
     /// Memory-maps a model file; refuses wrong magic, versions, sizes, feature settings or checksum.
     public convenience init(contentsOf path: String) throws {
-        let fd: Int32, size: Int
-        do { (fd, size) = try FileIO.openRegularFile(path, limit: FileIO.defaultSizeLimit, what: "a model") } catch let error as TextError {
-            throw ClassifyError(error)
-        }
-        defer { close(fd) }
-        guard size >= 48 else { throw ClassifyError(.invalidModel, "model file is truncated (\(size) bytes)", location: path) }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw ClassifyError(.io, "cannot map model", location: path)
-        }
-        do {
-            try self.init(mapping: base, size: size, path: path)
-        } catch {
-            munmap(base, size)
-            throw error
-        }
-    }
-
-    private convenience init(mapping base: UnsafeMutableRawPointer, size: Int, path: String) throws {
-        let raw = UnsafeRawBufferPointer(start: base, count: size)
-        func fail(_ message: String) -> ClassifyError { ClassifyError(.invalidModel, message, location: path) }
+        let file = try MappedFile(path: path, what: "a model", magic: Self.magic, headerSize: 48)
+        let raw = file.bytes
+        let size = file.count
+        let base = raw.baseAddress!
+        func fail(_ message: String) -> QingtingError { QingtingError(.invalidModel, message, location: path) }
         func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         guard Array(raw[0..<8]) == Self.magic else { throw fail("not a Qingting linear model (bad magic)") }
         guard u32(8) == Self.formatVersion else {
@@ -273,11 +254,9 @@ public final class LinearModel: @unchecked Sendable {
         guard size == offset + weightCount else {
             throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
         }
-        guard BinaryFormat.fileChecksum(raw) == BinaryFormat.storedChecksum(raw) else {
-            throw fail("model checksum mismatch: the file is corrupt")
-        }
+        try file.verifyChecksum(what: "model")
         self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,
                   weights: UnsafePointer((base + offset).assumingMemoryBound(to: Int8.self)),
-                  storage: .mapped(base, size), byteCount: size)
+                  storage: .mapped(file), byteCount: size)
     }
 }

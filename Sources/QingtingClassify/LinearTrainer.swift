@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingCore
+public import QingtingText
 
 #if canImport(Glibc)
 import Glibc

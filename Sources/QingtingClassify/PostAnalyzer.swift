@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Everything `analyze` says of one post: sentiment, intents, the product category it names, and
 /// the CRM tags these make. One featurization feeds both models. Immutable and `Sendable`: share
@@ -25,49 +26,48 @@ public struct PostAnalyzer: Sendable {
             [sentiment.tag] + (intents?.labels ?? []).map { $0.tag(category: category?.category) }
         }
 
-        /// Appends the fields (no braces): the sentiment's (`sentiment`, `probabilities`, `cues`),
-        /// `intents` (`[{"label","probability","cues":[{"term","negated","start","end"}]}]`, when an
-        /// intent model is loaded), `category` (`{"name","term","kind","start","end"}` or null),
-        /// `tags`, then `tokens` when asked. `qingting analyze` and the server's `text.analyze`
-        /// both write this.
-        public func appendJSONFields(to out: inout String, tokens includeTokens: Bool = false) {
-            sentiment.appendJSONFields(to: &out)
+        /// Writes the members into a JSON object being written: the sentiment's (`sentiment`,
+        /// `probabilities`, `cues`), `intents` (`[{"label","probability","cues":[{"term","negated",
+        /// "start","end"}]}]`, when an intent model is loaded), `category` (`{"name","term","kind",
+        /// "start","end"}` or null), `tags`, then `tokens` when asked. `qingting analyze` and the
+        /// server's `text.analyze` both write this.
+        public func writeMembers(to w: inout JSONWriter, tokens includeTokens: Bool = false) {
+            sentiment.writeMembers(to: &w)
             if let intents {
-                out += ",\"intents\":["
-                for (i, intent) in intents.intents.enumerated() {
-                    if i > 0 { out += "," }
-                    out += "{\"label\":\"\(intent.label.rawValue)\",\"probability\":"
-                    SentimentAnalyzer.Result.appendDecimal(intent.probability, to: &out)
-                    out += ",\"cues\":["
-                    for (k, cue) in intent.cues.enumerated() {
-                        if k > 0 { out += "," }
-                        out += "{\"term\":"
-                        JSON.appendString(cue.term, to: &out)
-                        out += ",\"negated\":\(cue.negated),\"start\":\(cue.range.lowerBound),\"end\":\(cue.range.upperBound)}"
+                w.member("intents") { w in
+                    w.array(intents.intents) { w, intent in
+                        w.object { w in
+                            w.member("label", intent.label.rawValue)
+                            w.member("probability", max(0, intent.probability), digits: 4)
+                            w.member("cues") { w in
+                                w.array(intent.cues) { w, cue in
+                                    w.object { w in
+                                        w.member("term", cue.term)
+                                        w.member("negated", cue.negated)
+                                        w.member("start", cue.range.lowerBound)
+                                        w.member("end", cue.range.upperBound)
+                                    }
+                                }
+                            }
+                        }
                     }
-                    out += "]}"
                 }
-                out += "]"
             }
-            out += ",\"category\":"
+            w.key("category")
             if let category {
-                out += "{\"name\":"
-                JSON.appendString(category.category, to: &out)
-                out += ",\"term\":"
-                JSON.appendString(category.term, to: &out)
-                out += ",\"kind\":\"\(category.kind.rawValue)\",\"start\":\(category.range.lowerBound),\"end\":\(category.range.upperBound)}"
+                w.object { w in
+                    w.member("name", category.category)
+                    w.member("term", category.term)
+                    w.member("kind", category.kind.rawValue)
+                    w.member("start", category.range.lowerBound)
+                    w.member("end", category.range.upperBound)
+                }
             } else {
-                out += "null"
+                w.null()
             }
-            out += ",\"tags\":["
-            for (i, tag) in tags.enumerated() {
-                if i > 0 { out += "," }
-                JSON.appendString(tag, to: &out)
-            }
-            out += "]"
+            w.member("tags") { w in w.array(tags) { w, tag in w.string(tag) } }
             if includeTokens {
-                out += ",\"tokens\":"
-                Token.appendJSON(sentiment.tokens, to: &out)
+                w.member("tokens") { w in Token.write(sentiment.tokens, to: &w) }
             }
         }
     }
@@ -79,7 +79,7 @@ public struct PostAnalyzer: Sendable {
 
     public func analyze(_ text: String) -> Analysis { analyze(sentiment.featurizer.featurize(text)) }
 
-    /// - Throws: `TextError.invalidUTF8` with the byte offset.
+    /// - Throws: `QingtingError.invalidUTF8` with the byte offset.
     public func analyze(utf8: UnsafeBufferPointer<UInt8>) throws -> Analysis {
         analyze(try sentiment.featurizer.featurize(utf8: utf8))
     }

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Sentiment of a text: the label, the probability of each class, the CRM tag and the cues that
 /// drove the decision. Immutable and `Sendable`: share one across threads.
@@ -10,7 +11,7 @@ public struct SentimentAnalyzer: Sendable {
     ///   differs from the featurizer's.
     public init(featurizer: Featurizer, model: LinearModel, modelPath: String = "model") throws {
         guard model.kind != .oneVsRest, model.labels == SentimentLabel.allCases.map(\.rawValue) else {
-            throw ClassifyError(.invalidModel, "not a sentiment model (labels \(model.labels))", location: modelPath)
+            throw QingtingError(.invalidModel, "not a sentiment model (labels \(model.labels))", location: modelPath)
         }
         try model.check(compatibleWith: featurizer.extractor, path: modelPath)
         self.featurizer = featurizer
@@ -33,7 +34,7 @@ public struct SentimentAnalyzer: Sendable {
 
     public func analyze(_ text: String) -> Result { analyze(featurizer.featurize(text)) }
 
-    /// - Throws: `TextError.invalidUTF8` with the byte offset.
+    /// - Throws: `QingtingError.invalidUTF8` with the byte offset.
     public func analyze(utf8: UnsafeBufferPointer<UInt8>) throws -> Result {
         analyze(try featurizer.featurize(utf8: utf8))
     }

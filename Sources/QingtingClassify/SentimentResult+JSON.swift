@@ -1,35 +1,28 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 extension SentimentAnalyzer.Result {
-    /// Appends the result's fields to a JSON object being written (no braces):
-    /// `"sentiment":…,"probabilities":{…},"cues":[…]`. Probabilities have 4 decimals; cue spans
-    /// are byte offsets into the text. `PostAnalyzer.Analysis` writes these first.
-    public func appendJSONFields(to out: inout String) {
-        out += "\"sentiment\":\"\(label.rawValue)\",\"probabilities\":{"
-        for (i, label) in SentimentLabel.allCases.enumerated() {
-            if i > 0 { out += "," }
-            out += "\"\(label.rawValue)\":"
-            Self.appendDecimal(probabilities[i], to: &out)
+    /// Writes the result's members into a JSON object being written: `"sentiment":…,
+    /// "probabilities":{…},"cues":[…]`. Probabilities have 4 decimals; cue spans are byte offsets
+    /// into the text. `PostAnalyzer.Analysis` writes these first.
+    public func writeMembers(to w: inout JSONWriter) {
+        w.member("sentiment", label.rawValue)
+        w.member("probabilities") { w in
+            w.object { w in
+                for (i, label) in SentimentLabel.allCases.enumerated() { w.member(label.rawValue, max(0, probabilities[i]), digits: 4) }
+            }
         }
-        out += "},\"cues\":["
-        for (i, cue) in cues.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"term\":"
-            JSON.appendString(cue.term, to: &out)
-            out += ",\"polarity\":\"\(cue.polarity.rawValue)\",\"negated\":\(cue.negated),\"strength\":"
-            Self.appendDecimal(cue.strength, to: &out)
-            out += ",\"start\":\(cue.range.lowerBound),\"end\":\(cue.range.upperBound)}"
+        w.member("cues") { w in
+            w.array(cues) { w, cue in
+                w.object { w in
+                    w.member("term", cue.term)
+                    w.member("polarity", cue.polarity.rawValue)
+                    w.member("negated", cue.negated)
+                    w.member("strength", max(0, cue.strength), digits: 4)
+                    w.member("start", cue.range.lowerBound)
+                    w.member("end", cue.range.upperBound)
+                }
+            }
         }
-        out += "]"
-    }
-
-    /// A non-negative number with up to 4 decimals ("0.9312", "1.5"), without Foundation.
-    static func appendDecimal(_ value: Float, to out: inout String) {
-        let scaled = Int((max(0, value) * 10000).rounded())
-        var fraction = String(scaled % 10000)
-        fraction = String(repeating: "0", count: 4 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        out += String(scaled / 10000)
-        if !fraction.isEmpty { out += "." + fraction }
     }
 }

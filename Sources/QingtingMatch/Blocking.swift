@@ -1,4 +1,5 @@
 import CSupport
+import QingtingCore
 
 /// Candidate pairs: records that share a blocking key under some rule. Only these are scored.
 ///
@@ -101,7 +102,7 @@ public struct Blocking {
             for r in 0..<records.count { for key in composite(r) { out.append((key, UInt32(r))) } }
         case .lsh(let name, let bands, let rows, let ngram, let within):
             guard let c = records.column(name) else {
-                throw MatchError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
+                throw QingtingError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
             }
             let signatures = c.dictionary.indices.map { id in
                 c.withScalars(Int32(id)) { MinHashLSH.bandKeys($0, bands: bands, rows: rows, ngram: ngram) }
@@ -122,7 +123,7 @@ public struct Blocking {
     private func compositeKeys(_ names: [String], rule: LinkSettings.BlockingRule, unordered: Bool) throws -> (Int) -> [UInt64] {
         let columns = try names.map { name -> Column in
             guard let c = records.column(name) else {
-                throw MatchError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
+                throw QingtingError(.invalidSettings, "blocking rule '\(rule.name)' reads column '\(name)', which the data does not have")
             }
             return c
         }

@@ -1,4 +1,5 @@
 import QingtingText
+import QingtingCore
 
 /// City names to one canonical form (上海市, Shanghai, 沪 and 浦东新区 all become 上海), read from
 /// `Lexicons/cities.tsv`. A value no alias covers is kept as written (folded, without a trailing
@@ -12,33 +13,25 @@ public struct CityLexicon: Sendable {
     public init() {}
 
     /// Parses the TSV text (`city<TAB>alias,alias…`) by `LexiconFile`'s rules.
-    /// - Throws: `MatchErrors` naming `path:line` for every line without a city or not UTF-8.
+    /// - Throws: `QingtingErrors` naming `path:line` for every line without a city or not UTF-8.
     public init(tsv: String, path: String) throws {
         try self.init(bytes: Array(tsv.utf8), path: path)
     }
 
     init(bytes: [UInt8], path: String) throws {
-        do {
-            try LexiconFile.parse(bytes, path: path) { columns, _ in add(columns) }
-        } catch let failure as TextErrors {
-            throw MatchErrors(failure.errors.map(MatchError.init))
-        }
+        try LexiconFile.parse(bytes, path: path) { columns, _ in add(columns) }
         containedAliases.sort { $0.alias.count > $1.alias.count }
     }
 
     /// Loads the lexicon at `path`, or the shipped one.
-    /// - Throws: `MatchErrors` naming the file (missing, not a regular file, over
+    /// - Throws: `QingtingErrors` naming the file (missing, not a regular file, over
     ///   `LexiconFile.defaultSizeLimit`) or each bad line.
     public static func load(path: String? = nil) throws -> CityLexicon {
         guard let file = path ?? Resources.find(defaultPath) else {
-            throw MatchError(.io, "no city lexicon found (looked for \(defaultPath)); pass --cities")
+            throw QingtingError(.io, "no city lexicon found (looked for \(defaultPath)); pass --cities")
         }
         var lexicon = CityLexicon()
-        do {
-            try LexiconFile.read(file) { columns, _ in lexicon.add(columns) }
-        } catch let failure as TextErrors {
-            throw MatchErrors(failure.errors.map(MatchError.init))
-        }
+        try LexiconFile.read(file) { columns, _ in lexicon.add(columns) }
         lexicon.containedAliases.sort { $0.alias.count > $1.alias.count }
         return lexicon
     }

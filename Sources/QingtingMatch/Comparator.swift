@@ -1,4 +1,5 @@
 import CSupport
+import QingtingCore
 
 /// One comparison compiled against a record set: gives a record pair its level (0 = the first,
 /// strongest level of the settings, then the others, then "else"), or `Comparator.null` when
@@ -26,9 +27,9 @@ public final class Comparator: Sendable {
 
     init(_ spec: LinkSettings.Comparison, records: RecordSet) throws {
         guard let column = records.column(spec.column) else {
-            throw MatchError(.invalidSettings, "comparison '\(spec.name)' reads column '\(spec.column)', which the data does not have")
+            throw QingtingError(.invalidSettings, "comparison '\(spec.name)' reads column '\(spec.column)', which the data does not have")
         }
-        guard spec.levels.count < 62 else { throw MatchError(.invalidSettings, "comparison '\(spec.name)' has too many levels") }
+        guard spec.levels.count < 62 else { throw QingtingError(.invalidSettings, "comparison '\(spec.name)' has too many levels") }
         name = spec.name
         labels = spec.levels.map(\.label) + ["else"]
         termFrequency = spec.termFrequency && spec.levels.first == .exact
@@ -39,7 +40,7 @@ public final class Comparator: Sendable {
         var swap: Column? = nil
         for case .swappedWith(let other) in spec.levels {
             guard let c = records.column(other) else {
-                throw MatchError(.invalidSettings, "comparison '\(spec.name)' swaps with column '\(other)', which the data does not have")
+                throw QingtingError(.invalidSettings, "comparison '\(spec.name)' swaps with column '\(other)', which the data does not have")
             }
             swap = c
         }

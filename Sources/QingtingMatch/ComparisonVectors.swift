@@ -1,5 +1,6 @@
 import QingtingText
 import Dispatch
+import QingtingCore
 
 /// The levels of every comparison for one pair, packed: 8 bits per comparison, 16 at most.
 public struct Pattern: Hashable, Sendable {

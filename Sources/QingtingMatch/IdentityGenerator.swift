@@ -2,6 +2,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Synthetic CRM customers and social identities with known truth, for tests and benchmarks.
@@ -214,7 +215,7 @@ public struct IdentityGenerator {
         }
     }
 
-    private func q(_ s: String?) -> String { s.map { JSONOut.string($0) } ?? "null" }
+    private func q(_ s: String?) -> String { s.map { JSON.quoted($0) } ?? "null" }
 
     // MARK: Tables
 

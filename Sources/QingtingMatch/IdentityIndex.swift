@@ -1,4 +1,6 @@
-import QingtingText
+public import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// Records (CRM customers, and any identities already known) indexed by every blocking rule's
 /// keys, so that one new identity is resolved in milliseconds without a batch run: its keys
@@ -54,11 +56,11 @@ public final class IdentityIndex: Sendable {
     /// Resolves one record given as input columns (`name`, `phone`, … as in the settings; a
     /// list column takes a JSON array). Keeps the `limit` strongest candidates.
     ///
-    /// - Throws: `MatchError` `invalidInput` when the identity has no `uid` (a string or number):
+    /// - Throws: `QingtingError` `invalidInput` when the identity has no `uid` (a string or number):
     ///   the answer could not say whom it is about.
-    public func resolve(_ fields: [String: JSONValue], limit: Int = 5) throws -> Resolution {
+    public func resolve(_ fields: JSONObject, limit: Int = 5) throws -> Resolution {
         guard fields["uid"].flatMap(RecordLoader.scalarString) != nil else {
-            throw MatchError(.invalidInput, "an identity needs a \"uid\" (a string or number)")
+            throw QingtingError(.invalidInput, "an identity needs a \"uid\" (a string or number)")
         }
         let settings = model.settings
         var query = RecordSet(columnNames: settings.inputColumns)
@@ -77,7 +79,7 @@ public final class IdentityIndex: Sendable {
         let ruleColumns = try settings.deterministic.map { rule in
             try rule.columns.map { name -> (Column, Column) in
                 guard let a = records.column(name), let b = query.column(name) else {
-                    throw MatchError(.invalidSettings, "deterministic rule '\(rule.name)' reads column '\(name)', which the data does not have")
+                    throw QingtingError(.invalidSettings, "deterministic rule '\(rule.name)' reads column '\(name)', which the data does not have")
                 }
                 return (a, b)
             }
@@ -105,18 +107,18 @@ public final class IdentityIndex: Sendable {
     /// The result object of one resolve (what `identity.resolve` answers and `link resolve`
     /// writes): `platform` and `uid` echoed, `customer` (or null), `probability`,
     /// `match_weight`, `rule`, `status`, `explain`, and the best `candidates`.
-    public func json(_ r: Resolution, query: [String: JSONValue]) -> String {
-        func candidate(_ c: Candidate, explain: Bool) -> [String: JSONValue] {
-            var obj: [String: JSONValue] = [
+    public func json(_ r: Resolution, query: JSONObject) -> String {
+        func candidate(_ c: Candidate, explain: Bool) -> JSONObject {
+            var obj: JSONObject = [
                 "customer": .string(records.ids[c.record]),
-                "probability": .number(JSONOut.fixed(c.probability, 4)),
-                "match_weight": .number(JSONOut.fixed(c.weight, 2)),
+                "probability": .number(NumberFormat.rounded(c.probability, 4)),
+                "match_weight": .number(NumberFormat.rounded(c.weight, 2)),
                 "rule": c.ruleJSON(model.settings),
             ]
             if explain { obj["explain"] = PairScorer.Term.json(c.terms) }
             return obj
         }
-        var obj: [String: JSONValue] = ["platform": query["platform"] ?? .null, "uid": query["uid"] ?? .null]
+        var obj: JSONObject = ["platform": query["platform"] ?? .null, "uid": query["uid"] ?? .null]
         if let c = r.customer {
             for (k, v) in candidate(c, explain: true) { obj[k] = v }
             obj["status"] = .string(c.status)
@@ -125,9 +127,7 @@ public final class IdentityIndex: Sendable {
             obj["status"] = .null
         }
         obj["candidates"] = .array(r.candidates.map { .object(candidate($0, explain: false)) })
-        var out = ""
-        JSONValue.object(obj).appendJSON(to: &out)
-        return out
+        return JSONValue.object(obj).jsonText
     }
 
     /// Loads a model and the customers into an index (the social preset's customer schema).

@@ -1,4 +1,5 @@
 import QingtingText
+import QingtingCore
 
 /// Precision, recall and F1 of predicted links against the truth, split by how a link was made
 /// (a deterministic rule, or probabilistic scoring).
@@ -71,7 +72,7 @@ public struct LinkEvaluation: Sendable {
         var out: [String: String] = [:]
         try RecordLoader.readRows(path: path, idColumn: "id", columns: ["entity"]) { row, line in
             guard let entity = row.values[0].first else {
-                throw MatchError(.invalidInput, "truth line without an entity", location: "\(path):\(line)")
+                throw QingtingError(.invalidInput, "truth line without an entity", location: "\(path):\(line)")
             }
             out[row.id] = entity
         }

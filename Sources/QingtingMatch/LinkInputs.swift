@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// Where a link command's settings and records come from: a settings file (or a preset) with
 /// left and right record files, or the social preset's customers and identities.
@@ -25,44 +26,44 @@ public struct LinkInputs: Sendable {
         case (let path?, nil): return try LinkSettings.load(path: path, overrides: overrides)
         case (nil, let name?): return try LinkSettings.preset(name, overrides: overrides)
         case (nil, nil) where social: return try LinkSettings.preset("social", overrides: overrides)
-        case (nil, nil): throw MatchError(.invalidSettings, "no settings: give a settings file or a preset")
-        case (_?, _?): throw MatchError(.invalidSettings, "a settings file or a preset, not both")
+        case (nil, nil): throw QingtingError(.invalidSettings, "no settings: give a settings file or a preset")
+        case (_?, _?): throw QingtingError(.invalidSettings, "a settings file or a preset, not both")
         }
     }
 
     /// The records `settings` reads. A bad record line goes to `skipped` as `path:line: what`
     /// and the load goes on; `progress` gets one line with the count and time.
-    public func loadRecords(_ settings: LinkSettings, skipped: @escaping (MatchError) -> Void,
+    public func loadRecords(_ settings: LinkSettings, skipped: @escaping (QingtingError) -> Void,
                             progress: (String) -> Void = { _ in }) throws -> RecordSet {
-        let start = LinkPipeline.now()
+        let start = Monotonic.seconds()
         let lexicon = try CityLexicon.load(path: cities)
         let records: RecordSet
         if social {
             guard let customers, let identities else {
-                throw MatchError(.invalidInput, "the social preset needs both customers and identities")
+                throw QingtingError(.invalidInput, "the social preset needs both customers and identities")
             }
             records = try SocialPreset.loadRecords(customers: customers, identities: identities, settings: settings,
                                                    cities: lexicon, skipped: skipped)
         } else {
-            guard let left else { throw MatchError(.invalidInput, "no records: give left (and right) record files, or customers and identities") }
+            guard let left else { throw QingtingError(.invalidInput, "no records: give left (and right) record files, or customers and identities") }
             if settings.linkType != .dedupeOnly && right == nil {
-                throw MatchError(.invalidInput, "link type \(settings.linkType.rawValue) needs right records")
+                throw QingtingError(.invalidInput, "link type \(settings.linkType.rawValue) needs right records")
             }
             records = try RecordLoader(settings: settings, cities: lexicon).load(left: left, right: right, skipped: skipped)
         }
-        progress("loaded \(records.count) records (\(records.leftCount) left) in \(TextFormat.seconds(LinkPipeline.now() - start))")
+        progress("loaded \(records.count) records (\(records.leftCount) left) in \(NumberFormat.seconds(Monotonic.seconds() - start))")
         return records
     }
 
     /// Trains a model on these inputs (`link train`).
-    public func train(skipped: @escaping (MatchError) -> Void, progress: @escaping (String) -> Void = { _ in }) throws -> LinkModel {
+    public func train(skipped: @escaping (QingtingError) -> Void, progress: @escaping (String) -> Void = { _ in }) throws -> LinkModel {
         let (settings, json) = try loadSettings()
         let records = try loadRecords(settings, skipped: skipped, progress: progress)
-        let start = LinkPipeline.now()
+        let start = Monotonic.seconds()
         var trainer = LinkTrainer(settings: settings, settingsJSON: json, records: records)
         trainer.progress = progress
         let model = try trainer.train()
-        progress("trained in \(TextFormat.seconds(LinkPipeline.now() - start))")
+        progress("trained in \(NumberFormat.seconds(Monotonic.seconds() - start))")
         return model
     }
 }
@@ -72,20 +73,20 @@ extension LinkPipeline {
     /// from the inputs' settings on the run's own candidate pairs; `threshold` overrides the
     /// settings'. Bad record lines go to `skipped` and the run goes on.
     public static func run(inputs: LinkInputs, modelPath: String?, threshold: Double? = nil,
-                           skipped: @escaping (MatchError) -> Void,
+                           skipped: @escaping (QingtingError) -> Void,
                            progress: @escaping (String) -> Void = { _ in }) throws -> LinkRun {
-        let start = now()
+        let start = Monotonic.seconds()
         var model = try modelPath.map { try LinkModel.load(path: $0) }
         var settings: LinkSettings, json: JSONValue
         if let model { (settings, json) = (model.settings, model.settingsJSON) } else { (settings, json) = try inputs.loadSettings() }
         if let threshold {
-            guard threshold > 0 && threshold < 1 else { throw MatchError(.invalidSettings, "the threshold must be in (0, 1), got \(threshold)") }
+            guard threshold > 0 && threshold < 1 else { throw QingtingError(.invalidSettings, "the threshold must be in (0, 1), got \(threshold)") }
             settings.threshold = threshold
             model?.settings.threshold = threshold
         }
         let records = try inputs.loadRecords(settings, skipped: skipped, progress: progress)
         var run = try run(records: records, model: model, settings: settings, settingsJSON: json, progress: progress)
-        run.totalSeconds = now() - start
+        run.totalSeconds = Monotonic.seconds() - start
         return run
     }
 }

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// A trained Fellegi–Sunter model: per comparison and level, m (the probability of the level
 /// among matching pairs) and u (among random pairs), the prior probability that two random
@@ -42,7 +43,7 @@ public struct LinkModel: Sendable {
     public func comparators(for records: RecordSet) throws -> [Comparator] {
         let list = try Self.comparators(settings: settings, joint: joint, records: records)
         guard list.map(\.name) == comparisons.map(\.name), zip(list, comparisons).allSatisfy({ $0.levelCount == $1.m.count }) else {
-            throw MatchError(.invalidModel, "the model's comparisons (\(comparisons.map(\.name).joined(separator: ", "))) do not fit its settings")
+            throw QingtingError(.invalidModel, "the model's comparisons (\(comparisons.map(\.name).joined(separator: ", "))) do not fit its settings")
         }
         return list
     }
@@ -52,7 +53,7 @@ public struct LinkModel: Sendable {
         var list = try settings.comparisons.map { try Comparator($0, records: records) }
         for group in joint {
             guard let a = list.firstIndex(where: { $0.name == group[0] }), let b = list.firstIndex(where: { $0.name == group[1] }) else {
-                throw MatchError(.invalidModel, "joint group \(group) names a comparison that is not there")
+                throw QingtingError(.invalidModel, "joint group \(group) names a comparison that is not there")
             }
             let merged = Comparator(joining: list[a], list[b])
             list[a] = merged
@@ -68,40 +69,40 @@ public struct LinkModel: Sendable {
         var out = "{\n  \"format\": \"qingting-link-model\",\n  \"version\": 1,\n"
         out += "  \"prior\": \(Self.number(prior)),\n  \"prior_bits\": \(Self.number(priorBits)),\n"
         out += "  \"joint\": ["
-        out += joint.map { g in "[" + g.map { JSONOut.string($0) }.joined(separator: ", ") + "]" }.joined(separator: ", ")
+        out += joint.map { g in "[" + g.map { JSON.quoted($0) }.joined(separator: ", ") + "]" }.joined(separator: ", ")
         out += "],\n  \"comparisons\": [\n"
         for (i, c) in comparisons.enumerated() {
-            out += "    {\"name\": \(JSONOut.string(c.name)), \"term_frequency\": \(c.termFrequency), \"levels\": [\n"
+            out += "    {\"name\": \(JSON.quoted(c.name)), \"term_frequency\": \(c.termFrequency), \"levels\": [\n"
             let bits = c.bits
             for l in c.labels.indices {
-                out += "      {\"label\": \(JSONOut.string(c.labels[l])), \"m\": \(Self.number(c.m[l])), \"u\": \(Self.number(c.u[l])), \"bits\": \(Self.number(bits[l]))}"
+                out += "      {\"label\": \(JSON.quoted(c.labels[l])), \"m\": \(Self.number(c.m[l])), \"u\": \(Self.number(c.u[l])), \"bits\": \(Self.number(bits[l]))}"
                 out += l + 1 < c.labels.count ? ",\n" : "\n"
             }
             out += "    ]}" + (i + 1 < comparisons.count ? ",\n" : "\n")
         }
         out += "  ],\n  \"training\": "
-        trainingReport.appendJSON(to: &out)
+        out += trainingReport.jsonText
         out += ",\n  \"settings\": "
-        settingsJSON.appendJSON(to: &out)
+        out += settingsJSON.jsonText
         out += "\n}\n"
         return out
     }
 
     public func write(to path: String) throws {
         do { try FileIO.writeAtomically(Array(json().utf8), to: path) } catch {
-            throw MatchError(.io, "cannot write the model: \(error)", location: path)
+            throw QingtingError(.io, "cannot write the model: \(error)", location: path)
         }
     }
 
     /// Reads a model file written by `json()`.
     public static func load(path: String) throws -> LinkModel {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw MatchError(.io, "cannot read the model: \(error)", location: path) }
+        do { bytes = try FileIO.read(path) } catch { throw QingtingError(.io, "cannot read the model: \(error)", location: path) }
         let json: JSONValue
         do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-            throw MatchError(.invalidModel, "not valid JSON: \(error)", location: path)
+            throw QingtingError(.invalidModel, "not valid JSON: \(error)", location: path)
         }
-        func bad(_ what: String) -> MatchError { MatchError(.invalidModel, what, location: path) }
+        func bad(_ what: String) -> QingtingError { QingtingError(.invalidModel, what, location: path) }
         guard json["format"]?.stringValue == "qingting-link-model" else { throw bad("not a Qingting link model (format must be \"qingting-link-model\")") }
         guard case .number("1")? = json["version"] else { throw bad("unsupported link model version (this engine reads version 1)") }
         guard let settingsJSON = json["settings"] else { throw bad("missing settings") }
@@ -141,25 +142,3 @@ public struct LinkModel: Sendable {
 }
 
 /// Minimal JSON writing helpers.
-enum JSONOut {
-    static func string(_ s: String) -> String {
-        var out = ""
-        JSONValue.string(s).appendJSON(to: &out)
-        return out
-    }
-
-    /// A probability or weight rounded to `digits` decimals, without exponent.
-    static func fixed(_ x: Double, _ digits: Int = 4) -> String {
-        guard x.isFinite else { return "0" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        if r == r.rounded() && abs(r) < 1e15 { return String(Int64(r)) }
-        var text = "\(r)"
-        if text.contains("e") {  // tiny values: print as 0.000…
-            return r < 0 ? "-0" : "0"
-        }
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return text
-    }
-}

@@ -1,7 +1,8 @@
-import QingtingText
+public import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+public import QingtingCore
 #endif
 
 /// One batch run: blocking, (training when no model is given), scoring and clustering, with the
@@ -34,8 +35,8 @@ public enum LinkPipeline {
     public static func run(records: RecordSet, model: LinkModel?, settings: LinkSettings, settingsJSON: JSONValue,
                            progress: @escaping (String) -> Void = { _ in }) throws -> LinkRun {
         var timings: [(String, Double)] = []
-        var clock = now()
-        func lap(_ stage: String) { let t = now(); timings.append((stage, t - clock)); clock = t }
+        var clock = Monotonic.seconds()
+        func lap(_ stage: String) { let t = Monotonic.seconds(); timings.append((stage, t - clock)); clock = t }
 
         let effective = model?.settings ?? settings
         let blocking = Blocking(settings: effective, records: records)
@@ -56,7 +57,7 @@ public enum LinkPipeline {
         }
         let scorer = try PairScorer(model: trained, records: records)
         let scored = scorer.score(candidates, patterns: patterns, minimumProbability: min(trained.settings.threshold, 0.01))
-        progress("scoring: \(scored.count) pairs at probability >= \(JSONOut.fixed(min(trained.settings.threshold, 0.01), 2))")
+        progress("scoring: \(scored.count) pairs at probability >= \(NumberFormat.rounded(min(trained.settings.threshold, 0.01), 2))")
         lap("scoring")
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,
                                             masters: trained.settings.linkType == .linkToMaster)
@@ -65,10 +66,4 @@ public enum LinkPipeline {
                        candidates: candidates, scored: scored, clustering: clustering, timings: timings)
     }
 
-    /// Seconds on the monotonic clock.
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

@@ -1,4 +1,6 @@
+import OrderedCollections
 import QingtingText
+import QingtingCore
 
 extension RankedMatch {
     /// The deterministic rule's name as JSON (null for a probabilistic link).
@@ -21,17 +23,15 @@ extension LinkRun {
     /// level and bits.
     public func pairLine(_ link: PairScorer.Scored, explain: Bool) -> String {
         let (i, j) = Blocking.split(link.pair)
-        var obj: [String: JSONValue] = [
+        var obj: JSONObject = [
             "left": .string(records.ids[i]), "right": .string(records.ids[j]),
-            "probability": .number(TextFormat.fixed(link.probability, 4)),
-            "match_weight": .number(TextFormat.fixed(Double(link.weight), 2)),
+            "probability": .number(NumberFormat.rounded(link.probability, 4)),
+            "match_weight": .number(NumberFormat.rounded(Double(link.weight), 2)),
             "rule": link.ruleJSON(model.settings),
             "status": .string(link.status),
         ]
         if explain { obj["explain"] = PairScorer.Term.json(scorer.explain(i, j)) }
-        var out = ""
-        JSONValue.object(obj).appendJSON(to: &out)
-        return out
+        return JSONValue.object(obj).jsonText
     }
 
     /// Every output line of the run: one per identity for customers and identities (with
@@ -47,7 +47,7 @@ extension LinkRun {
     /// The closing progress line: links, candidates, and each stage's time.
     public var summary: String {
         "done: \(links.count) links from \(candidateCount) candidate pairs; " +
-            timings.map { "\($0.0) \(TextFormat.seconds($0.1))" }.joined(separator: ", ") + "; total \(TextFormat.seconds(totalSeconds))"
+            timings.map { "\($0.0) \(NumberFormat.seconds($0.1))" }.joined(separator: ", ") + "; total \(NumberFormat.seconds(totalSeconds))"
     }
 
     /// The evaluation report of this run against `truthPath`: identity-level for customers and
@@ -68,13 +68,13 @@ extension LinkRun {
 extension LinkEvaluation {
     /// The text `eval link` prints for a settings-file run.
     public func report(threshold: Double, seconds total: Double) -> String {
-        let f = { (x: Double) in TextFormat.fixed(x, 4) }
+        let f = { (x: Double) in NumberFormat.fixed(x, 4) }
         var text = "links at probability >= \(threshold): \(predicted) (\(correct) correct); true links: \(truthLinks)\n"
         text += "precision \(f(precision))  recall \(f(recall))  F1 \(f(f1))\n"
         text += "deterministic: \(deterministic.predicted) links, precision \(f(deterministic.precision))\n"
         text += "probabilistic: \(probabilistic.predicted) links, precision \(f(probabilistic.precision))\n"
         text += "true links blocking did not offer: \(missedByBlocking)\n"
-        text += "wall time (load, block, train, score, cluster): \(TextFormat.seconds(total))\n"
+        text += "wall time (load, block, train, score, cluster): \(NumberFormat.seconds(total))\n"
         return text
     }
 }
@@ -82,13 +82,13 @@ extension LinkEvaluation {
 extension SocialPreset.Evaluation {
     /// The text `eval link` prints for customers and identities.
     public func report(threshold: Double, seconds total: Double) -> String {
-        let f = { (x: Double) in TextFormat.fixed(x, 4) }
+        let f = { (x: Double) in NumberFormat.fixed(x, 4) }
         var text = "identities: \(identities); with a true customer: \(truthLinked) (\(truthDeterministic) carrying a verified phone or e-mail)\n"
         text += "linked at probability >= \(threshold): \(predicted) (\(correct) to the right customer)\n"
         text += "overall:       precision \(f(precision))  recall \(f(recall))  F1 \(f(f1))\n"
         text += "deterministic: \(deterministic.predicted) confirmed links, precision \(f(deterministic.precision))  recall \(f(deterministicRecall))  F1 \(f(deterministicF1))\n"
         text += "probabilistic: \(probabilistic.predicted) suggested links, precision \(f(probabilistic.precision))\n"
-        text += "wall time (load, block, train, score, cluster): \(TextFormat.seconds(total))\n"
+        text += "wall time (load, block, train, score, cluster): \(NumberFormat.seconds(total))\n"
         return text
     }
 }
@@ -97,12 +97,12 @@ extension LinkModel {
     /// The parameters as `link train` prints them: the prior, then each comparison's levels
     /// with m, u and bits.
     public func parametersText() -> String {
-        var text = "prior: \(TextFormat.fixed(priorBits, 2)) bits (probability two random records match \(prior))\n"
+        var text = "prior: \(NumberFormat.fixed(priorBits, 2)) bits (probability two random records match \(prior))\n"
         for c in comparisons {
             text += "\(c.name)\(c.termFrequency ? " (term frequency)" : "")\n"
             let bits = c.bits
             for (l, label) in c.labels.enumerated() {
-                text += "  \(TextFormat.pad(label, 30, left: true)) m \(TextFormat.pad(TextFormat.fixed(c.m[l], 4), 7))  u \(TextFormat.pad(TextFormat.fixed(c.u[l], 6), 9))  \(TextFormat.pad(TextFormat.fixed(bits[l], 2), 7)) bits\n"
+                text += "  \(NumberFormat.pad(label, 30, left: true)) m \(NumberFormat.pad(NumberFormat.fixed(c.m[l], 4), 7))  u \(NumberFormat.pad(NumberFormat.fixed(c.u[l], 6), 9))  \(NumberFormat.pad(NumberFormat.fixed(bits[l], 2), 7)) bits\n"
             }
         }
         return text
@@ -114,18 +114,18 @@ extension PairScorer {
     /// prior, each comparison's level and bits, the total and its probability, and the
     /// deterministic rule that links them, if one does.
     public func explanation(leftId: String, rightId: String) throws -> String {
-        guard let a = records.ids.firstIndex(of: leftId) else { throw MatchError(.invalidInput, "no record with id '\(leftId)'") }
-        guard let b = records.ids.lastIndex(of: rightId) else { throw MatchError(.invalidInput, "no record with id '\(rightId)'") }
+        guard let a = records.ids.firstIndex(of: leftId) else { throw QingtingError(.invalidInput, "no record with id '\(leftId)'") }
+        guard let b = records.ids.lastIndex(of: rightId) else { throw QingtingError(.invalidInput, "no record with id '\(rightId)'") }
         let (i, j) = (min(a, b), max(a, b))
         let (terms, w) = explain(i, against: comparators, j)
         let rule = rule(i, j)
-        let f = { (x: Double) in TextFormat.pad(TextFormat.fixed(x, 2), 8) }
+        let f = { (x: Double) in NumberFormat.pad(NumberFormat.fixed(x, 2), 8) }
         var text = "\(records.ids[i])  ×  \(records.ids[j])\n"
         text += "  prior                         \(f(model.priorBits)) bits\n"
         for t in terms {
-            text += "  \(TextFormat.pad(t.comparison, 14, left: true)) \(TextFormat.pad(t.level, 28, left: true)) \(f(t.bits)) bits\n"
+            text += "  \(NumberFormat.pad(t.comparison, 14, left: true)) \(NumberFormat.pad(t.level, 28, left: true)) \(f(t.bits)) bits\n"
         }
-        text += "  total                         \(f(w)) bits  probability \(TextFormat.fixed(Self.probability(bits: w), 4))\n"
+        text += "  total                         \(f(w)) bits  probability \(NumberFormat.fixed(Self.probability(bits: w), 4))\n"
         if rule >= 0 { text += "  deterministic rule \(model.settings.deterministic[Int(rule)].name) links them: confirmed\n" }
         return text
     }

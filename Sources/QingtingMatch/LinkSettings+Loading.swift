@@ -1,4 +1,6 @@
-import QingtingText
+import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 extension LinkSettings {
     /// Changes to a settings document made for one run without editing it.
@@ -19,7 +21,7 @@ extension LinkSettings {
             let drop = dropComparisons
             if !drop.isEmpty, case .array(let list)? = top["comparisons"] {
                 for name in drop where !list.contains(where: { $0["name"]?.stringValue == name }) {
-                    throw MatchError(.invalidSettings, "no comparison named '\(name)' to drop", location: path)
+                    throw QingtingError(.invalidSettings, "no comparison named '\(name)' to drop", location: path)
                 }
                 top["comparisons"] = .array(list.filter { !drop.contains($0["name"]?.stringValue ?? "") })
                 if case .array(let groups)? = top["joint"] {
@@ -43,7 +45,7 @@ extension LinkSettings {
 
     /// A built-in preset (`social`) with `overrides` applied.
     public static func preset(_ name: String, overrides: Overrides = Overrides()) throws -> (LinkSettings, JSONValue) {
-        guard name == "social" else { throw MatchError(.invalidSettings, "unknown preset '\(name)' (known: social)") }
+        guard name == "social" else { throw QingtingError(.invalidSettings, "unknown preset '\(name)' (known: social)") }
         return try parse(try JSONValue.parse(SocialPreset.settingsText), path: "preset social", overrides: overrides)
     }
 
@@ -54,9 +56,9 @@ extension LinkSettings {
 
     static func readJSON(path: String) throws -> JSONValue {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw MatchError(.io, "cannot read settings: \(error)", location: path) }
+        do { bytes = try FileIO.read(path) } catch { throw QingtingError(.io, "cannot read settings: \(error)", location: path) }
         do { return try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-            throw MatchError(.invalidSettings, "not valid JSON: \(error)", location: path)
+            throw QingtingError(.invalidSettings, "not valid JSON: \(error)", location: path)
         }
     }
 }

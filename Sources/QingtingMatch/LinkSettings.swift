@@ -1,4 +1,6 @@
-import QingtingText
+import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// What to link and how: the columns, comparisons and levels, blocking rules, deterministic
 /// rules and thresholds of one linkage task, read from a JSON settings file in the spirit of
@@ -234,12 +236,12 @@ extension LinkSettings {
     public static func load(path: String) throws -> LinkSettings { try load(path: path, overrides: Overrides()).0 }
 
     func validate(path: String) throws {
-        guard !comparisons.isEmpty else { throw MatchError(.invalidSettings, "settings need at least one comparison", location: path) }
+        guard !comparisons.isEmpty else { throw QingtingError(.invalidSettings, "settings need at least one comparison", location: path) }
         guard !blocking.isEmpty || linkType == .linkOnly else {
-            throw MatchError(.invalidSettings, "settings need at least one blocking rule", location: path)
+            throw QingtingError(.invalidSettings, "settings need at least one blocking rule", location: path)
         }
         for d in derived where d.name == d.from {
-            throw MatchError(.invalidSettings, "derived column '\(d.name)' cannot derive from itself", location: path)
+            throw QingtingError(.invalidSettings, "derived column '\(d.name)' cannot derive from itself", location: path)
         }
     }
 
@@ -263,8 +265,8 @@ extension LinkSettings {
 struct SettingsReader {
     let path: String
 
-    func fail(_ at: String, _ message: String) -> MatchError {
-        MatchError(.invalidSettings, at.isEmpty ? message : "\(at): \(message)", location: path)
+    func fail(_ at: String, _ message: String) -> QingtingError {
+        QingtingError(.invalidSettings, at.isEmpty ? message : "\(at): \(message)", location: path)
     }
 
     func member(_ v: JSONValue, _ key: String, _ at: String) throws -> JSONValue {
@@ -301,7 +303,7 @@ struct SettingsReader {
     }
 
     func level(_ v: JSONValue, _ at: String) throws -> LinkSettings.Level {
-        guard case .object(let o) = v, o.count == 1, let (kind, arg) = o.first else {
+        guard case .object(let o) = v, o.count == 1, let (kind, arg) = o.elements.first else {
             throw fail(at, "a level is an object with one key, e.g. {\"jaro_winkler\": 0.9}")
         }
         switch kind {

@@ -1,4 +1,6 @@
-import QingtingText
+import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// Trains a Fellegi–Sunter model without labels:
 /// 1. u from random pairs (what agreement by chance looks like);
@@ -34,7 +36,7 @@ public struct LinkTrainer {
     /// scoring need not compare the pairs again.
     public func trainReturningPatterns(candidates: [Blocking.Pair]? = nil) throws -> (model: LinkModel, patterns: [Pattern]) {
         guard Self.possiblePairs(settings, records) >= 1 else {
-            throw MatchError(.invalidInput, "no pairs to compare: the link type \(settings.linkType.rawValue) needs records on \(settings.linkType == .linkOnly ? "both sides" : "the right side")")
+            throw QingtingError(.invalidInput, "no pairs to compare: the link type \(settings.linkType.rawValue) needs records on \(settings.linkType == .linkOnly ? "both sides" : "the right side")")
         }
         var rng = SplitMix64(seed: settings.seed)
         // 1. u from random pairs.
@@ -42,7 +44,7 @@ public struct LinkTrainer {
         var joint = settings.joint
         let simple = try LinkModel.comparators(settings: settings, joint: [], records: records)
         guard simple.count <= ComparisonVectors.maxComparisons else {
-            throw MatchError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(simple.count)")
+            throw QingtingError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(simple.count)")
         }
         let simpleCounts = ComparisonVectors.counts(count: sample.count, comparators: simple) { sample[$0] }
         var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
@@ -55,9 +57,9 @@ public struct LinkTrainer {
         for d in dependence {
             let join = !joined.contains(d.a) && !joined.contains(d.b)
             if join { joint.append([d.a, d.b]); joined.insert(d.a); joined.insert(d.b) }
-            dependenceReport.append(.object(["a": .string(d.a), "b": .string(d.b), "lift": .number(JSONOut.fixed(d.lift, 1)),
+            dependenceReport.append(.object(["a": .string(d.a), "b": .string(d.b), "lift": .number(NumberFormat.rounded(d.lift, 1)),
                                              "joined": .bool(join)]))
-            progress("dependent comparisons \(d.a) and \(d.b): agree together \(JSONOut.fixed(d.lift, 1))× as often as independence predicts\(join ? "; modelled jointly" : "")")
+            progress("dependent comparisons \(d.a) and \(d.b): agree together \(NumberFormat.rounded(d.lift, 1))× as often as independence predicts\(join ? "; modelled jointly" : "")")
         }
         if joint != settings.joint {
             comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
@@ -99,10 +101,10 @@ public struct LinkTrainer {
             for c in comparators.indices where sessionsFor[c] > 0 { m[c] = mSum[c].map { $0 / Double(sessionsFor[c]) } }
             sessions.append(.object([
                 "rule": .string(rule.name), "pairs": .number("\(pairs.count)"), "iterations": .number("\(result.iterations)"),
-                "match_share": .number(JSONOut.fixed(result.lambda, 6)),
+                "match_share": .number(NumberFormat.rounded(result.lambda, 6)),
                 "estimated": .array(comparators.indices.filter { active[$0] }.map { .string(comparators[$0].name) }),
             ]))
-            progress("EM on pairs blocked by \(rule.name): \(pairs.count) pairs, \(result.iterations) iterations, match share \(JSONOut.fixed(result.lambda, 4))")
+            progress("EM on pairs blocked by \(rule.name): \(pairs.count) pairs, \(result.iterations) iterations, match share \(NumberFormat.rounded(result.lambda, 4))")
         }
 
         // Comparisons no session could estimate, and the prior, from all candidate pairs.
@@ -114,7 +116,7 @@ public struct LinkTrainer {
             for c in comparators.indices where missing[c] { m[c] = result.m[c] }
             sessions.append(.object([
                 "rule": .string("all candidate pairs"), "pairs": .number("\(all.count)"), "iterations": .number("\(result.iterations)"),
-                "match_share": .number(JSONOut.fixed(result.lambda, 6)),
+                "match_share": .number(NumberFormat.rounded(result.lambda, 6)),
                 "estimated": .array(comparators.indices.filter { missing[$0] }.map { .string(comparators[$0].name) }),
             ]))
             progress("EM on all \(all.count) candidate pairs for \(comparators.indices.filter { missing[$0] }.map { comparators[$0].name }.joined(separator: ", "))")
@@ -125,14 +127,14 @@ public struct LinkTrainer {
         }
         let possible = Self.possiblePairs(settings, records)
         let prior = Self.prior(patterns: patterns, parameters: parameters, possiblePairs: possible)
-        progress("prior: \(JSONOut.fixed(prior * possible, 0)) expected matches among \(JSONOut.fixed(possible, 0)) possible pairs")
+        progress("prior: \(NumberFormat.rounded(prior * possible, 0)) expected matches among \(NumberFormat.rounded(possible, 0)) possible pairs")
         for c in parameters.indices { parameters[c].m = parameters[c].m.map { max($0, 1e-9) } }
         let report: JSONValue = .object([
             "records": .number("\(records.count)"),
-            "possible_pairs": .number(JSONOut.fixed(possible, 0)),
+            "possible_pairs": .number(NumberFormat.rounded(possible, 0)),
             "candidate_pairs": .number("\(all.count)"),
             "u_sample_pairs": .number("\(sample.count)"),
-            "expected_matches": .number(JSONOut.fixed(prior * possible, 1)),
+            "expected_matches": .number(NumberFormat.rounded(prior * possible, 1)),
             "dependence": .array(dependenceReport),
             "sessions": .array(sessions),
         ])

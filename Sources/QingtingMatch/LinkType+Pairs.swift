@@ -1,4 +1,5 @@
 import QingtingText
+import QingtingCore
 
 /// Which record pairs a link type compares — the one rule that blocking, u sampling, the
 /// count of possible pairs (the prior's denominator) and evaluation's true links all read.

@@ -1,4 +1,6 @@
-import QingtingText
+import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// Scores record pairs with a trained model through `MatchWeights` (the one Fellegi–Sunter
 /// scoring function), with the deterministic rules checked first: a rule link is certain.
@@ -25,7 +27,7 @@ public struct PairScorer: Sendable {
         /// `[{"comparison","level","bits"}…]`, as links and resolutions carry it.
         public static func json(_ terms: [Term]) -> JSONValue {
             .array(terms.map {
-                .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(JSONOut.fixed($0.bits, 2))])
+                .object(["comparison": .string($0.comparison), "level": .string($0.level), "bits": .number(NumberFormat.rounded($0.bits, 2))])
             })
         }
     }
@@ -45,7 +47,7 @@ public struct PairScorer: Sendable {
         rules = try model.settings.deterministic.map { rule in
             try rule.columns.map { name in
                 guard let c = records.column(name) else {
-                    throw MatchError(.invalidSettings, "deterministic rule '\(rule.name)' reads column '\(name)', which the data does not have")
+                    throw QingtingError(.invalidSettings, "deterministic rule '\(rule.name)' reads column '\(name)', which the data does not have")
                 }
                 return c
             }

@@ -1,4 +1,6 @@
-import QingtingText
+public import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// Reads records from CSV (a header line, then one record per line; fields trimmed, empty = missing)
 /// or JSONL (one object per line; strings, numbers, arrays of them, or null), keeps the columns a
@@ -18,7 +20,7 @@ public struct RecordLoader {
     /// Loads the left (source 0) and optional right (source 1) files into one record set.
     /// With `skipped`, a bad row (no id, a duplicate id, not a JSON object) is handed to it as
     /// a `path:line` error and left out; without, it ends the load.
-    public func load(left: String, right: String?, skipped: ((MatchError) -> Void)? = nil) throws -> RecordSet {
+    public func load(left: String, right: String?, skipped: ((QingtingError) -> Void)? = nil) throws -> RecordSet {
         var records = RecordSet(columnNames: settings.inputColumns)
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), left), (UInt8(1), right)] {
@@ -26,7 +28,7 @@ public struct RecordLoader {
             try Self.readRows(path: path, idColumn: settings.uniqueIdColumn, columns: settings.inputColumns, skipped: skipped) { row, line in
                 let key = "\(source):\(row.id)"
                 guard seen.insert(key).inserted else {
-                    throw MatchError(.invalidInput, "duplicate id '\(row.id)'", location: "\(path):\(line)")
+                    throw QingtingError(.invalidInput, "duplicate id '\(row.id)'", location: "\(path):\(line)")
                 }
                 records.append(id: row.id, source: source, values: row.values)
             }
@@ -39,7 +41,7 @@ public struct RecordLoader {
     public func derive(_ records: inout RecordSet) throws {
         for d in settings.derived {
             guard let source = records.column(d.from) else {
-                throw MatchError(.invalidSettings, "derived column '\(d.name)' reads '\(d.from)', which no input or earlier column provides")
+                throw QingtingError(.invalidSettings, "derived column '\(d.name)' reads '\(d.from)', which no input or earlier column provides")
             }
             var column = Column(name: d.name)
             // Each distinct source value is transformed and interned once; records map ids.
@@ -58,7 +60,7 @@ public struct RecordLoader {
 
     /// Calls `body` with each row of a CSV or JSONL file (by extension: `.csv`, else JSONL).
     /// With `skipped`, a bad row is handed to it and left out instead of ending the read.
-    public static func readRows(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)? = nil,
+    public static func readRows(path: String, idColumn: String, columns: [String], skipped: ((QingtingError) -> Void)? = nil,
                                 _ body: (Row, Int) throws -> Void) throws {
         if path.hasSuffix(".csv") {
             try readCSV(path: path, idColumn: idColumn, columns: columns, skipped: skipped, body)
@@ -69,12 +71,12 @@ public struct RecordLoader {
 
     /// Runs one line's work; a located `invalidInput` error goes to `skipped` when there is one.
     @inline(__always)
-    static func line(_ skipped: ((MatchError) -> Void)?, _ work: () throws -> Void) throws {
+    static func line(_ skipped: ((QingtingError) -> Void)?, _ work: () throws -> Void) throws {
         guard let skipped else { return try work() }
-        do { try work() } catch let e as MatchError where e.code == .invalidInput && e.location != nil { skipped(e) }
+        do { try work() } catch let e as QingtingError where e.code == .invalidInput && e.location != nil { skipped(e) }
     }
 
-    static func readCSV(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)?,
+    static func readCSV(path: String, idColumn: String, columns: [String], skipped: ((QingtingError) -> Void)?,
                         _ body: (Row, Int) throws -> Void) throws {
         var header: [String: Int]? = nil
         var idAt = 0
@@ -88,7 +90,7 @@ public struct RecordLoader {
                     var map: [String: Int] = [:]
                     for (i, f) in fields.enumerated() { map[f] = i }
                     guard let i = map[idColumn] else {
-                        throw MatchError(.invalidInput, "the header has no id column '\(idColumn)' (columns: \(fields.joined(separator: ", ")))", location: "\(path):\(line)")
+                        throw QingtingError(.invalidInput, "the header has no id column '\(idColumn)' (columns: \(fields.joined(separator: ", ")))", location: "\(path):\(line)")
                     }
                     idAt = i
                     positions = columns.map { map[$0] }
@@ -98,7 +100,7 @@ public struct RecordLoader {
                 _ = h
                 try Self.line(skipped) {
                     guard idAt < fields.count, !fields[idAt].isEmpty else {
-                        throw MatchError(.invalidInput, "row without an id in column '\(idColumn)'", location: "\(path):\(line)")
+                        throw QingtingError(.invalidInput, "row without an id in column '\(idColumn)'", location: "\(path):\(line)")
                     }
                     let values: [[String]] = positions.map { p in
                         guard let p, p < fields.count, !fields[p].isEmpty else { return [] }
@@ -107,7 +109,7 @@ public struct RecordLoader {
                     try body((fields[idAt], values), line)
                 }
             }
-        } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
+        } catch let e as QingtingError { throw e } catch { throw QingtingError(.io, "\(error)", location: path) }
     }
 
     /// Splits one CSV line: commas, double quotes with "" escapes, fields trimmed.
@@ -131,11 +133,11 @@ public struct RecordLoader {
         return fields
     }
 
-    static func readJSONL(path: String, idColumn: String, columns: [String], skipped: ((MatchError) -> Void)?,
+    static func readJSONL(path: String, idColumn: String, columns: [String], skipped: ((QingtingError) -> Void)?,
                           _ body: (Row, Int) throws -> Void) throws {
         try forEachObject(path: path, skipped: skipped) { fields, line in
             guard let id = fields[idColumn].flatMap(scalarString) else {
-                throw MatchError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
+                throw QingtingError(.invalidInput, "missing id '\(idColumn)' (a string or number)", location: "\(path):\(line)")
             }
             try body((id, columns.map { values(fields[$0]) }), line)
         }
@@ -145,23 +147,23 @@ public struct RecordLoader {
     /// anything else that is not a JSON object is an error naming `path:line`. With `skipped`,
     /// such a line, or one `body` refuses with a located `invalidInput` error, is handed to it
     /// and the read goes on.
-    public static func forEachObject(path: String, skipped: ((MatchError) -> Void)? = nil,
-                                     _ body: ([String: JSONValue], Int) throws -> Void) throws {
+    public static func forEachObject(path: String, skipped: ((QingtingError) -> Void)? = nil,
+                                     _ body: (JSONObject, Int) throws -> Void) throws {
         do {
             try FileIO.forEachLine(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
                 try Self.line(skipped) {
                     let json: JSONValue
                     do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                        throw MatchError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+                        throw QingtingError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
                     }
                     guard case .object(let fields) = json else {
-                        throw MatchError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
+                        throw QingtingError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
                     }
                     try body(fields, line)
                 }
             }
-        } catch let e as MatchError { throw e } catch { throw MatchError(.io, "\(error)", location: path) }
+        } catch let e as QingtingError { throw e } catch { throw QingtingError(.io, "\(error)", location: path) }
     }
 
     static func scalarString(_ v: JSONValue) -> String? {

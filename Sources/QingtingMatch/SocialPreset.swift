@@ -1,4 +1,6 @@
-import QingtingText
+public import OrderedCollections
+public import QingtingText
+public import QingtingCore
 
 /// The built-in linkage task of Qingting: social identities (`identities.jsonl`) to CRM
 /// customers (`customers.jsonl`) and to each other, as `link_to_master` (customers are the
@@ -64,7 +66,7 @@ public enum SocialPreset {
     /// With `skipped`, a bad line (not a JSON object, no id, a duplicate) is handed to it as a
     /// `path:line` error and left out; without, it ends the load.
     public static func loadRecords(customers: String, identities: String?, settings: LinkSettings,
-                                   cities: CityLexicon, skipped: ((MatchError) -> Void)? = nil) throws -> RecordSet {
+                                   cities: CityLexicon, skipped: ((QingtingError) -> Void)? = nil) throws -> RecordSet {
         let columns = settings.inputColumns
         var records = RecordSet(columnNames: columns)
         var seen: Set<String> = []
@@ -76,19 +78,19 @@ public enum SocialPreset {
                 let id: String
                 if source == 0 {
                     guard let v = fields["id"].flatMap(RecordLoader.scalarString) else {
-                        throw MatchError(.invalidInput, "a customer needs an \"id\"", location: where_)
+                        throw QingtingError(.invalidInput, "a customer needs an \"id\"", location: where_)
                     }
                     id = v
                 } else {
                     guard let platform = fields["platform"].flatMap(RecordLoader.scalarString),
                           let uid = fields["uid"].flatMap(RecordLoader.scalarString) else {
-                        throw MatchError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: where_)
+                        throw QingtingError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: where_)
                     }
                     id = platform + ":" + uid
                     fields = identityFields(fields)
                 }
                 guard seen.insert(id).inserted else {
-                    throw MatchError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") '\(id)'", location: where_)
+                    throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") '\(id)'", location: where_)
                 }
                 records.append(id: id, source: source, values: columns.map { RecordLoader.values(fields[$0]) })
             }
@@ -98,12 +100,12 @@ public enum SocialPreset {
     }
 
     /// An identity's JSON object as the preset's input columns (its nickname is the `name`).
-    public static func queryFields(_ identity: JSONValue) -> [String: JSONValue] {
+    public static func queryFields(_ identity: JSONValue) -> JSONObject {
         guard case .object(let fields) = identity else { return [:] }
         return identityFields(fields)
     }
 
-    static func identityFields(_ fields: [String: JSONValue]) -> [String: JSONValue] {
+    static func identityFields(_ fields: JSONObject) -> JSONObject {
         var fields = fields
         if fields["name"] == nil { fields["name"] = fields["nickname"] }
         return fields
@@ -158,32 +160,28 @@ public enum SocialPreset {
 
     /// The members of one identity link's line as JSON values: `platform`, `uid`, `customer`,
     /// `cluster`, `probability`, `match_weight`, `rule`, `status`, `explain` (when asked), `via`.
-    public static func members(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> [String: JSONValue] {
+    public static func members(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> JSONObject {
         let id = run.records.ids[link.record]
         let colon = id.firstIndex(of: ":") ?? id.endIndex
-        var obj: [String: JSONValue] = [
+        var obj: JSONObject = [
             "platform": .string(String(id[..<colon])),
             "uid": .string(colon < id.endIndex ? String(id[id.index(after: colon)...]) : ""),
             "customer": link.customer.map { .string(run.records.ids[$0]) } ?? .null,
             "cluster": .string(link.cluster),
         ]
         if let p = link.pair {
-            obj["probability"] = .number(JSONOut.fixed(p.probability, 4))
-            obj["match_weight"] = .number(JSONOut.fixed(Double(p.weight), 2))
+            obj["probability"] = .number(NumberFormat.rounded(p.probability, 4))
+            obj["match_weight"] = .number(NumberFormat.rounded(Double(p.weight), 2))
             obj["rule"] = p.ruleJSON(run.model.settings)
-            if explain {
-                let (i, j) = Blocking.split(p.pair)
-                obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j))
-            }
         } else {
             obj["probability"] = .number("0")
             obj["match_weight"] = .null
             obj["rule"] = .null
         }
-        if link.customer != nil {
-            obj["status"] = .string(link.pair?.status ?? "suggested")
-        } else {
-            obj["status"] = .null
+        obj["status"] = link.customer != nil ? .string(link.pair?.status ?? "suggested") : .null
+        if let p = link.pair, explain {
+            let (i, j) = Blocking.split(p.pair)
+            obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j))
         }
         if let via = link.via { obj["via"] = .string(run.records.ids[via]) }
         return obj
@@ -191,9 +189,7 @@ public enum SocialPreset {
 
     /// The JSON line of one identity link.
     public static func line(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> String {
-        var out = ""
-        JSONValue.object(members(link, run: run, explain: explain)).appendJSON(to: &out)
-        return out
+        JSONValue.object(members(link, run: run, explain: explain)).jsonText
     }
 
     // MARK: Evaluation
@@ -237,7 +233,7 @@ public enum SocialPreset {
             let json = JSONValue.object(fields)
             guard let platform = json["platform"].flatMap(RecordLoader.scalarString),
                   let uid = json["uid"].flatMap(RecordLoader.scalarString) else {
-                throw MatchError(.invalidInput, "a truth line needs platform and uid", location: "\(path):\(line)")
+                throw QingtingError(.invalidInput, "a truth line needs platform and uid", location: "\(path):\(line)")
             }
             out[platform + ":" + uid] = Truth(customer: json["customer"].flatMap(RecordLoader.scalarString),
                                               deterministic: json["deterministic"] == .bool(true))

@@ -2,6 +2,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Who may call: the peer's uid (from SO_PEERCRED) must be allowed, and `model.reload` needs an
@@ -35,7 +36,7 @@ public struct AccessPolicy: Sendable {
 
     /// Reads a token file by `LexiconFile`'s rules: `token<TAB>role` per line, `#` comments and
     /// blank lines ignored. Errors name the line, never a token or role written there.
-    /// - Throws: `TextErrors` as `path:line: what` for every line without a token and a role or
+    /// - Throws: `QingtingErrors` as `path:line: what` for every line without a token and a role or
     ///   with an unknown role (or naming the file when it cannot be read).
     public static func readTokens(_ path: String) throws -> [String: Role] {
         var tokens: [String: Role] = [:]

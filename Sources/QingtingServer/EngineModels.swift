@@ -1,6 +1,8 @@
-import QingtingClassify
-import QingtingMatch
-import QingtingText
+import OrderedCollections
+public import QingtingClassify
+public import QingtingMatch
+public import QingtingText
+public import QingtingCore
 
 /// Everything the methods compute with, loaded together and never changed: the segmenter, the
 /// post analyzer (sentiment, intents, categories), and a content hash of each file they came from. `model.reload` builds a new
@@ -35,7 +37,7 @@ public final class EngineModels: Sendable {
     public let files: [LoadedFile]
 
     /// Loads the files named by `sources`.
-    /// - Throws: `TextError`/`ClassifyError` naming the file that is missing or refused.
+    /// - Throws: `QingtingError`/`QingtingError` naming the file that is missing or refused.
     public init(_ sources: Sources) throws {
         let segmentPath = sources.segmentModel ?? Resources.find(Resources.segmentModel)
         let userdictPath = sources.useUserdict ? sources.userdict ?? Resources.find(Resources.userLexicon) : nil
@@ -64,7 +66,7 @@ public final class EngineModels: Sendable {
         switch (sources.linkModel, sources.customers) {
         case let (model?, customers?): identityIndex = try IdentityIndex.load(modelPath: model, customersPath: customers)
         case (nil, nil): identityIndex = nil
-        default: throw MatchError(.invalidInput, "identity resolution needs both a link model and a customers file")
+        default: throw QingtingError(.invalidInput, "identity resolution needs both a link model and a customers file")
         }
         self.sources = sources
         self.segmenter = segmenter
@@ -74,7 +76,7 @@ public final class EngineModels: Sendable {
 
     /// `{"segment_model":{"path":…,"hash":…},…}` for `engine.info` and `model.reload`.
     func filesJSON() -> JSONValue {
-        var members: [String: JSONValue] = [:]
+        var members: JSONObject = [:]
         for file in files {
             members[file.role] = .object(["path": .string(file.path), "hash": .string(file.hash)])
         }

@@ -1,8 +1,10 @@
+import OrderedCollections
 import QingtingText
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// The JSON-RPC 2.0 engine, independent of any transport: one request line (an object or a batch
@@ -69,7 +71,7 @@ public final class RPCEngine: Sendable {
         let value: JSONValue
         do {
             value = try JSONValue.parse(line)
-        } catch let error as TextError {
+        } catch let error as QingtingError {
             let rpc = RPCError(.parseError, "invalid JSON: \(error.message)",
                                data: [("offset", .number("\(error.byteOffset ?? 0)"))])
             return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.parseError])
@@ -133,17 +135,24 @@ public final class RPCEngine: Sendable {
             let context = RPCContext(engine: self, models: models, caller: caller)
             let result = try method.run(context, params)
             guard let id = request.id else { return nil }
-            var out = "{\"jsonrpc\":\"2.0\",\"id\":"
-            id.appendJSON(to: &out)
-            out += ",\"result\":"
-            out += result
-            out += "}"
-            return out
+            var w = JSONWriter()
+            w.object { w in
+                w.member("jsonrpc", "2.0")
+                w.member("id", id)
+                w.member("result", raw: result)
+            }
+            return w.text
         } catch let error as RPCError {
             errors.append(error.code)
             // Notifications get no answer, but a request too broken to tell is answered (id null).
             if members["id"] == nil, error.code != .invalidRequest { return nil }
             return error.response(id: RPCRequest.validID(id) ? id : nil)
+        } catch let error as any EngineError where error.rpcCode == RPCError.Code.invalidParams.rawValue {
+            // An engine error in what the caller sent (bad UTF-8, an unusable record): its message
+            // names what is wrong and never holds personal data (the error model's rule).
+            errors.append(.invalidParams)
+            return RPCError(.invalidParams, error.message, data: [("code", .string(error.code.rawValue))])
+                .response(id: RPCRequest.validID(id) ? id : nil)
         } catch {
             // Anything not made for the caller stays in the log's domain: no internals in the answer.
             errors.append(.internalError)
@@ -159,7 +168,7 @@ struct RPCRequest {
     /// nil for a notification.
     var id: JSONValue?
 
-    init(_ members: [String: JSONValue]) throws {
+    init(_ members: JSONObject) throws {
         guard members["jsonrpc"] == .string("2.0") else {
             throw RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\"",
                            data: [("member", .string("jsonrpc")), ("got", members["jsonrpc"] ?? .null)])

@@ -1,4 +1,5 @@
-import QingtingText
+public import QingtingText
+public import QingtingCore
 
 /// A JSON-RPC error: the standard codes plus the engine's own (see "The socket protocol" in the
 /// design). Every error carries a human message and a `data` object saying what was wrong and where.
@@ -42,27 +43,27 @@ public struct RPCError: Error, Sendable {
     }
 
     /// `{"code":…,"message":…,"data":{…}}`
-    public func appendJSON(to out: inout String) {
-        out += "{\"code\":\(code.rawValue),\"message\":"
-        JSON.appendString(message, to: &out)
-        out += ",\"data\":{"
-        for (i, (key, value)) in data.enumerated() {
-            if i > 0 { out += "," }
-            JSON.appendString(key, to: &out)
-            out += ":"
-            value.appendJSON(to: &out)
+    public func write(to w: inout JSONWriter) {
+        w.object { w in
+            w.member("code", code.rawValue)
+            w.member("message", message)
+            w.member("data") { w in
+                w.object { w in
+                    for (key, value) in data { w.member(key, value) }
+                }
+            }
         }
-        out += "}}"
     }
 
     /// The whole error response line for a request `id` (nil when the id could not be read).
     public func response(id: JSONValue?) -> String {
-        var out = "{\"jsonrpc\":\"2.0\",\"id\":"
-        (id ?? .null).appendJSON(to: &out)
-        out += ",\"error\":"
-        appendJSON(to: &out)
-        out += "}"
-        return out
+        var w = JSONWriter()
+        w.object { w in
+            w.member("jsonrpc", "2.0")
+            w.member("id", id ?? .null)
+            w.member("error") { w in write(to: &w) }
+        }
+        return w.text
     }
 }
 
@@ -76,16 +77,3 @@ extension RPCError {
     }
 }
 
-extension JSONValue {
-    /// The JSON type of the value, for error messages.
-    public var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-}

@@ -1,9 +1,11 @@
+import OrderedCollections
 import QingtingClassify
 import QingtingMatch
 import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// A method the engine answers: its name, what it does, its parameters and result as JSON Schemas
@@ -22,12 +24,12 @@ struct RPCMethod: Sendable {
     /// In positional order (for `params` given as an array).
     var params: [Param]
     var resultSchema: String
-    var run: @Sendable (RPCContext, [String: JSONValue]) throws -> String
+    var run: @Sendable (RPCContext, JSONObject) throws -> String
 
     /// `params` as named members: absent → none; an array → by position. Unknown names and
     /// missing required ones are invalid params.
-    func namedParams(_ params: JSONValue?) throws -> [String: JSONValue] {
-        var named: [String: JSONValue]
+    func namedParams(_ params: JSONValue?) throws -> JSONObject {
+        var named: JSONObject
         switch params {
         case nil: named = [:]
         case .object(let members)?: named = members
@@ -55,7 +57,7 @@ struct RPCMethod: Sendable {
 
 // MARK: - Parameter readers
 
-extension [String: JSONValue] {
+extension JSONObject {
     func string(_ name: String) throws -> String? {
         guard let value = self[name] else { return nil }
         guard case .string(let s) = value else { throw RPCError.param(name, expected: "a string", got: value) }
@@ -89,9 +91,7 @@ extension RPCMethod {
             members["version"] = .string(RPCEngine.version)
             members["pid"] = .number("\(getpid())")
             members["files"] = context.models.filesJSON()
-            var out = ""
-            JSONValue.object(members).appendJSON(to: &out)
-            return out
+            return JSONValue.object(members).jsonText
         })
 
     static let discover = RPCMethod(
@@ -100,22 +100,31 @@ extension RPCMethod {
         params: [],
         resultSchema: #"{"type":"object","properties":{"openrpc":{"type":"string"},"info":{"type":"object"},"methods":{"type":"array"}}}"#,
         run: { _, _ in
-            var out = "{\"openrpc\":\"1.2.6\",\"info\":{\"title\":\"qingting\",\"version\":\"\(RPCEngine.version)\"},\"methods\":["
-            for (i, method) in RPCMethod.all.enumerated() {
-                if i > 0 { out += "," }
-                out += "{\"name\":\"\(method.name)\",\"summary\":"
-                JSON.appendString(method.summary, to: &out)
-                out += ",\"params\":["
-                for (j, param) in method.params.enumerated() {
-                    if j > 0 { out += "," }
-                    out += "{\"name\":\"\(param.name)\",\"required\":\(param.required),\"summary\":"
-                    JSON.appendString(param.summary, to: &out)
-                    out += ",\"schema\":\(param.schema)}"
+            var w = JSONWriter()
+            w.object { w in
+                w.member("openrpc", "1.2.6")
+                w.member("info") { w in w.object { w in w.member("title", "qingting"); w.member("version", RPCEngine.version) } }
+                w.member("methods") { w in
+                    w.array(RPCMethod.all) { w, method in
+                        w.object { w in
+                            w.member("name", method.name)
+                            w.member("summary", method.summary)
+                            w.member("params") { w in
+                                w.array(method.params) { w, param in
+                                    w.object { w in
+                                        w.member("name", param.name)
+                                        w.member("required", param.required)
+                                        w.member("summary", param.summary)
+                                        w.member("schema", raw: param.schema)
+                                    }
+                                }
+                            }
+                            w.member("result") { w in w.object { w in w.member("name", "result"); w.member("schema", raw: method.resultSchema) } }
+                        }
+                    }
                 }
-                out += "],\"result\":{\"name\":\"result\",\"schema\":\(method.resultSchema)}}"
             }
-            out += "]}"
-            return out
+            return w.text
         })
 
     static let segment = RPCMethod(
@@ -125,10 +134,9 @@ extension RPCMethod {
         resultSchema: #"{"type":"object","properties":{"tokens":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"kind":{"type":"string"},"start":{"type":"integer"},"end":{"type":"integer"}}}}}}"#,
         run: { context, params in
             let text = try params.requiredString("text")
-            var out = "{\"tokens\":"
-            Token.appendJSON(context.models.segmenter.tokenize(text), to: &out)
-            out += "}"
-            return out
+            var w = JSONWriter()
+            w.object { w in w.member("tokens") { w in Token.write(context.models.segmenter.tokenize(text), to: &w) } }
+            return w.text
         })
 
     static let analyze = RPCMethod(
@@ -143,11 +151,12 @@ extension RPCMethod {
         run: { context, params in
             let text = try params.requiredString("text")
             let tokens = try params.bool("tokens") ?? false
-            var out = "{"
-            if let id = params["id"] { out += "\"id\":"; id.appendJSON(to: &out); out += "," }
-            context.models.analyzer.analyze(text).appendJSONFields(to: &out, tokens: tokens)
-            out += "}"
-            return out
+            var w = JSONWriter()
+            w.object { w in
+                if let id = params["id"] { w.member("id", id) }
+                context.models.analyzer.analyze(text).writeMembers(to: &w, tokens: tokens)
+            }
+            return w.text
         })
 
     static let resolve = RPCMethod(
@@ -178,7 +187,7 @@ extension RPCMethod {
             let fields = SocialPreset.queryFields(params["identity"]!)
             do {
                 return index.json(try index.resolve(fields, limit: limit), query: fields)
-            } catch let error as MatchError where error.code == .invalidInput {
+            } catch let error as QingtingError where error.code == .invalidInput {
                 // The identity itself is unusable (no uid): the caller's to fix, said plainly.
                 throw RPCError(.invalidParams, "identity: \(error.message)", data: [("param", .string("identity"))])
             }
@@ -219,9 +228,6 @@ extension RPCMethod {
                 throw RPCError(.invalidParams, "reload failed, the old models stay: \(error)")
             }
             context.engine.swapModels(models)
-            var out = "{\"reloaded\":true,\"files\":"
-            models.filesJSON().appendJSON(to: &out)
-            out += "}"
-            return out
+            return JSONValue.object(["reloaded": .bool(true), "files": models.filesJSON()]).jsonText
         })
 }

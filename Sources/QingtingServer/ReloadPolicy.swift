@@ -2,6 +2,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Which files `model.reload` may read: regular files, no larger than `maxFileBytes`, inside one of

@@ -1,6 +1,8 @@
-import Histogram
-import QingtingText
+public import OrderedCollections
+public import Histogram
+public import QingtingText
 import Synchronization
+public import QingtingCore
 
 /// Counters `engine.info` reports: requests, errors by code, connections, reloads and the latency
 /// of answered requests (microseconds, from the line's arrival to its response being ready).
@@ -52,10 +54,10 @@ public final class ServerMetrics: Sendable {
     func recordReload() { state.withLock { $0.reloads += 1 } }
 
     /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"dropped":…,"reloads":…,"latency_us":{…}}`
-    public func snapshot() -> [String: JSONValue] {
+    public func snapshot() -> JSONObject {
         let uptime = ContinuousClock.now - started
         return state.withLock { s in
-            var errors: [String: JSONValue] = [:]
+            var errors: JSONObject = [:]
             for (code, n) in s.errors { errors["\(code.rawValue)"] = .number("\(n)") }
             let h = s.latency
             let latency: JSONValue = .object([

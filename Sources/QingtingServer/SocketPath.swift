@@ -3,6 +3,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Getting the socket path ready: a stale socket file from a crashed run is replaced, a live one
@@ -35,7 +36,7 @@ public enum SocketPath {
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard bytes.count < capacity else {
-            throw TextError(.io, "socket path is \(bytes.count) bytes, the limit is \(capacity - 1)", location: path)
+            throw QingtingError(.io, "socket path is \(bytes.count) bytes, the limit is \(capacity - 1)", location: path)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
@@ -51,17 +52,17 @@ public enum SocketPath {
     static func prepare(_ path: String) throws -> Bool {
         let folder = folder(of: path)
         if access(folder, F_OK) != 0, mkdir(folder, 0o700) != 0, errno != EEXIST {
-            throw TextError(.io, "cannot create the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
+            throw QingtingError(.io, "cannot create the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
         }
         try checkFolder(folder, owners: [geteuid()])
         _ = try unixAddress(path)
         switch state(of: path) {
         case .absent: return false
-        case .live: throw TextError(.io, "a server is already listening on this socket (not replaced)", location: path)
-        case .notASocket: throw TextError(.io, "exists and is not a socket (not replaced)", location: path)
+        case .live: throw QingtingError(.io, "a server is already listening on this socket (not replaced)", location: path)
+        case .notASocket: throw QingtingError(.io, "exists and is not a socket (not replaced)", location: path)
         case .stale:
             guard unlink(path) == 0 else {
-                throw TextError(.io, "cannot remove the stale socket: \(Errno(rawValue: errno).description)", location: path)
+                throw QingtingError(.io, "cannot remove the stale socket: \(Errno(rawValue: errno).description)", location: path)
             }
             return true
         }
@@ -76,10 +77,10 @@ public enum SocketPath {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there: connecting will say so
         guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw TextError(.io, "is not a socket (not connecting)", location: path)
+            throw QingtingError(.io, "is not a socket (not connecting)", location: path)
         }
         guard info.st_uid == 0 || trusted.contains(info.st_uid) else {
-            throw TextError(.io, "the socket belongs to uid \(info.st_uid), not to this user (\(geteuid())) or root; not connecting (call --socket-owner \(info.st_uid) trusts it)",
+            throw QingtingError(.io, "the socket belongs to uid \(info.st_uid), not to this user (\(geteuid())) or root; not connecting (call --socket-owner \(info.st_uid) trusts it)",
                             location: path)
         }
     }
@@ -92,17 +93,17 @@ public enum SocketPath {
     static func checkFolder(_ folder: String, owners: Set<UInt32>) throws {
         var info = stat()
         guard stat(folder, &info) == 0 else {
-            throw TextError(.io, "cannot use the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
+            throw QingtingError(.io, "cannot use the socket's folder: \(Errno(rawValue: errno).description)", location: folder)
         }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw TextError(.io, "the socket's folder is not a directory", location: folder) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw QingtingError(.io, "the socket's folder is not a directory", location: folder) }
         let mode = info.st_mode & 0o7777
         guard info.st_uid == 0 || owners.contains(info.st_uid) else {
-            throw TextError(.io, "the socket's folder belongs to uid \(info.st_uid), not to this user (\(geteuid())); another user may have made it: remove it, or choose another --socket",
+            throw QingtingError(.io, "the socket's folder belongs to uid \(info.st_uid), not to this user (\(geteuid())); another user may have made it: remove it, or choose another --socket",
                             location: folder)
         }
         let sticky = mode & UInt32(S_ISVTX) != 0 && info.st_uid == 0
         guard mode & 0o022 == 0 || sticky else {
-            throw TextError(.io, "the socket's folder is writable by other users (mode \(String(mode, radix: 8))): chmod 700 it, or choose another --socket",
+            throw QingtingError(.io, "the socket's folder is writable by other users (mode \(String(mode, radix: 8))): chmod 700 it, or choose another --socket",
                             location: folder)
         }
     }

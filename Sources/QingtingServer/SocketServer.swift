@@ -1,12 +1,13 @@
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 import NIOPosix
-import QingtingText
-import ServiceLifecycle
+public import QingtingText
+public import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+public import QingtingCore
 #endif
 
 /// The Unix-socket JSON-RPC server: accepts connections on `configuration.socketPath`, reads
@@ -78,7 +79,7 @@ public final class SocketServer: Service, Sendable {
                 }
         } catch {
             umask(previousMask)
-            throw TextError(.io, "cannot listen: \(error)", location: path)
+            throw QingtingError(.io, "cannot listen: \(error)", location: path)
         }
         umask(previousMask)
         chmod(path, mode_t(configuration.socketMode))

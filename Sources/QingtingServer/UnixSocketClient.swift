@@ -3,6 +3,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// A blocking client for the line protocol: connect, send lines, read lines. What `qingting call`
@@ -17,7 +18,7 @@ public final class UnixSocketClient {
     /// Connects, after checking that the socket is one only this user, root or one of `owners`
     /// could have put there (`SocketPath.checkTrusted`), so nothing is sent to a listener another
     /// user planted.
-    /// - Throws: `TextError` naming the socket when it is not trusted or nothing listens there.
+    /// - Throws: `QingtingError` naming the socket when it is not trusted or nothing listens there.
     public init(path: String, owners: Set<UInt32> = []) throws {
         try SocketPath.checkTrusted(path, owners: owners)
         var address = try SocketPath.unixAddress(path)
@@ -25,14 +26,14 @@ public final class UnixSocketClient {
         // property is set still runs `deinit`, and closing a descriptor twice can close another
         // thread's socket that reused its number.
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TextError(.io, "socket: \(Errno(rawValue: errno).description)") }
+        guard descriptor >= 0 else { throw QingtingError(.io, "socket: \(Errno(rawValue: errno).description)") }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else {
             let reason = Errno(rawValue: errno).description
             close(descriptor)
-            throw TextError(.io, "cannot connect: \(reason) (is `qingting serve` running?)", location: path)
+            throw QingtingError(.io, "cannot connect: \(reason) (is `qingting serve` running?)", location: path)
         }
         fd = descriptor
     }
@@ -54,7 +55,7 @@ public final class UnixSocketClient {
                 let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw TextError(.io, "send: \(Errno(rawValue: errno).description)")
+                    throw QingtingError(.io, "send: \(Errno(rawValue: errno).description)")
                 }
                 offset += n
             }
@@ -82,7 +83,7 @@ public final class UnixSocketClient {
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == ECONNRESET { return nil }
-                throw TextError(.io, "recv: \(Errno(rawValue: errno).description)")
+                throw QingtingError(.io, "recv: \(Errno(rawValue: errno).description)")
             }
             if n == 0 { return nil }
             buffer += chunk[..<n]

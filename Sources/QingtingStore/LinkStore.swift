@@ -1,6 +1,6 @@
 internal import GRDB
-import QingtingMatch
-import QingtingText
+public import QingtingMatch
+public import QingtingCore
 
 /// Identity-resolution results in SQLite (GRDB over the system libsqlite3, WAL mode): customers,
 /// identities with their customer, cluster, probability, rule, status and explanation, and one
@@ -33,7 +33,7 @@ public final class LinkStore {
 
         /// What `link run --store` reports: counts, then up to five merges and five splits.
         public func report(path: String, seconds: Double) -> String {
-            var text = "store \(path): run \(run), \(customers) customers and \(identities) identities written (\(linked) linked) in \(TextFormat.seconds(seconds)); "
+            var text = "store \(path): run \(run), \(customers) customers and \(identities) identities written (\(linked) linked) in \(NumberFormat.seconds(seconds)); "
             text += "\(merges.count) clusters merged, \(splits.count) split since the last run"
             for m in merges.prefix(5) { text += "\n  merged into \(m.cluster): \(m.previous.joined(separator: ", "))" }
             for sp in splits.prefix(5) { text += "\n  split \(sp.previous) into: \(sp.clusters.joined(separator: ", "))" }
@@ -46,7 +46,7 @@ public final class LinkStore {
     public let path: String
 
     /// Opens or creates the store at `path` and brings its schema up to date.
-    /// - Throws: `MatchError(.store)` naming the file, also for a file a newer version wrote
+    /// - Throws: `QingtingError(.store)` naming the file, also for a file a newer version wrote
     ///   (the message gives its schema version and this engine's).
     public convenience init(path: String) throws {
         try self.init(path: path, migrations: StoreSchema.migrations)
@@ -57,8 +57,8 @@ public final class LinkStore {
         self.path = path
         do {
             queue = try StoreSchema.open(path: path, migrations: migrations)
-        } catch let e as MatchError { throw e } catch {
-            throw MatchError(.store, "\(error)", location: path)
+        } catch let e as QingtingError { throw e } catch {
+            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 
@@ -74,8 +74,8 @@ public final class LinkStore {
                 }
                 return summary!
             }
-        } catch let e as MatchError { throw e } catch {
-            throw MatchError(.store, "\(error)", location: path)
+        } catch let e as QingtingError { throw e } catch {
+            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 

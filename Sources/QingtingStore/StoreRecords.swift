@@ -1,6 +1,6 @@
 internal import GRDB
 import QingtingMatch
-import QingtingText
+import QingtingCore
 
 /// A record whose columns are listed once, in table order: `values` feeds both GRDB's
 /// persistence (`encode(to:)`) and the bulk upserts, which bind the same list positionally.
@@ -114,7 +114,7 @@ struct IdentityRecord: StoreRow, Equatable {
         var explain = ""
         if let p = link.pair {
             let (i, j) = Blocking.split(p.pair)
-            PairScorer.Term.json(run.scorer.explain(i, j)).appendJSON(to: &explain)
+            explain = PairScorer.Term.json(run.scorer.explain(i, j)).jsonText
         } else {
             explain = "[]"
         }

@@ -1,5 +1,6 @@
 internal import GRDB
 import QingtingMatch
+import QingtingCore
 
 /// One named step of the store's schema. Steps run in order, each in its own transaction, and
 /// each is recorded by name (GRDB's `grdb_migrations` table) when it commits. A step that has
@@ -39,7 +40,7 @@ enum StoreSchema {
 
     /// Opens (creating if needed) the database at `path` in WAL mode and applies the migrations
     /// it lacks, after refusing a file with steps or a version this engine does not know.
-    /// - Throws: `MatchError(.store)` naming the file, for a newer schema as for SQLite errors.
+    /// - Throws: `QingtingError(.store)` naming the file, for a newer schema as for SQLite errors.
     static func open(path: String, migrations: [StoreMigration] = migrations) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal  // and synchronous = NORMAL
@@ -65,7 +66,7 @@ enum StoreSchema {
             if !unknown.isEmpty { message += " (migrations \(unknown.joined(separator: ", ")))" }
             message += "; this engine knows up to \(migrations.count)"
             if let last = known.last { message += " (\(last))" }
-            throw MatchError(.store, message, location: path)
+            throw QingtingError(.store, message, location: path)
         }
         try migrator.migrate(queue)
         return queue

@@ -1,6 +1,7 @@
 internal import CSupport
+import QingtingCore
 
-// The one place QingtingText calls the C core; C status codes become TextError here.
+// The one place QingtingText calls the C core; C status codes become QingtingError here.
 
 enum CCore {
     static func validateUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -40,9 +41,9 @@ enum CCore {
             case QT_ERR_BUFFER_TOO_SMALL:
                 capacity = max(count, capacity * 2)
             case QT_ERR_INVALID_UTF8:
-                throw TextError(.invalidUTF8, "invalid UTF-8", byteOffset: errorOffset)
+                throw QingtingError(.invalidUTF8, "invalid UTF-8", byteOffset: errorOffset)
             default:
-                throw TextError(.icu, "ICU normalization failed (status \(status.rawValue))")
+                throw QingtingError(.icu, "ICU normalization failed (status \(status.rawValue))")
             }
         }
     }
@@ -63,7 +64,7 @@ enum CCore {
         let status = bounds.withUnsafeMutableBufferPointer { b in
             qt_icu_word_breaks(scalars.baseAddress! + range.lowerBound, range.count, b.baseAddress, b.count, &n)
         }
-        guard status == QT_OK else { throw TextError(.icu, "ICU word break iterator failed (status \(status.rawValue))") }
+        guard status == QT_OK else { throw QingtingError(.icu, "ICU word break iterator failed (status \(status.rawValue))") }
         return bounds[..<n].map { Int($0) }
     }
 
@@ -81,8 +82,8 @@ enum CCore {
             switch status {
             case QT_OK: return String(decoding: out[..<written], as: UTF8.self)
             case QT_ERR_BUFFER_TOO_SMALL: capacity = written + 16
-            case QT_ERR_ARGUMENT: throw TextError(.icu, "unknown ICU transform '\(transform)'")
-            default: throw TextError(.icu, "ICU transform '\(transform)' failed (status \(status.rawValue))")
+            case QT_ERR_ARGUMENT: throw QingtingError(.icu, "unknown ICU transform '\(transform)'")
+            default: throw QingtingError(.icu, "ICU transform '\(transform)' failed (status \(status.rawValue))")
             }
         }
     }

@@ -1,4 +1,5 @@
 internal import CSupport
+import QingtingCore
 
 /// Turns raw UTF-8 into the normalized scalars the tokenizer reads, keeping for every scalar the
 /// byte span of the original text it came from.
@@ -33,7 +34,7 @@ public struct Normalizer: Sendable {
     }
 
     /// Normalized scalars with their source spans.
-    /// - Throws: `TextError.invalidUTF8` with the byte offset of the first bad byte.
+    /// - Throws: `QingtingError.invalidUTF8` with the byte offset of the first bad byte.
     func normalize(_ bytes: UnsafeBufferPointer<UInt8>) throws -> CCore.Normalized {
         try CCore.normalize(bytes, options: options, squeezeMax: UInt32(configuration.squeezeRepeats ?? 0))
     }

@@ -1,3 +1,4 @@
+import QingtingCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -39,7 +40,7 @@ public final class SegmentModel: @unchecked Sendable {
     private let storage: Storage
 
     private enum Storage {
-        case mapped(UnsafeMutableRawPointer, Int)
+        case mapped(MappedFile)
         case owned(OwnedTrie)
     }
 
@@ -56,57 +57,37 @@ public final class SegmentModel: @unchecked Sendable {
     }
 
     /// Memory-maps a model file, checking magic, versions, sizes and checksum.
-    /// - Throws: `TextError.invalidModel` naming the path and what is wrong.
+    /// - Throws: `QingtingError` `.invalidModel` naming the path and what is wrong.
     public init(contentsOf path: String) throws {
-        let (fd, size) = try FileIO.openRegularFile(path, limit: FileIO.defaultSizeLimit, what: "a segment model")
-        defer { close(fd) }
-        guard size >= Self.headerSize else {
-            throw TextError(.invalidModel, "segment model is truncated (\(size) bytes, header needs \(Self.headerSize))", location: path)
+        let file = try MappedFile(path: path, what: "a segment model", magic: Self.magic, headerSize: Self.headerSize)
+        func fail(_ message: String) -> QingtingError { QingtingError(.invalidModel, message, location: path) }
+        let version = file.u32(8)
+        guard version == Self.formatVersion else {
+            let why = version == 1 ? " (version 1's checksum left the header out): retrain it" : ""
+            throw fail("segment model format version \(version); this build reads version \(Self.formatVersion)\(why)")
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw TextError(.io, "cannot map segment model", location: path)
+        let keyVersion = file.u32(12)
+        guard keyVersion == SegmentKeys.version else {
+            throw fail("segment model uses key version \(keyVersion); this build uses \(SegmentKeys.version): retrain it")
         }
-        do {
-            let raw = UnsafeRawBufferPointer(start: base, count: size)
-            guard Array(raw[0..<8]) == Self.magic else {
-                throw TextError(.invalidModel, "not a Qingting segment model (bad magic)", location: path)
-            }
-            let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
-            guard version == Self.formatVersion else {
-                let why = version == 1 ? " (version 1's checksum left the header out): retrain it" : ""
-                throw TextError(.invalidModel, "segment model format version \(version); this build reads version \(Self.formatVersion)\(why)", location: path)
-            }
-            let keyVersion = raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
-            guard keyVersion == SegmentKeys.version else {
-                throw TextError(.invalidModel, "segment model uses key version \(keyVersion); this build uses \(SegmentKeys.version): retrain it", location: path)
-            }
-            let slots = Int(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-            let nodes = Int(raw.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
-            let expected = Self.headerSize + slots * 12 + nodes * 4
-            guard slots > 0, slots & (slots - 1) == 0, nodes > 0, size == expected else {
-                throw TextError(.invalidModel, "segment model is truncated or corrupt (\(size) bytes, header says \(expected))", location: path)
-            }
-            guard BinaryFormat.fileChecksum(raw) == BinaryFormat.storedChecksum(raw) else {
-                throw TextError(.invalidModel, "segment model checksum mismatch: the file is corrupt", location: path)
-            }
-            let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
-            let children = (base + Self.headerSize + slots * 8).assumingMemoryBound(to: UInt32.self)
-            let costs = (base + Self.headerSize + slots * 12).assumingMemoryBound(to: Float.self)
-            storage = .mapped(base, size)
-            trie = TrieView(slotKeys: keys, slotNodes: children, slotCount: UInt32(slots), nodeCost: costs,
-                            nodeCount: UInt32(nodes), unknownCost: raw.loadUnaligned(fromByteOffset: 24, as: Float.self),
-                            owner: nil)
-            wordCount = Int(raw.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
-            totalCount = raw.loadUnaligned(fromByteOffset: 32, as: Double.self)
-            byteCount = size
-        } catch {
-            munmap(base, size)
-            throw error
+        let slots = Int(file.u32(16))
+        let nodes = Int(file.u32(20))
+        let expected = Self.headerSize + slots * 12 + nodes * 4
+        guard slots > 0, slots & (slots - 1) == 0, nodes > 0, file.count == expected else {
+            throw fail("segment model is truncated or corrupt (\(file.count) bytes, header says \(expected))")
         }
-    }
-
-    deinit {
-        if case .mapped(let base, let size) = storage { munmap(base, size) }
+        try file.verifyChecksum(what: "segment model")
+        let base = file.bytes.baseAddress!
+        let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
+        let children = (base + Self.headerSize + slots * 8).assumingMemoryBound(to: UInt32.self)
+        let costs = (base + Self.headerSize + slots * 12).assumingMemoryBound(to: Float.self)
+        storage = .mapped(file)
+        trie = TrieView(slotKeys: keys, slotNodes: children, slotCount: UInt32(slots), nodeCost: costs,
+                        nodeCount: UInt32(nodes), unknownCost: file.bytes.loadUnaligned(fromByteOffset: 24, as: Float.self),
+                        owner: nil)
+        wordCount = Int(file.u32(28))
+        totalCount = file.bytes.loadUnaligned(fromByteOffset: 32, as: Double.self)
+        byteCount = file.count
     }
 
     /// The model file's bytes (what `init(contentsOf:)` reads back).

@@ -1,3 +1,4 @@
+import QingtingCore
 /// Splits text into typed tokens with byte spans into the original UTF-8.
 ///
 /// Typed tokens (URL, e-mail, mention, hashtag, phone, emoji, punctuation) are recognised first;
@@ -42,7 +43,7 @@ public struct Segmenter: Sendable {
     }
 
     /// Tokens of UTF-8 bytes.
-    /// - Throws: `TextError.invalidUTF8` with the offset of the first bad byte.
+    /// - Throws: `QingtingError.invalidUTF8` with the offset of the first bad byte.
     /// - Complexity: O(n · L) for n characters and a longest word of L keys.
     public func tokenize(utf8 bytes: UnsafeBufferPointer<UInt8>) throws -> [Token] {
         let normalized = try normalizer.normalize(bytes)

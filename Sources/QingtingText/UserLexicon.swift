@@ -1,3 +1,4 @@
+import QingtingCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,7 +62,7 @@ public struct UserLexicon: Sendable {
 
     /// Parses lexicon text by `LexiconFile`'s rules; every bad line is reported (as
     /// `path:line: what`, never quoting the line), none aborts.
-    /// - Throws: `TextErrors` listing each bad line.
+    /// - Throws: `QingtingErrors` listing each bad line.
     public static func parse(_ text: String, path: String) throws -> [Entry] {
         try parse(Array(text.utf8), path: path)
     }
@@ -74,7 +75,7 @@ public struct UserLexicon: Sendable {
     }
 
     /// Loads a lexicon file (see `LexiconFile` for what is refused) for a model.
-    /// - Throws: `TextErrors` naming the file, or each bad line.
+    /// - Throws: `QingtingErrors` naming the file, or each bad line.
     public init(contentsOf path: String, model: SegmentModel) throws {
         var entries: [Entry] = []
         var seen: [String: Int] = [:]

@@ -4,6 +4,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 struct AnalyzeCommand: ParsableCommand {
@@ -130,24 +131,23 @@ struct AnalyzedLine: Sendable {
         let outcome = Result<PostAnalyzer.Analysis, any Error> {
             guard jsonl else { return try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) } }
             let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
-            guard case .object = value else { throw TextError(.invalidJSON, "a line must be a JSON object") }
+            guard case .object = value else { throw QingtingError(.invalidJSON, "a line must be a JSON object") }
             id = value["id"]
-            guard let text = value["text"]?.stringValue else { throw TextError(.invalidJSON, "no string field \"text\"") }
+            guard let text = value["text"]?.stringValue else { throw QingtingError(.invalidJSON, "no string field \"text\"") }
             return analyzer.analyze(text)
         }
-        json = "{\"line\":\(number),"
-        if let id { json += "\"id\":"; id.appendJSON(to: &json); json += "," }
-        switch outcome {
-        case .success(let result):
-            result.appendJSONFields(to: &json, tokens: tokens)
-            json += "}"
-            error = nil
-        case .failure(let thrown):
-            let failure = thrown as? TextError ?? TextError(.io, "\(thrown)")
-            json += "\"error\":"
-            failure.appendJSON(to: &json)
-            json += "}"
-            error = failure.description
+        var failure: QingtingError?
+        if case .failure(let thrown) = outcome { failure = thrown as? QingtingError ?? QingtingError(.io, "\(thrown)") }
+        var w = JSONWriter()
+        w.object { w in
+            w.member("line", number)
+            if let id { w.member("id", id) }
+            switch outcome {
+            case .success(let result): result.writeMembers(to: &w, tokens: tokens)
+            case .failure: w.member("error") { w in failure!.write(to: &w) }
+            }
         }
+        json = w.text
+        error = failure?.description
     }
 }

@@ -1,6 +1,8 @@
+import OrderedCollections
 import ArgumentParser
 import QingtingServer
 import QingtingText
+import QingtingCore
 
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,40 +32,30 @@ struct CallCommand: ParsableCommand {
     var raw = false
 
     func run() throws {
-        var request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-        JSON.appendString(method, to: &request)
+        var request = JSONObject()
+        request["jsonrpc"] = .string("2.0")
+        request["id"] = .number("1")
+        request["method"] = .string(method)
         if let params {
-            let value = try reportingErrors { () throws -> JSONValue in
-                do { return try JSONValue.parse(params) } catch let error as TextError {
-                    throw TextError(.invalidJSON, "PARAMS_JSON: \(error.message)", byteOffset: error.byteOffset)
+            request["params"] = try reportingErrors { () throws -> JSONValue in
+                do { return try JSONValue.parse(params) } catch let error as QingtingError {
+                    throw QingtingError(.invalidJSON, "PARAMS_JSON: \(error.message)", byteOffset: error.byteOffset)
                 }
             }
-            request += ",\"params\":"
-            value.appendJSON(to: &request)
         }
-        request += "}"
         let line = try reportingErrors { () throws -> String in
             let client = try UnixSocketClient(path: socket ?? ServerConfiguration.defaultSocketPath, owners: Set(socketOwners))
-            try client.send(line: request)
-            guard let line = try client.readLine() else { throw TextError(.io, "the server closed the connection without answering") }
+            try client.send(line: JSONValue.object(request).jsonText)
+            guard let line = try client.readLine() else { throw QingtingError(.io, "the server closed the connection without answering") }
             return line
         }
         if raw { print(line); return }
         let response = try reportingErrors { try JSONValue.parse(line) }
         if let error = response["error"] {
-            var text = ""
-            error.appendJSON(to: &text)
-            warn("qingting: \(method) failed: \(text)")
+            warn("qingting: \(method) failed: \(error.jsonText)")
             throw ExitCode.failure
         }
-        // The server writes `result` last: print it as sent (member order kept), else re-serialized.
-        let prefix = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
-        if line.hasPrefix(prefix), line.hasSuffix("}") {
-            print(line.dropFirst(prefix.count).dropLast())
-        } else {
-            var text = ""
-            (response["result"] ?? .null).appendJSON(to: &text)
-            print(text)
-        }
+        // Objects keep their member order, so the result prints as the server wrote it.
+        print((response["result"] ?? .null).jsonText)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QingtingText
+import QingtingCore
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,23 +34,23 @@ struct EvalSegment: ParsableCommand {
             let segmenter = try segmenterOptions.segmenter()
             var score = SegmentationScore()
             var index = 0
-            let start = Progress.now()
+            let start = Monotonic.seconds()
             try FileIO.forEachLine(gold) { line, number in
                 defer { index += 1 }
                 if let split, !split.isHeldOut(lineIndex: index) { return }
                 guard let text = String(validating: line, as: UTF8.self) else {
-                    throw TextError(.invalidCorpus, "invalid UTF-8", location: "\(gold):\(number)")
+                    throw QingtingError(.invalidCorpus, "invalid UTF-8", location: "\(gold):\(number)")
                 }
                 score.add(goldLine: text, segmenter: segmenter)
             }
-            let seconds = Progress.now() - start
+            let seconds = Monotonic.seconds() - start
             print("lines      \(score.lines) (\(lines) of \(gold))")
             print("engine     \(segmenterOptions.engine.rawValue)\(segmenterOptions.icuFallback ? " + icu fallback" : "")")
             print("gold words \(score.goldWords)  predicted \(score.predictedWords)  correct \(score.correctWords)")
             print("precision  \(fmt(score.precision))")
             print("recall     \(fmt(score.recall))")
             print("F1         \(fmt(score.f1))")
-            print("time       \(String(format2: seconds)) s")
+            print("time       \(NumberFormat.fixed(seconds, 2)) s")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import QingtingClassify
 import QingtingText
+import QingtingCore
 
 struct TrainIntent: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,9 +56,9 @@ struct TrainIntent: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let start = Progress.now()
+            let start = Monotonic.seconds()
             let files = corpora.isEmpty ? ["Models/corpus/intent-train.tsv"].compactMap { Resources.find($0) } : corpora
-            guard !files.isEmpty else { throw ClassifyError(.io, "no training corpus: pass --corpus") }
+            guard !files.isEmpty else { throw QingtingError(.io, "no training corpus: pass --corpus") }
             var examples: [IntentCorpus.Example] = []
             for file in files { examples += try IntentCorpus(contentsOf: file).examples }
             let segmenter = try segmenterOptions.segmenter()
@@ -90,16 +91,16 @@ struct TrainIntent: ParsableCommand {
             let labels = IntentLabel.allCases.map(\.rawValue)
             let (model, report) = LinearTrainer(configuration: config).train(
                 featurized, validation: held?.map(featurize), labels: labels, features: features) { epoch, f1 in
-                warn("epoch \(epoch): validation micro-F1 \(String(format4: f1))")
+                warn("epoch \(epoch): validation micro-F1 \(NumberFormat.metric(f1))")
             }
             try model.write(to: output)
             let counts = IntentLabel.allCases.map { label in examples.filter { $0.intents.contains(label) }.count }
             let none = examples.filter { $0.intents.isEmpty }.count
             print("trained intent model on \(report.trainExamples) examples per member (validation \(report.validationExamples)\(validationFile.map { " from " + $0 } ?? ""); "
                   + zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ", none \(none)) from \(files.joined(separator: ", "))")
-            print("intent cues: \(cues.count); best epoch \(report.bestEpoch), validation micro-F1 \(String(format4: report.validationAccuracy[report.bestEpoch - 1])); "
-                  + "thresholds " + zip(labels, model.thresholds).map { "\($0) \(String(format4: Double($1)))" }.joined(separator: ", "))
-            print("\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+            print("intent cues: \(cues.count); best epoch \(report.bestEpoch), validation micro-F1 \(NumberFormat.metric(report.validationAccuracy[report.bestEpoch - 1])); "
+                  + "thresholds " + zip(labels, model.thresholds).map { "\($0) \(NumberFormat.metric(Double($1)))" }.joined(separator: ", "))
+            print("\(NumberFormat.fixed(Monotonic.seconds() - start, 2)) s → \(output) (\(model.byteCount) bytes)")
         }
     }
 }
@@ -146,12 +147,12 @@ struct EvalIntent: ParsableCommand {
         try reportingErrors {
             let segmenter = try segmenterOptions.segmenter()
             let files = tests.isEmpty ? defaultTestSets(["Models/corpus/intent-dev.tsv"]) : tests
-            guard !files.isEmpty else { throw ClassifyError(.io, "no test set: pass --test") }
+            guard !files.isEmpty else { throw QingtingError(.io, "no test set: pass --test") }
             let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
             func load(_ path: String?, cues: String?) throws -> IntentAnalyzer {
                 guard let analyzer = try ClassifyResources.intentAnalyzer(featurizer: sentiment.featurizer, modelPath: path,
                                                                           cuesPath: cues) else {
-                    throw ClassifyError(.io, "no intent model found (looked for \(ClassifyResources.intentModel)); pass --model or run `qingting train intent`")
+                    throw QingtingError(.io, "no intent model found (looked for \(ClassifyResources.intentModel)); pass --model or run `qingting train intent`")
                 }
                 return analyzer
             }

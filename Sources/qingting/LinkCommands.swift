@@ -5,6 +5,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 struct LinkCommand: ParsableCommand {
@@ -103,7 +104,7 @@ struct LinkProgressOptions: ParsableArguments {
 final class SkippedLines {
     private(set) var count = 0
 
-    var report: (MatchError) -> Void {
+    var report: (QingtingError) -> Void {
         { [self] error in
             count += 1
             warn("qingting: \(error)")
@@ -195,9 +196,9 @@ struct LinkRunCommand: ParsableCommand {
             var out = LinkOutput(path: output)
             for line in lines { out.line(line) }
             if let store {
-                let start = LinkPipeline.now()
+                let start = Monotonic.seconds()
                 let summary = try LinkStore(path: store).save(run, links: identityLinks)
-                progress(summary.report(path: store, seconds: LinkPipeline.now() - start))
+                progress(summary.report(path: store, seconds: Monotonic.seconds() - start))
             }
             try out.close()
             progress(run.summary)
@@ -344,9 +345,9 @@ struct LinkResolve: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let progress = progress.progress
-            let start = LinkPipeline.now()
+            let start = Monotonic.seconds()
             let index = try IdentityIndex.load(modelPath: model, customersPath: customers, citiesPath: cities)
-            progress("indexed \(index.records.count) customers in \(TextFormat.seconds(LinkPipeline.now() - start))")
+            progress("indexed \(index.records.count) customers in \(NumberFormat.seconds(Monotonic.seconds() - start))")
             let skipped = SkippedLines()
             var out = LinkOutput(path: output)
             let report = try index.resolveAll(path: queries, limit: candidates, skipped: skipped.report) { out.line($0) }

@@ -1,10 +1,11 @@
-import ArgumentParser
-import QingtingClassify
-import QingtingMatch
-import QingtingText
+public import ArgumentParser
+public import QingtingClassify
+public import QingtingMatch
+public import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+public import QingtingCore
 #endif
 
 /// Options every command that segments text shares.
@@ -93,15 +94,12 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// Writes a library error to stderr and turns it into a failing exit; other errors pass through.
+/// Writes an engine error (or every error of a file) to stderr and turns it into a failing
+/// exit; other errors (argument parsing, exit codes) pass through.
 private func report(_ error: any Error) -> any Error {
     switch error {
-    case let error as TextError: warn("qingting: \(error)")
-    case let error as ClassifyError: warn("qingting: \(error)")
-    case let error as ClassifyErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
-    case let error as TextErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
-    case let error as MatchError: warn("qingting: \(error)")
-    case let error as MatchErrors: warn(error.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+    case let errors as QingtingErrors: warn(errors.errors.map { "qingting: \($0)" }.joined(separator: "\n"))
+    case let error as any EngineError: warn("qingting: \(error)")
     default: return error
     }
     return ExitCode.failure

@@ -1,5 +1,6 @@
 import Dispatch
 import QingtingText
+import QingtingCore
 
 /// Maps lines to output strings on several threads and hands the outputs back in input order.
 ///

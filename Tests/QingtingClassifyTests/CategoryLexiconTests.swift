@@ -2,6 +2,7 @@ import Foundation
 import QingtingClassify
 import QingtingText
 import Testing
+import QingtingCore
 
 /// Category extraction with the shipped `Lexicons/categories.tsv`: names, models across several
 /// tokens, Traditional characters, brands decided by context, and spans into the original text.
@@ -48,7 +49,7 @@ import Testing
         do {
             _ = try CategoryLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
             Issue.record("bad lines were accepted")
-        } catch let errors as ClassifyErrors {
+        } catch let errors as QingtingErrors {
             #expect(errors.errors.map(\.location) == ["\(path):2", "\(path):3"])
         }
     }

@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 enum ClassifyFixtures {
@@ -93,7 +94,7 @@ enum ClassifyFixtures {
         #expect {
             _ = try LinearModel(contentsOf: path)
         } throws: { error in
-            (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+            (error as? QingtingError)?.code == .invalidModel && (error as? QingtingError)?.location == path
         }
     }
 
@@ -134,7 +135,7 @@ enum ClassifyFixtures {
         #expect {
             _ = try LinearModel(contentsOf: path)
         } throws: { error in
-            (error as? ClassifyError)?.message.contains("retrain") == true
+            (error as? QingtingError)?.message.contains("retrain") == true
         }
     }
 
@@ -164,7 +165,7 @@ enum ClassifyFixtures {
                 #expect {
                     _ = try LinearModel(contentsOf: path)
                 } throws: { error in
-                    (error as? ClassifyError)?.code == .invalidModel && (error as? ClassifyError)?.location == path
+                    (error as? QingtingError)?.code == .invalidModel && (error as? QingtingError)?.location == path
                 }
             }
         }
@@ -192,7 +193,7 @@ enum ClassifyFixtures {
                                                        intentModelPath: "\(ClassifyFixtures.root)/Models/intent.qtlin",
                                                        intents: intents)
             } throws: { error in
-                (error as? ClassifyError)?.location == path && "\(error)".contains("checksum")
+                (error as? QingtingError)?.location == path && "\(error)".contains("checksum")
             }
         }
     }
@@ -200,7 +201,7 @@ enum ClassifyFixtures {
     @Test func aModelOfAnotherFeatureSpaceIsRefused() throws {
         let model = ClassifyFixtures.trainModel()  // 2^16 buckets
         // Features hashed into fewer buckets than the model has cannot be unfolded.
-        #expect(throws: ClassifyError.self) {
+        #expect(throws: QingtingError.self) {
             _ = try SentimentAnalyzer(featurizer: ClassifyFixtures.featurizer(bits: 14), model: model)
         }
         // Other n-gram orders are another feature space.
@@ -209,7 +210,7 @@ enum ClassifyFixtures {
         config.charOrders = 1...2
         let other = Featurizer(segmenter: ClassifyFixtures.segmenter, extractor: FeatureExtractor(configuration: config),
                                lexicon: ClassifyFixtures.lexicon)
-        #expect(throws: ClassifyError.self) { _ = try SentimentAnalyzer(featurizer: other, model: model) }
+        #expect(throws: QingtingError.self) { _ = try SentimentAnalyzer(featurizer: other, model: model) }
     }
 
     @Test func featuresHashedIntoMoreBucketsFoldOntoTheModel() throws {
@@ -301,7 +302,7 @@ enum ClassifyFixtures {
         #expect {
             _ = try CueLexicon(sentiment: path, negators: nil, degree: nil)
         } throws: { error in
-            (error as? ClassifyErrors)?.errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
+            (error as? QingtingErrors)?.errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
         }
     }
 
@@ -318,7 +319,7 @@ enum ClassifyFixtures {
         do {
             _ = try CueLexicon(sentiment: sentiment, negators: negators, degree: degree)
             Issue.record("bad lines were accepted")
-        } catch let errors as ClassifyErrors {
+        } catch let errors as QingtingErrors {
             #expect(errors.errors.map(\.description) == [
                 "\(negators):2: invalid UTF-8 (byte offset 3)",
                 "\(negators):3: scope in column 2 is not a whole number in 1...10",
@@ -348,7 +349,7 @@ enum ClassifyFixtures {
         #expect {
             _ = try LabeledCorpus(contentsOf: path, labels: SentimentLabel.allCases.map(\.rawValue))
         } throws: { error in
-            let errors = (error as? ClassifyErrors)?.errors ?? []
+            let errors = (error as? QingtingErrors)?.errors ?? []
             return errors.compactMap(\.location) == ["\(path):2", "\(path):3", "\(path):4"]
                 && errors[1].message.contains("unknown label 'happy'")
         }

@@ -4,6 +4,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Intents: label sets, cue matching with negation, multi-label decoding with per-label
@@ -92,7 +93,7 @@ import Glibc
         let loaded = try LinearModel(contentsOf: path)
         #expect(loaded.kind == .oneVsRest && loaded.thresholds == model.thresholds)
         // A sentiment model is not an intent model.
-        #expect(throws: ClassifyError.self) {
+        #expect(throws: QingtingError.self) {
             _ = try IntentAnalyzer(model: ClassifyFixtures.trainModel(), cues: Self.cues, featurizer: ClassifyFixtures.featurizer())
         }
     }
@@ -128,7 +129,7 @@ import Glibc
         #expect {
             _ = try IntentCueLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
         } throws: { error in
-            let locations = (error as? ClassifyErrors)?.errors.compactMap(\.location)
+            let locations = (error as? QingtingErrors)?.errors.compactMap(\.location)
             return locations == ["\(path):2", "\(path):3", "\(path):4"]
                 && "\(error)".contains("\(path):3: invalid UTF-8 (byte offset 0)")
                 && !"\(error)".contains("秘密") && !"\(error)".contains("99")

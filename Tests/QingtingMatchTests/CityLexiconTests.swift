@@ -4,6 +4,7 @@ import Glibc
 import QingtingMatch
 import QingtingText
 import Testing
+import QingtingCore
 
 /// The city lexicon file read by `LexiconFile`'s rules.
 @Suite struct CityLexiconFileTests {
@@ -28,7 +29,7 @@ import Testing
         #expect {
             _ = try CityLexicon.load(path: path)
         } throws: { error in
-            (error as? MatchErrors)?.errors.map(\.description) == [
+            (error as? QingtingErrors)?.errors.map(\.description) == [
                 "\(path):2: invalid UTF-8 (byte offset 3)",
                 "\(path):3: a city line needs a canonical name in column 1",
                 "\(path):5: a city line needs a canonical name in column 1",

@@ -1,6 +1,7 @@
 import QingtingMatch
 import QingtingText
 import Testing
+import QingtingCore
 
 @Suite struct FellegiSunterTests {
     /// Draws comparison patterns from known m, u and match share, and checks that EM (with u

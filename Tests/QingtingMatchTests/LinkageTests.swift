@@ -1,9 +1,11 @@
+import OrderedCollections
 #if canImport(Glibc)
 import Glibc
 #endif
 import QingtingMatch
 import QingtingText
 import Testing
+import QingtingCore
 
 /// Settings, blocking, clustering and the whole social pipeline on generated data.
 @Suite struct LinkageTests {

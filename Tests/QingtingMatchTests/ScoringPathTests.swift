@@ -1,9 +1,11 @@
+import OrderedCollections
 #if canImport(Glibc)
 import Glibc
 #endif
 import QingtingMatch
 import QingtingText
 import Testing
+import QingtingCore
 
 /// Batch scoring, explanations, online resolving, EM's E-step and the prior all score through
 /// `MatchWeights`: these tests fail when one of them grows its own copy of the formula.
@@ -54,7 +56,7 @@ import Testing
         let identities = run.records.leftCount..<run.records.count
         var compared = 0
         for j in identities where j % 5 == 0 {
-            var fields: [String: JSONValue] = ["uid": .string(run.records.ids[j])]
+            var fields: JSONObject = ["uid": .string(run.records.ids[j])]
             for name in run.model.settings.inputColumns {
                 guard let column = run.records.column(name) else { continue }
                 let values = column.values(j).map { JSONValue.string(column.dictionary[Int($0)]) }

@@ -3,6 +3,7 @@ import QingtingServer
 import QingtingText
 import TestSupport
 import Testing
+import QingtingCore
 
 /// The real server against hostile and broken clients: huge requests, clients that leave, a
 /// SIGTERM under load, oversized batches and queues, stalled and idle connections, a descriptor

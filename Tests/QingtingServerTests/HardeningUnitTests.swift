@@ -2,6 +2,7 @@ import Foundation
 @testable import QingtingServer
 import QingtingText
 import Testing
+import QingtingCore
 
 /// The limits and checks added against hostile or broken clients, without a socket: connection
 /// deadlines, batch caps, reload paths, socket folders, and errors that leak nothing.

@@ -1,8 +1,10 @@
+import OrderedCollections
 import Foundation
 import QingtingServer
 import QingtingText
 import TestSupport
 import Testing
+import QingtingCore
 
 /// The JSON-RPC engine without a socket: request validation, every error code it produces,
 /// batches, notifications, positional params and the access rules of model.reload.
@@ -222,7 +224,7 @@ import Testing
         try FileIO.writeAtomically(Array("# roles\nabc\tadmin\n\nxyz\tagent\n".utf8), to: path)
         #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
         try FileIO.writeAtomically(Array("abc\tadmin\r\nxyz\tboss\nsecret-token\n".utf8), to: path)
-        #expect(throws: TextErrors.self) { try AccessPolicy.readTokens(path) }
+        #expect(throws: QingtingErrors.self) { try AccessPolicy.readTokens(path) }
         // Every bad line is listed, and neither a token nor a role written in the file is echoed.
         do { _ = try AccessPolicy.readTokens(path) } catch {
             #expect("\(error)" == "\(path):2: role in column 2 is not admin, analyst or agent\n\(path):3: expected token<TAB>role")

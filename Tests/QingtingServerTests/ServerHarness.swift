@@ -2,6 +2,7 @@ import Foundation
 import QingtingServer
 import QingtingText
 import TestSupport
+import QingtingCore
 
 /// A real `qingting serve` process on a temporary socket, for the integration tests.
 final class ServerHarness: @unchecked Sendable {
@@ -33,7 +34,7 @@ final class ServerHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(30)
         while (try? UnixSocketClient(path: self.socket)) == nil {
             guard process.isRunning, Date() < deadline else {
-                throw TextError(.io, "the server did not start: \(stopAndReadErrors())")
+                throw QingtingError(.io, "the server did not start: \(stopAndReadErrors())")
             }
             usleep(20_000)
         }

@@ -3,6 +3,7 @@ import QingtingServer
 import QingtingText
 import TestSupport
 import Testing
+import QingtingCore
 
 /// The real server on a temporary socket: every method, pipelining, limits, faults, reload under
 /// load, stale sockets and graceful shutdown. Serialized: each test starts its own server.
@@ -186,7 +187,7 @@ import Testing
                 if (try? client.readLine())??.contains("\"result\"") == true { return client }
                 usleep(20_000)
             }
-            throw TextError(.io, "no connection was admitted")
+            throw QingtingError(.io, "no connection was admitted")
         }
         let a = try admitted()
         let b = try admitted()

@@ -1,3 +1,4 @@
+import OrderedCollections
 import GRDB
 import QingtingMatch
 @testable import QingtingStore
@@ -6,6 +7,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 /// Link results in SQLite: WAL mode, rows updated in place on a re-run, merges and splits
@@ -94,7 +96,7 @@ import Glibc
         let (path, remove) = scratch("new")
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
-        let error = #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
+        let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 1 (v1-links)")
     }
 
@@ -104,7 +106,7 @@ import Glibc
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
-        let error = #expect(throws: MatchError.self) { _ = try LinkStore(path: path) }
+        let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
                 == "\(path): the store has schema version 2 (migrations v2-test-notes); this engine knows up to 1 (v1-links)")
         #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
@@ -232,8 +234,7 @@ import Glibc
         for link in links {
             let line = SocialPreset.members(link, run: first)
             guard let row = rows[first.records.ids[link.record]] else { mismatches += 1; continue }
-            var explain = ""
-            (line["explain"] ?? .array([])).appendJSON(to: &explain)
+            let explain = (line["explain"] ?? .array([])).jsonText
             let strings: [(String?, String)] = [
                 (row.platform, "platform"), (row.uid, "uid"), (row.customer, "customer"), (row.cluster, "cluster"),
                 (row.rule, "rule"), (row.status, "status"), (row.via, "via"),

@@ -1,3 +1,4 @@
+import QingtingCore
 import QingtingText
 import TestSupport
 

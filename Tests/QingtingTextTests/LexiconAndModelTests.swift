@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import QingtingCore
 #endif
 
 @Suite struct UserLexiconTests {
@@ -11,7 +12,7 @@ import Glibc
         #expect {
             _ = try UserLexicon.parse(text, path: "dict.tsv")
         } throws: { error in
-            let lines = (error as? TextErrors)?.errors.map { $0.location ?? "" } ?? []
+            let lines = (error as? QingtingErrors)?.errors.map { $0.location ?? "" } ?? []
             return lines == ["dict.tsv:3", "dict.tsv:4", "dict.tsv:5", "dict.tsv:6"]
                 && "\(error)".contains("dict.tsv:4: weight in column 2 is not a number >= 0")
                 && !"\(error)".contains("lots") && !"\(error)".contains("好词")
@@ -87,7 +88,7 @@ import Glibc
                 #expect {
                     _ = try SegmentModel(contentsOf: path)
                 } throws: { error in
-                    (error as? TextError)?.code == .invalidModel && (error as? TextError)?.location == path
+                    (error as? QingtingError)?.code == .invalidModel && (error as? QingtingError)?.location == path
                 }
             }
         }
@@ -119,7 +120,7 @@ import Glibc
         #expect {
             _ = try SegmentModel(contentsOf: path)
         } throws: { error in
-            (error as? TextError)?.code == .invalidModel && (error as? TextError)?.location == path
+            (error as? QingtingError)?.code == .invalidModel && (error as? QingtingError)?.location == path
         }
     }
 }

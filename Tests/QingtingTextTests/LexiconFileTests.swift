@@ -1,3 +1,4 @@
+import QingtingCore
 import QingtingText
 import Testing
 
@@ -14,7 +15,7 @@ import Glibc
     }
 
     func messages(_ body: () throws -> Void) -> [String] {
-        do { try body(); return [] } catch let errors as TextErrors { return errors.errors.map(\.description) } catch {
+        do { try body(); return [] } catch let errors as QingtingErrors { return errors.errors.map(\.description) } catch {
             return ["\(error)"]
         }
     }

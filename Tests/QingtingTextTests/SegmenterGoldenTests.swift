@@ -1,5 +1,6 @@
 import QingtingText
 import Testing
+import QingtingCore
 
 /// Golden segmentations with the shipped model and user lexicon. Word tokens print bare; other
 /// kinds print as text/kind.
@@ -48,7 +49,7 @@ import Testing
         #expect {
             try bytes.withUnsafeMutableBufferPointer { try Fixtures.segmenter.tokenize(utf8: UnsafeBufferPointer($0)) }
         } throws: { error in
-            (error as? TextError)?.code == .invalidUTF8 && (error as? TextError)?.byteOffset == 6
+            (error as? QingtingError)?.code == .invalidUTF8 && (error as? QingtingError)?.byteOffset == 6
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the end-to-end tests find the repository and the built `qingting` binary.
 public enum TestPaths {

@@ -3,6 +3,7 @@
 // percentiles, beside the same comments through `qingting analyze` in batch.
 import Foundation
 import QingtingText
+import QingtingCore
 
 /// One client connection: its socket, the send time of each unanswered request (answers come
 /// back in order on a connection), and bytes read but not yet cut into lines.

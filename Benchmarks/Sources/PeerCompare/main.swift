@@ -7,6 +7,7 @@ import CSupport
 import Foundation
 import QingtingClassify
 import QingtingText
+import QingtingCore
 
 func now() -> Double {
     var ts = timespec()

@@ -1,6 +1,9 @@
+internal import CSupport
+
 /// The one reader of the engine's line-oriented, tab-separated files: the user dictionary, the
-/// sentiment, negator, degree, category and intent-cue lexicons, the city lexicon and the
-/// server's token file. One reader, so every one of them has the same policy:
+/// sentiment, negator, degree, category and intent-cue lexicons, the city lexicon, the server's
+/// token file and the labelled training corpora. One reader, so every one of them has the same
+/// policy:
 ///
 /// - Only a regular file is read, of at most `sizeLimit` bytes (64 MiB by default; the shipped
 ///   lexicons are a few KiB). A FIFO, device or directory is refused before anything is read, so
@@ -27,23 +30,25 @@ public enum LexiconFile {
     ///   - sizeLimit: bytes above which the file is refused.
     ///   - entry: returns nil for a good line, or what is wrong with it (without quoting it,
     ///     e.g. "weight in column 2 is not a number >= 0"); the message is placed at `path:line`.
-    /// - Throws: `TextErrors` holding every problem: one `.io` error when the file cannot be read
+    /// - Throws: `QingtingErrors` holding every problem: one `.io` error when the file cannot be read
     ///   (missing, not a regular file, over the limit), else `.invalidLexicon` errors per bad line.
     /// - Complexity: O(file size); the file is read whole, then split.
-    public static func read(_ path: String, sizeLimit: Int = defaultSizeLimit,
+    ///   - code: the code of a bad line's error (`.invalidCorpus` for corpora).
+    public static func read(_ path: String, sizeLimit: Int = defaultSizeLimit, code: ErrorCode = .invalidLexicon,
                             _ entry: (_ columns: [String], _ line: Int) -> String?) throws {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: sizeLimit, what: "a lexicon") } catch let error as TextError {
-            throw TextErrors([error])
+        do { bytes = try FileIO.read(path, limit: sizeLimit, what: "a lexicon") } catch let error as QingtingError {
+            throw QingtingErrors([error])
         }
-        try parse(bytes, path: path, entry)
+        try parse(bytes, path: path, code: code, entry)
     }
 
     /// The same policy over bytes already in memory (the BOM, line, UTF-8 and column rules of `read`).
     /// - Parameter path: where the bytes came from, for error locations.
-    /// - Throws: `TextErrors` with one `.invalidLexicon` error per bad line.
-    public static func parse(_ bytes: [UInt8], path: String, _ entry: (_ columns: [String], _ line: Int) -> String?) throws {
-        var errors: [TextError] = []
+    /// - Throws: `QingtingErrors` with one `.invalidLexicon` error per bad line.
+    public static func parse(_ bytes: [UInt8], path: String, code: ErrorCode = .invalidLexicon,
+                             _ entry: (_ columns: [String], _ line: Int) -> String?) throws {
+        var errors: [QingtingError] = []
         bytes.withUnsafeBufferPointer { all in
             var start = all.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             var number = 0
@@ -54,8 +59,8 @@ public enum LexiconFile {
                 if end > start, all[end - 1] == 0x0D { end -= 1 }
                 let line = UnsafeBufferPointer(rebasing: all[start..<end])
                 start = next
-                if let offset = CCore.validateUTF8(line) {
-                    errors.append(TextError(.invalidLexicon, "invalid UTF-8", location: "\(path):\(number)", byteOffset: offset))
+                if let offset = invalidUTF8Offset(line) {
+                    errors.append(QingtingError(code, "invalid UTF-8", location: "\(path):\(number)", byteOffset: offset))
                     continue
                 }
                 let text = String(decoding: line, as: UTF8.self)
@@ -63,11 +68,11 @@ public enum LexiconFile {
                 if content.isEmpty || content.first == "#" { continue }
                 let columns = text.split(separator: "\t", omittingEmptySubsequences: false).map { trimmingSpaces($0) }
                 if let message = entry(columns, number) {
-                    errors.append(TextError(.invalidLexicon, message, location: "\(path):\(number)"))
+                    errors.append(QingtingError(code, message, location: "\(path):\(number)"))
                 }
             }
         }
-        if !errors.isEmpty { throw TextErrors(errors) }
+        if !errors.isEmpty { throw QingtingErrors(errors) }
     }
 
     private static func trimmingSpaces(_ column: Substring) -> String {
@@ -75,5 +80,11 @@ public enum LexiconFile {
         while s.first == " " { s.removeFirst() }
         while s.last == " " { s.removeLast() }
         return String(s)
+    }
+
+    /// The offset of the first byte that is not strict UTF-8, or nil (the C core's validator).
+    static func invalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var offset = 0
+        return qt_utf8_validate(bytes.baseAddress, bytes.count, &offset) == QT_OK ? nil : offset
     }
 }

@@ -1,5 +1,7 @@
+import OrderedCollections
 import Testing
-@testable import QingtingText
+@testable import QingtingCore
+import QingtingCore
 
 @Suite struct JSONValueTests {
     @Test func parsesObjectsAndKeepsNumberLiterals() throws {
@@ -7,8 +9,7 @@ import Testing
         #expect(v["id"] == .number("4417882345678901234"))
         #expect(v["text"]?.stringValue == "好评")
         #expect(v["x"] == .array([.number("1.5e3"), .bool(true), .null, .object([:])]))
-        var out = ""
-        v["id"]!.appendJSON(to: &out)
+        let out = v["id"]!.jsonText
         #expect(out == "4417882345678901234")
     }
 
@@ -25,22 +26,28 @@ import Testing
         #expect {
             _ = try JSONValue.parse(text)
         } throws: { error in
-            let e = error as? TextError
+            let e = error as? QingtingError
             return e?.code == .invalidJSON && e?.byteOffset == offset
         }
     }
 
     @Test func refusesInvalidUTF8InStringsAndDeepNesting() {
         let bytes: [UInt8] = [0x22, 0xFF, 0x22]
-        #expect(throws: TextError.self) { try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } }
+        #expect(throws: QingtingError.self) { try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } }
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(throws: TextError.self) { try JSONValue.parse(deep) }
+        #expect(throws: QingtingError.self) { try JSONValue.parse(deep) }
     }
 
-    @Test func ideographFastPathAgreesWithTheUnicodeProperty() {
-        let disagreeing = (UInt32(0)...0x3_1350).compactMap(Unicode.Scalar.init).filter {
-            FeatureExtractor.isIdeograph($0) != $0.properties.isIdeographic
-        }
-        #expect(disagreeing.isEmpty)
+    @Test func objectsKeepMemberOrderAndCompareAsSets() throws {
+        let text = #"{"z":1,"a":{"y":true,"b":null},"m":[1,"x"]}"#
+        let v = try JSONValue.parse(text)
+        #expect(v.jsonText == text)
+        #expect(v == (try JSONValue.parse(#"{"a":{"b":null,"y":true},"m":[1,"x"],"z":1}"#)))
+        #expect(v.hashValue == (try JSONValue.parse(#"{"m":[1,"x"],"a":{"y":true,"b":null},"z":1}"#)).hashValue)
+        #expect(v != (try JSONValue.parse(#"{"z":1,"a":{"y":true,"b":null},"m":["x",1]}"#)))
+    }
+
+    @Test func aRepeatedKeyKeepsItsFirstPlaceAndItsLastValue() throws {
+        #expect(try JSONValue.parse(#"{"a":1,"b":2,"a":3}"#).jsonText == #"{"a":3,"b":2}"#)
     }
 }

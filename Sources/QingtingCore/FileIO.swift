@@ -1,4 +1,4 @@
-import SystemPackage
+internal import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +16,7 @@ public enum FileIO {
     /// A FIFO, device, directory or socket is refused before anything is read (so `/dev/zero`
     /// never grows memory), and so is a file over `limit`.
     /// - Parameter what: the kind of file, for the error ("a lexicon", "a model").
-    /// - Throws: `TextError` (`.io`) naming the path: cannot open, not a regular file, over the
+    /// - Throws: `QingtingError` (`.io`) naming the path: cannot open, not a regular file, over the
     ///   limit, or a read error.
     public static func read(_ path: String, limit: Int = defaultSizeLimit, what: String = "this file") throws -> [UInt8] {
         let (fd, size) = try openRegularFile(path, limit: limit, what: what)
@@ -33,7 +33,7 @@ public enum FileIO {
             let n = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }  // a signal (a child process ending, say): read on
-                throw TextError(.io, "read error: \(Errno(rawValue: errno).description)", location: path)
+                throw QingtingError(.io, "read error: \(Errno(rawValue: errno).description)", location: path)
             }
             if n == 0 { break }
             count += n
@@ -48,21 +48,21 @@ public enum FileIO {
     /// Opening does not block on a FIFO with no writer: the open is non-blocking, and the flag is
     /// cleared once the file is known to be regular.
     /// - Returns: the descriptor, which the caller closes, and the file's size.
-    /// - Throws: `TextError` (`.io`) naming the path and what it is
+    /// - Throws: `QingtingError` (`.io`) naming the path and what it is
     ///   ("is a character device, not a regular file"; "is 70.0 MiB, over the 64 MiB limit for a lexicon").
     public static func openRegularFile(_ path: String, limit: Int, what: String) throws -> (descriptor: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw TextError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path) }
+        guard fd >= 0 else { throw QingtingError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = Errno(rawValue: errno).description
             close(fd)
-            throw TextError(.io, "cannot stat: \(reason)", location: path)
+            throw QingtingError(.io, "cannot stat: \(reason)", location: path)
         }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
             close(fd)
-            throw TextError(.io, "is \(describe(fileType: type)), not a regular file", location: path)
+            throw QingtingError(.io, "is \(describe(fileType: type)), not a regular file", location: path)
         }
         let size = Int(info.st_size)
         guard size <= limit else {
@@ -86,11 +86,11 @@ public enum FileIO {
     }
 
     /// - Parameter size: nil when the file grew past the limit while being read.
-    private static func overLimit(_ path: String, size: Int?, limit: Int, what: String) -> TextError {
+    private static func overLimit(_ path: String, size: Int?, limit: Int, what: String) -> QingtingError {
         guard let size else {
-            return TextError(.io, "grew past the \(describe(bytes: limit)) limit for \(what) while being read", location: path)
+            return QingtingError(.io, "grew past the \(describe(bytes: limit)) limit for \(what) while being read", location: path)
         }
-        return TextError(.io, "is \(describe(bytes: size)), over the \(describe(bytes: limit)) limit for \(what)", location: path)
+        return QingtingError(.io, "is \(describe(bytes: size)), over the \(describe(bytes: limit)) limit for \(what)", location: path)
     }
 
     /// `512 bytes`, `64 MiB`, `70.3 MiB`: sizes in the unit a reader would use.
@@ -108,14 +108,14 @@ public enum FileIO {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())"
         guard let file = fopen(temporary, "wb") else {
-            throw TextError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
+            throw QingtingError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         fclose(file)
         guard written == bytes.count, flushed, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw TextError(.io, "cannot write: \(Errno(rawValue: errno).description)", location: path)
+            throw QingtingError(.io, "cannot write: \(Errno(rawValue: errno).description)", location: path)
         }
     }
 
@@ -124,17 +124,17 @@ public enum FileIO {
     public static func forEachLine(_ path: String, _ body: (ArraySlice<UInt8>, Int) throws -> Void) throws {
         let file: UnsafeMutablePointer<FILE>
         if path == "-" {
-            guard let input = fdopen(0, "rb") else { throw TextError(.io, "cannot read standard input", location: "-") }
+            guard let input = fdopen(0, "rb") else { throw QingtingError(.io, "cannot read standard input", location: "-") }
             file = input
         } else {
             guard let opened = fopen(path, "rb") else {
-                throw TextError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path)
+                throw QingtingError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path)
             }
             file = opened
             var info = stat()
             if fstat(fileno(file), &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
                 fclose(file)
-                throw TextError(.io, "is a directory, not a file of lines", location: path)
+                throw QingtingError(.io, "is a directory, not a file of lines", location: path)
             }
         }
         defer { if path != "-" { fclose(file) } }
@@ -151,7 +151,7 @@ public enum FileIO {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if ferror(file) != 0 {
                 // A signal can interrupt the read: clear it and read on; any other error is one.
-                guard errno == EINTR else { throw TextError(.io, "read error: \(Errno(rawValue: errno).description)", location: path) }
+                guard errno == EINTR else { throw QingtingError(.io, "read error: \(Errno(rawValue: errno).description)", location: path) }
                 clearerr(file)
                 if n == 0 { continue }
             } else if n == 0 {

@@ -1,15 +1,22 @@
+public import OrderedCollections
+
+/// A JSON object's members, in order.
+public typealias JSONObject = OrderedDictionary<String, JSONValue>
+
 /// A parsed JSON value (RFC 8259), for the engine's line-oriented inputs (`analyze` JSONL, and
 /// JSON-RPC requests).
 ///
 /// Numbers keep their literal text, so an id such as a 19-digit Weibo id is echoed back exactly
-/// (a `Double` would round it). Objects keep the last value of a repeated key.
+/// (a `Double` would round it). Objects keep their members in order (as parsed, or as built), so
+/// what is written back reads in the same order; a repeated key keeps its first place and its
+/// last value. Two objects are equal when they have the same members, in any order (RFC 8259).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
@@ -21,34 +28,53 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// Writes the value back as compact JSON (numbers as they were written).
-    public func appendJSON(to out: inout String) {
+    /// The value as compact JSON, members in order (numbers as they were written).
+    public var jsonText: String {
+        var writer = JSONWriter()
+        writer.value(self)
+        return writer.text
+    }
+
+    /// The JSON type of the value, for error messages.
+    public var typeName: String {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let literal): out += literal
-        case .string(let s): JSON.appendString(s, to: &out)
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.appendJSON(to: &out)
-            }
-            out += "]"
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x.count == y.count && x.allSatisfy { y[$0.key] == $0.value }
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .number(let n): hasher.combine(1); hasher.combine(n)
+        case .string(let s): hasher.combine(2); hasher.combine(s)
+        case .array(let items): hasher.combine(items)
         case .object(let members):
-            out += "{"
-            for (i, key) in members.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                JSON.appendString(key, to: &out)
-                out += ":"
-                members[key]!.appendJSON(to: &out)
-            }
-            out += "}"
+            // Order-independent, like ==: a sum of the members' own hashes.
+            hasher.combine(members.count)
+            hasher.combine(members.reduce(0) { $0 &+ $1.key.hashValue &+ 31 &* $1.value.hashValue })
         }
     }
 
     /// Parses one JSON text (surrounding whitespace allowed, nothing else after it).
-    /// - Throws: `TextError.invalidJSON` with the byte offset of the first error.
+    /// - Throws: `QingtingError` `.invalidJSON` with the byte offset of the first error.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipSpace()
@@ -72,7 +98,7 @@ struct JSONParser {
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func error(_ message: String) -> TextError { TextError(.invalidJSON, message, byteOffset: at) }
+    func error(_ message: String) -> QingtingError { QingtingError(.invalidJSON, message, byteOffset: at) }
 
     mutating func skipSpace() {
         while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
@@ -102,7 +128,7 @@ struct JSONParser {
 
     mutating func object(depth: Int) throws -> JSONValue {
         at += 1
-        var members: [String: JSONValue] = [:]
+        var members: JSONObject = [:]
         skipSpace()
         if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
         while true {
