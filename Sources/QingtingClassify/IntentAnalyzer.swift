@@ -5,6 +5,10 @@ public import QingtingCore
 /// sentiment cues the sentiment model reads) plus its intent cues, each label decided by its own
 /// threshold from the model file. Immutable and `Sendable`: share one across threads.
 public struct IntentAnalyzer: Sendable {
+    /// log2 of the shipped intent model's bucket count (it shares the sentiment model's hashing,
+    /// with fewer buckets: 8 labels × 2^18 bytes).
+    public static let defaultBucketBits = 18
+
     public let model: LinearModel
     public let cues: IntentCueLexicon
     /// The featurizer the shared features come from (its extractor hashes the cue features, its

@@ -202,13 +202,12 @@ public final class LinearModel: @unchecked Sendable {
 
     /// Memory-maps a model file; refuses wrong magic, versions, sizes, feature settings or checksum.
     public convenience init(contentsOf path: String) throws {
-        let file = try MappedFile(path: path, what: "a model", magic: Self.magic, headerSize: 48)
+        let file = try MappedFile(path: path, name: "linear model", magic: Self.magic, headerSize: 48)
         let raw = file.bytes
         let size = file.count
         let base = raw.baseAddress!
         func fail(_ message: String) -> QingtingError { QingtingError(.invalidModel, message, location: path) }
         func u32(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
-        guard Array(raw[0..<8]) == Self.magic else { throw fail("not a Qingting linear model (bad magic)") }
         guard u32(8) == Self.formatVersion else {
             let why = switch u32(8) {
             case 1: " (version 1 counted repeated n-grams): retrain it"
@@ -254,7 +253,7 @@ public final class LinearModel: @unchecked Sendable {
         guard size == offset + weightCount else {
             throw fail("model file is truncated or corrupt (\(size) bytes, header says \(offset + weightCount))")
         }
-        try file.verifyChecksum(what: "model")
+        try file.verifyChecksum(name: "model")
         self.init(kind: kind, labels: labels, features: features, bias: bias, thresholds: thresholds, scale: scale,
                   weights: UnsafePointer((base + offset).assumingMemoryBound(to: Int8.self)),
                   storage: .mapped(file), byteCount: size)

@@ -31,6 +31,27 @@ public struct LinearTrainer: Sendable {
         /// weights are averaged into one model: averaging logits of linear models is a linear model.
         public var ensemble = 1
         public init() {}
+
+        /// The recipe of the shipped sentiment model: a gated model (a neutral gate and a
+        /// polarity), 10 epochs, AdaGrad rate 0.02, one member, a tenth held out for the epoch.
+        public static var sentiment: Configuration {
+            var c = Configuration()
+            c.kind = .gated
+            c.learningRate = 0.02
+            return c
+        }
+
+        /// The recipe of the shipped intent model: one-vs-rest, 12 epochs, rate 0.05, 3 members,
+        /// 15% held out for the epoch and the per-label thresholds when no validation file is given.
+        public static var intent: Configuration {
+            var c = Configuration()
+            c.kind = .oneVsRest
+            c.epochs = 12
+            c.learningRate = 0.05
+            c.validationFraction = 0.15
+            c.ensemble = 3
+            return c
+        }
     }
 
     /// One training example: the indices of its labels (exactly one for softmax; none or several

@@ -59,7 +59,7 @@ public final class SegmentModel: @unchecked Sendable {
     /// Memory-maps a model file, checking magic, versions, sizes and checksum.
     /// - Throws: `QingtingError` `.invalidModel` naming the path and what is wrong.
     public init(contentsOf path: String) throws {
-        let file = try MappedFile(path: path, what: "a segment model", magic: Self.magic, headerSize: Self.headerSize)
+        let file = try MappedFile(path: path, name: "segment model", magic: Self.magic, headerSize: Self.headerSize)
         func fail(_ message: String) -> QingtingError { QingtingError(.invalidModel, message, location: path) }
         let version = file.u32(8)
         guard version == Self.formatVersion else {
@@ -76,7 +76,7 @@ public final class SegmentModel: @unchecked Sendable {
         guard slots > 0, slots & (slots - 1) == 0, nodes > 0, file.count == expected else {
             throw fail("segment model is truncated or corrupt (\(file.count) bytes, header says \(expected))")
         }
-        try file.verifyChecksum(what: "segment model")
+        try file.verifyChecksum(name: "segment model")
         let base = file.bytes.baseAddress!
         let keys = (base + Self.headerSize).assumingMemoryBound(to: UInt64.self)
         let children = (base + Self.headerSize + slots * 8).assumingMemoryBound(to: UInt32.self)

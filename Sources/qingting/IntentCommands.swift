@@ -29,28 +29,12 @@ struct TrainIntent: ParsableCommand {
     var cues: String?
 
     @Option(help: "log2 of the intent model's bucket count (at most the sentiment model's).")
-    var bucketBits = 18
-
-    @Option(help: "Training epochs (the best on the validation slice is kept).")
-    var epochs = 12
-
-    @Option(help: "Random seed (shuffling, validation slice).")
-    var seed: UInt64 = 42
+    var bucketBits = IntentAnalyzer.defaultBucketBits
 
     @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default: Models/corpus/intent-tune.tsv when present, else a slice of the training corpus).")
     var validation: String?
 
-    @Option(help: "Share of the training examples held out to choose the epoch and the thresholds, when there is no validation corpus.")
-    var validationFraction = 0.15
-
-    @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights and thresholds.")
-    var ensemble = 3
-
-    @Option(help: "AdaGrad learning rate.")
-    var learningRate: Float = 0.05
-
-    @Option(help: "L2 penalty per update.")
-    var l2: Float = 1e-6
+    @OptionGroup(title: "Training") var trainer: TrainerOptions
 
     @OptionGroup var segmenterOptions: SegmenterOptions
 
@@ -80,14 +64,7 @@ struct TrainIntent: ParsableCommand {
                         features: IntentAnalyzer.features(f, cues: found, extractor: featurizer.extractor))
             }
             let featurized = examples.map(featurize)
-            var config = LinearTrainer.Configuration()
-            config.kind = .oneVsRest
-            config.epochs = epochs
-            config.seed = seed
-            config.learningRate = learningRate
-            config.l2 = l2
-            config.validationFraction = validationFraction
-            config.ensemble = ensemble
+            let config = trainer.configuration(.intent)
             let labels = IntentLabel.allCases.map(\.rawValue)
             let (model, report) = LinearTrainer(configuration: config).train(
                 featurized, validation: held?.map(featurize), labels: labels, features: features) { epoch, f1 in
@@ -200,7 +177,7 @@ struct EvalIntent: ParsableCommand {
     }
 
     private func printReports(_ reports: [MultiLabelReport], names: [String]) {
-        print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
+        print(NumberFormat.pad("", 26, left: true) + names.map { NumberFormat.pad($0, 12, left: true) }.joined())
         comparisonRow("macro-F1 (8 intents)", reports.map(\.macroF1))
         comparisonRow("micro-F1", reports.map(\.microF1))
         comparisonRow("exact match", reports.map(\.exactMatch))

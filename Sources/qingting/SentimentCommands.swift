@@ -34,7 +34,7 @@ struct TrainSentiment: ParsableCommand {
     var output = ClassifyResources.sentimentModel
 
     @Option(help: "log2 of the feature bucket count.")
-    var bucketBits = 20
+    var bucketBits = FeatureExtractor.Configuration().bucketBits
 
     @Option(help: "Character n-gram orders over Han runs, MIN-MAX.")
     var charOrders = "1-3"
@@ -42,23 +42,7 @@ struct TrainSentiment: ParsableCommand {
     @Option(help: "Word n-gram orders, MIN-MAX.")
     var wordOrders = "1-2"
 
-    @Option(help: "Training epochs (the best on the validation slice is kept).")
-    var epochs = LinearTrainer.Configuration().epochs
-
-    @Option(help: "Random seed (shuffling, validation slice).")
-    var seed: UInt64 = 42
-
-    @Option(help: "Share of the training examples held out to choose the epoch (0 trains on all, keeping the last epoch).")
-    var validationFraction = LinearTrainer.Configuration().validationFraction
-
-    @Option(help: "Train this many members (seeds seed, seed+1, …) and average their weights.")
-    var ensemble = LinearTrainer.Configuration().ensemble
-
-    @Option(help: "AdaGrad learning rate (0.02 suits gated models: a softmax moves two columns per step, a gated polarity one).")
-    var learningRate: Float = 0.02
-
-    @Option(help: "L2 penalty per update.")
-    var l2: Float = LinearTrainer.Configuration().l2
+    @OptionGroup(title: "Training") var trainer: TrainerOptions
 
     @Option(help: "Cross-validate with this many folds (2-20) instead of writing a model.")
     var folds: Int?
@@ -98,14 +82,8 @@ struct TrainSentiment: ParsableCommand {
                                         extractor: FeatureExtractor(configuration: extractorConfig),
                                         lexicon: try ClassifyResources.cueLexicon())
             let featurized = examples.map { (label: $0.label, features: featurizer.featurize($0.text)) }
-            var trainerConfig = LinearTrainer.Configuration()
+            var trainerConfig = trainer.configuration(.sentiment)
             trainerConfig.kind = kind.linearKind
-            trainerConfig.epochs = epochs
-            trainerConfig.seed = seed
-            trainerConfig.learningRate = learningRate
-            trainerConfig.l2 = l2
-            trainerConfig.validationFraction = validationFraction
-            trainerConfig.ensemble = ensemble
             if let folds {
                 crossValidate(featurized, weights: weights, sources: sources, sizes: sizes,
                               trainer: LinearTrainer(configuration: trainerConfig),
@@ -134,7 +112,7 @@ extension TrainSentiment {
     private func crossValidate(_ examples: [(label: Int, features: Featurizer.Features)], weights: [Float],
                                sources: [WeightedCorpus], sizes: [Int], trainer: LinearTrainer, labels: [String],
                                features: FeatureExtractor.Configuration, folds: Int) {
-        let fold = CrossValidation.folds(count: examples.count, folds: folds, seed: seed)
+        let fold = CrossValidation.folds(count: examples.count, folds: folds, seed: trainer.configuration.seed)
         let predicted = CrossValidation.predictions(trainer: trainer, examples: examples, weights: weights, labels: labels,
                                                     features: features, fold: fold) { k in warn("fold \(k + 1)/\(folds) trained") }
         var start = 0
@@ -147,7 +125,7 @@ extension TrainSentiment {
                 report.add(gold: examples[i].label, predicted: predicted[i])
                 perFold[fold[i]].add(gold: examples[i].label, predicted: predicted[i])
             }
-            print("== cross-validation, \(folds) folds (seed \(seed)): \(source.path): \(count) texts")
+            print("== cross-validation, \(folds) folds (seed \(trainer.configuration.seed)): \(source.path): \(count) texts")
             printSentimentReports([report], names: ["held out"])
             print("accuracy (3-class) per fold: " + perFold.map { NumberFormat.metric($0.accuracy) }.joined(separator: " "))
         }
@@ -208,7 +186,7 @@ struct EvalSentiment: ParsableCommand {
 /// The rows `eval sentiment` prints for one test set: accuracy, binary accuracy (when the set has
 /// negative or positive texts), macro-F1, per-class P/R/F1, and each model's confusion matrix.
 func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
-    print("".rightPad(26) + names.map { $0.rightPad(12) }.joined())
+    print(NumberFormat.pad("", 26, left: true) + names.map { NumberFormat.pad($0, 12, left: true) }.joined())
     comparisonRow("accuracy (3-class)", reports.map(\.accuracy))
     let binary = reports.map { r -> Double in
         let neg = 0, pos = 2
@@ -225,7 +203,7 @@ func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
     for (name, report) in zip(names, reports) {
         print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
         for (j, label) in report.labels.enumerated() {
-            print("  \(label.rightPad(9)) " + report.confusion[j].map { String($0).leftPad(7) }.joined())
+            print("  \(NumberFormat.pad(label, 9, left: true)) " + report.confusion[j].map { NumberFormat.pad(String($0), 7) }.joined())
         }
     }
 }
@@ -233,21 +211,11 @@ func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
 /// One line of an `eval --baseline` table: a title, each model's figure, and the difference
 /// model − baseline when there are two, then an optional note.
 func comparisonRow(_ title: String, _ values: [Double], _ note: String = "") {
-    print(title.rightPad(26)
-          + values.map { NumberFormat.metric($0).rightPad(12) }.joined()
-          + (values.count == 2 ? "Δ \(NumberFormat.metric(values[0] - values[1]))".rightPad(12) : "") + note)
+    print(NumberFormat.pad(title, 26, left: true)
+          + values.map { NumberFormat.pad(NumberFormat.metric($0), 12, left: true) }.joined()
+          + (values.count == 2 ? NumberFormat.pad("Δ \(NumberFormat.metric(values[0] - values[1]))", 12, left: true) : "") + note)
 }
 
-extension String {
-
-    func rightPad(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-
-    func leftPad(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}
 
 func parseOrders(_ text: String, option: String) throws -> ClosedRange<Int> {
     let parts = text.split(separator: "-").compactMap { Int($0) }
@@ -288,5 +256,50 @@ struct WeightedCorpus: CustomStringConvertible {
 
     var description: String {
         weight == 1 ? path : "\(path)@" + (weight == weight.rounded() ? "\(Int(weight))" : "\(weight)")
+    }
+}
+
+/// The trainer options `train sentiment` and `train intent` share. Each is optional: what is not
+/// given comes from the command's recipe in the library (`LinearTrainer.Configuration.sentiment`,
+/// `.intent`), so the defaults live in one place and the help text shows them.
+struct TrainerOptions: ParsableArguments {
+    private static let s = LinearTrainer.Configuration.sentiment, i = LinearTrainer.Configuration.intent
+
+    @Option(help: "Training epochs; the best on the validation slice is kept (default: sentiment \(s.epochs), intent \(i.epochs)).")
+    var epochs: Int?
+
+    @Option(help: "Random seed for shuffling and the validation slice (default: \(s.seed)).")
+    var seed: UInt64?
+
+    @Option(help: "Share of the training examples held out to choose the epoch (and intent thresholds); 0 trains on all, keeping the last epoch (default: sentiment \(s.validationFraction), intent \(i.validationFraction)).")
+    var validationFraction: Double?
+
+    @Option(help: "Train this many members (seeds seed, seed+1, …) and average them (default: sentiment \(s.ensemble), intent \(i.ensemble)).")
+    var ensemble: Int?
+
+    @Option(help: "AdaGrad learning rate (default: sentiment \(s.learningRate), intent \(i.learningRate); a softmax moves two columns per step, a gated polarity one).")
+    var learningRate: Float?
+
+    @Option(help: "L2 penalty per update (default: \(s.l2)).")
+    var l2: Float?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) must be at least 1") }
+        if let ensemble, ensemble < 1 { throw ValidationError("--ensemble \(ensemble) must be at least 1") }
+        if let validationFraction, !(0..<1).contains(validationFraction) {
+            throw ValidationError("--validation-fraction \(validationFraction) is not in [0, 1)")
+        }
+    }
+
+    /// `recipe` with every option that was given.
+    func configuration(_ recipe: LinearTrainer.Configuration) -> LinearTrainer.Configuration {
+        var c = recipe
+        if let epochs { c.epochs = epochs }
+        if let seed { c.seed = seed }
+        if let validationFraction { c.validationFraction = validationFraction }
+        if let ensemble { c.ensemble = ensemble }
+        if let learningRate { c.learningRate = learningRate }
+        if let l2 { c.l2 = l2 }
+        return c
     }
 }
