@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
     ],
     targets: [
         // The C core: pure functions over caller-owned buffers, and the only code that sees ICU headers.
@@ -62,6 +63,7 @@ let package = Package(
         .target(
             name: "QingtingMatch",
             dependencies: ["QingtingCore", "QingtingText", "CSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                           .product(name: "Algorithms", package: "swift-algorithms"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),

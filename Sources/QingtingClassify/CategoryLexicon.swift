@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// Product categories named in a text (`Lexicons/categories.tsv`): the category and the span of
 /// the words that named it, set only when the text makes it clear.

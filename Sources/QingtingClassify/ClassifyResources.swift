@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// The shipped model and lexicon files, found like the segmenter's (see `Resources.find`).
 public enum ClassifyResources {

@@ -1,6 +1,6 @@
 import Dispatch
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// K-fold cross-validation of single-label training: every example is predicted by a model trained
 /// without its fold. A change to the lexicon, the features or the trainer is then judged on every

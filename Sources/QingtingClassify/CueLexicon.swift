@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// The sentiment lexicons people edit, and the cues they produce in a text.
 ///

@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// Text → the sparse features a linear model reads: hashed word and character n-grams (value 1
 /// each) plus lexicon cue features (valued by their strength). Training and serving both call

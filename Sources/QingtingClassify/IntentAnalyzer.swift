@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// Intents of a post: a one-vs-rest model over the post's shared features (the same n-grams and
 /// sentiment cues the sentiment model reads) plus its intent cues, each label decided by its own

@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// The intent cues people edit (`Lexicons/intent_cues.tsv`): `term<TAB>intent[|intent…]<TAB>weight<TAB>note`,
 /// e.g. `到哪了	service_order	1`. A cue becomes features of the intent model (the term itself and

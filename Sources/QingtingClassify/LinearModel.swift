@@ -1,4 +1,4 @@
-public import QingtingCore
+import QingtingCore
 internal import CSupport
 public import QingtingText
 

@@ -1,4 +1,4 @@
-public import QingtingCore
+import QingtingCore
 public import QingtingText
 
 #if canImport(Glibc)

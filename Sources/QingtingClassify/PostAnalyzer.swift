@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Everything `analyze` says of one post: sentiment, intents, the product category it names, and

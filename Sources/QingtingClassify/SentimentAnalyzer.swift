@@ -1,5 +1,5 @@
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// Sentiment of a text: the label, the probability of each class, the CRM tag and the cues that
 /// drove the decision. Immutable and `Sendable`: share one across threads.

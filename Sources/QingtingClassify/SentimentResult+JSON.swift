@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 extension SentimentAnalyzer.Result {

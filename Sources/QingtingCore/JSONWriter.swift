@@ -1,4 +1,4 @@
-internal import OrderedCollections
+public import OrderedCollections
 
 /// The engine's one JSON writer: compact JSON, members in the order they are written.
 ///
@@ -16,16 +16,19 @@ internal import OrderedCollections
 /// w.text  // {"id":7,"tags":["a","b"]}
 /// ```
 public struct JSONWriter {
-    public private(set) var text: String
+    /// The JSON written so far.
+    public var text: String
     /// True after a value inside the current object or array, so the next one is preceded by `,`.
-    private var needsComma = false
+    @usableFromInline var needsComma = false
 
     /// A writer that appends to `text` (pass a prefix, or reserve capacity, to reuse a buffer).
+    @inlinable
     public init(_ text: String = "") { self.text = text }
 
     // MARK: Containers
 
     /// `{…}`: `body` writes the members.
+    @inlinable
     public mutating func object(_ body: (inout JSONWriter) throws -> Void) rethrows {
         separate()
         text += "{"
@@ -36,6 +39,7 @@ public struct JSONWriter {
     }
 
     /// `[…]`: `body` writes each element of `items`.
+    @inlinable
     public mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) throws -> Void) rethrows {
         separate()
         text += "["
@@ -46,6 +50,7 @@ public struct JSONWriter {
     }
 
     /// `"key":` — the next value written is the member's value.
+    @inlinable
     public mutating func key(_ name: String) {
         separate()
         JSON.appendString(name, to: &text)
@@ -55,24 +60,28 @@ public struct JSONWriter {
 
     // MARK: Values
 
+    @inlinable
     public mutating func string(_ s: String) {
         separate()
         JSON.appendString(s, to: &text)
         needsComma = true
     }
 
+    @inlinable
     public mutating func int<I: BinaryInteger>(_ n: I) {
         separate()
         text += String(n)
         needsComma = true
     }
 
+    @inlinable
     public mutating func bool(_ b: Bool) {
         separate()
         text += b ? "true" : "false"
         needsComma = true
     }
 
+    @inlinable
     public mutating func null() {
         separate()
         text += "null"
@@ -80,6 +89,7 @@ public struct JSONWriter {
     }
 
     /// `x` rounded to `digits` decimals, trailing zeros dropped (`0.9`, `12`, never an exponent).
+    @inlinable
     public mutating func number(_ x: Double, digits: Int) {
         separate()
         text += NumberFormat.rounded(x, digits)
@@ -87,6 +97,7 @@ public struct JSONWriter {
     }
 
     /// A model output (probability, strength) rounded to `digits` decimals in `Float` arithmetic.
+    @inlinable
     public mutating func number(_ x: Float, digits: Int) {
         separate()
         text += NumberFormat.rounded(x, digits)
@@ -94,6 +105,7 @@ public struct JSONWriter {
     }
 
     /// JSON text that is already valid (a value written earlier, a number literal).
+    @inlinable
     public mutating func raw(_ json: String) {
         separate()
         text += json
@@ -101,6 +113,7 @@ public struct JSONWriter {
     }
 
     /// Any parsed or built value, members in their order.
+    @inlinable
     public mutating func value(_ v: JSONValue) {
         switch v {
         case .null: null()
@@ -117,24 +130,34 @@ public struct JSONWriter {
 
     // MARK: Members (key and value in one call)
 
+    @inlinable
     public mutating func member(_ name: String, _ s: String) { key(name); string(s) }
+    @inlinable
     public mutating func member<I: BinaryInteger>(_ name: String, _ n: I) { key(name); int(n) }
+    @inlinable
     public mutating func member(_ name: String, _ b: Bool) { key(name); bool(b) }
+    @inlinable
     public mutating func member(_ name: String, _ v: JSONValue) { key(name); value(v) }
+    @inlinable
     public mutating func member(_ name: String, _ x: Double, digits: Int) { key(name); number(x, digits: digits) }
+    @inlinable
     public mutating func member(_ name: String, _ x: Float, digits: Int) { key(name); number(x, digits: digits) }
+    @inlinable
     public mutating func member(_ name: String, raw json: String) { key(name); raw(json) }
     /// A member whose value `body` writes (an object, an array, …).
+    @inlinable
     public mutating func member(_ name: String, _ body: (inout JSONWriter) throws -> Void) rethrows {
         key(name)
         try body(&self)
     }
     /// The member only when `value` is not nil.
+    @inlinable
     public mutating func member(_ name: String, ifPresent value: String?) { if let value { member(name, value) } }
+    @inlinable
     public mutating func member<I: BinaryInteger>(_ name: String, ifPresent value: I?) { if let value { member(name, value) } }
 
-    @inline(__always)
-    private mutating func separate() {
+    @inlinable @inline(__always)
+    mutating func separate() {
         if needsComma { text += "," }
     }
 }
@@ -146,6 +169,7 @@ public enum JSON {
     /// Linear in `value`: runs that need no escape are appended as substrings (a memcpy for
     /// native strings). Appending through `out.unicodeScalars` instead copied all of `out` on each
     /// call, which made a long result quadratic.
+    @inlinable
     public static func appendString(_ value: String, to out: inout String) {
         out.append("\"")
         let scalars = value.unicodeScalars
@@ -174,6 +198,7 @@ public enum JSON {
     }
 
     /// `value` as a JSON string literal.
+    @inlinable
     public static func quoted(_ value: String) -> String {
         var out = ""
         appendString(value, to: &out)

@@ -1,5 +1,5 @@
 public import Histogram
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 extension IdentityIndex {

@@ -1,5 +1,6 @@
+import Algorithms
 public import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Records (CRM customers, and any identities already known) indexed by every blocking rule's
@@ -140,10 +141,8 @@ public final class IdentityIndex: Sendable {
 
     /// Indices of `key` in the sorted `keys`.
     static func equalRange(_ keys: [UInt64], _ key: UInt64) -> Range<Int> {
-        var lo = 0, hi = keys.count
-        while lo < hi { let mid = (lo + hi) / 2; if keys[mid] < key { lo = mid + 1 } else { hi = mid } }
-        var end = lo
-        while end < keys.count && keys[end] == key { end += 1 }
+        let lo = keys.partitioningIndex { $0 >= key }
+        let end = keys[lo...].partitioningIndex { $0 > key }
         return lo..<end
     }
 }

@@ -1,3 +1,4 @@
+import Algorithms
 import QingtingText
 import QingtingCore
 
@@ -59,12 +60,8 @@ public struct LinkEvaluation: Sendable {
     }
 
     static func sortedContains(_ sorted: [Blocking.Pair], _ p: Blocking.Pair) -> Bool {
-        var lo = 0, hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] < p { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < sorted.count && sorted[lo] == p
+        let at = sorted.partitioningIndex { $0 >= p }
+        return at < sorted.count && sorted[at] == p
     }
 
     /// Reads a truth file: JSONL lines `{"id": …, "entity": …}` (records not listed have no entity).

@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Where a link command's settings and records come from: a settings file (or a preset) with

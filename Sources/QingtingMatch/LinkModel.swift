@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// A trained Fellegi–Sunter model: per comparison and level, m (the probability of the level

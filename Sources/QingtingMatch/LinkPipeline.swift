@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 extension LinkSettings {

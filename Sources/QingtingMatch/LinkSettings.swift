@@ -1,5 +1,5 @@
 import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// What to link and how: the columns, comparisons and levels, blocking rules, deterministic

@@ -1,5 +1,5 @@
 import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Trains a Fellegi–Sunter model without labels:

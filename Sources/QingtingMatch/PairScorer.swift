@@ -1,5 +1,5 @@
 import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Scores record pairs with a trained model through `MatchWeights` (the one Fellegi–Sunter

@@ -1,5 +1,5 @@
 public import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// Reads records from CSV (a header line, then one record per line; fields trimmed, empty = missing)

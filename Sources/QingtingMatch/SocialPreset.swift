@@ -1,5 +1,5 @@
 public import OrderedCollections
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// The built-in linkage task of Qingting: social identities (`identities.jsonl`) to CRM

@@ -2,7 +2,7 @@ import OrderedCollections
 public import QingtingClassify
 public import QingtingMatch
 public import QingtingText
-public import QingtingCore
+import QingtingCore
 
 /// Everything the methods compute with, loaded together and never changed: the segmenter, the
 /// post analyzer (sentiment, intents, categories), and a content hash of each file they came from. `model.reload` builds a new

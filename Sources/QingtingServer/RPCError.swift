@@ -1,4 +1,4 @@
-public import QingtingText
+import QingtingText
 public import QingtingCore
 
 /// A JSON-RPC error: the standard codes plus the engine's own (see "The socket protocol" in the

@@ -1,6 +1,6 @@
 public import OrderedCollections
-public import Histogram
-public import QingtingText
+import Histogram
+import QingtingText
 import Synchronization
 public import QingtingCore
 

@@ -1,13 +1,13 @@
 public import Logging
-public import NIOCore
+import NIOCore
 import NIOPosix
-public import QingtingText
+import QingtingText
 public import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-public import QingtingCore
+import QingtingCore
 #endif
 
 /// The Unix-socket JSON-RPC server: accepts connections on `configuration.socketPath`, reads

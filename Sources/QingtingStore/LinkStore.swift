@@ -1,6 +1,6 @@
 internal import GRDB
 public import QingtingMatch
-public import QingtingCore
+import QingtingCore
 
 /// Identity-resolution results in SQLite (GRDB over the system libsqlite3, WAL mode): customers,
 /// identities with their customer, cluster, probability, rule, status and explanation, and one

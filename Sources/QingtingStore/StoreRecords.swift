@@ -129,16 +129,9 @@ struct IdentityRecord: StoreRow, Equatable {
             explain: explain, via: link.via.map { ids[$0] }, decidedBy: nil, run: runId)
     }
 
-    /// `x` rounded to `digits` decimals: the number the JSON line prints (`JSONOut.fixed`,
-    /// internal to QingtingMatch), 0 for non-finite values and negative zero as it does.
-    /// A test checks every stored row against the line's members.
-    static func rounded(_ x: Double, _ digits: Int) -> Double {
-        guard x.isFinite else { return 0 }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        return r == 0 ? 0 : r
-    }
+    /// `x` as the JSON line prints it (`NumberFormat.rounded`), read back: stored rows and lines
+    /// agree to the digit. A test checks every stored row against the line's members.
+    static func rounded(_ x: Double, _ digits: Int) -> Double { Double(NumberFormat.rounded(x, digits)) ?? 0 }
 }
 
 /// One row of `runs`: what a `save` wrote.

@@ -1,11 +1,11 @@
 public import ArgumentParser
-public import QingtingClassify
-public import QingtingMatch
+import QingtingClassify
+import QingtingMatch
 public import QingtingText
 
 #if canImport(Glibc)
 import Glibc
-public import QingtingCore
+import QingtingCore
 #endif
 
 /// Options every command that segments text shares.
