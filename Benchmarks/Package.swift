@@ -22,6 +22,7 @@ let package = Package(
         .executableTarget(
             name: "peer-compare",
             dependencies: [
+                .product(name: "QingtingCore", package: root),
                 .product(name: "QingtingText", package: root),
                 .product(name: "QingtingClassify", package: root),
                 .product(name: "CSupport", package: root),
@@ -31,6 +32,7 @@ let package = Package(
         .executableTarget(
             name: "TextBenchmarks",
             dependencies: [
+                .product(name: "QingtingCore", package: root),
                 .product(name: "QingtingText", package: root),
                 .product(name: "CSupport", package: root),
                 .product(name: "Benchmark", package: "benchmark"),

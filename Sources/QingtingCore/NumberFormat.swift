@@ -4,19 +4,15 @@ public enum NumberFormat {
     /// `x` rounded to `digits` decimals with trailing zeros dropped: `rounded(0.90, 4)` is `0.9`,
     /// `rounded(2.0, 4)` is `2`, `rounded(0.000049, 6)` is `0.000049`. The form JSON numbers take
     /// (probabilities, weights, shares). Not finite: `0`, so the JSON stays valid.
-    public static func rounded(_ x: Double, _ digits: Int) -> String {
-        guard x.isFinite else { return "0" }
-        let scale = power(digits)
-        let scaled = (x * Double(scale)).rounded()
-        guard abs(scaled) < 9e18 else { return "\(scaled / Double(scale))" }
-        return decimal(Int64(scaled), scale: scale, digits: digits)
-    }
+    public static func rounded(_ x: Double, _ digits: Int) -> String { roundedText(x, digits) }
 
     /// The same for a `Float`, scaled and rounded in `Float` arithmetic (model outputs).
-    public static func rounded(_ x: Float, _ digits: Int) -> String {
+    public static func rounded(_ x: Float, _ digits: Int) -> String { roundedText(x, digits) }
+
+    private static func roundedText<F: BinaryFloatingPoint>(_ x: F, _ digits: Int) -> String {
         guard x.isFinite else { return "0" }
         let scale = power(digits)
-        let scaled = (x * Float(scale)).rounded()
+        let scaled = (x * F(scale)).rounded()
         guard abs(scaled) < 9e18 else { return "\(Double(scaled) / Double(scale))" }
         return decimal(Int64(scaled), scale: scale, digits: digits)
     }
