@@ -56,7 +56,8 @@ let package = Package(
         ),
         .target(
             name: "QingtingClassify",
-            dependencies: ["QingtingCore", "QingtingText", "CSupport"],
+            dependencies: ["QingtingCore", "QingtingText", "CSupport",
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Identity resolution: normalizers, comparisons, blocking, Fellegi–Sunter, clustering.

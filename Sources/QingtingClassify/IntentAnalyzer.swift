@@ -68,9 +68,14 @@ public struct IntentAnalyzer: Sendable {
         /// Every label's probability, indexed like `IntentLabel.allCases`.
         public var probabilities: [Float]
         public var labels: [IntentLabel] { intents.map(\.label) }
+
+        /// No intent at all (every probability 0): the result for a post with no content.
+        public static var none: Result { Result(intents: [], probabilities: Array(repeating: 0, count: IntentLabel.allCases.count)) }
     }
 
+    /// The intents at or above their thresholds; none for a post with no content (`ContentGate`).
     public func analyze(_ shared: Featurizer.Features) -> Result {
+        guard ContentGate.hasContent(shared.tokens) else { return .none }
         let found = cues.cues(in: shared.tokens, negators: featurizer.lexicon)
         let p = model.probabilities(Self.features(shared, cues: found, extractor: featurizer.extractor))
         return Self.decide(p, thresholds: model.thresholds, cues: found)

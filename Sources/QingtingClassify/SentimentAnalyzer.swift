@@ -27,7 +27,12 @@ public struct SentimentAnalyzer: Sendable {
         public var tag: String { label.tag }
     }
 
+    /// The model's label; a post with no content of its own (`ContentGate`) is neutral without
+    /// asking the model, whose bias would otherwise speak for an empty post.
     public func analyze(_ features: Featurizer.Features) -> Result {
+        guard ContentGate.hasContent(features.tokens) else {
+            return Result(label: .neutral, probabilities: [0, 1, 0], cues: [], tokens: features.tokens)
+        }
         let p = model.probabilities(features)
         return Result(label: SentimentLabel.allCases[LinearModel.mostProbable(p)], probabilities: p, cues: features.cues, tokens: features.tokens)
     }

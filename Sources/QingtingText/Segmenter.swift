@@ -113,7 +113,7 @@ public struct Segmenter: Sendable {
                 }
                 // A phone number or e-mail address may start inside a run (客服电话13812345678).
                 if j < s.count, c[j] == CharClass.digit || c[j] == CharClass.letter, c[j - 1] == CharClass.han,
-                   TypedTokens.phone(s, j) != nil || TypedTokens.email(s, j) != nil {
+                   TypedTokens.phone(s, j) != nil || TypedTokens.serviceNumber(s, j) != nil || TypedTokens.email(s, j) != nil {
                     return j
                 }
             } else {
@@ -142,6 +142,7 @@ public struct Segmenter: Sendable {
                 if let end = TypedTokens.email(s, i) { return (.email, end) }
             }
             if let end = TypedTokens.phone(s, i) { return (.phone, end) }
+            if let end = TypedTokens.serviceNumber(s, i) { return (.phone, end) }
             if ch != 0x2A, ch != 0x2B, let end = TypedTokens.emoji(s, c, i) { return (.emoji, end) }
         }
         return nil

@@ -15,7 +15,8 @@ public struct TokenKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// `@用户名`.
     public static let mention = TokenKind(rawValue: "mention")
     public static let url = TokenKind(rawValue: "url")
-    /// A mainland mobile number, full or masked: 13812345678, 138****1234, ****1234.
+    /// A mainland mobile number, full or masked (13812345678, 138****1234, ****1234), or a service
+    /// number (400-820-8820, 95588, 12315, 010-12345678).
     public static let phone = TokenKind(rawValue: "phone")
     public static let email = TokenKind(rawValue: "email")
     /// Punctuation or a symbol; a run of one repeated mark (…… ——) is one token.

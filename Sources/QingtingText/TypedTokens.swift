@@ -113,6 +113,53 @@ enum TypedTokens {
         return nil
     }
 
+    /// A brand's or an office's service number, which customers quote as often as a mobile:
+    /// 400/800 hotlines (10 digits, unbroken or grouped 3-3-4 / 3-4-3 by `-` or a space),
+    /// 5-digit 95xxx and 96xxx numbers (95588, 96777), the well-known 1xxxx service numbers
+    /// (10086, 12315, 12306, …), and landlines with an area code and a dash (010-12345678,
+    /// 0755-8765 4321 is not one: the dash is required). Not glued to further digits or letters.
+    static func serviceNumber(_ s: Scalars, _ i: Int) -> Int? {
+        guard i < s.count, isDigit(s[i]) else { return nil }
+        if i > 0, isPhoneChar(s[i - 1]) || isASCIIAlnum(s[i - 1]) || s[i - 1] == 0x2D { return nil }
+        func digitsRun(_ from: Int) -> Int { var k = from; while k < s.count, isDigit(s[k]) { k += 1 }; return k - from }
+        func endsClean(_ k: Int) -> Bool { k >= s.count || !(isASCIIAlnum(s[k]) || s[k] == 0x2D || s[k] == 0x2A) }
+        let first = digitsRun(i)
+        let lead = String(String.UnicodeScalarView(s[i..<(i + min(first, 3))].compactMap(Unicode.Scalar.init)))
+        // 400 / 800 hotlines.
+        if lead == "400" || lead == "800" {
+            if first == 10, endsClean(i + 10) { return i + 10 }
+            if first == 3, i + 3 < s.count, s[i + 3] == 0x2D || s[i + 3] == 0x20 {
+                let sep = s[i + 3]
+                let second = digitsRun(i + 4)
+                let afterSecond = i + 4 + second
+                if second == 3 || second == 4, afterSecond < s.count, s[afterSecond] == sep,
+                   digitsRun(afterSecond + 1) == 7 - second, endsClean(afterSecond + 1 + 7 - second) {
+                    return afterSecond + 1 + 7 - second
+                }
+            }
+            return nil
+        }
+        // Short service numbers.
+        if first == 5, endsClean(i + 5) {
+            let number = String(String.UnicodeScalarView(s[i..<(i + 5)].compactMap(Unicode.Scalar.init)))
+            if number.hasPrefix("95") || number.hasPrefix("96") || knownServiceNumbers.contains(number) { return i + 5 }
+            return nil
+        }
+        // Landlines: 0 + a 2- or 3-digit area code, a dash, 7 or 8 digits.
+        if s[i] == 0x30, first == 3 || first == 4, i + first < s.count, s[i + first] == 0x2D {
+            let local = digitsRun(i + first + 1)
+            if local == 7 || local == 8, endsClean(i + first + 1 + local) { return i + first + 1 + local }
+        }
+        return nil
+    }
+
+    /// 1xxxx service numbers that are numbers people dial, not amounts (10000 and 12345 are left out:
+    /// they are far more often plain numbers).
+    static let knownServiceNumbers: Set<String> = ["10086", "10010", "10050", "12315", "12306", "12333", "12366",
+                                                   "12368", "12580", "12110", "12121", "12395", "12329", "12369"]
+
+    static func isDigit(_ c: UInt32) -> Bool { c >= 0x30 && c <= 0x39 }
+
     static func starsContiguous(_ chars: [UInt32]) -> Bool {
         guard let first = chars.firstIndex(of: 0x2A), let last = chars.lastIndex(of: 0x2A) else { return true }
         return chars[first...last].allSatisfy { $0 == 0x2A }

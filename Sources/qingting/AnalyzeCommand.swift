@@ -13,9 +13,12 @@ struct AnalyzeCommand: ParsableCommand {
         abstract: "Sentiment, intents, product category and CRM tags of each post, as JSONL, with the cues behind them.",
         discussion: """
             Reads the TEXT arguments, else --file, else standard input, one post per line: plain text, \
-            or JSON objects {"id": …, "text": "…"} (--input jsonl; by default the first line decides: \
-            a line starting with '{' means JSONL). Writes one JSON line per input line, in input order: \
-            {"line":N,"id":…,"sentiment":"negative","probabilities":{"negative":…,"neutral":…,"positive":…},\
+            or JSON objects {"id": …, "text": "…", …} (--input jsonl; by default the first line of a file \
+            decides: a line starting with '{' means JSONL; TEXT arguments are always text unless \
+            --input jsonl). --text-field names the member that holds the post. Writes one JSON line per \
+            input line, in input order: "line", then the input's other members as they came (id, author, \
+            time, platform…; a member named like an output member is left out), then \
+            {"sentiment":"negative","probabilities":{"negative":…,"neutral":…,"positive":…},\
             "cues":[{"term":…,"polarity":…,"negated":…,"strength":…,"start":…,"end":…}],\
             "intents":[{"label":"purchase","probability":…,"cues":[{"term":…,"negated":…,"start":…,"end":…}]}],\
             "category":{"name":"手机","term":"iphone","kind":"model","start":…,"end":…} or null,\
@@ -35,8 +38,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Read posts from this file, one per line ('-' for stdin).")
     var file: String?
 
-    @Option(help: "Input lines: text, jsonl, or auto (JSONL when the first line starts with '{').")
+    @Option(help: "Input lines: text, jsonl, or auto (JSONL when the first line of a file or stdin starts with '{'; TEXT arguments are text).")
     var input: InputFormat = .auto
+
+    @Option(help: "The member of a JSONL line that holds the post (WeChat's Content, say).")
+    var textField = "text"
 
     @Option(help: "Worker threads (default: the number of CPUs).")
     var threads: Int?
@@ -81,10 +87,11 @@ struct AnalyzeCommand: ParsableCommand {
         var output = Output()
         var invalid = 0
         let progress = Progress(label: "analyze")
-        let includeTokens = tokens
-        // With --input auto the first line decides; it is read before any line is analyzed.
+        let includeTokens = tokens, textField = self.textField
+        // With --input auto the first line of a file or stdin decides; it is read before any line
+        // is analyzed. TEXT arguments are posts: they are never parsed as JSON unless --input jsonl.
         let format = DecidedFormat(input == .jsonl)
-        var decided = input != .auto
+        var decided = input != .auto || !texts.isEmpty
         try reportingErrors {
             try ParallelLines(threads: workers).run(
                 lines: { body in
@@ -94,7 +101,8 @@ struct AnalyzeCommand: ParsableCommand {
                     }
                 },
                 transform: { line, number in
-                    AnalyzedLine(line, number: number, jsonl: format.jsonl, analyzer: analyzer, tokens: includeTokens)
+                    AnalyzedLine(line, number: number, jsonl: format.jsonl, textField: textField, analyzer: analyzer,
+                                 tokens: includeTokens)
                 },
                 emit: { analyzed, number in
                     progress.update(number)
@@ -118,36 +126,4 @@ struct AnalyzeCommand: ParsableCommand {
 private final class DecidedFormat: @unchecked Sendable {
     var jsonl: Bool
     init(_ jsonl: Bool) { self.jsonl = jsonl }
-}
-
-/// One input line analyzed and rendered as its output line (or as an error line).
-struct AnalyzedLine: Sendable {
-    var json: String
-    /// What was wrong with the line, for stderr; nil when it was analyzed.
-    var error: String?
-
-    init(_ line: ArraySlice<UInt8>, number: Int, jsonl: Bool, analyzer: PostAnalyzer, tokens: Bool) {
-        var id: JSONValue?
-        let outcome = Result<PostAnalyzer.Analysis, any Error> {
-            guard jsonl else { return try line.withUnsafeBufferPointer { try analyzer.analyze(utf8: $0) } }
-            let value = try line.withUnsafeBufferPointer { try JSONValue.parse($0) }
-            guard case .object = value else { throw QingtingError(.invalidJSON, "a line must be a JSON object") }
-            id = value["id"]
-            guard let text = value["text"]?.stringValue else { throw QingtingError(.invalidJSON, "no string field \"text\"") }
-            return analyzer.analyze(text)
-        }
-        var failure: QingtingError?
-        if case .failure(let thrown) = outcome { failure = thrown as? QingtingError ?? QingtingError(.io, "\(thrown)") }
-        var w = JSONWriter()
-        w.object { w in
-            w.member("line", number)
-            if let id { w.member("id", id) }
-            switch outcome {
-            case .success(let result): result.writeMembers(to: &w, tokens: tokens)
-            case .failure: w.member("error") { w in failure!.write(to: &w) }
-            }
-        }
-        json = w.text
-        error = failure?.description
-    }
 }

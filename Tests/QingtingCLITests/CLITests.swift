@@ -241,6 +241,34 @@ import Testing
         #expect(skipped.stderr.contains("skipped 3 bad line(s)"))
     }
 
+    @Test func analyzeCarriesInputMembersReadsATextFieldAndNeverParsesATextArgument() throws {
+        // A post that starts with a brace is a post when given as an argument.
+        let braced = try run(["analyze", "{大括号开头的帖子}"])
+        #expect(braced.status == 0)
+        #expect(try jsonLines(braced.stdout).first?["sentiment"] != nil)
+        // A WeChat push: the post is in Content; every other member comes through, in order.
+        let push = #"{"ToUserName":"gh_1","FromUserName":"o6_bmjrPTlm6","CreateTime":1348831860,"MsgType":"text","Content":"快递三天了还没发货","MsgId":1234567890123456,"tags":"input's own"}"#
+        let r = try run(["analyze", "--text-field", "Content"], stdin: Data((push + "\n").utf8))
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix(#"{"line":1,"ToUserName":"gh_1","FromUserName":"o6_bmjrPTlm6","CreateTime":1348831860,"MsgType":"text","MsgId":1234567890123456,"sentiment":"#), "members in input order, the text member and a member named like an output one left out")
+        let line = try #require(try jsonLines(r.stdout).first)
+        #expect(line["Content"] == nil)
+        #expect(line["tags"] as? [String] != nil)
+        let missing = try run(["analyze", "--text-field", "Content"], stdin: Data(#"{"text":"在吗"}"#.utf8 + [0x0A]))
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no string field \"Content\""))
+    }
+
+    @Test func contentFreePostsAreNeutralWithNoIntent() throws {
+        let r = try run(["analyze", "--", "", "ok", "转发微博", "@小米客服", "https://t.cn/A6abc", "1234", "[doge]"])
+        #expect(r.status == 0)
+        for line in try jsonLines(r.stdout) {
+            #expect(line["sentiment"] as? String == "neutral", "line \(line["line"] ?? "?")")
+            #expect((line["intents"] as? [Any])?.isEmpty == true, "line \(line["line"] ?? "?")")
+            #expect(line["tags"] as? [String] == ["#中性情绪#"])
+        }
+    }
+
     @Test func analyzeKeepsInputOrderAcrossBatchesAndThreads() throws {
         // More lines than one batch (8192), plain text; invalid UTF-8 on one line.
         let texts = ["质量很好", "太差了", "明天发货", "还行吧", "客服不回复"]

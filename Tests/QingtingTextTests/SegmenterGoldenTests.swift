@@ -70,4 +70,10 @@ import QingtingCore
         #expect(!icu.tokenize("我们今天去北京").isEmpty)
         #expect(icu.tokenize("我们今天去北京").map(\.text).joined() == "我们今天去北京")
     }
+
+    @Test func serviceNumbersArePhoneTokens() {
+        let tokens = Fixtures.segmenter.tokenize("客服热线400-820-8820 打95588 投诉12315 4008208820 座机010-12345678 共12345元 10000步")
+        let phones = tokens.filter { $0.kind == .phone }.map(\.text)
+        #expect(phones == ["400-820-8820", "95588", "12315", "4008208820", "010-12345678"])
+    }
 }
