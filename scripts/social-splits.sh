@@ -3,7 +3,10 @@
 # into the two layouts the train/eval commands read, in the git-ignored corpora/social/:
 #   train.sentiment.tsv, dev.sentiment.tsv   label<TAB>text                (train/eval sentiment)
 #   train.intent.tsv,    dev.intent.tsv      intents<TAB>category<TAB>text (train/eval intent)
+#   tune.intent.tsv                                                    (every 8th training post)
 # train = every train-*.tsv batch, dev = every dev-*.tsv batch (never used for training or tuning).
+# The intent trainer picks its epoch and per-label thresholds on tune (social voice, written by
+# the training writers), so train.intent.tsv holds the other 7 of every 8 training posts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=Models/corpus/social
@@ -14,6 +17,11 @@ for split in train dev; do
   grep -hv '^#' "${files[@]}" | awk -F'\t' -v f="$src/$split-*.tsv" \
     'NF != 4 { printf "%s: a line without 4 columns: %d\n", f, NR > "/dev/stderr"; bad = 1; next } { print $1 "\t" $4 }
      END { exit bad }' > "$out/$split.sentiment.tsv"
-  grep -hv '^#' "${files[@]}" | awk -F'\t' 'NF == 4 { print $2 "\t" $3 "\t" $4 }' > "$out/$split.intent.tsv"
+  if [ "$split" = train ]; then
+    grep -hv '^#' "${files[@]}" | awk -F'\t' -v tune="$out/tune.intent.tsv" \
+      'NF == 4 { n++; line = $2 "\t" $3 "\t" $4; if (n % 8 == 0) print line > tune; else print line }' > "$out/train.intent.tsv"
+  else
+    grep -hv '^#' "${files[@]}" | awk -F'\t' 'NF == 4 { print $2 "\t" $3 "\t" $4 }' > "$out/$split.intent.tsv"
+  fi
   echo "$out/$split.{sentiment,intent}.tsv: $(wc -l < "$out/$split.sentiment.tsv") posts from ${#files[@]} batches" >&2
 done

@@ -9,8 +9,10 @@ struct TrainIntent: ParsableCommand {
         abstract: "Train the multi-label intent model (one-vs-rest, a decision threshold per label).",
         discussion: """
             Corpora are TSV `intents<TAB>category<TAB>text` (intents: none, or keys joined by ',': \
-            \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", "))). Default: \
-            Models/corpus/intent-train.tsv. The model reads the sentiment model's features (the same \
+            \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", "))). Defaults (those present): \
+            Models/corpus/intent-train.tsv and corpora/social/train.intent.tsv, validated on \
+            corpora/social/tune.intent.tsv (both cut from \
+            Models/corpus/social/ by scripts/social-splits.sh). The model reads the sentiment model's features (the same \
             n-grams, folded into fewer buckets) plus the cues of Lexicons/intent_cues.tsv; each label's \
             threshold is the one with the best F1 on the validation slice. Deterministic for a seed.
             """
@@ -31,7 +33,7 @@ struct TrainIntent: ParsableCommand {
     @Option(help: "log2 of the intent model's bucket count (at most the sentiment model's).")
     var bucketBits = IntentAnalyzer.defaultBucketBits
 
-    @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default: Models/corpus/intent-tune.tsv when present, else a slice of the training corpus).")
+    @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default with the default corpus: corpora/social/tune.intent.tsv; else a slice of the training corpus).")
     var validation: String?
 
     @OptionGroup(title: "Training") var trainer: TrainerOptions
@@ -41,8 +43,8 @@ struct TrainIntent: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let start = Monotonic.seconds()
-            let files = corpora.isEmpty ? ["Models/corpus/intent-train.tsv"].compactMap { Resources.find($0) } : corpora
-            guard !files.isEmpty else { throw QingtingError(.io, "no training corpus: pass --corpus") }
+            let files = corpora.isEmpty ? ["Models/corpus/intent-train.tsv", "corpora/social/train.intent.tsv"].compactMap { Resources.find($0) } : corpora
+            guard !files.isEmpty else { throw QingtingError(.io, "no training corpus: run scripts/social-splits.sh, or pass --corpus") }
             var examples: [IntentCorpus.Example] = []
             for file in files { examples += try IntentCorpus(contentsOf: file).examples }
             let segmenter = try segmenterOptions.segmenter()
@@ -55,7 +57,7 @@ struct TrainIntent: ParsableCommand {
             features.bucketBits = bucketBits
             let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter, path: self.cues)
             let featurizer = sentiment.featurizer
-            let validationFile = validation ?? (corpora.isEmpty ? Resources.find("Models/corpus/intent-tune.tsv") : nil)
+            let validationFile = validation ?? (corpora.isEmpty ? Resources.find("corpora/social/tune.intent.tsv") : nil)
             let held = try validationFile.map { try IntentCorpus(contentsOf: $0).examples }
             func featurize(_ example: IntentCorpus.Example) -> LinearTrainer.Example {
                 let f = featurizer.featurize(example.text)

