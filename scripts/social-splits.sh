@@ -5,8 +5,9 @@
 #   train.intent.tsv,    dev.intent.tsv      intents<TAB>category<TAB>text (train/eval intent)
 #   tune.intent.tsv                                                    (every 8th training post)
 # train = every train-*.tsv batch, dev = every dev-*.tsv batch (never used for training or tuning).
-# The intent trainer picks its epoch and per-label thresholds on tune (social voice, written by
-# the training writers), so train.intent.tsv holds the other 7 of every 8 training posts.
+# train.intent.tsv holds the other 7 of every 8 training posts: train + tune is the whole training
+# split (the side-by-side peers read both), and tune is there for a trainer run with --validation.
+# The shipped intent model reads batches/ (below) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=Models/corpus/social
@@ -25,3 +26,11 @@ for split in train dev; do
   fi
   echo "$out/$split.{sentiment,intent}.tsv: $(wc -l < "$out/$split.sentiment.tsv") posts from ${#files[@]} batches" >&2
 done
+# One intent file per training batch (every post of the batch), for `train intent --held-out-thresholds`,
+# which scores each batch by a model trained without it.
+mkdir -p "$out/batches"
+for file in "$src"/train-*.tsv; do
+  grep -v '^#' "$file" | awk -F'\t' 'NF == 4 { print $2 "\t" $3 "\t" $4 }' > "$out/batches/$(basename "$file" .tsv).intent.tsv"
+done
+echo "$out/batches/: $(ls "$out/batches" | wc -l) per-batch intent files" >&2
+

@@ -105,6 +105,19 @@ public enum FileIO {
     }
 
     /// Writes to `path.tmp-PID`, flushes, then renames, so that a crash never leaves half a file.
+    /// The regular files in `folder` whose names end with `suffix`, sorted by name; empty when
+    /// the folder cannot be read.
+    public static func files(in folder: String, suffix: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(suffix), !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted().map { "\(folder)/\($0)" }
+    }
+
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())"
         guard let file = fopen(temporary, "wb") else {

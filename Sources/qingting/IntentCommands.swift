@@ -10,11 +10,11 @@ struct TrainIntent: ParsableCommand {
         discussion: """
             Corpora are TSV `intents<TAB>category<TAB>text` (intents: none, or keys joined by ',': \
             \(IntentLabel.allCases.map(\.rawValue).joined(separator: ", "))). Defaults (those present): \
-            Models/corpus/intent-train.tsv and corpora/social/train.intent.tsv, validated on \
-            corpora/social/tune.intent.tsv (both cut from \
-            Models/corpus/social/ by scripts/social-splits.sh). The model reads the sentiment model's features (the same \
+            Models/corpus/intent-train.tsv and one file per social training batch, \
+            corpora/social/batches/*.intent.tsv (scripts/social-splits.sh cuts them from \
+            Models/corpus/social/), with --held-out-thresholds. The model reads the sentiment model's features (the same \
             n-grams, folded into fewer buckets) plus the cues of Lexicons/intent_cues.tsv; each label's \
-            threshold is the one with the best F1 on the validation slice. Deterministic for a seed.
+            threshold is the one with the best F1 on the validation slice, or with --held-out-thresholds on held-out corpora. Deterministic for a seed.
             """
     )
 
@@ -33,8 +33,11 @@ struct TrainIntent: ParsableCommand {
     @Option(help: "log2 of the intent model's bucket count (at most the sentiment model's).")
     var bucketBits = IntentAnalyzer.defaultBucketBits
 
-    @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default with the default corpus: corpora/social/tune.intent.tsv; else a slice of the training corpus).")
+    @Option(help: "Validation corpus to choose the epoch and each label's threshold on (default: a slice of the training corpus).")
     var validation: String?
+
+    @Flag(help: "Choose each label's threshold on held-out corpora: every --corpus file is scored by a model trained without it (one file per writer's batch), instead of on the validation corpus. Thresholds then suit voices the model never read.")
+    var heldOutThresholds = false
 
     @OptionGroup(title: "Training") var trainer: TrainerOptions
 
@@ -43,10 +46,24 @@ struct TrainIntent: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let start = Monotonic.seconds()
-            let files = corpora.isEmpty ? ["Models/corpus/intent-train.tsv", "corpora/social/train.intent.tsv"].compactMap { Resources.find($0) } : corpora
+            // The shipped recipe: the template corpus and every social training batch, one file per
+            // writer, with thresholds chosen on held-out batches.
+            let files = corpora.isEmpty
+                ? ["Models/corpus/intent-train.tsv"].compactMap { Resources.find($0) }
+                    + (Resources.find("corpora/social/batches").map { FileIO.files(in: $0, suffix: ".intent.tsv") } ?? [])
+                : corpora
             guard !files.isEmpty else { throw QingtingError(.io, "no training corpus: run scripts/social-splits.sh, or pass --corpus") }
+            let heldOutThresholds = self.heldOutThresholds || corpora.isEmpty
             var examples: [IntentCorpus.Example] = []
-            for file in files { examples += try IntentCorpus(contentsOf: file).examples }
+            var groups: [Int] = []  // the corpus file of each example
+            for (k, file) in files.enumerated() {
+                let read = try IntentCorpus(contentsOf: file).examples
+                examples += read
+                groups += Array(repeating: k, count: read.count)
+            }
+            if heldOutThresholds, files.count < 2 {
+                throw ValidationError("--held-out-thresholds needs at least two --corpus files (one per writer's batch)")
+            }
             let segmenter = try segmenterOptions.segmenter()
             let sentiment = try ClassifyResources.sentimentAnalyzer(segmenter: segmenter, modelPath: sentimentModel)
             let shared = sentiment.featurizer.extractor.configuration
@@ -57,7 +74,7 @@ struct TrainIntent: ParsableCommand {
             features.bucketBits = bucketBits
             let cues = try ClassifyResources.intentCueLexicon(segmenter: segmenter, path: self.cues)
             let featurizer = sentiment.featurizer
-            let validationFile = validation ?? (corpora.isEmpty ? Resources.find("corpora/social/tune.intent.tsv") : nil)
+            let validationFile = validation
             let held = try validationFile.map { try IntentCorpus(contentsOf: $0).examples }
             func featurize(_ example: IntentCorpus.Example) -> LinearTrainer.Example {
                 let f = featurizer.featurize(example.text)
@@ -68,8 +85,14 @@ struct TrainIntent: ParsableCommand {
             let featurized = examples.map(featurize)
             let config = trainer.configuration(.intent)
             let labels = IntentLabel.allCases.map(\.rawValue)
-            let (model, report) = LinearTrainer(configuration: config).train(
-                featurized, validation: held?.map(featurize), labels: labels, features: features) { epoch, f1 in
+            let trainer = LinearTrainer(configuration: config)
+            let thresholds = heldOutThresholds
+                ? trainer.heldOutGroupThresholds(featurized, groups: groups, labels: labels, features: features) { k in
+                    warn("held-out thresholds: \(files[k]) scored by a model trained without it")
+                }
+                : nil
+            let (model, report) = trainer.train(
+                featurized, validation: held?.map(featurize), labels: labels, features: features, thresholds: thresholds) { epoch, f1 in
                 warn("epoch \(epoch): validation micro-F1 \(NumberFormat.metric(f1))")
             }
             try model.write(to: output)
