@@ -119,16 +119,27 @@ public enum FileIO {
     }
 
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let temporary = "\(path).tmp-\(getpid())"
-        guard let file = fopen(temporary, "wb") else {
+        // A unique temporary name (mkstemp) beside the target, so that two writers of the same
+        // path — two threads, two processes — never share one temporary file.
+        var template = Array("\(path).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let temporary = String(cString: template)
+        guard fd >= 0 else {
+            throw QingtingError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
+        }
+        fchmod(fd, 0o644)  // mkstemp's 0600 would hide model and output files from other users
+        guard let file = fdopen(fd, "wb") else {
+            close(fd)
+            unlink(temporary)
             throw QingtingError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         fclose(file)
         guard written == bytes.count, flushed, rename(temporary, path) == 0 else {
+            let reason = Errno(rawValue: errno).description
             unlink(temporary)
-            throw QingtingError(.io, "cannot write: \(Errno(rawValue: errno).description)", location: path)
+            throw QingtingError(.io, "cannot write: \(reason)", location: path)
         }
     }
 

@@ -113,7 +113,8 @@ import QingtingCore
 
     static func socialRun(customers: Int, dependenceLift: Double?, drop: String? = nil)
         throws -> (LinkRun, [SocialPreset.IdentityLink], [String: SocialPreset.Truth]) {
-        let dir = "/tmp/qingting-link-test-\(getpid())-\(customers)"
+        // A folder per call: tests run concurrently, and two of them generate the same 2,000 customers.
+        let dir = "/tmp/qingting-link-test-\(getpid())-\(customers)-\(drop ?? "all")-\(dependenceLift.map { "\($0)" } ?? "none")"
         mkdir(dir, 0o755)
         let g = IdentityGenerator(customerCount: customers, seed: 3)
         for (name, lines) in [("customers.jsonl", g.customerLines()), ("identities.jsonl", g.identityLines()), ("truth.jsonl", g.truthLines())] {
