@@ -199,23 +199,47 @@ public struct IdentityGenerator {
 
     public func customerLines() -> [String] {
         customers.map { c in
-            "{\"id\":\(q(c.id)),\"name\":\(q(c.name)),\"phone\":\(q(c.phone)),\"email\":\(q(c.email)),\"gender\":\(q(c.gender)),\"city\":\(q(c.city)),\"birthday\":\(q(c.birthday)),\"level\":\(q(c.level))}"
+            line { w in
+                w.member("id", c.id); w.member("name", c.name); orNull(&w, "phone", c.phone); orNull(&w, "email", c.email)
+                w.member("gender", c.gender); w.member("city", c.city); w.member("birthday", c.birthday); w.member("level", c.level)
+            }
         }
     }
 
     public func identityLines() -> [String] {
         identities.map { i in
-            "{\"platform\":\(q(i.platform)),\"uid\":\(q(i.uid)),\"nickname\":\(q(i.nickname)),\"phone\":\(q(i.phone)),\"email\":\(q(i.email)),\"ip\":[\(i.ip.map { q($0) }.joined(separator: ","))],\"device\":[\(i.device.map { q($0) }.joined(separator: ","))],\"city\":\(q(i.city)),\"gender\":\(q(i.gender)),\"bio\":null,\"posts\":[],\"hours\":[\(i.hours.map(String.init).joined(separator: ","))]}"
+            line { w in
+                w.member("platform", i.platform); w.member("uid", i.uid); w.member("nickname", i.nickname)
+                orNull(&w, "phone", i.phone); orNull(&w, "email", i.email)
+                w.member("ip") { w in w.array(i.ip) { w, s in w.string(s) } }
+                w.member("device") { w in w.array(i.device) { w, s in w.string(s) } }
+                orNull(&w, "city", i.city); orNull(&w, "gender", i.gender)
+                w.key("bio"); w.null()
+                w.member("posts") { w in w.array([Int]()) { w, n in w.int(n) } }
+                w.member("hours") { w in w.array(i.hours) { w, n in w.int(n) } }
+            }
         }
     }
 
+    /// One line per identity: `platform, uid, customer, deterministic`.
     public func truthLines() -> [String] {
         identities.map { i in
-            "{\"platform\":\(q(i.platform)),\"uid\":\(q(i.uid)),\"customer\":\(q(i.customer)),\"deterministic\":\(i.deterministic)}"
+            line { w in
+                w.member("platform", i.platform); w.member("uid", i.uid); orNull(&w, "customer", i.customer)
+                w.member("deterministic", i.deterministic)
+            }
         }
     }
 
-    private func q(_ s: String?) -> String { s.map { JSON.quoted($0) } ?? "null" }
+    private func line(_ body: (inout JSONWriter) -> Void) -> String {
+        var w = JSONWriter()
+        w.object(body)
+        return w.text
+    }
+
+    private func orNull(_ w: inout JSONWriter, _ name: String, _ value: String?) {
+        if let value { w.member(name, value) } else { w.key(name); w.null() }
+    }
 
     // MARK: Tables
 
