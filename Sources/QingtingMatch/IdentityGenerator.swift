@@ -28,11 +28,26 @@ public struct IdentityGenerator {
         /// Truth: the customer, and whether the identity carries their verified phone or e-mail.
         public var customer: String?
         public var deterministic: Bool
+        /// Truth the hard mode adds (nil in the default mode, and then not written): the person
+        /// behind the identity (one person's identities share it), and for a stranger what ties
+        /// them to a customer (`household`, `recycled_phone`) and which customer.
+        public var person: String? = nil
+        public var relation: String? = nil
+        public var relatedCustomer: String? = nil
+        /// How the hard mode drew each field, for the tests that check its documented rates.
+        var drawn = HardDraws()
     }
 
     public var customers: [Customer] = []
     public var identities: [Identity] = []
     private var rng: SplitMix64
+
+    /// Records made elsewhere (the hard mode's world), to be written by `write(toFolder:)`.
+    init(customers: [Customer], identities: [Identity]) {
+        self.customers = customers
+        self.identities = identities
+        rng = SplitMix64(seed: 0)
+    }
 
     /// Generates `customerCount` customers, about 1.2 identities per customer, and `strangerShare`
     /// of all identities belonging to nobody.
@@ -221,12 +236,16 @@ public struct IdentityGenerator {
         }
     }
 
-    /// One line per identity: `platform, uid, customer, deterministic`.
+    /// One line per identity: `platform, uid, customer, deterministic`, and in the hard mode
+    /// `person` and, for a stranger tied to a customer, `relation` and `related`.
     public func truthLines() -> [String] {
         identities.map { i in
             line { w in
                 w.member("platform", i.platform); w.member("uid", i.uid); orNull(&w, "customer", i.customer)
                 w.member("deterministic", i.deterministic)
+                w.member("person", ifPresent: i.person)
+                w.member("relation", ifPresent: i.relation)
+                w.member("related", ifPresent: i.relatedCustomer)
             }
         }
     }
