@@ -10,7 +10,7 @@ extension IdentityGenerator {
     /// | fact | rate |
     /// |---|---|
     /// | identities of no customer (strangers) | 40% |
-    /// | a customer's identities | 0/1/2/3/4: 15/45/25/10/5% |
+    /// | a customer's identities | 0/1/2/3/4: 15/45/25/10/5% (a stranger's 1/2/3/4: 55/30/10/5%) |
     /// | platforms (share of identities) | WeChat 24, Douyin 20, Weibo 12, Xiaohongshu 12, Kuaishou 8, Bilibili 8, Zhihu 6, X 2, Facebook 4, Instagram 4% |
     /// | household of a customer | 1/2/3/4 people: 25/30/30/15%; another member is also a customer 8%, else a stranger with identities 20% |
     /// | platform default nickname | WeChat 35% (微信用户), Kuaishou 25% (快手用户…), Douyin 20% (用户 + 13 digits), Xiaohongshu 20% (小红薯 + 8 hex), Bilibili 12% (bili_…), Zhihu 10% (知乎用户…), Weibo 8% (用户 + uid), X/Facebook/Instagram 0% |
@@ -25,7 +25,7 @@ extension IdentityGenerator {
     /// | device ids on an identity | 55% (X/Facebook/Instagram 15%): the advertising id always, an app-scoped id (IDFV, Android ID; never recurs) 50% |
     /// | advertising id | iOS (25% of people): IDFA 20%, all-zero 45%, CAID 35%; Android: OAID 70%, all-zero 10%, IMEI-MD5 20% |
     /// | family tablet | 35% of households of 2+; a member's identity shows the tablet's id 15% |
-    /// | IP addresses | home 45% (the household's /24; 25% of households share theirs with neighbours), mobile carrier NAT 55% (3 /24s per province and carrier), office NAT 35% of the employed (60% of people, ~25 per office, one address), VPN/cloud egress 5% (X/Facebook/Instagram 85%; 6 /24s for everyone) |
+    /// | IP addresses | home 45% (the household's /24; 25% of households share theirs with neighbours), mobile carrier NAT 55% (3 /24s per province and carrier), office NAT 35% of the employed (60% of people, ~25 per office, one address), VPN/cloud egress 5% (X/Facebook/Instagram 85%; 6 /24s for everyone); shared blocks grow with the run (at 10,000 customers: an office address ~50 people, a carrier or VPN /24 ~550) |
     /// | moved to another city | 12% of people; a mover's identity shows the old city 40%, the CRM has it 50% |
     /// | profile city | absent 22%, province only (IP属地) 22%, the name 18%, name + 市 6%, an alias (魔都, 鹏城) 7%, a district several cities have (朝阳区, 鼓楼区) 6%, a district of one city 5%, pinyin 3%, "省 市" 3%, another city 8% |
     /// | CRM name | exact 89%, homophone or wrong character (晓→小) 5%, 王先生/李女士 3%, the WeChat nickname 2%, pinyin 1% |
