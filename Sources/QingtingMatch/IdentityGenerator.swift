@@ -28,11 +28,26 @@ public struct IdentityGenerator {
         /// Truth: the customer, and whether the identity carries their verified phone or e-mail.
         public var customer: String?
         public var deterministic: Bool
+        /// Truth the hard mode adds (nil in the default mode, and then not written): the person
+        /// behind the identity (one person's identities share it), and for a stranger what ties
+        /// them to a customer (`household`, `recycled_phone`) and which customer.
+        public var person: String? = nil
+        public var relation: String? = nil
+        public var relatedCustomer: String? = nil
+        /// How the hard mode drew each field, for the tests that check its documented rates.
+        var drawn = HardDraws()
     }
 
     public var customers: [Customer] = []
     public var identities: [Identity] = []
     private var rng: SplitMix64
+
+    /// Records made elsewhere (the hard mode's world), to be written by `write(toFolder:)`.
+    init(customers: [Customer], identities: [Identity]) {
+        self.customers = customers
+        self.identities = identities
+        rng = SplitMix64(seed: 0)
+    }
 
     /// Generates `customerCount` customers, about 1.2 identities per customer, and `strangerShare`
     /// of all identities belonging to nobody.
@@ -199,23 +214,51 @@ public struct IdentityGenerator {
 
     public func customerLines() -> [String] {
         customers.map { c in
-            "{\"id\":\(q(c.id)),\"name\":\(q(c.name)),\"phone\":\(q(c.phone)),\"email\":\(q(c.email)),\"gender\":\(q(c.gender)),\"city\":\(q(c.city)),\"birthday\":\(q(c.birthday)),\"level\":\(q(c.level))}"
+            line { w in
+                w.member("id", c.id); w.member("name", c.name); orNull(&w, "phone", c.phone); orNull(&w, "email", c.email)
+                w.member("gender", c.gender); w.member("city", c.city); w.member("birthday", c.birthday); w.member("level", c.level)
+            }
         }
     }
 
     public func identityLines() -> [String] {
         identities.map { i in
-            "{\"platform\":\(q(i.platform)),\"uid\":\(q(i.uid)),\"nickname\":\(q(i.nickname)),\"phone\":\(q(i.phone)),\"email\":\(q(i.email)),\"ip\":[\(i.ip.map { q($0) }.joined(separator: ","))],\"device\":[\(i.device.map { q($0) }.joined(separator: ","))],\"city\":\(q(i.city)),\"gender\":\(q(i.gender)),\"bio\":null,\"posts\":[],\"hours\":[\(i.hours.map(String.init).joined(separator: ","))]}"
+            line { w in
+                w.member("platform", i.platform); w.member("uid", i.uid); w.member("nickname", i.nickname)
+                orNull(&w, "phone", i.phone); orNull(&w, "email", i.email)
+                w.member("ip") { w in w.array(i.ip) { w, s in w.string(s) } }
+                w.member("device") { w in w.array(i.device) { w, s in w.string(s) } }
+                orNull(&w, "city", i.city); orNull(&w, "gender", i.gender)
+                w.key("bio"); w.null()
+                w.member("posts") { w in w.array([Int]()) { w, n in w.int(n) } }
+                w.member("hours") { w in w.array(i.hours) { w, n in w.int(n) } }
+            }
         }
     }
 
+    /// One line per identity: `platform, uid, customer, deterministic`, and in the hard mode
+    /// `person` and, for a stranger tied to a customer, `relation` and `related`.
     public func truthLines() -> [String] {
         identities.map { i in
-            "{\"platform\":\(q(i.platform)),\"uid\":\(q(i.uid)),\"customer\":\(q(i.customer)),\"deterministic\":\(i.deterministic)}"
+            line { w in
+                w.member("platform", i.platform); w.member("uid", i.uid); orNull(&w, "customer", i.customer)
+                w.member("deterministic", i.deterministic)
+                w.member("person", ifPresent: i.person)
+                w.member("relation", ifPresent: i.relation)
+                w.member("related", ifPresent: i.relatedCustomer)
+            }
         }
     }
 
-    private func q(_ s: String?) -> String { s.map { JSON.quoted($0) } ?? "null" }
+    private func line(_ body: (inout JSONWriter) -> Void) -> String {
+        var w = JSONWriter()
+        w.object(body)
+        return w.text
+    }
+
+    private func orNull(_ w: inout JSONWriter, _ name: String, _ value: String?) {
+        if let value { w.member(name, value) } else { w.key(name); w.null() }
+    }
 
     // MARK: Tables
 

@@ -282,7 +282,12 @@ struct LinkGenerate: ParsableCommand {
         discussion: """
             Writes DIR/customers.jsonl, DIR/identities.jsonl and DIR/truth.jsonl. Surnames follow \
             their real frequency, so common names repeat; identities have masked phones, pinyin \
-            e-mails, nickname styles, shared devices and IP blocks, and a quarter are strangers.
+            e-mails, nickname styles, shared devices and IP blocks, and a quarter are strangers. \
+            With --hard, the platforms as they are: nicknames unrelated to the name or platform \
+            defaults, phones mostly absent or masked in each platform's style, advertising ids \
+            shared by families and all-zero ids by many, household, office and carrier NAT \
+            addresses, province-only and ambiguous cities, CRM typos and recycled numbers, and 40% \
+            strangers (rates in the README); truth lines add person, relation and related.
             """
     )
 
@@ -295,13 +300,17 @@ struct LinkGenerate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
     var output: String
 
+    @Flag(help: "The hard, realistic world instead of the default one.")
+    var hard = false
+
     func validate() throws {
         guard customers > 0 else { throw ValidationError("--customers must be at least 1, got \(customers)") }
     }
 
     func run() throws {
         try reportingErrors {
-            let g = IdentityGenerator(customerCount: customers, seed: seed)
+            let g = hard ? IdentityGenerator.hard(customerCount: customers, seed: seed)
+                : IdentityGenerator(customerCount: customers, seed: seed)
             try g.write(toFolder: output)
             warn("link: wrote \(g.customers.count) customers and \(g.identities.count) identities to \(output)/")
         }

@@ -94,6 +94,27 @@ import Testing
         #expect(usage.stderr.contains("Usage: qingting link run"), "\(usage.stderr)")
     }
 
+    /// `link generate --hard` writes the same schema, truth with the person behind each identity,
+    /// and `eval link` reads it.
+    @Test func generateHardWritesTheSameSchemaAndEvaluates() throws {
+        let dir = self.dir + "-hard"
+        let gen = try runQingting(["link", "generate", "--hard", "--customers", "300", "-o", dir])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let read = { (name: String) in
+            try String(contentsOfFile: "\(dir)/\(name)", encoding: .utf8).split(separator: "\n")
+                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+        let identities = try read("identities.jsonl"), truth = try read("truth.jsonl")
+        #expect(Set(identities[0].keys) == ["platform", "uid", "nickname", "phone", "email", "ip", "device", "city", "gender", "bio", "posts", "hours"])
+        #expect(truth.allSatisfy { $0["person"] is String })
+        let strangers = Double(truth.filter { $0["customer"] is NSNull }.count) / Double(truth.count)
+        #expect(abs(strangers - 0.4) < 0.01)
+        let eval = try runQingting(["eval", "link", "--quiet", "--customers", "\(dir)/customers.jsonl", "--identities",
+                                    "\(dir)/identities.jsonl", "--truth", "\(dir)/truth.jsonl"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("overall:"))
+    }
+
     /// `link resolve` refuses an identity without a uid (naming its line) and resolves the rest;
     /// `link train` prints small u as plain decimals.
     @Test func resolveRefusesAnIdentityWithoutUidAndTrainPrintsPlainNumbers() throws {
