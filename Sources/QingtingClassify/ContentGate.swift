@@ -14,7 +14,10 @@ public enum ContentGate {
         "repost", "retweet", "reposted", "shared", "link", "rt", "via",
     ]
 
+    /// - Complexity: stops at the first content word of a post longer than a few tokens (only a
+    ///   short post can be boilerplate alone), so a long post costs one word's check.
     public static func hasContent(_ tokens: [Token]) -> Bool {
+        let short = tokens.count <= 12
         var words = ""
         var content = false
         for (i, token) in tokens.enumerated() {
@@ -22,16 +25,23 @@ public enum ContentGate {
             guard token.kind == .word else { continue }
             // A bracket emoji ([doge], [微笑]) is the platform's sticker, not words.
             if i > 0, i + 1 < tokens.count, tokens[i - 1].text == "[", tokens[i + 1].text == "]" { continue }
-            words += token.text
-            guard !boilerplate.contains(token.text) else { continue }
-            var latin = 0
-            for scalar in token.text.unicodeScalars {
-                if scalar.properties.isIdeographic { content = true; break }
-                if scalar.properties.isAlphabetic { latin += 1 }
-            }
-            if latin >= 3 { content = true }
+            if short { words += token.text }
+            guard !content, !boilerplate.contains(token.text), isContentWord(token.text) else { continue }
+            if !short { return true }
+            content = true
         }
         // Boilerplate split into several words (转发 微博) is still boilerplate.
         return content && !boilerplate.contains(words)
+    }
+
+    /// A Han character, or three Latin letters.
+    static func isContentWord(_ text: String) -> Bool {
+        var latin = 0
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (0x3400...0x9FFF).contains(v) || (0x20000...0x3134F).contains(v) || (0xF900...0xFAFF).contains(v) { return true }
+            if (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) || (v >= 0xC0 && scalar.properties.isAlphabetic) { latin += 1 }
+        }
+        return latin >= 3
     }
 }
