@@ -82,7 +82,9 @@ public struct CueLexicon: Sendable {
     /// How many tokens a negator reaches, or nil when `token` is not a negator.
     public func negatorScope(_ token: String) -> Int? { table[token]?.negatorScope }
 
-    static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term) }
+    /// Normalized as tokens are (T→S, NFKC, case fold), with spaces dropped: a two-token term is
+    /// matched on the tokens' texts joined, so `love it` matches `love` `it` (as `loveit` does).
+    static func normalize(_ term: String) -> String { Normalizer.standard.normalize(term).filter { $0 != " " } }
 
     /// Reads a lexicon file by `LexiconFile`'s rules, calling `parse` on each entry line (it
     /// returns what is wrong with a bad line); a term may appear once per file. Errors, of the

@@ -295,6 +295,15 @@ enum ClassifyFixtures {
         #expect(Set(f.featurize("好用").cueBuckets) != Set(f.featurize("不好用").cueBuckets))
     }
 
+    @Test func aTwoWordTermWrittenWithASpaceMatchesItsTokens() throws {
+        let path = ClassifyFixtures.temporary("spaced.tsv")
+        try FileIO.writeAtomically(Array("love it\tpositive\n".utf8), to: path)
+        defer { unlink(path) }
+        let lexicon = try CueLexicon(sentiment: path, negators: nil, degree: nil)
+        let cues = lexicon.cues(in: ClassifyFixtures.segmenter.tokenize("I love it so much"))
+        #expect(cues.map(\.term) == ["loveit"])
+    }
+
     @Test func badLexiconLinesAreAllReported() throws {
         let path = ClassifyFixtures.temporary("sent.tsv")
         try FileIO.writeAtomically(Array("好\tpositive\n坏\tbad\n差\tnegative\tx\n好\tpositive\n".utf8), to: path)
