@@ -62,6 +62,12 @@ public enum NumberFormat {
     /// Seconds with two decimals: `1.27 s`.
     public static func seconds(_ s: Double) -> String { fixed(s, 2) + " s" }
 
+    /// `n` with leading zeros to `width` digits (`zeroPadded(42, 4)` is `0042`).
+    public static func zeroPadded(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
     /// `s` padded with spaces to `width` characters, on the left (right-aligned) unless `left`.
     public static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         let n = s.count

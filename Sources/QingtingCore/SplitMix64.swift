@@ -26,4 +26,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
             array.swapAt(i, j)
         }
     }
+
+    /// An index drawn with probability proportional to its weight.
+    public mutating func weighted(_ weights: [Double]) -> Int {
+        let total = weights.reduce(0, +)
+        var x = unit() * total
+        for (i, w) in weights.enumerated() { x -= w; if x < 0 { return i } }
+        return weights.count - 1
+    }
 }

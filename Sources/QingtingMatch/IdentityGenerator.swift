@@ -186,17 +186,9 @@ public struct IdentityGenerator {
                         customer: customer?.id, deterministic: deterministic)
     }
 
-    private mutating func weighted(_ weights: [Double]) -> Int {
-        let total = weights.reduce(0, +)
-        var x = rng.unit() * total
-        for (i, w) in weights.enumerated() { x -= w; if x < 0 { return i } }
-        return weights.count - 1
-    }
+    private mutating func weighted(_ weights: [Double]) -> Int { rng.weighted(weights) }
 
-    private func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
+    private func pad(_ n: Int, _ width: Int) -> String { NumberFormat.zeroPadded(n, width) }
 
     // MARK: JSONL
 

@@ -124,9 +124,8 @@ enum TypedTokens {
         func digitsRun(_ from: Int) -> Int { var k = from; while k < s.count, isDigit(s[k]) { k += 1 }; return k - from }
         func endsClean(_ k: Int) -> Bool { k >= s.count || !(isASCIIAlnum(s[k]) || s[k] == 0x2D || s[k] == 0x2A) }
         let first = digitsRun(i)
-        let lead = String(String.UnicodeScalarView(s[i..<(i + min(first, 3))].compactMap(Unicode.Scalar.init)))
-        // 400 / 800 hotlines.
-        if lead == "400" || lead == "800" {
+        // 400 / 800 hotlines (compared by code point: this runs at every number token).
+        if first >= 3, s[i] == 0x34 || s[i] == 0x38, s[i + 1] == 0x30, s[i + 2] == 0x30 {
             if first == 10, endsClean(i + 10) { return i + 10 }
             if first == 3, i + 3 < s.count, s[i + 3] == 0x2D || s[i + 3] == 0x20 {
                 let sep = s[i + 3]

@@ -202,15 +202,6 @@ struct EvalIntent: ParsableCommand {
     }
 
     private func printReports(_ reports: [MultiLabelReport], names: [String]) {
-        print(NumberFormat.pad("", 26, left: true) + names.map { NumberFormat.pad($0, 12, left: true) }.joined())
-        comparisonRow("macro-F1 (8 intents)", reports.map(\.macroF1))
-        comparisonRow("micro-F1", reports.map(\.microF1))
-        comparisonRow("exact match", reports.map(\.exactMatch))
-        comparisonRow("category accuracy", reports.map(\.categoryAccuracy), "  (\(reports[0].categoryExamples) posts name one)")
-        for (j, label) in reports[0].labels.enumerated() {
-            comparisonRow("  \(label) P", reports.map { $0.precision(j) })
-            comparisonRow("  \(label) R", reports.map { $0.recall(j) })
-            comparisonRow("  \(label) F1", reports.map { $0.f1(j) }, "  (\(reports[0].support(j)) posts)")
-        }
+        print(ComparisonTable.intents(reports, names: names), terminator: "")
     }
 }

