@@ -18,6 +18,8 @@ public struct LinkRun: Sendable {
     /// Scored pairs at or above the keep floor, plus every rule link.
     public var scored: [PairScorer.Scored]
     public var clustering: Clustering
+    /// Identities resolved as people, when the settings have a `graph`.
+    public var resolution: IdentityResolution? = nil
     /// (stage, seconds) in order.
     public var timings: [(String, Double)]
     /// Seconds from loading the inputs to the end (set by `run(inputs:…)`).
@@ -62,8 +64,14 @@ public enum LinkPipeline {
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,
                                             masters: trained.settings.linkType == .linkToMaster)
         lap("clustering")
+        var resolution: IdentityResolution? = nil
+        if let graph = trained.settings.graph {
+            resolution = IdentityResolution.resolve(scorer: scorer, candidates: candidates, graph: graph,
+                                                    threshold: trained.settings.threshold, progress: progress)
+            lap("graph")
+        }
         return LinkRun(model: trained, records: records, scorer: scorer, blockingReports: reports,
-                       candidates: candidates, scored: scored, clustering: clustering, timings: timings)
+                       candidates: candidates, scored: scored, clustering: clustering, resolution: resolution, timings: timings)
     }
 
 }

@@ -88,6 +88,13 @@ extension SocialPreset.Evaluation {
         text += "overall:       precision \(f(precision))  recall \(f(recall))  F1 \(f(f1))\n"
         text += "deterministic: \(deterministic.predicted) confirmed links, precision \(f(deterministic.precision))  recall \(f(deterministicRecall))  F1 \(f(deterministicF1))\n"
         text += "probabilistic: \(probabilistic.predicted) suggested links, precision \(f(probabilistic.precision))\n"
+        text += "reliability of probabilistic candidates (predicted probability against the share that is the true customer):\n"
+        text += "  probability   candidates  mean predicted  observed\n"
+        for (k, bin) in reliability.enumerated() where bin.count > 0 {
+            let range = "\(NumberFormat.fixed(Double(k) / 10, 1))–\(NumberFormat.fixed(Double(k + 1) / 10, 1))"
+            text += "  \(NumberFormat.pad(range, 11, left: true)) \(NumberFormat.pad(String(bin.count), 12))  \(NumberFormat.pad(f(bin.meanPredicted), 14))  \(NumberFormat.pad(f(bin.observed), 8))\n"
+        }
+        text += "calibration error (count-weighted mean gap): \(f(calibrationError))\n"
         text += "wall time (load, block, train, score, cluster): \(NumberFormat.seconds(total))\n"
         return text
     }

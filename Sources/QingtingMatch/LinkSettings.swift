@@ -66,6 +66,10 @@ public struct LinkSettings: Sendable {
         public var levels: [Level]
         /// Term-frequency adjustment of the exact level: agreeing on a rare value counts more.
         public var termFrequency: Bool
+        /// A column whose shared value's frequency among the master records replaces u on every
+        /// agreeing level in graph resolution (`phone_key`: a masked phone is worth what the
+        /// number of customers compatible with it says).
+        public var frequencyColumn: String? = nil
     }
 
     public enum BlockingKey: Sendable, Equatable {
@@ -91,6 +95,15 @@ public struct LinkSettings: Sendable {
         }
     }
 
+    /// The identity graph of `link_to_master`: identities sharing a rare identifier are one
+    /// person, resolved together (`IdentityResolution`).
+    public struct Graph: Sendable, Equatable {
+        /// Columns whose shared values join identities (full phone, e-mail, unionid, device).
+        public var identifiers: [String]
+        /// A value held by more identities than this joins nobody (shared infrastructure).
+        public var maxShared = 3
+    }
+
     public struct DeterministicRule: Sendable, Equatable {
         public var name: String
         /// A pair matches with certainty when it agrees exactly on all of these (none missing).
@@ -110,6 +123,8 @@ public struct LinkSettings: Sendable {
     /// Rules whose pairs train m by EM (default: every blocking rule on exact columns).
     public var trainingBlocking: [BlockingRule] = []
     public var deterministic: [DeterministicRule] = []
+    /// Resolve identities as people (link_to_master only); nil: each identity on its own.
+    public var graph: Graph? = nil
     /// Match probability at or above which a pair is a link.
     public var threshold = 0.5
     /// Blocks with more records than this are skipped (and reported).
@@ -131,11 +146,13 @@ public struct LinkSettings: Sendable {
         derived.forEach { add($0.from) }
         comparisons.forEach { c in
             add(c.column)
+            c.frequencyColumn.map(add)
             for case .swappedWith(let other) in c.levels { add(other) }
         }
         blocking.forEach { $0.columns.forEach(add) }
         trainingBlocking.forEach { $0.columns.forEach(add) }
         deterministic.forEach { $0.columns.forEach(add) }
+        graph?.identifiers.forEach(add)
         return out
     }
 
@@ -159,7 +176,7 @@ extension LinkSettings {
         let known: Set = ["link_type", "unique_id_column", "columns", "comparisons", "joint", "dependence_lift",
                           "blocking_rules", "training_blocking_rules", "deterministic_rules", "threshold",
                           "max_block_size", "u_sample_pairs", "max_training_pairs", "em_iterations", "seed",
-                          "name", "description"]
+                          "graph", "name", "description"]
         for key in top.keys.sorted() where !known.contains(key) {
             throw r.fail(key, "unknown setting '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -189,13 +206,14 @@ extension LinkSettings {
             let name = try r.string(try r.member(c, "name", at), at + ".name")
             let column = try r.string(c["column"] ?? .string(name), at + ".column")
             let tf = try r.bool(c["term_frequency"] ?? .bool(false), at + ".term_frequency")
+            let frequencyColumn = try c["frequency_column"].map { try r.string($0, at + ".frequency_column") }
             var levels: [Level] = []
             for (k, l) in try r.array(try r.member(c, "levels", at), at + ".levels").enumerated() {
                 levels.append(try r.level(l, "\(at).levels[\(k)]"))
             }
             guard !levels.isEmpty else { throw r.fail(at + ".levels", "a comparison needs at least one level") }
             guard !comparisons.contains(where: { $0.name == name }) else { throw r.fail(at + ".name", "comparison '\(name)' is defined twice") }
-            comparisons.append(Comparison(name: name, column: column, levels: levels, termFrequency: tf))
+            comparisons.append(Comparison(name: name, column: column, levels: levels, termFrequency: tf, frequencyColumn: frequencyColumn))
         }
         for (i, g) in try r.array(top["joint"] ?? .array([]), "joint").enumerated() {
             let names = try r.array(g, "joint[\(i)]").enumerated().map { try r.string($1, "joint[\(i)][\($0)]") }
@@ -215,6 +233,22 @@ extension LinkSettings {
                 .map { try r.string($1, "\(at).columns[\($0)]") }
             guard !cols.isEmpty else { throw r.fail(at + ".columns", "a deterministic rule needs columns") }
             deterministic.append(DeterministicRule(name: name, columns: cols))
+        }
+        if let v = top["graph"] {
+            guard case .object(let g) = v else { throw r.fail("graph", "expected an object {\"identifiers\": [columns], \"max_shared\": n}") }
+            for key in g.keys.sorted() where !["identifiers", "max_shared"].contains(key) {
+                throw r.fail("graph.\(key)", "unknown graph setting '\(key)' (known: identifiers, max_shared)")
+            }
+            let ids = try r.array(try r.member(v, "identifiers", "graph"), "graph.identifiers").enumerated()
+                .map { try r.string($1, "graph.identifiers[\($0)]") }
+            guard !ids.isEmpty else { throw r.fail("graph.identifiers", "the graph needs at least one identifier column") }
+            var graph = Graph(identifiers: ids)
+            if let m = g["max_shared"] {
+                graph.maxShared = try r.count(m, "graph.max_shared")
+                guard graph.maxShared >= 2 else { throw r.fail("graph.max_shared", "max_shared must be at least 2, got \(graph.maxShared)") }
+            }
+            guard linkType == .linkToMaster else { throw r.fail("graph", "the identity graph needs link_type link_to_master") }
+            self.graph = graph
         }
         if let v = top["threshold"] {
             threshold = try r.number(v, "threshold")

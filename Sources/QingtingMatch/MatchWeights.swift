@@ -18,6 +18,11 @@ public struct MatchWeights: Sendable {
     let bits: [[Double]]
     /// Per term-frequency comparison and value id: the bits of agreeing exactly on that value.
     let exactBits: [[Double]?]
+    /// Per comparison with a frequency column: the chance a match agrees at all (1 − m of
+    /// "else"), and per value of that column the chance that a non-match holds it; an agreeing
+    /// level's bits are then log2(agreement / that chance).
+    let agreeM: [Double?]
+    let keyFrequency: [[Double]?]
 
     /// The bits of one level: log2(m/u), m clamped to `mFloor` first.
     @inline(__always)
@@ -29,8 +34,11 @@ public struct MatchWeights: Sendable {
 
     /// Weights from a prior (in bits), each comparison's m and u per level, and, per
     /// comparison, the column whose value frequencies adjust its exact level (nil: none).
-    public init(priorBits: Double, m: [[Double]], u: [[Double]], termFrequency: [Column?] = []) {
+    public init(priorBits: Double, m: [[Double]], u: [[Double]], termFrequency: [Column?] = [],
+                keyFrequency: [[Double]?] = []) {
         self.priorBits = priorBits
+        self.keyFrequency = m.indices.map { $0 < keyFrequency.count ? keyFrequency[$0] : nil }
+        agreeM = m.indices.map { $0 < keyFrequency.count && keyFrequency[$0] != nil ? 1 - m[$0].last! : nil }
         bits = zip(m, u).map { m, u in zip(m, u).map { Self.levelBits(m: $0, u: $1) } }
         exactBits = m.indices.map { c in
             guard c < termFrequency.count, let column = termFrequency[c] else { return nil }
@@ -48,14 +56,20 @@ public struct MatchWeights: Sendable {
 
     /// The same weights starting from another prior.
     public func with(priorBits: Double) -> MatchWeights {
-        MatchWeights(priorBits: priorBits, bits: bits, exactBits: exactBits)
+        MatchWeights(priorBits: priorBits, bits: bits, exactBits: exactBits, agreeM: agreeM, keyFrequency: keyFrequency)
     }
 
-    private init(priorBits: Double, bits: [[Double]], exactBits: [[Double]?]) {
+    private init(priorBits: Double, bits: [[Double]], exactBits: [[Double]?], agreeM: [Double?], keyFrequency: [[Double]?]) {
         self.priorBits = priorBits
         self.bits = bits
         self.exactBits = exactBits
+        self.agreeM = agreeM
+        self.keyFrequency = keyFrequency
     }
+
+    /// Whether comparison c's agreeing levels count the frequency of a shared key value.
+    @inline(__always)
+    public func countsKeyFrequency(_ c: Int) -> Bool { keyFrequency[c] != nil }
 
     public var comparisonCount: Int { bits.count }
 
@@ -70,6 +84,11 @@ public struct MatchWeights: Sendable {
     @inline(__always)
     public func term(_ c: Int, level: UInt8, value: Int32) -> (bits: Double, termFrequency: Bool) {
         if level == Comparator.null { return (0, false) }
+        if let frequency = keyFrequency[c] {
+            let last = bits[c].count - 1
+            guard Int(level) < last, value >= 0 else { return (bits[c][Int(level)], false) }
+            return (Math.log2(max(agreeM[c]!, Self.mFloor) / frequency[Int(value)]), true)
+        }
         if level == 0, value >= 0, let exact = exactBits[c] { return (exact[Int(value)], true) }
         return (bits[c][Int(level)], false)
     }

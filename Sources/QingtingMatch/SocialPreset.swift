@@ -31,7 +31,7 @@ public enum SocialPreset {
       "comparisons": [
         {"name": "name", "column": "name_pinyin", "term_frequency": true,
          "levels": [{"exact": true}, {"jaro_winkler": 0.92}, {"anagram": true}, {"contains": 4}, {"jaro_winkler": 0.8}]},
-        {"name": "phone", "column": "phone_mask", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
+        {"name": "phone", "column": "phone_mask", "frequency_column": "phone_key", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
         {"name": "email", "column": "email_n", "levels": [{"exact": true}, {"jaro_winkler": 0.9}]},
         {"name": "city", "column": "city_n", "levels": [{"exact": true}]},
         {"name": "gender", "column": "gender_n", "levels": [{"exact": true}]},
@@ -53,6 +53,7 @@ public enum SocialPreset {
         {"name": "email", "columns": ["email_n"]},
         {"name": "wechat_unionid", "columns": ["unionid"]}
       ],
+      "graph": {"identifiers": ["phone_e164", "email_n", "unionid", "device"], "max_shared": 3},
       "threshold": 0.5,
       "max_block_size": 1000
     }
@@ -120,10 +121,14 @@ public enum SocialPreset {
         public var pair: PairScorer.Scored?
         public var via: Int?
         public var cluster: String
+        /// The person's combined evidence (graph resolution), each term with the account it
+        /// came from; nil: the pair's own terms explain the link.
+        public var terms: [(term: PairScorer.Term, from: Int)]? = nil
     }
 
     /// An `IdentityLink` for every identity of a run.
     public static func identityLinks(_ run: LinkRun) -> [IdentityLink] {
+        if let resolution = run.resolution { return identityLinks(resolution, run: run) }
         var clustering = run.clustering
         let records = run.records
         let left = records.leftCount
@@ -158,6 +163,21 @@ public enum SocialPreset {
         }
     }
 
+    /// The identity links of a graph resolution. A linked identity's cluster is its customer's
+    /// id; an unlinked one's is its person's first identity.
+    static func identityLinks(_ resolution: IdentityResolution, run: LinkRun) -> [IdentityLink] {
+        let left = run.records.leftCount
+        return resolution.decisions.enumerated().map { k, d in
+            let r = left + k
+            let pair = d.candidate.map { c in
+                PairScorer.Scored(pair: Blocking.pair(c, r), weight: Float(MatchWeights.bits(probability: min(max(d.probability, 1e-12), 1 - 1e-12))),
+                                  rule: d.rule)
+            }
+            let cluster = d.customer.map { run.records.ids[$0] } ?? run.records.ids[d.person]
+            return IdentityLink(record: r, customer: d.customer, pair: pair, via: d.via, cluster: cluster, terms: d.terms)
+        }
+    }
+
     /// The members of one identity link's line as JSON values: `platform`, `uid`, `customer`,
     /// `cluster`, `probability`, `match_weight`, `rule`, `status`, `explain` (when asked), `via`.
     public static func members(_ link: IdentityLink, run: LinkRun, explain: Bool = true) -> JSONObject {
@@ -179,12 +199,25 @@ public enum SocialPreset {
             obj["rule"] = .null
         }
         obj["status"] = link.customer != nil ? .string(link.pair?.status ?? "suggested") : .null
-        if let p = link.pair, explain {
-            let (i, j) = Blocking.split(p.pair)
-            obj["explain"] = PairScorer.Term.json(run.scorer.explain(i, j))
-        }
+        if explain, let e = explainJSON(link, run: run) { obj["explain"] = e }
         if let via = link.via { obj["via"] = .string(run.records.ids[via]) }
         return obj
+    }
+
+    /// An identity link's explanation: the person's combined terms (each with `from`, the
+    /// account it came from, when that is another one), else the pair's terms; nil without a pair.
+    public static func explainJSON(_ link: IdentityLink, run: LinkRun) -> JSONValue? {
+        if let terms = link.terms {
+            return .array(terms.map { t in
+                var o: JSONObject = ["comparison": .string(t.term.comparison), "level": .string(t.term.level),
+                                     "bits": .number(NumberFormat.rounded(t.term.bits, 2))]
+                if t.from != link.record { o["from"] = .string(run.records.ids[t.from]) }
+                return .object(o)
+            })
+        }
+        guard let p = link.pair else { return nil }
+        let (i, j) = Blocking.split(p.pair)
+        return PairScorer.Term.json(run.scorer.explain(i, j))
     }
 
     /// The JSON line of one identity link.
@@ -201,6 +234,24 @@ public enum SocialPreset {
         public var truthLinked = 0
         public var truthDeterministic = 0
         public var identities = 0
+        /// Probabilistic candidates (linked or not) by predicted probability, in tenths: how
+        /// many, the sum of their probabilities, how many were the true customer.
+        public var reliability = [Bin](repeating: Bin(), count: 10)
+
+        public struct Bin: Sendable {
+            public var count = 0
+            public var predicted = 0.0
+            public var correct = 0
+            public var meanPredicted: Double { count == 0 ? 0 : predicted / Double(count) }
+            public var observed: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+        }
+
+        /// Expected calibration error: the count-weighted mean gap between predicted and observed.
+        public var calibrationError: Double {
+            let total = reliability.reduce(0) { $0 + $1.count }
+            guard total > 0 else { return 0 }
+            return reliability.reduce(0) { $0 + Double($1.count) * abs($1.meanPredicted - $1.observed) } / Double(total)
+        }
 
         public struct Part: Sendable {
             public var predicted = 0
@@ -249,6 +300,13 @@ public enum SocialPreset {
             e.identities += 1
             if t?.customer != nil { e.truthLinked += 1 }
             if t?.deterministic == true { e.truthDeterministic += 1 }
+            if let p = link.pair, p.rule < 0 || link.via != nil {
+                let candidate = Blocking.split(p.pair).0
+                let bin = min(Int(p.probability * 10), 9)
+                e.reliability[bin].count += 1
+                e.reliability[bin].predicted += p.probability
+                if t?.customer == run.records.ids[candidate] { e.reliability[bin].correct += 1 }
+            }
             guard let c = link.customer else { continue }
             let right = t?.customer == run.records.ids[c]
             if link.via == nil, let p = link.pair, p.rule >= 0 {

@@ -14,8 +14,9 @@ public enum ValueTransform: Sendable, Equatable {
     case phoneMask
     /// The last `n` known digits of a phone pattern (a blocking key that masked numbers keep).
     case phoneSuffix(Int)
-    /// The first 3 and last 4 digits of a phone pattern (`138|1234`), when both are known: the
-    /// part the usual 138****1234 mask shows, a selective blocking key.
+    /// Blocking keys for each mask style a number can be shown in: `138|1234` (138****1234),
+    /// `1381234|` (1381234****, Zhihu and Kuaishou), `|1234` (****1234, Xiaohongshu). A full
+    /// number has all three, a masked one its own style's, so every compatible pair shares one.
     case phoneKey
     /// Trimmed, lower-cased address with an `@`.
     case email
@@ -85,8 +86,12 @@ public final class TransformContext {
             return tail.contains("*") ? [] : [String(tail)]
         case .phoneKey:
             guard let pattern = PhoneNumber.pattern(value) else { return [] }
-            let head = pattern.prefix(3), tail = pattern.suffix(4)
-            return head.contains("*") || tail.contains("*") ? [] : [head + "|" + tail]
+            let head = pattern.prefix(3), prefix = pattern.prefix(7), tail = pattern.suffix(4)
+            var keys: [String] = []
+            if !head.contains("*") && !tail.contains("*") { keys.append(head + "|" + tail) }
+            if !prefix.contains("*") && (tail.contains("*") || !pattern.contains("*")) { keys.append(prefix + "|") }
+            if !tail.contains("*") && (head.contains("*") || !pattern.contains("*")) { keys.append("|" + tail) }
+            return keys
         case .email:
             let folded = Self.fold(value).lowercased().filter { !$0.isWhitespace }
             guard let at = folded.firstIndex(of: "@"), at != folded.startIndex,

@@ -111,13 +111,7 @@ struct IdentityRecord: StoreRow, Equatable {
         let ids = run.records.ids
         let id = ids[link.record]
         let colon = id.firstIndex(of: ":") ?? id.endIndex
-        var explain = ""
-        if let p = link.pair {
-            let (i, j) = Blocking.split(p.pair)
-            explain = PairScorer.Term.json(run.scorer.explain(i, j)).jsonText
-        } else {
-            explain = "[]"
-        }
+        let explain = SocialPreset.explainJSON(link, run: run)?.jsonText ?? "[]"
         self.init(
             id: id, platform: String(id[..<colon]),
             uid: colon < id.endIndex ? String(id[id.index(after: colon)...]) : "",

@@ -23,7 +23,9 @@ import Testing
         #expect(apply("phone_mask", "call me") == [])
         #expect(apply("phone_mask", "23812345678") == [])  // not a mainland mobile
         #expect(apply("phone_key", "138****5678") == ["138|5678"])
-        #expect(apply("phone_key", "****5678") == [])
+        #expect(apply("phone_key", "****5678") == ["|5678"])
+        #expect(apply("phone_key", "1381234****") == ["1381234|"])
+        #expect(apply("phone_key", "13812345678") == ["138|5678", "1381234|", "|5678"])
         #expect(apply("phone_suffix:4", "****5678") == ["5678"])
     }
 

@@ -1,0 +1,52 @@
+/// Social identities grouped into people: two identities that show the same rare identifier
+/// (a full phone number, an e-mail, a WeChat unionid, an advertising id) are one person's
+/// accounts, so the person's evidence against a customer is read from all of them.
+///
+/// Rarity is what keeps strangers apart: a value held by more than `maxShared` identities
+/// (an all-zero advertising id, a family tablet, an office's shared address) joins nobody.
+/// App-scoped ids never recur, so they join nobody either; they cost nothing.
+public struct PersonGraph: Sendable {
+    /// Per record: its component's id (the smallest record index in it); customers are their own.
+    public private(set) var component: [Int32]
+    /// Identity-to-identity joins made, and identifier values skipped for being too common.
+    public private(set) var joins = 0
+    public private(set) var commonValuesSkipped = 0
+
+    /// Components of the right records of `records`, joined on `columns` whose values at most
+    /// `maxShared` right records hold.
+    public init(records: RecordSet, columns: [Column], maxShared: Int) {
+        let left = records.leftCount, n = records.count
+        var parent = (0..<Int32(n)).map { $0 }
+        func find(_ x: Int32) -> Int32 {
+            var r = x
+            while parent[Int(r)] != r { r = parent[Int(r)] }
+            var y = x
+            while parent[Int(y)] != r { let next = parent[Int(y)]; parent[Int(y)] = r; y = next }
+            return r
+        }
+        for column in columns {
+            // The identities holding each value, counted on the right side only.
+            var holders: [Int32: [Int32]] = [:]
+            for r in left..<n {
+                for v in column.values(r) { holders[v, default: []].append(Int32(r)) }
+            }
+            for (_, list) in holders where list.count > 1 {
+                guard list.count <= maxShared else { commonValuesSkipped += 1; continue }
+                for r in list.dropFirst() {
+                    let a = find(list[0]), b = find(r)
+                    if a != b { parent[Int(max(a, b))] = min(a, b); joins += 1 }
+                }
+            }
+        }
+        component = (0..<Int32(n)).map { find($0) }
+    }
+
+    /// The members of every component of two or more right records, keyed by component id.
+    public func groups() -> [Int32: [Int32]] {
+        var out: [Int32: [Int32]] = [:]
+        for (r, c) in component.enumerated() where Int32(r) != c {
+            out[c, default: [c]].append(Int32(r))
+        }
+        return out
+    }
+}
