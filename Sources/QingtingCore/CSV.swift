@@ -6,6 +6,19 @@ public enum CSV {
     /// A trailing `\r` is dropped. A field is quoted only when its first non-space character is a
     /// quote; a quote inside an unquoted field is kept as written.
     public static func splitLine(_ line: String) -> [String] {
+        split(line).fields
+    }
+
+    /// Splits one CSV record that may span lines (a quoted field holding newlines, as vendor
+    /// exports of comments write them): nil while a quoted field is still open, so that the
+    /// reader appends the next line and tries again.
+    public static func splitRecord(_ text: String) -> [String]? {
+        let (fields, open) = split(text)
+        return open ? nil : fields
+    }
+
+    /// The fields, and whether the text ended inside a quoted field.
+    private static func split(_ line: String) -> (fields: [String], open: Bool) {
         var fields: [String] = [], field = "", quoted = false
         var chars = Substring(line)
         if chars.last == "\r" { chars.removeLast() }
@@ -22,7 +35,7 @@ public enum CSV {
             else { field.append(c) }
         }
         fields.append(trimmed(field))
-        return fields
+        return (fields, quoted)
     }
 
     /// `s` without leading and trailing whitespace.

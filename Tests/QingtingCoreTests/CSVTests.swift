@@ -8,3 +8,11 @@ import Testing
         #expect(CSV.splitLine("") == [""])
     }
 }
+
+@Suite struct CSVRecordTests {
+    @Test func aRecordIsIncompleteWhileAQuotedFieldIsOpen() {
+        #expect(CSV.splitRecord(#"1,"第一行"#) == nil)
+        #expect(CSV.splitRecord("1,\"第一行\n第二行\",x") == ["1", "第一行\n第二行", "x"])
+        #expect(CSV.splitRecord(#"1,a"b,c"#) == ["1", #"a"b"#, "c"])
+    }
+}
