@@ -170,12 +170,21 @@ public struct FieldMapping: Sendable, Equatable {
         if let pair = single["kind"], case .constant(let name) = source(pair.source), !EventKind.known.contains(EventKind(name)) {
             fail("unknown kind '\(name)' (kinds: \(EventKind.known.map(\.rawValue).joined(separator: ", ")))", pair.place)
         }
-        if !errors.isEmpty { throw QingtingErrors(errors) }
+        if !errors.isEmpty { throw QingtingErrors(inFileOrder(errors)) }
         func mapped(_ target: String) -> Source? { single[target].map { source($0.source) } }
         return FieldMapping(eventID: mapped("event_id")!, uid: mapped("uid"), kind: mapped("kind")!, time: mapped("time")!,
                             timeFormat: format, text: mapped("text"), quotedText: mapped("quoted_text"),
                             parent: mapped("parent"), root: mapped("root"), post: mapped("post"), author: author,
                             metrics: metrics)
+    }
+
+    /// Errors sorted by the line of their `path:line` location (a stable sort: JSON mappings, whose
+    /// locations name targets, keep their order), so a TSV mapping's problems read top to bottom.
+    static func inFileOrder(_ errors: [QingtingError]) -> [QingtingError] {
+        func line(_ error: QingtingError) -> Int {
+            error.location.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? Int.max
+        }
+        return errors.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(\.element)
     }
 
     static func source(_ text: String) -> Source {

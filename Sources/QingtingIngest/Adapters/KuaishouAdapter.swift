@@ -21,8 +21,12 @@ struct KuaishouAdapter: PlatformAdapter {
         return Self.isComment(root)
     }
 
+    /// An item with the GraphQL names (`commentId`, `authorId`, `authorName`, `headurl`) or their
+    /// snake_case forms; two of them are enough, so an item missing its id is still recognized.
     static func isComment(_ node: JSONNode) -> Bool {
-        (node["commentId"] != nil && node["authorId"] != nil) || (node["comment_id"] != nil && node["author_id"] != nil)
+        let camel = ["commentId", "authorId", "authorName", "headurl"].filter { node[$0] != nil }.count
+        let snake = ["comment_id", "author_id", "author_name", "headurl"].filter { node[$0] != nil }.count
+        return camel >= 2 || snake >= 3
     }
 
     /// The comment lists of a GraphQL response, with whether they are sub-comments.

@@ -8,7 +8,7 @@ import QingtingCore
 enum MetaWebhook {
     static func isEnvelope(_ root: JSONNode, objects: Set<String>) -> Bool {
         guard let object = root["object"]?.string, objects.contains(object) else { return false }
-        return root["entry"]?.elements != nil
+        return root["entry"] != nil
     }
 
     /// Calls `change` for every `changes[]` item and reads every `messaging[]` and `standby[]`

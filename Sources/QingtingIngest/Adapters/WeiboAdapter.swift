@@ -25,9 +25,11 @@ struct WeiboAdapter: PlatformAdapter {
         return false
     }
 
-    /// A status or comment: a `created_at` and Weibo's own markers (`idstr`, not X's `id_str`).
+    /// A status or comment: a `created_at` or `text`, and Weibo's own markers (`idstr`, not X's
+    /// `id_str`).
     static func isItem(_ node: JSONNode) -> Bool {
-        guard node.isObject, node["created_at"]?.string != nil, node["id_str"] == nil, node["user"]?["id_str"] == nil else {
+        guard node.isObject, node["created_at"] != nil || node["text"] != nil, node["id_str"] == nil,
+              node["user"]?["id_str"] == nil else {
             return false
         }
         return node["idstr"] != nil || node["mid"] != nil || node["rootidstr"] != nil || node["user"]?["idstr"] != nil
