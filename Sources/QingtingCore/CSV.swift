@@ -19,7 +19,9 @@ public enum CSV {
 
     /// The fields, and whether the text ended inside a quoted field.
     private static func split(_ line: String) -> (fields: [String], open: Bool) {
-        var fields: [String] = [], field = "", quoted = false
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
         var chars = Substring(line)
         if chars.last == "\r" { chars.removeLast() }
         var it = chars.makeIterator()
@@ -27,12 +29,32 @@ public enum CSV {
             if quoted {
                 if c == "\"" {
                     if let n = it.next() {
-                        if n == "\"" { field.append("\"") } else { quoted = false; if n == "," { fields.append(trimmed(field)); field = "" } else { field.append(n) } }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "," { fields.append(trimmed(field)); field = "" }
-            else if c == "\"" && trimmed(field).isEmpty { quoted = true; field = "" }
-            else { field.append(c) }
+                        if n == "\"" {
+                            field.append("\"")
+                        } else {
+                            quoted = false
+                            if n == "," {
+                                fields.append(trimmed(field))
+                                field = ""
+                            } else {
+                                field.append(n)
+                            }
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "," {
+                fields.append(trimmed(field))
+                field = ""
+            } else if c == "\"" && trimmed(field).isEmpty {
+                quoted = true
+                field = ""
+            } else {
+                field.append(c)
+            }
         }
         fields.append(trimmed(field))
         return (fields, quoted)

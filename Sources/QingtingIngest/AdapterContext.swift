@@ -23,15 +23,18 @@ struct EventMaker: Sendable {
     /// A finished event, after the time check; empty texts become nil.
     /// - Parameter time: UTC milliseconds and the place they were read from.
     /// - Throws: `.futureTime` past `now` plus the tolerance, `.timeBefore2000` before 2000.
-    func event(id: String, kind: EventKind, author: SocialEvent.Author?, parent: SocialEvent.Parent? = nil,
-               text: String? = nil, quotedText: String? = nil, time: (millis: Int64, place: String),
-               metrics: JSONObject = [:]) throws -> SocialEvent {
+    func event(
+        id: String, kind: EventKind, author: SocialEvent.Author?, parent: SocialEvent.Parent? = nil,
+        text: String? = nil, quotedText: String? = nil, time: (millis: Int64, place: String),
+        metrics: JSONObject = [:]
+    ) throws -> SocialEvent {
         try check(time)
-        return SocialEvent(platform: platform, eventID: id, kind: kind, author: author, parent: parent,
-                           text: text.flatMap { $0.isEmpty ? nil : $0 },
-                           quotedText: quotedText.flatMap { $0.isEmpty ? nil : $0 },
-                           occurredAt: time.millis, receivedAt: configuration.receivedAt, metrics: metrics,
-                           raw: payload.bytes)
+        return SocialEvent(
+            platform: platform, eventID: id, kind: kind, author: author, parent: parent,
+            text: text.flatMap { $0.isEmpty ? nil : $0 },
+            quotedText: quotedText.flatMap { $0.isEmpty ? nil : $0 },
+            occurredAt: time.millis, receivedAt: configuration.receivedAt, metrics: metrics,
+            raw: payload.bytes)
     }
 
     /// Refuses a time before 2000 or later than `now` plus the tolerance.
@@ -41,7 +44,8 @@ struct EventMaker: Sendable {
         }
         let (latest, overflow) = configuration.now.addingReportingOverflow(configuration.futureToleranceMillis)
         if !overflow, time.millis > latest {
-            throw QingtingError(.futureTime, "\(time.place) is more than \(configuration.futureToleranceMillis / 1000) s after now")
+            throw QingtingError(
+                .futureTime, "\(time.place) is more than \(configuration.futureToleranceMillis / 1000) s after now")
         }
     }
 }

@@ -27,12 +27,16 @@ enum EventTime {
 
     /// UTC milliseconds of a local civil time at `offsetSeconds` east of UTC; nil for an impossible
     /// date or time (Feb 30, 25:00).
-    static func millis(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64,
-                       millisecond: Int64 = 0, offsetSeconds: Int64) -> Int64? {
+    static func millis(
+        year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64,
+        millisecond: Int64 = 0, offsetSeconds: Int64
+    ) -> Int64? {
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
-              (0...999).contains(millisecond), (1...9999).contains(year) else { return nil }
-        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
+            (0...999).contains(millisecond), (1...9999).contains(year)
+        else { return nil }
+        let seconds =
+            days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * 1000 + millisecond
     }
 
@@ -53,12 +57,14 @@ enum EventTime {
     static func weibo(_ text: String) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 6, weekdays.contains(parts[0]),
-              let month = months.firstIndex(of: String(parts[1])),
-              let day = Int64(parts[2]), let year = Int64(parts[5]),
-              let (hour, minute, second) = clock(parts[3]),
-              let offset = offset(parts[4]) else { return nil }
-        return millis(year: year, month: Int64(month + 1), day: day, hour: hour, minute: minute, second: second,
-                      offsetSeconds: offset)
+            let month = months.firstIndex(of: String(parts[1])),
+            let day = Int64(parts[2]), let year = Int64(parts[5]),
+            let (hour, minute, second) = clock(parts[3]),
+            let offset = offset(parts[4])
+        else { return nil }
+        return millis(
+            year: year, month: Int64(month + 1), day: day, hour: hour, minute: minute, second: second,
+            offsetSeconds: offset)
     }
 
     /// ISO 8601 / RFC 3339 as X and Meta write it: `2019-06-04T23:12:08.000Z`,
@@ -67,9 +73,10 @@ enum EventTime {
     static func iso8601(_ text: String) -> Int64? {
         let u = Array(text.utf8)
         guard u.count >= 20, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
-              let year = digits(u, 0, 4), let month = digits(u, 5, 2), let day = digits(u, 8, 2),
-              let (hour, minute, second) = clock(Substring(String(decoding: u[11..<19], as: UTF8.self))) else { return nil }
+            u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
+            let year = digits(u, 0, 4), let month = digits(u, 5, 2), let day = digits(u, 8, 2),
+            let (hour, minute, second) = clock(Substring(String(decoding: u[11..<19], as: UTF8.self)))
+        else { return nil }
         var at = 19
         var millisecond: Int64 = 0
         if at < u.count, u[at] == UInt8(ascii: ".") {
@@ -85,12 +92,15 @@ enum EventTime {
         }
         let zone = Substring(String(decoding: u[at...], as: UTF8.self))
         let offsetSeconds: Int64
-        if zone == "Z" || zone == "z" { offsetSeconds = 0 } else {
+        if zone == "Z" || zone == "z" {
+            offsetSeconds = 0
+        } else {
             guard let o = offset(zone) else { return nil }
             offsetSeconds = o
         }
-        return millis(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                      millisecond: millisecond, offsetSeconds: offsetSeconds)
+        return millis(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+            millisecond: millisecond, offsetSeconds: offsetSeconds)
     }
 
     /// `yyyy-MM-dd HH:mm:ss` (or with `/` between date parts, or `T`), local time at
@@ -98,8 +108,9 @@ enum EventTime {
     static func local(_ text: String, offsetSeconds: Int64) -> Int64? {
         let u = Array(text.utf8)
         guard u.count == 19 || u.count == 16, u[4] == u[7], u[4] == UInt8(ascii: "-") || u[4] == UInt8(ascii: "/"),
-              u[10] == UInt8(ascii: " ") || u[10] == UInt8(ascii: "T"),
-              let year = digits(u, 0, 4), let month = digits(u, 5, 2), let day = digits(u, 8, 2) else { return nil }
+            u[10] == UInt8(ascii: " ") || u[10] == UInt8(ascii: "T"),
+            let year = digits(u, 0, 4), let month = digits(u, 5, 2), let day = digits(u, 8, 2)
+        else { return nil }
         let clockText = Substring(String(decoding: u[11...], as: UTF8.self))
         let time: (Int64, Int64, Int64)?
         if u.count == 16 {
@@ -108,15 +119,17 @@ enum EventTime {
             time = clock(clockText)
         }
         guard let (hour, minute, second) = time else { return nil }
-        return millis(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                      offsetSeconds: offsetSeconds)
+        return millis(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+            offsetSeconds: offsetSeconds)
     }
 
     /// `HH:mm:ss`.
     private static func clock(_ text: Substring) -> (Int64, Int64, Int64)? {
         let u = Array(text.utf8)
         guard u.count == 8, u[2] == UInt8(ascii: ":"), u[5] == UInt8(ascii: ":"),
-              let h = digits(u, 0, 2), let m = digits(u, 3, 2), let s = digits(u, 6, 2) else { return nil }
+            let h = digits(u, 0, 2), let m = digits(u, 3, 2), let s = digits(u, 6, 2)
+        else { return nil }
         return (h, m, s)
     }
 
@@ -124,7 +137,8 @@ enum EventTime {
     static func offset(_ text: Substring) -> Int64? {
         let u = Array(text.utf8)
         guard u.count == 3 || u.count == 5 || u.count == 6, u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-"),
-              let hours = digits(u, 1, 2), hours <= 14 else { return nil }
+            let hours = digits(u, 1, 2), hours <= 14
+        else { return nil }
         var minutes: Int64 = 0
         if u.count == 5 {
             guard let m = digits(u, 3, 2) else { return nil }

@@ -84,11 +84,16 @@ public struct FieldMapping: Sendable, Equatable {
     public static func parse(json bytes: [UInt8], path: String) throws -> FieldMapping {
         let value: JSONValue
         do { value = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch let error as QingtingError {
-            throw QingtingErrors([QingtingError(.invalidMapping, "not valid JSON: \(error.message)", location: path,
-                                                byteOffset: error.byteOffset)])
+            throw QingtingErrors([
+                QingtingError(
+                    .invalidMapping, "not valid JSON: \(error.message)", location: path,
+                    byteOffset: error.byteOffset)
+            ])
         }
         guard case .object(let members) = value else {
-            throw QingtingErrors([QingtingError(.invalidMapping, "expected a JSON object of target: source members", location: path)])
+            throw QingtingErrors([
+                QingtingError(.invalidMapping, "expected a JSON object of target: source members", location: path)
+            ])
         }
         var pairs: [Pair] = []
         var errors: [QingtingError] = []
@@ -96,7 +101,9 @@ public struct FieldMapping: Sendable, Equatable {
             if case .object(let nested) = source, target == "author" || target == "metrics" {
                 for (name, inner) in nested {
                     guard case .string(let s) = inner else {
-                        errors.append(QingtingError(.invalidMapping, "the source must be a string", location: "\(path): \(target).\(name)"))
+                        errors.append(
+                            QingtingError(
+                                .invalidMapping, "the source must be a string", location: "\(path): \(target).\(name)"))
                         continue
                     }
                     pairs.append(Pair(target: "\(target).\(name)", source: s, place: "\(path): \(target).\(name)"))
@@ -104,7 +111,8 @@ public struct FieldMapping: Sendable, Equatable {
                 continue
             }
             guard case .string(let s) = source else {
-                errors.append(QingtingError(.invalidMapping, "the source must be a string", location: "\(path): \(target)"))
+                errors.append(
+                    QingtingError(.invalidMapping, "the source must be a string", location: "\(path): \(target)"))
                 continue
             }
             pairs.append(Pair(target: target, source: s, place: "\(path): \(target)"))
@@ -128,7 +136,9 @@ public struct FieldMapping: Sendable, Equatable {
         var single: [String: Pair] = [:]
         var author: OrderedDictionary<String, Source> = [:]
         var metrics: OrderedDictionary<String, Source> = [:]
-        func fail(_ message: String, _ place: String) { errors.append(QingtingError(.invalidMapping, message, location: place)) }
+        func fail(_ message: String, _ place: String) {
+            errors.append(QingtingError(.invalidMapping, message, location: place))
+        }
 
         for pair in pairs {
             let source = Self.source(pair.source)
@@ -139,12 +149,18 @@ public struct FieldMapping: Sendable, Equatable {
                     fail("'\(pair.target)' names no field (map the uid with the target uid)", pair.place)
                 } else if (isAuthor ? author[name] : metrics[name]) != nil {
                     fail("'\(pair.target)' is mapped twice", pair.place)
-                } else if isAuthor { author[name] = source } else { metrics[name] = source }
+                } else if isAuthor {
+                    author[name] = source
+                } else {
+                    metrics[name] = source
+                }
             } else if Self.singleTargets.contains(pair.target) {
                 if single[pair.target] != nil { fail("'\(pair.target)' is mapped twice", pair.place) }
                 single[pair.target] = pair
             } else {
-                fail("unknown target '\(pair.target)' (targets: \(singleTargets.sorted().joined(separator: ", ")), author.<name>, metrics.<name>)", pair.place)
+                fail(
+                    "unknown target '\(pair.target)' (targets: \(singleTargets.sorted().joined(separator: ", ")), author.<name>, metrics.<name>)",
+                    pair.place)
             }
         }
         for required in ["event_id", "time", "time_format", "kind"] where single[required] == nil {
@@ -161,21 +177,30 @@ public struct FieldMapping: Sendable, Equatable {
             case "iso8601": format = .iso8601
             case "weibo": format = .weibo
             case "yyyy-MM-dd HH:mm:ss", "yyyy/MM/dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy/MM/dd HH:mm":
-                if zone == nil { fail("time_format '\(pair.source)' has no zone: add a time_zone such as +08:00", pair.place) }
+                if zone == nil {
+                    fail("time_format '\(pair.source)' has no zone: add a time_zone such as +08:00", pair.place)
+                }
                 format = .local(offsetSeconds: offset ?? 0)
             default:
-                fail("unknown time_format '\(pair.source)' (unix_s, unix_ms, iso8601, weibo, yyyy-MM-dd HH:mm:ss)", pair.place)
+                fail(
+                    "unknown time_format '\(pair.source)' (unix_s, unix_ms, iso8601, weibo, yyyy-MM-dd HH:mm:ss)",
+                    pair.place)
             }
         }
-        if let pair = single["kind"], case .constant(let name) = source(pair.source), !EventKind.known.contains(EventKind(name)) {
-            fail("unknown kind '\(name)' (kinds: \(EventKind.known.map(\.rawValue).joined(separator: ", ")))", pair.place)
+        if let pair = single["kind"], case .constant(let name) = source(pair.source),
+            !EventKind.known.contains(EventKind(name))
+        {
+            fail(
+                "unknown kind '\(name)' (kinds: \(EventKind.known.map(\.rawValue).joined(separator: ", ")))", pair.place
+            )
         }
         if !errors.isEmpty { throw QingtingErrors(inFileOrder(errors)) }
         func mapped(_ target: String) -> Source? { single[target].map { source($0.source) } }
-        return FieldMapping(eventID: mapped("event_id")!, uid: mapped("uid"), kind: mapped("kind")!, time: mapped("time")!,
-                            timeFormat: format, text: mapped("text"), quotedText: mapped("quoted_text"),
-                            parent: mapped("parent"), root: mapped("root"), post: mapped("post"), author: author,
-                            metrics: metrics)
+        return FieldMapping(
+            eventID: mapped("event_id")!, uid: mapped("uid"), kind: mapped("kind")!, time: mapped("time")!,
+            timeFormat: format, text: mapped("text"), quotedText: mapped("quoted_text"),
+            parent: mapped("parent"), root: mapped("root"), post: mapped("post"), author: author,
+            metrics: metrics)
     }
 
     /// Errors sorted by the line of their `path:line` location (a stable sort: JSON mappings, whose
@@ -184,7 +209,8 @@ public struct FieldMapping: Sendable, Equatable {
         func line(_ error: QingtingError) -> Int {
             error.location.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? Int.max
         }
-        return errors.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(\.element)
+        return errors.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(
+            \.element)
     }
 
     static func source(_ text: String) -> Source {

@@ -10,8 +10,10 @@ public enum GenericExport {
     /// - Throws: `.invalidMapping` when the configuration has no mapping, `.io` when the file
     ///   cannot be read, `.invalidPayload` when a CSV file has no header; and what `body` throws.
     /// - Complexity: O(file size); the file is read in chunks, a row at a time.
-    public static func read(_ path: String, configuration: Ingest.Configuration,
-                            _ body: (_ line: Int, Ingest.Outcome) throws -> Void) throws {
+    public static func read(
+        _ path: String, configuration: Ingest.Configuration,
+        _ body: (_ line: Int, Ingest.Outcome) throws -> Void
+    ) throws {
         guard let mapping = configuration.mapping else {
             throw QingtingError(.invalidMapping, "reading a generic export needs a field mapping", location: path)
         }
@@ -20,8 +22,11 @@ public enum GenericExport {
         } else {
             try FileIO.forEachLine(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-                try body(line, placed(Ingest.read(Payload(Array(bytes)), platform: .generic, configuration: configuration),
-                                      "\(path):\(line)"))
+                try body(
+                    line,
+                    placed(
+                        Ingest.read(Payload(Array(bytes)), platform: .generic, configuration: configuration),
+                        "\(path):\(line)"))
             }
         }
     }
@@ -32,8 +37,10 @@ public enum GenericExport {
         return outcome
     }
 
-    static func readCSV(_ path: String, mapping: FieldMapping, configuration: Ingest.Configuration,
-                        _ body: (_ line: Int, Ingest.Outcome) throws -> Void) throws {
+    static func readCSV(
+        _ path: String, mapping: FieldMapping, configuration: Ingest.Configuration,
+        _ body: (_ line: Int, Ingest.Outcome) throws -> Void
+    ) throws {
         let adapter = GenericAdapter(mapping: mapping)
         var columns: [String: Int]?
         var pending: [UInt8] = []
@@ -50,14 +57,17 @@ public enum GenericExport {
             } else {
                 pending.append(0x0A)
             }
-            if let offset = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: $0[...])) }) {
+            if let offset = bytes.withUnsafeBufferPointer(UTF8Validation.firstInvalidOffset) {
                 pending.removeAll()
                 return try reject(QingtingError(.invalidUTF8, "not valid UTF-8", byteOffset: offset), line)
             }
             pending += bytes
             if pending.count > configuration.maxPayloadBytes {
                 pending.removeAll()
-                return try reject(QingtingError(.payloadTooLarge, "row over the limit of \(configuration.maxPayloadBytes) bytes (an unclosed quote?)"), firstLine)
+                return try reject(
+                    QingtingError(
+                        .payloadTooLarge,
+                        "row over the limit of \(configuration.maxPayloadBytes) bytes (an unclosed quote?)"), firstLine)
             }
             var text = String(decoding: pending, as: UTF8.self)
             if columns == nil, text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -73,13 +83,17 @@ public enum GenericExport {
             let make = EventMaker(platform: .generic, payload: Payload(raw), configuration: configuration)
             var context = AdapterContext(make)
             context.one { make in
-                try adapter.event(from: { name in
-                    guard let i = header[name], i < fields.count, !fields[i].isEmpty else { return nil }
-                    return JSONNode(.string(fields[i]), path: name)
-                }, make)
+                try adapter.event(
+                    from: { name in
+                        guard let i = header[name], i < fields.count, !fields[i].isEmpty else { return nil }
+                        return JSONNode(.string(fields[i]), path: name)
+                    }, make)
             }
-            try body(firstLine, placed(Ingest.Outcome(platform: .generic, events: context.events, rejections: context.rejections),
-                                       "\(path):\(firstLine)"))
+            try body(
+                firstLine,
+                placed(
+                    Ingest.Outcome(platform: .generic, events: context.events, rejections: context.rejections),
+                    "\(path):\(firstLine)"))
         }
         if !pending.isEmpty {
             try reject(QingtingError(.invalidPayload, "the file ends inside a quoted field"), firstLine)

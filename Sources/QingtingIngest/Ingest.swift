@@ -24,8 +24,10 @@ public enum Ingest {
         /// The field mapping the `generic` platform reads with.
         public var mapping: FieldMapping?
 
-        public init(now: Int64, receivedAt: Int64? = nil, maxPayloadBytes: Int = Ingest.defaultMaxPayloadBytes,
-                    futureToleranceMillis: Int64 = 15 * 60 * 1000, mapping: FieldMapping? = nil) {
+        public init(
+            now: Int64, receivedAt: Int64? = nil, maxPayloadBytes: Int = Ingest.defaultMaxPayloadBytes,
+            futureToleranceMillis: Int64 = 15 * 60 * 1000, mapping: FieldMapping? = nil
+        ) {
             self.now = now
             self.receivedAt = receivedAt ?? now
             self.maxPayloadBytes = maxPayloadBytes
@@ -59,7 +61,8 @@ public enum Ingest {
             let document = try parse(payload, limit: configuration.maxPayloadBytes)
             let chosen = try choose(platform, for: document, mapping: configuration.mapping)
             outcome.platform = chosen.platform
-            var context = AdapterContext(EventMaker(platform: chosen.platform, payload: payload, configuration: configuration))
+            var context = AdapterContext(
+                EventMaker(platform: chosen.platform, payload: payload, configuration: configuration))
             chosen.adapter.read(document, into: &context)
             outcome.events = context.events
             outcome.rejections = context.rejections
@@ -86,18 +89,21 @@ public enum Ingest {
         if bytes[start] == UInt8(ascii: "<") {
             return .xml(try XMLTree.parse(Array(bytes[start...])))
         }
-        return .json(try bytes.withUnsafeBufferPointer { try JSONValue.parse(UnsafeBufferPointer(rebasing: $0[start...])) })
+        return .json(
+            try bytes.withUnsafeBufferPointer { try JSONValue.parse(UnsafeBufferPointer(rebasing: $0[start...])) })
     }
 
     /// The adapter for `platform`, or for the detected one; refuses a payload of another shape.
     static func choose(_ platform: Platform?, for document: Document, mapping: FieldMapping?) throws
-        -> (platform: Platform, adapter: any PlatformAdapter) {
+        -> (platform: Platform, adapter: any PlatformAdapter)
+    {
         guard let platform else {
             let detected = try Platform.detect(document)
             return (detected, detected.adapter(mapping: mapping)!)
         }
         guard let adapter = platform.adapter(mapping: mapping) else {
-            throw QingtingError(.invalidMapping, "the generic platform reads through a field mapping, and none was given")
+            throw QingtingError(
+                .invalidMapping, "the generic platform reads through a field mapping, and none was given")
         }
         if platform == .generic || adapter.recognizes(document) { return (platform, adapter) }
         let others = Platform.candidates(for: document)

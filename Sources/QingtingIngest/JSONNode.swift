@@ -69,7 +69,8 @@ struct JSONNode {
             return trimmed.isEmpty || trimmed == "0" ? nil : trimmed
         case .number(let literal):
             guard literal.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                throw QingtingError(.invalidPayload, "\(place) is not an integer id (a fraction or exponent loses digits)")
+                throw QingtingError(
+                    .invalidPayload, "\(place) is not an integer id (a fraction or exponent loses digits)")
             }
             return literal == "0" ? nil : literal
         default:
@@ -94,7 +95,8 @@ struct JSONNode {
         case .number: return value
         case .string(let s):
             let t = s.trimmedSpaces
-            guard !t.isEmpty, (try? JSONValue.parse(t)).map({ if case .number = $0 { true } else { false } }) == true else {
+            guard !t.isEmpty, (try? JSONValue.parse(t)).map({ if case .number = $0 { true } else { false } }) == true
+            else {
                 return nil
             }
             return .number(t)

@@ -7,7 +7,8 @@ public struct Payload: Sendable {
 
     public init(_ bytes: [UInt8], headers: [String: String] = [:]) {
         self.bytes = bytes
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.headers = Dictionary(
+            headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     public init(_ text: String, headers: [String: String] = [:]) {

@@ -8,7 +8,9 @@ extension Platform {
     /// a field mapping.
     /// - Throws: the payload's own error (`payload_too_large`, `invalid_utf8`, `invalid_json`,
     ///   `invalid_xml`), or `.undetectedPlatform` when no platform, or more than one, matches.
-    public static func detect(_ payload: Payload, maxPayloadBytes: Int = Ingest.defaultMaxPayloadBytes) throws -> Platform {
+    public static func detect(_ payload: Payload, maxPayloadBytes: Int = Ingest.defaultMaxPayloadBytes) throws
+        -> Platform
+    {
         try detect(Ingest.parse(payload, limit: maxPayloadBytes))
     }
 
@@ -16,10 +18,12 @@ extension Platform {
         let found = candidates(for: document)
         if found.count == 1 { return found[0] }
         if found.isEmpty {
-            throw QingtingError(.undetectedPlatform, "the payload has none of the documented platform shapes; name its platform")
+            throw QingtingError(
+                .undetectedPlatform, "the payload has none of the documented platform shapes; name its platform")
         }
         let names = found.map(\.rawValue).joined(separator: ", ")
-        throw QingtingError(.undetectedPlatform, "the payload has the shape of several platforms (\(names)); name its platform")
+        throw QingtingError(
+            .undetectedPlatform, "the payload has the shape of several platforms (\(names)); name its platform")
     }
 
     /// Every platform whose adapter recognizes `document`, in declaration order.

@@ -31,9 +31,11 @@ public struct SocialEvent: Sendable, Equatable {
     /// re-reads the batch and picks the event by its id.
     public var raw: [UInt8]
 
-    public init(platform: Platform, eventID: String, kind: EventKind, author: Author?, parent: Parent? = nil,
-                text: String? = nil, quotedText: String? = nil, occurredAt: Int64, receivedAt: Int64,
-                metrics: JSONObject = [:], raw: [UInt8]) {
+    public init(
+        platform: Platform, eventID: String, kind: EventKind, author: Author?, parent: Parent? = nil,
+        text: String? = nil, quotedText: String? = nil, occurredAt: Int64, receivedAt: Int64,
+        metrics: JSONObject = [:], raw: [UInt8]
+    ) {
         self.platform = platform
         self.eventID = eventID
         self.kind = kind

@@ -1,6 +1,6 @@
 internal import Crypto
-import QingtingCore
 internal import Foundation
+import QingtingCore
 
 /// The webhook signature schemes of platform-formats.md (summary item 5), computed with
 /// swift-crypto and compared in constant time. A receiver checks the signature on the raw body
@@ -20,10 +20,13 @@ public enum WebhookSignature {
     }
 
     /// Whether `signature` (hex, either case) is `weChat(token:timestamp:nonce:msgEncrypt:)`.
-    public static func isValidWeChat(signature: String, token: String, timestamp: String, nonce: String,
-                                     msgEncrypt: String? = nil) -> Bool {
-        constantTimeEqual(Array(signature.lowercased().utf8),
-                          Array(weChat(token: token, timestamp: timestamp, nonce: nonce, msgEncrypt: msgEncrypt).utf8))
+    public static func isValidWeChat(
+        signature: String, token: String, timestamp: String, nonce: String,
+        msgEncrypt: String? = nil
+    ) -> Bool {
+        constantTimeEqual(
+            Array(signature.lowercased().utf8),
+            Array(weChat(token: token, timestamp: timestamp, nonce: nonce, msgEncrypt: msgEncrypt).utf8))
     }
 
     // MARK: Meta (Facebook, Instagram, Messenger)
@@ -35,10 +38,12 @@ public enum WebhookSignature {
 
     /// Whether the `X-Hub-Signature-256` header value signs `body`.
     public static func isValidMeta(header: String?, body: [UInt8], appSecret: String) -> Bool {
-        guard let header, header.hasPrefix("sha256="), let code = unhex(String(header.dropFirst(7))), code.count == 32 else {
+        guard let header, header.hasPrefix("sha256="), let code = unhex(String(header.dropFirst(7))), code.count == 32
+        else {
             return false
         }
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: body, using: SymmetricKey(data: Array(appSecret.utf8)))
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            code, authenticating: body, using: SymmetricKey(data: Array(appSecret.utf8)))
     }
 
     // MARK: Douyin, Kuaishou
@@ -50,7 +55,8 @@ public enum WebhookSignature {
 
     public static func isValidDouyin(header: String?, body: [UInt8], clientSecret: String) -> Bool {
         guard let header else { return false }
-        return constantTimeEqual(Array(header.lowercased().utf8), Array(douyin(body: body, clientSecret: clientSecret).utf8))
+        return constantTimeEqual(
+            Array(header.lowercased().utf8), Array(douyin(body: body, clientSecret: clientSecret).utf8))
     }
 
     /// Kuaishou's `kwaisign`: `hex(md5(raw body ‖ app secret))`.
@@ -60,7 +66,8 @@ public enum WebhookSignature {
 
     public static func isValidKuaishou(header: String?, body: [UInt8], appSecret: String) -> Bool {
         guard let header else { return false }
-        return constantTimeEqual(Array(header.lowercased().utf8), Array(kuaishou(body: body, appSecret: appSecret).utf8))
+        return constantTimeEqual(
+            Array(header.lowercased().utf8), Array(kuaishou(body: body, appSecret: appSecret).utf8))
     }
 
     // MARK: X Account Activity
@@ -68,14 +75,17 @@ public enum WebhookSignature {
     /// `x-twitter-webhooks-signature`: `sha256=` and the base64 HMAC-SHA256 of the raw body under
     /// the consumer secret.
     public static func x(body: [UInt8], consumerSecret: String) -> String {
-        "sha256=" + base64(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(consumerSecret.utf8))))
+        "sha256="
+            + base64(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(consumerSecret.utf8))))
     }
 
     public static func isValidX(header: String?, body: [UInt8], consumerSecret: String) -> Bool {
         guard let header, header.hasPrefix("sha256="), let code = Data(base64Encoded: String(header.dropFirst(7))),
-              code.count == 32 else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: body,
-                                                      using: SymmetricKey(data: Array(consumerSecret.utf8)))
+            code.count == 32
+        else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            code, authenticating: body,
+            using: SymmetricKey(data: Array(consumerSecret.utf8)))
     }
 
     /// The CRC answer's `response_token`: `sha256=` and the base64 HMAC-SHA256 of `crc_token`.
@@ -86,7 +96,9 @@ public enum WebhookSignature {
     /// The CRC answer's body, `{"response_token":"sha256=…"}`.
     public static func xCRCResponse(crcToken: String, consumerSecret: String) -> String {
         var w = JSONWriter()
-        w.object { w in w.member("response_token", xCRCResponseToken(crcToken: crcToken, consumerSecret: consumerSecret)) }
+        w.object { w in
+            w.member("response_token", xCRCResponseToken(crcToken: crcToken, consumerSecret: consumerSecret))
+        }
         return w.text
     }
 

@@ -44,7 +44,10 @@ enum WeiboText {
         while let found = search.firstRange(of: name + "=") {
             let before = found.lowerBound == tag.startIndex ? " " : tag[tag.index(before: found.lowerBound)]
             var at = found.upperBound
-            guard before == " " || before == "\t" || before == "\n" else { search = tag[at...]; continue }
+            guard before == " " || before == "\t" || before == "\n" else {
+                search = tag[at...]
+                continue
+            }
             guard at < tag.endIndex else { return nil }
             let quote = tag[at]
             if quote == "\"" || quote == "'" {

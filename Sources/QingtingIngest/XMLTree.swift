@@ -46,7 +46,9 @@ struct XMLTree: Sendable, Equatable {
         }
         guard ok, let root = builder.root else {
             let reason = (parser.parserError as NSError?).map { "libxml2 error \($0.code)" } ?? "not well-formed"
-            throw QingtingError(.invalidXML, "not well-formed XML (\(reason)) at line \(parser.lineNumber), column \(parser.columnNumber)")
+            throw QingtingError(
+                .invalidXML,
+                "not well-formed XML (\(reason)) at line \(parser.lineNumber), column \(parser.columnNumber)")
         }
         return XMLTree(root: root)
     }
@@ -67,8 +69,10 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLTree.Element?
     var failure: String?
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         guard stack.count < XMLTree.maxDepth else {
             failure = "nested deeper than \(XMLTree.maxDepth) elements"
             parser.abortParsing()
@@ -77,7 +81,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         stack.append(XMLTree.Element(name: elementName, text: "", children: []))
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
         guard let element = stack.popLast() else { return }
         if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
     }

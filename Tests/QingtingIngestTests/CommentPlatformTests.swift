@@ -25,7 +25,8 @@ import Testing
     @Test func xiaohongshuCommentAndSubCommentWithCountsWrittenAsStrings() throws {
         let events = Fixture.events("xiaohongshu/comments.jsonl", platform: .xiaohongshu)
         try #require(events.count == 2)
-        let top = events[0], sub = events[1]
+        let top = events[0]
+        let sub = events[1]
         #expect(top.eventID == "65a1b2c3d4e5f60718293a4b")
         #expect(top.kind == .comment)
         #expect(top.parent == SocialEvent.Parent(id: "659f0e1d2c3b4a5968778695", post: "659f0e1d2c3b4a5968778695"))
@@ -35,8 +36,11 @@ import Testing
         #expect(top.author?.profile["ip_location"] == .string("上海"))
         #expect(top.metrics == ["like_count": .number("128"), "sub_comment_count": .number("1")])
         #expect(sub.kind == .reply)
-        #expect(sub.parent == SocialEvent.Parent(id: "65a1b2c3d4e5f60718293a4b", root: "65a1b2c3d4e5f60718293a4b",
-                                                 post: "659f0e1d2c3b4a5968778695"))
+        #expect(
+            sub.parent
+                == SocialEvent.Parent(
+                    id: "65a1b2c3d4e5f60718293a4b", root: "65a1b2c3d4e5f60718293a4b",
+                    post: "659f0e1d2c3b4a5968778695"))
         #expect(sub.text == "同问")
     }
 
@@ -56,7 +60,8 @@ import Testing
     @Test func bilibiliCommentAndNestedReplyAboveTwoToTheFiftyThree() throws {
         let events = Fixture.events("bilibili/replies.jsonl", platform: .bilibili)
         try #require(events.count == 2)
-        let top = events[0], reply = events[1]
+        let top = events[0]
+        let reply = events[1]
         #expect(top.eventID == "3800580565")
         #expect(top.kind == .comment)
         #expect(top.occurredAt == 1_607_575_785_000)

@@ -12,12 +12,14 @@ import Testing
         #expect(e.occurredAt == 1_682_387_710_123)
         #expect(e.author?.uid == "ac6479a5-d7a6-4018-84be-c29bfc00000")
         #expect(e.nickname == "爱吃火锅")
-        #expect(e.parent?.id == "@c29bfc000+MNggFhRkwGuX1ntuc0QfA0VnmRejrzWUBwDdDYrU9MpJSYEVV6/2hKU0il5iay8J99+0t5j3zrbA==")
+        #expect(
+            e.parent?.id == "@c29bfc000+MNggFhRkwGuX1ntuc0QfA0VnmRejrzWUBwDdDYrU9MpJSYEVV6/2hKU0il5iay8J99+0t5j3zrbA==")
         #expect(e.text == "直播间那款耳机还有货吗")
     }
 
     @Test func contentAsAJSONStringIsReadAndTheMsgIdHeaderIsTheIdWhenThereIsNoOther() throws {
-        let e = try #require(Fixture.events("douyin/im.jsonl", 1, platform: .douyin, headers: ["Msg-Id": "7a1b2c3d-msg-0001"]).first)
+        let e = try #require(
+            Fixture.events("douyin/im.jsonl", 1, platform: .douyin, headers: ["Msg-Id": "7a1b2c3d-msg-0001"]).first)
         #expect(e.eventID == "7a1b2c3d-msg-0001")
         #expect(e.occurredAt == 1_682_387_799_000)
         #expect(e.text == "有的，今晚八点补货")
@@ -27,7 +29,9 @@ import Testing
     @Test func commentTimesAreSecondsAndAReplyAnswersTheComment() throws {
         let comment = try #require(Fixture.events("douyin/comments.jsonl", 0, platform: .douyin).first)
         #expect(comment.kind == .comment)
-        #expect(comment.eventID == "@9VwW0qOBUN9mJyD3bNxvGc791GzgOPqBPZZyoA+lKVcaZ/P860zdRmYqig357zEBTPAmauvAUsItTqnHsp+cJw==")
+        #expect(
+            comment.eventID
+                == "@9VwW0qOBUN9mJyD3bNxvGc791GzgOPqBPZZyoA+lKVcaZ/P860zdRmYqig357zEBTPAmauvAUsItTqnHsp+cJw==")
         #expect(comment.occurredAt == 1_682_387_710_000)
         #expect(comment.author?.uid == "bd1234a5-0000-4018-84be-c29bfc11111")
         let video = "@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w=="

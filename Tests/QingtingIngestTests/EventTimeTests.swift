@@ -6,12 +6,14 @@ import Testing
 @Suite struct EventTimeTests {
     static func weiboTime(_ createdAt: String) -> Int64? {
         let payload = #"{"created_at":"\#(createdAt)","idstr":"1","user":{"idstr":"2"}}"#
-        return Ingest.read(Payload(payload), platform: .weibo, configuration: Fixture.configuration).events.first?.occurredAt
+        return Ingest.read(Payload(payload), platform: .weibo, configuration: Fixture.configuration).events.first?
+            .occurredAt
     }
 
     static func xTime(_ createdAt: String) -> Int64? {
         let payload = #"{"data":{"id":"1","text":"t","author_id":"2","created_at":"\#(createdAt)"}}"#
-        return Ingest.read(Payload(payload), platform: .x, configuration: Fixture.configuration).events.first?.occurredAt
+        return Ingest.read(Payload(payload), platform: .x, configuration: Fixture.configuration).events.first?
+            .occurredAt
     }
 
     @Test func weiboDatesWithTheirOffsetIncludingLeapDaysAndNegativeZones() {

@@ -1,8 +1,8 @@
 import OrderedCollections
 import QingtingCore
 import QingtingIngest
-import Testing
 import TestSupport
+import Testing
 
 /// The documented payloads under `Fixtures/<platform>/`. A fixture file holds one payload per line
 /// (as payload files do); lines starting with `#` are comments (each file cites the section of
@@ -46,14 +46,18 @@ enum Fixture {
     }
 
     /// Reads payload `index` of a fixture.
-    static func read(_ name: String, _ index: Int = 0, platform: Platform? = nil, headers: [String: String] = [:],
-                     configuration: Ingest.Configuration = configuration) -> Ingest.Outcome {
+    static func read(
+        _ name: String, _ index: Int = 0, platform: Platform? = nil, headers: [String: String] = [:],
+        configuration: Ingest.Configuration = configuration
+    ) -> Ingest.Outcome {
         Ingest.read(Payload(payloads(name)[index], headers: headers), platform: platform, configuration: configuration)
     }
 
     /// The events of payload `index`, which must be read without any rejection.
-    static func events(_ name: String, _ index: Int = 0, platform: Platform? = nil, headers: [String: String] = [:],
-                       sourceLocation: SourceLocation = #_sourceLocation) -> [SocialEvent] {
+    static func events(
+        _ name: String, _ index: Int = 0, platform: Platform? = nil, headers: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [SocialEvent] {
         let outcome = read(name, index, platform: platform, headers: headers)
         #expect(outcome.rejections.isEmpty, "\(outcome.rejections)", sourceLocation: sourceLocation)
         if let platform { #expect(outcome.platform == platform, sourceLocation: sourceLocation) }

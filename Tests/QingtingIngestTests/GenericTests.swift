@@ -13,7 +13,9 @@ import Testing
 
     static func rows(_ file: String, mapping: String) throws -> [(line: Int, outcome: Ingest.Outcome)] {
         var rows: [(Int, Ingest.Outcome)] = []
-        try GenericExport.read("\(Fixture.folder)/generic/\(file)", configuration: configuration(mapping)) { rows.append(($0, $1)) }
+        try GenericExport.read("\(Fixture.folder)/generic/\(file)", configuration: configuration(mapping)) {
+            rows.append(($0, $1))
+        }
         return rows
     }
 
@@ -24,12 +26,14 @@ import Testing
         #expect(first.platform == .generic)
         #expect(first.eventID == "7301234567890123456")
         #expect(first.kind == .comment)
-        #expect(first.author == SocialEvent.Author(platform: .generic, uid: "u1001", profile: ["nickname": .string("小张")]))
+        #expect(
+            first.author == SocialEvent.Author(platform: .generic, uid: "u1001", profile: ["nickname": .string("小张")]))
         #expect(first.text == "物流太慢了，\n等了一周还没到")
         #expect(first.occurredAt == 1_709_258_400_000)  // 2024-03-01 10:00:00 at +08:00
         #expect(first.parent == SocialEvent.Parent(id: "v9001", post: "v9001"))
         #expect(first.metrics == ["likes": .number("12")])
-        #expect(first.raw == Array("7301234567890123456,u1001,小张,\"物流太慢了，\n等了一周还没到\",2024-03-01 10:00:00,v9001,12".utf8))
+        #expect(
+            first.raw == Array("7301234567890123456,u1001,小张,\"物流太慢了，\n等了一周还没到\",2024-03-01 10:00:00,v9001,12".utf8))
 
         let second = try #require(rows[1].outcome.events.first)
         #expect(second.nickname == "老王, 北京")
@@ -40,7 +44,8 @@ import Testing
         #expect(rows[2].outcome.rejections.map(\.code) == [.missingTime])
         #expect(rows[2].outcome.rejections.first?.location == "\(Fixture.folder)/generic/export.csv:5")
         #expect(rows[3].outcome.rejections.map(\.code) == [.invalidTime])
-        #expect(rows[3].outcome.rejections.first?.description.hasPrefix("\(Fixture.folder)/generic/export.csv:6: ") == true)
+        #expect(
+            rows[3].outcome.rejections.first?.description.hasPrefix("\(Fixture.folder)/generic/export.csv:6: ") == true)
     }
 
     @Test func jsonlRowsThroughAJSONMappingWithDottedPaths() throws {

@@ -46,8 +46,11 @@ import Testing
         #expect(comments[0].eventID == "17919697626119712")
         #expect(comments[0].kind == .comment)
         #expect(comments[0].occurredAt == 1_727_000_000_000)
-        #expect(comments[0].author == SocialEvent.Author(platform: .instagram, uid: "232323232",
-                                                          profile: ["username": .string("makeup_lover")]))
+        #expect(
+            comments[0].author
+                == SocialEvent.Author(
+                    platform: .instagram, uid: "232323232",
+                    profile: ["username": .string("makeup_lover")]))
         #expect(comments[0].parent == SocialEvent.Parent(id: "17887498072083520", post: "17887498072083520"))
         #expect(comments[1].kind == .reply)
         #expect(comments[1].parent == SocialEvent.Parent(id: "17919697626119712", post: "17887498072083520"))

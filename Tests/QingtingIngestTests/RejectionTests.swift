@@ -5,14 +5,18 @@ import Testing
 
 /// Every rejection reason, with its stable code, and the rule that no message quotes personal data.
 @Suite struct RejectionTests {
-    static let tables = ["weibo", "wechat", "wecom", "douyin", "kuaishou", "xiaohongshu", "zhihu", "bilibili", "x",
-                         "facebook", "instagram"]
+    static let tables = [
+        "weibo", "wechat", "wecom", "douyin", "kuaishou", "xiaohongshu", "zhihu", "bilibili", "x",
+        "facebook", "instagram",
+    ]
 
     /// The string values of a payload (JSON strings, XML text) that an error must never quote.
     static func personalStrings(_ payload: String) -> [String] {
         if payload.hasPrefix("<") {
             return payload.split(whereSeparator: { $0 == "<" || $0 == ">" || $0 == "[" || $0 == "]" })
-                .map(String.init).filter { $0.count >= 2 && !$0.hasPrefix("/") && !$0.hasPrefix("!") && $0.contains { !$0.isASCII } }
+                .map(String.init).filter {
+                    $0.count >= 2 && !$0.hasPrefix("/") && !$0.hasPrefix("!") && $0.contains { !$0.isASCII }
+                }
         }
         guard let value = try? JSONValue.parse(payload) else { return [] }
         var out: [String] = []
@@ -35,7 +39,8 @@ import Testing
         let table = Fixture.rejections("\(platform)/rejects.txt")
         try #require(!table.isEmpty)
         for (code, payload) in table {
-            let outcome = Ingest.read(Payload(payload), platform: try Platform(name: platform), configuration: Fixture.configuration)
+            let outcome = Ingest.read(
+                Payload(payload), platform: try Platform(name: platform), configuration: Fixture.configuration)
             #expect(outcome.events.isEmpty, "\(platform) \(code): \(outcome.events)")
             #expect(outcome.rejections.map(\.code.rawValue) == [code], "\(platform): \(outcome.rejections)")
             for error in outcome.rejections {
@@ -47,19 +52,30 @@ import Testing
     }
 
     @Test func theMessageNamesThePlaceOfTheOffendingValue() {
-        let payload = #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","idstr":"1","user":{"idstr":"2"},"status":{"idstr":"3"}},{"created_at":"yesterday","idstr":"4","user":{"idstr":"5"},"status":{"idstr":"3"}}]}"#
+        let payload =
+            #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","idstr":"1","user":{"idstr":"2"},"status":{"idstr":"3"}},{"created_at":"yesterday","idstr":"4","user":{"idstr":"5"},"status":{"idstr":"3"}}]}"#
         let outcome = Ingest.read(Payload(payload), platform: .weibo, configuration: Fixture.configuration)
         #expect(outcome.events.map(\.eventID) == ["1"])  // the good item of the batch is kept
         #expect(outcome.rejections.map(\.code) == [.invalidTime])
-        #expect(outcome.rejections.first?.message == "comments[1].created_at is not a Weibo date (Wed Jun 01 00:50:25 +0800 2011)")
+        #expect(
+            outcome.rejections.first?.message
+                == "comments[1].created_at is not a Weibo date (Wed Jun 01 00:50:25 +0800 2011)")
     }
 
     @Test func anUnknownPlatformNameIsRefusedWithTheKnownNames() {
-        #expect(throws: QingtingError(.unknownPlatform, "unknown platform 'weixin' (known: weibo, wechat, wecom, douyin, kuaishou, xiaohongshu, zhihu, bilibili, x, facebook, instagram, generic)")) {
+        #expect(
+            throws: QingtingError(
+                .unknownPlatform,
+                "unknown platform 'weixin' (known: weibo, wechat, wecom, douyin, kuaishou, xiaohongshu, zhihu, bilibili, x, facebook, instagram, generic)"
+            )
+        ) {
             try Platform(name: "weixin")
         }
-        #expect(Platform.allCases.map(\.rawValue) == ["weibo", "wechat", "wecom", "douyin", "kuaishou", "xiaohongshu", "zhihu",
-                                                      "bilibili", "x", "facebook", "instagram", "generic"])
+        #expect(
+            Platform.allCases.map(\.rawValue) == [
+                "weibo", "wechat", "wecom", "douyin", "kuaishou", "xiaohongshu", "zhihu",
+                "bilibili", "x", "facebook", "instagram", "generic",
+            ])
     }
 
     @Test func malformedJSONIsRefusedWithItsByteOffset() throws {
@@ -68,7 +84,8 @@ import Testing
         #expect(error.code == .invalidJSON)
         #expect(error.byteOffset != nil)
         #expect(!error.description.contains("半截"))
-        #expect(Ingest.read(Payload("   "), configuration: Fixture.configuration).rejections.map(\.code) == [.invalidJSON])
+        #expect(
+            Ingest.read(Payload("   "), configuration: Fixture.configuration).rejections.map(\.code) == [.invalidJSON])
     }
 
     @Test func invalidUTF8IsRefusedWithTheOffsetOfTheFirstBadByte() {
@@ -81,7 +98,10 @@ import Testing
         // 50 MB of invalid UTF-8: refused for its size, so neither validation nor parsing ran.
         let huge = [UInt8](repeating: 0xFF, count: 50_000_000)
         let outcome = Ingest.read(Payload(huge), configuration: Fixture.configuration)
-        #expect(outcome.rejections == [QingtingError(.payloadTooLarge, "payload of 50000000 bytes is over the limit of 8388608 bytes")])
+        #expect(
+            outcome.rejections == [
+                QingtingError(.payloadTooLarge, "payload of 50000000 bytes is over the limit of 8388608 bytes")
+            ])
         #expect(outcome.platform == nil)
     }
 
@@ -91,7 +111,8 @@ import Testing
         configuration.maxPayloadBytes = payload.utf8.count
         #expect(Ingest.read(Payload(payload), configuration: configuration).events.count == 1)
         configuration.maxPayloadBytes = payload.utf8.count - 1
-        #expect(Ingest.read(Payload(payload), configuration: configuration).rejections.map(\.code) == [.payloadTooLarge])
+        #expect(
+            Ingest.read(Payload(payload), configuration: configuration).rejections.map(\.code) == [.payloadTooLarge])
     }
 
     @Test func theFutureToleranceIsRelativeToTheCallersNow() {

@@ -24,8 +24,10 @@ import Testing
         #expect(image.map(\.text) == [nil])
     }
 
-    @Test(arguments: [(0, EventKind.follow, "1700000000"), (1, .click, "1700000100"), (2, .view, "1700000200"),
-                      (3, .unfollow, "1700000300")])
+    @Test(arguments: [
+        (0, EventKind.follow, "1700000000"), (1, .click, "1700000100"), (2, .view, "1700000200"),
+        (3, .unfollow, "1700000300"),
+    ])
     func eventsAreKeyedByOpenIDAndCreateTime(index: Int, kind: EventKind, createTime: String) throws {
         let e = try #require(Fixture.events("wechat/events.xml", index, platform: .wechat).first)
         #expect(e.kind == kind)
@@ -66,8 +68,11 @@ import Testing
 
         let recall = try #require(Fixture.events("wecom/archive.jsonl", 1, platform: .wecom).first)
         #expect(recall.kind == .delete)
-        #expect(recall.parent == SocialEvent.Parent(id: "10958372969718811103_1603875609_external",
-                                                    post: "wrx7RnDwAAQ1cHJHTV6Pmv4Ly5cVOH2A"))
+        #expect(
+            recall.parent
+                == SocialEvent.Parent(
+                    id: "10958372969718811103_1603875609_external",
+                    post: "wrx7RnDwAAQ1cHJHTV6Pmv4Ly5cVOH2A"))
         let switched = Fixture.read("wecom/archive.jsonl", 2, platform: .wecom)
         #expect(switched.events.isEmpty && switched.rejections.isEmpty)
     }

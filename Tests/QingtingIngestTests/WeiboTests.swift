@@ -21,8 +21,11 @@ import Testing
         #expect(e.text == "今天的快递终于到了 [doge]\n物流太慢了 & 客服不回 #快递#")
         #expect(e.quotedText == nil)
         #expect(e.parent == nil)
-        #expect(e.metrics == ["reposts_count": .number("3"), "comments_count": .number("12"),
-                              "attitudes_count": .number("45"), "followers_count": .number("1520")])
+        #expect(
+            e.metrics == [
+                "reposts_count": .number("3"), "comments_count": .number("12"),
+                "attitudes_count": .number("45"), "followers_count": .number("1520"),
+            ])
         #expect(e.raw == Array(Fixture.payloads("weibo/status.jsonl")[0].utf8))
     }
 
@@ -40,7 +43,8 @@ import Testing
     @Test func commentsListGivesAReplyToACommentAndACommentOnTheStatus() throws {
         let events = Fixture.events("weibo/comments.jsonl", platform: .weibo)
         try #require(events.count == 2)
-        let reply = events[0], comment = events[1]
+        let reply = events[0]
+        let comment = events[1]
         #expect(reply.eventID == "3317351000000001")
         #expect(reply.kind == .reply)
         #expect(reply.occurredAt == 1_306_860_625_000)  // Wed Jun 01 00:50:25 +0800 2011
@@ -104,7 +108,8 @@ import Testing
     }
 
     @Test func weiboTextDecodesMarkupAndEntities() {
-        #expect(WeiboTextProbe.plain("a<br/>b<br />c &lt;d&gt; &#20013;&#x6587; &nbsp;&bogus; <img src='x' alt='[哈哈]'>")
+        #expect(
+            WeiboTextProbe.plain("a<br/>b<br />c &lt;d&gt; &#20013;&#x6587; &nbsp;&bogus; <img src='x' alt='[哈哈]'>")
                 == "a\nb\nc <d> 中文  &bogus; [哈哈]")
     }
 }

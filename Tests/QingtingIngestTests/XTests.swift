@@ -8,7 +8,9 @@ import Testing
     @Test func postsOfADataArrayWithTheirAuthorsFromIncludes() throws {
         let events = Fixture.events("x/posts.jsonl", platform: .x)
         try #require(events.count == 3)
-        let post = events[0], reply = events[1], repost = events[2]
+        let post = events[0]
+        let reply = events[1]
+        let repost = events[2]
         #expect(post.eventID == "1460323737035677698")
         #expect(post.kind == .post)
         #expect(post.occurredAt == 1_559_689_928_000)  // 2019-06-04T23:12:08.000Z

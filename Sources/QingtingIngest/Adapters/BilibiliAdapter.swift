@@ -15,9 +15,13 @@ struct BilibiliAdapter: PlatformAdapter {
     func recognizes(_ document: Document) -> Bool {
         guard case .json(let value) = document else { return false }
         let root = JSONNode(value)
-        if let items = root.at("data.replies")?.elements { return items.first.map(Self.isReply) ?? (root["code"] != nil) }
+        if let items = root.at("data.replies")?.elements {
+            return items.first.map(Self.isReply) ?? (root["code"] != nil)
+        }
         if let items = root.at("data.messages")?.elements { return items.first.map(Self.isMessage) ?? false }
-        if let items = root.elements { return !items.isEmpty && items.allSatisfy { Self.isReply($0) || Self.isMessage($0) } }
+        if let items = root.elements {
+            return !items.isEmpty && items.allSatisfy { Self.isReply($0) || Self.isMessage($0) }
+        }
         return Self.isReply(root) || Self.isMessage(root)
     }
 
@@ -41,8 +45,11 @@ struct BilibiliAdapter: PlatformAdapter {
     func readReply(_ item: JSONNode, _ make: EventMaker) throws -> [SocialEvent] {
         let id = try item.requiredID("rpid_str", "rpid")
         let member = item["member"]
-        let profile = member?.profile([("uname", "nickname"), ("avatar", "avatar"), ("sex", "gender"), ("sign", "bio"),
-                                       ("level_info.current_level", "level")]) ?? [:]
+        let profile =
+            member?.profile([
+                ("uname", "nickname"), ("avatar", "avatar"), ("sex", "gender"), ("sign", "bio"),
+                ("level_info.current_level", "level"),
+            ]) ?? [:]
         let uid = try member?.optionalID("mid") ?? item.optionalID("mid")
         let author = try make.author(uid, at: item.place("member.mid"), profile: profile)
         let time = try item.time("ctime", .epoch(.seconds))
@@ -51,12 +58,16 @@ struct BilibiliAdapter: PlatformAdapter {
         let kind: EventKind = root == nil ? .comment : .reply
         let parent: SocialEvent.Parent?
         if let root {
-            parent = SocialEvent.Parent(id: try item.optionalID("parent_str", "parent") ?? root, root: root, post: object)
+            parent = SocialEvent.Parent(
+                id: try item.optionalID("parent_str", "parent") ?? root, root: root, post: object)
         } else {
             parent = object.map { SocialEvent.Parent(id: $0, post: $0) }
         }
-        var events = [try make.event(id: id, kind: kind, author: author, parent: parent, text: item["content"]?["message"]?.text,
-                                     time: time, metrics: item.metrics(["like", "rcount"]))]
+        var events = [
+            try make.event(
+                id: id, kind: kind, author: author, parent: parent, text: item["content"]?["message"]?.text,
+                time: time, metrics: item.metrics(["like", "rcount"]))
+        ]
         for reply in item["replies"]?.elements ?? [] {
             events += try readReply(reply, make)
         }
@@ -70,7 +81,8 @@ struct BilibiliAdapter: PlatformAdapter {
         let time = try item.time("timestamp", .epoch(.seconds))
         let status = item["msg_status"]?.integer ?? 0
         if status == 1 || status == 2 {
-            return try make.event(id: "\(key):recall", kind: .delete, author: author, parent: SocialEvent.Parent(id: key), time: time)
+            return try make.event(
+                id: "\(key):recall", kind: .delete, author: author, parent: SocialEvent.Parent(id: key), time: time)
         }
         var text: String?
         if item["msg_type"]?.integer == 1, let content = item["content"]?.text {

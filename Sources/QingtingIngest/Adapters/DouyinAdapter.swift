@@ -18,8 +18,11 @@ struct DouyinAdapter: PlatformAdapter {
     func recognizes(_ document: Document) -> Bool {
         guard case .json(let value) = document else { return false }
         let root = JSONNode(value)
-        guard root["event"]?.string != nil, root["content"] != nil || root["event"]?.string == "verify_webhook" else { return false }
-        return root["client_key"] != nil || root["from_user_id"] != nil || root["to_user_id"] != nil || root["log_id"] != nil
+        guard root["event"]?.string != nil, root["content"] != nil || root["event"]?.string == "verify_webhook" else {
+            return false
+        }
+        return root["client_key"] != nil || root["from_user_id"] != nil || root["to_user_id"] != nil
+            || root["log_id"] != nil
     }
 
     func read(_ document: Document, into context: inout AdapterContext) {
@@ -35,9 +38,12 @@ struct DouyinAdapter: PlatformAdapter {
         let header = make.payload.header("msg-id")?.trimmedSpaces
         if event == "item_comment_reply" {
             let id = try content.optionalID("comment_id") ?? header
-            guard let id, !id.isEmpty else { throw QingtingError(.missingID, "no id at \(content.place("comment_id")) or in the Msg-Id header") }
-            let author = try make.author(try content.optionalID("comment_user_id") ?? root.optionalID("from_user_id"),
-                                         at: content.place("comment_user_id"))
+            guard let id, !id.isEmpty else {
+                throw QingtingError(.missingID, "no id at \(content.place("comment_id")) or in the Msg-Id header")
+            }
+            let author = try make.author(
+                try content.optionalID("comment_user_id") ?? root.optionalID("from_user_id"),
+                at: content.place("comment_user_id"))
             let time = try content.time("create_time", .epoch(.seconds))
             let video = try content.optionalID("reply_to_item_id", "item_id")
             var kind = EventKind.comment
@@ -46,8 +52,9 @@ struct DouyinAdapter: PlatformAdapter {
                 kind = .reply
                 parent = SocialEvent.Parent(id: comment, post: video)
             }
-            return try make.event(id: id, kind: kind, author: author, parent: parent, text: content["content"]?.text, time: time,
-                                  metrics: content.metrics(["digg_count", "reply_comment_total"]))
+            return try make.event(
+                id: id, kind: kind, author: author, parent: parent, text: content["content"]?.text, time: time,
+                metrics: content.metrics(["digg_count", "reply_comment_total"]))
         }
         let id = try content.optionalID("server_message_id") ?? header
         guard let id, !id.isEmpty else {
@@ -60,8 +67,9 @@ struct DouyinAdapter: PlatformAdapter {
         let time = try content.time("create_time", .epoch(.milliseconds))
         let conversation = try content.optionalID("conversation_short_id")
         let text = content["message_type"]?.string == "text" ? content["text"]?.text : nil
-        return try make.event(id: id, kind: .dm, author: author, parent: conversation.map { SocialEvent.Parent(id: $0) },
-                              text: text, time: time)
+        return try make.event(
+            id: id, kind: .dm, author: author, parent: conversation.map { SocialEvent.Parent(id: $0) },
+            text: text, time: time)
     }
 
     /// `content` as an object, parsing it when it arrives as a JSON string.
@@ -69,13 +77,17 @@ struct DouyinAdapter: PlatformAdapter {
         guard let content = root["content"] else { throw QingtingError(.invalidPayload, "no content") }
         if content.isObject { return content }
         guard case .string(let text) = content.value else {
-            throw QingtingError(.invalidPayload, "content is a \(content.value.typeName), not an object or a JSON string")
+            throw QingtingError(
+                .invalidPayload, "content is a \(content.value.typeName), not an object or a JSON string")
         }
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(text) } catch let error as QingtingError {
-            throw QingtingError(.invalidJSON, "content is a string but not JSON: \(error.message)", byteOffset: error.byteOffset)
+            throw QingtingError(
+                .invalidJSON, "content is a string but not JSON: \(error.message)", byteOffset: error.byteOffset)
         }
-        guard case .object = parsed else { throw QingtingError(.invalidPayload, "content holds a \(parsed.typeName), not an object") }
+        guard case .object = parsed else {
+            throw QingtingError(.invalidPayload, "content holds a \(parsed.typeName), not an object")
+        }
         return JSONNode(parsed, path: "content")
     }
 }

@@ -35,24 +35,30 @@ struct FacebookAdapter: PlatformAdapter {
             let parent = parentID.map { SocialEvent.Parent(id: $0, post: post) }
             if verb == "add" {
                 let time = try value.time("created_time", .epoch(.seconds))
-                return try make.event(id: comment, kind: parentID == post ? .comment : .reply, author: author, parent: parent,
-                                      text: text, time: time)
+                return try make.event(
+                    id: comment, kind: parentID == post ? .comment : .reply, author: author, parent: parent,
+                    text: text, time: time)
             }
             guard verb == "edited" || verb == "remove" else { return nil }
             let time = try MetaWebhook.entryTime(entry)
-            return try make.event(id: "\(comment):\(verb):\(time.millis / 1000)", kind: verb == "edited" ? .edit : .delete,
-                                  author: author, parent: SocialEvent.Parent(id: comment, post: post),
-                                  text: verb == "edited" ? text : nil, time: time)
+            return try make.event(
+                id: "\(comment):\(verb):\(time.millis / 1000)", kind: verb == "edited" ? .edit : .delete,
+                author: author, parent: SocialEvent.Parent(id: comment, post: post),
+                text: verb == "edited" ? text : nil, time: time)
         case "reaction", "like":
             guard verb == "add", let target = try value.optionalID("comment_id") ?? post else { return nil }
-            let time = try value["created_time"] != nil ? value.time("created_time", .epoch(.seconds)) : MetaWebhook.entryTime(entry)
-            return try make.event(id: "\(target):reaction:\(author.uid)", kind: .like, author: author,
-                                  parent: SocialEvent.Parent(id: target, post: post), time: time)
+            let time =
+                try value["created_time"] != nil
+                ? value.time("created_time", .epoch(.seconds)) : MetaWebhook.entryTime(entry)
+            return try make.event(
+                id: "\(target):reaction:\(author.uid)", kind: .like, author: author,
+                parent: SocialEvent.Parent(id: target, post: post), time: time)
         case "status", "post", "photo", "video", "share":
             guard verb == "add" else { return nil }
             let id = try value.requiredID("post_id")
             let time = try value.time("created_time", .epoch(.seconds))
-            return try make.event(id: id, kind: item == "share" ? .share : .post, author: author, text: text, time: time)
+            return try make.event(
+                id: id, kind: item == "share" ? .share : .post, author: author, text: text, time: time)
         default:
             return nil
         }

@@ -11,7 +11,8 @@ struct GenericAdapter: PlatformAdapter {
 
     func read(_ document: Document, into context: inout AdapterContext) {
         guard case .json(let value) = document else {
-            context.reject(QingtingError(.invalidPayload, "a generic payload is a JSON object (a JSONL line) or a CSV row"))
+            context.reject(
+                QingtingError(.invalidPayload, "a generic payload is a JSON object (a JSONL line) or a CSV row"))
             return
         }
         let root = JSONNode(value)
@@ -40,15 +41,21 @@ struct GenericAdapter: PlatformAdapter {
         }
         func idOf(_ source: FieldMapping.Source?) throws -> String? { try value(source)?.id() }
 
-        guard let id = try idOf(mapping.eventID) else { throw QingtingError(.missingID, "no id at \(name(mapping.eventID))") }
+        guard let id = try idOf(mapping.eventID) else {
+            throw QingtingError(.missingID, "no id at \(name(mapping.eventID))")
+        }
         guard let kindNode = value(mapping.kind), let kindName = kindNode.string?.lowercased() else {
             throw QingtingError(.invalidPayload, "no kind at \(name(mapping.kind))")
         }
         let kind = EventKind(kindName)
         guard EventKind.known.contains(kind) else {
-            throw QingtingError(.invalidPayload, "\(kindNode.place) is not a known kind (\(EventKind.known.map(\.rawValue).joined(separator: ", ")))")
+            throw QingtingError(
+                .invalidPayload,
+                "\(kindNode.place) is not a known kind (\(EventKind.known.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard let timeNode = value(mapping.time) else { throw QingtingError(.missingTime, "no time at \(name(mapping.time))") }
+        guard let timeNode = value(mapping.time) else {
+            throw QingtingError(.missingTime, "no time at \(name(mapping.time))")
+        }
         let time = (try timeNode.time(mapping.timeFormat), timeNode.place)
 
         var author: SocialEvent.Author?
@@ -72,8 +79,9 @@ struct GenericAdapter: PlatformAdapter {
         if let parentID = try idOf(mapping.parent) ?? idOf(mapping.post) {
             parent = SocialEvent.Parent(id: parentID, root: try idOf(mapping.root), post: try idOf(mapping.post))
         }
-        return try make.event(id: id, kind: kind, author: author, parent: parent, text: value(mapping.text)?.text,
-                              quotedText: value(mapping.quotedText)?.text, time: time, metrics: metrics)
+        return try make.event(
+            id: id, kind: kind, author: author, parent: parent, text: value(mapping.text)?.text,
+            quotedText: value(mapping.quotedText)?.text, time: time, metrics: metrics)
     }
 
     private func name(_ source: FieldMapping.Source) -> String {

@@ -32,17 +32,20 @@ struct InstagramAdapter: PlatformAdapter {
         let media = try value["media"]?.optionalID("id")
         let time = try MetaWebhook.entryTime(entry)
         if let parent = try value.optionalID("parent_id") {
-            return try make.event(id: id, kind: .reply, author: author, parent: SocialEvent.Parent(id: parent, post: media),
-                                  text: value["text"]?.text, time: time)
+            return try make.event(
+                id: id, kind: .reply, author: author, parent: SocialEvent.Parent(id: parent, post: media),
+                text: value["text"]?.text, time: time)
         }
-        return try make.event(id: id, kind: .comment, author: author, parent: media.map { SocialEvent.Parent(id: $0, post: $0) },
-                              text: value["text"]?.text, time: time)
+        return try make.event(
+            id: id, kind: .comment, author: author, parent: media.map { SocialEvent.Parent(id: $0, post: $0) },
+            text: value["text"]?.text, time: time)
     }
 
     func mention(_ value: JSONNode, _ entry: JSONNode, _ make: EventMaker) throws -> SocialEvent {
         let id = try value.requiredID("comment_id")
         let media = try value.optionalID("media_id")
-        return try make.event(id: id, kind: .mention, author: nil, parent: media.map { SocialEvent.Parent(id: $0, post: $0) },
-                              time: try MetaWebhook.entryTime(entry))
+        return try make.event(
+            id: id, kind: .mention, author: nil, parent: media.map { SocialEvent.Parent(id: $0, post: $0) },
+            time: try MetaWebhook.entryTime(entry))
     }
 }

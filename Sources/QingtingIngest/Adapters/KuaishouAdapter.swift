@@ -53,15 +53,20 @@ struct KuaishouAdapter: PlatformAdapter {
     func readComment(_ item: JSONNode, under root: String?, sub: Bool, _ make: EventMaker) throws -> [SocialEvent] {
         let id = try item.requiredID("commentId", "comment_id")
         let profile = item.profile([("authorName", "nickname"), ("author_name", "nickname"), ("headurl", "avatar")])
-        let author = try make.author(try item.optionalID("authorId", "author_id"), at: item.place("authorId"), profile: profile)
+        let author = try make.author(
+            try item.optionalID("authorId", "author_id"), at: item.place("authorId"), profile: profile)
         let time = try item.time("timestamp", .epoch(.milliseconds))
         let video = try item.optionalID("photoId", "video_id")
         let metrics = item.metrics(["likedCount", "realLikedCount", "subCommentCount", "commentCount"])
         let kind: EventKind = root != nil || sub ? .reply : .comment
-        let parent: SocialEvent.Parent? = root.map { SocialEvent.Parent(id: $0, root: $0, post: video) }
+        let parent: SocialEvent.Parent? =
+            root.map { SocialEvent.Parent(id: $0, root: $0, post: video) }
             ?? video.map { SocialEvent.Parent(id: $0, post: $0) }
-        var events = [try make.event(id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text,
-                                     time: time, metrics: metrics)]
+        var events = [
+            try make.event(
+                id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text,
+                time: time, metrics: metrics)
+        ]
         for child in item["subComments"]?.elements ?? [] {
             events += try readComment(child, under: id, sub: true, make)
         }

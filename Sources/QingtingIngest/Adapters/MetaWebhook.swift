@@ -13,8 +13,10 @@ enum MetaWebhook {
 
     /// Calls `change` for every `changes[]` item and reads every `messaging[]` and `standby[]`
     /// event, each as its own item of `context`.
-    static func read(_ root: JSONNode, into context: inout AdapterContext,
-                     change: (_ field: String, _ value: JSONNode, _ entry: JSONNode, EventMaker) throws -> SocialEvent?) {
+    static func read(
+        _ root: JSONNode, into context: inout AdapterContext,
+        change: (_ field: String, _ value: JSONNode, _ entry: JSONNode, EventMaker) throws -> SocialEvent?
+    ) {
         guard let entries = root["entry"]?.elements else {
             context.reject(QingtingError(.invalidPayload, "entry is not an array"))
             return
@@ -49,13 +51,15 @@ enum MetaWebhook {
             let id = try message.requiredID("mid")
             let time = try event.time("timestamp", .epoch(.milliseconds))
             let parent = try message["reply_to"]?.optionalID("mid").map { SocialEvent.Parent(id: $0) }
-            return try make.event(id: id, kind: .dm, author: author, parent: parent, text: message["text"]?.text, time: time)
+            return try make.event(
+                id: id, kind: .dm, author: author, parent: parent, text: message["text"]?.text, time: time)
         }
         if let reaction = event["reaction"], reaction["action"]?.string != "unreact" {
             let target = try reaction.requiredID("mid")
             let time = try event.time("timestamp", .epoch(.milliseconds))
-            return try make.event(id: "\(target):reaction:\(author.uid):\(time.millis)", kind: .like, author: author,
-                                  parent: SocialEvent.Parent(id: target), time: time)
+            return try make.event(
+                id: "\(target):reaction:\(author.uid):\(time.millis)", kind: .like, author: author,
+                parent: SocialEvent.Parent(id: target), time: time)
         }
         return nil
     }

@@ -11,7 +11,9 @@ import QingtingCore
 /// `LOCATION` (a follower entering the account) visits; other events are not tracked.
 struct WeChatAdapter: PlatformAdapter {
     func recognizes(_ document: Document) -> Bool {
-        guard case .xml(let tree) = document, tree.root.name == "xml", !WeComAdapter.isWeComXML(tree.root) else { return false }
+        guard case .xml(let tree) = document, tree.root.name == "xml", !WeComAdapter.isWeComXML(tree.root) else {
+            return false
+        }
         let root = tree.root
         return root.child("MsgType") != nil || (root.child("ToUserName") != nil && root.child("Encrypt") != nil)
     }
@@ -24,7 +26,8 @@ struct WeChatAdapter: PlatformAdapter {
     func readPush(_ xml: XMLTree.Element, _ make: EventMaker) throws -> SocialEvent? {
         guard let type = xml.value("MsgType"), !type.isEmpty else {
             if xml.child("Encrypt") != nil {
-                throw QingtingError(.encryptedPayload, "xml/Encrypt: an encrypted (安全模式) push; decrypt it before ingest")
+                throw QingtingError(
+                    .encryptedPayload, "xml/Encrypt: an encrypted (安全模式) push; decrypt it before ingest")
             }
             throw QingtingError(.invalidPayload, "no xml/MsgType")
         }
@@ -53,10 +56,15 @@ struct WeChatAdapter: PlatformAdapter {
     }
 
     /// A numeric time element; `.missingTime` or `.invalidTime` naming the element.
-    static func time(_ xml: XMLTree.Element, _ name: String, _ unit: TimeUnit) throws -> (millis: Int64, place: String) {
+    static func time(_ xml: XMLTree.Element, _ name: String, _ unit: TimeUnit) throws -> (millis: Int64, place: String)
+    {
         let place = "\(xml.name)/\(name)"
-        guard let text = xml.value(name), !text.isEmpty else { throw QingtingError(.missingTime, "no time at \(place)") }
-        guard let ms = TimeFormat.epoch(unit).millis(text) else { throw QingtingError(.invalidTime, "\(place) is not \(unit.name)") }
+        guard let text = xml.value(name), !text.isEmpty else {
+            throw QingtingError(.missingTime, "no time at \(place)")
+        }
+        guard let ms = TimeFormat.epoch(unit).millis(text) else {
+            throw QingtingError(.invalidTime, "\(place) is not \(unit.name)")
+        }
         return (ms, place)
     }
 }

@@ -27,7 +27,8 @@ struct WeComAdapter: PlatformAdapter {
         case .xml(let tree): return tree.root.name == "xml" && Self.isWeComXML(tree.root)
         case .json(let value):
             let root = JSONNode(value)
-            return Self.isArchived(root) || root["external_contact"]?.isObject == true || root["chatdata"]?.elements != nil
+            return Self.isArchived(root) || root["external_contact"]?.isObject == true
+                || root["chatdata"]?.elements != nil
         }
     }
 
@@ -41,7 +42,10 @@ struct WeComAdapter: PlatformAdapter {
         case .json(let value):
             let root = JSONNode(value)
             if root["chatdata"]?.elements != nil {
-                context.reject(QingtingError(.encryptedPayload, "chatdata: encrypted archive items; decrypt them with the archive SDK before ingest"))
+                context.reject(
+                    QingtingError(
+                        .encryptedPayload,
+                        "chatdata: encrypted archive items; decrypt them with the archive SDK before ingest"))
             } else if let contact = root["external_contact"], contact.isObject {
                 for staff in root["follow_user"]?.elements ?? [] { context.one { try readFollow(contact, staff, $0) } }
             } else {
@@ -91,21 +95,25 @@ struct WeComAdapter: PlatformAdapter {
             return try make.event(id: id, kind: .delete, author: author, parent: parent, time: time)
         }
         let text = type == "text" ? message["text"]?["content"]?.text : nil
-        return try make.event(id: id, kind: .dm, author: author, parent: room.map { SocialEvent.Parent(id: $0) },
-                              text: text, time: time)
+        return try make.event(
+            id: id, kind: .dm, author: author, parent: room.map { SocialEvent.Parent(id: $0) },
+            text: text, time: time)
     }
 
     /// A customer detail's relation to one staff member: a follow at its `createtime` (s), keyed by
     /// customer and staff member.
     func readFollow(_ contact: JSONNode, _ staff: JSONNode, _ make: EventMaker) throws -> SocialEvent {
         let uid = try contact.optionalID("external_userid")
-        let profile = contact.profile([("name", "nickname"), ("avatar", "avatar"), ("unionid", "unionid"),
-                                       ("type", "type"), ("gender", "gender"), ("corp_name", "corp_name"),
-                                       ("position", "position")])
+        let profile = contact.profile([
+            ("name", "nickname"), ("avatar", "avatar"), ("unionid", "unionid"),
+            ("type", "type"), ("gender", "gender"), ("corp_name", "corp_name"),
+            ("position", "position"),
+        ])
         let author = try make.author(uid, at: contact.place("external_userid"), profile: profile)
         let userid = try staff.requiredID("userid")
         let time = try staff.time("createtime", .epoch(.seconds))
-        return try make.event(id: "\(author.uid):\(userid)", kind: .follow, author: author,
-                              parent: SocialEvent.Parent(id: userid), time: time)
+        return try make.event(
+            id: "\(author.uid):\(userid)", kind: .follow, author: author,
+            parent: SocialEvent.Parent(id: userid), time: time)
     }
 }

@@ -29,7 +29,8 @@ struct WeiboAdapter: PlatformAdapter {
     /// `id_str`).
     static func isItem(_ node: JSONNode) -> Bool {
         guard node.isObject, node["created_at"] != nil || node["text"] != nil, node["id_str"] == nil,
-              node["user"]?["id_str"] == nil else {
+            node["user"]?["id_str"] == nil
+        else {
             return false
         }
         return node["idstr"] != nil || node["mid"] != nil || node["rootidstr"] != nil || node["user"]?["idstr"] != nil
@@ -70,7 +71,8 @@ struct WeiboAdapter: PlatformAdapter {
         var metrics = item.metrics(["reposts_count", "comments_count", "attitudes_count", "like_count", "like_counts"])
         if let followers = item["user"]?["followers_count"]?.metric { metrics["followers_count"] = followers }
 
-        let isComment = item["status"] != nil || item["reply_comment"] != nil || item["rootidstr"] != nil
+        let isComment =
+            item["status"] != nil || item["reply_comment"] != nil || item["rootidstr"] != nil
             || item["floor_number"] != nil
         if isComment {
             let post = try item["status"]?.optionalID("idstr", "id")
@@ -83,14 +85,17 @@ struct WeiboAdapter: PlatformAdapter {
                 kind = .reply
                 parent = SocialEvent.Parent(id: root, root: root, post: post)
             }
-            return try make.event(id: id, kind: kind, author: author, parent: parent, text: own, quotedText: quoted,
-                                     time: time, metrics: metrics)
+            return try make.event(
+                id: id, kind: kind, author: author, parent: parent, text: own, quotedText: quoted,
+                time: time, metrics: metrics)
         }
         if let original = try item["retweeted_status"]?.optionalID("idstr", "id") {
-            return try make.event(id: id, kind: .share, author: author, parent: SocialEvent.Parent(id: original, post: original),
-                                     text: own, quotedText: quoted, time: time, metrics: metrics)
+            return try make.event(
+                id: id, kind: .share, author: author, parent: SocialEvent.Parent(id: original, post: original),
+                text: own, quotedText: quoted, time: time, metrics: metrics)
         }
-        return try make.event(id: id, kind: .post, author: author, text: own, quotedText: quoted, time: time, metrics: metrics)
+        return try make.event(
+            id: id, kind: .post, author: author, text: own, quotedText: quoted, time: time, metrics: metrics)
     }
 
     /// The author's words and the quoted chain: `text_raw`, else `text` without its markup.
@@ -102,9 +107,12 @@ struct WeiboAdapter: PlatformAdapter {
 
     func author(_ user: JSONNode?, _ place: String, _ make: EventMaker) throws -> SocialEvent.Author {
         let uid = try user?.optionalID("idstr", "id")
-        let profile = user?.profile([("screen_name", "nickname"), ("profile_image_url", "avatar"), ("location", "location"),
-                                     ("gender", "gender"), ("verified", "verified"), ("verified_type", "verified_type"),
-                                     ("profile_url", "profile_url")]) ?? [:]
+        let profile =
+            user?.profile([
+                ("screen_name", "nickname"), ("profile_image_url", "avatar"), ("location", "location"),
+                ("gender", "gender"), ("verified", "verified"), ("verified_type", "verified_type"),
+                ("profile_url", "profile_url"),
+            ]) ?? [:]
         return try make.author(uid, at: "\(place).idstr", profile: profile)
     }
 
@@ -146,7 +154,8 @@ struct WeiboAdapter: PlatformAdapter {
         let time = try root.time("created_at", .weibo)
         let id = "\(author.uid):\(time.millis / 1000)"
         let words = root["text"]?.text.map { WeiboText.split($0) }
-        return try make.event(id: id, kind: kind, author: author, text: kind == .dm || kind == .mention ? words?.own : nil,
-                                 quotedText: words?.quoted, time: time)
+        return try make.event(
+            id: id, kind: kind, author: author, text: kind == .dm || kind == .mention ? words?.own : nil,
+            quotedText: words?.quoted, time: time)
     }
 }

@@ -33,7 +33,8 @@ struct XiaohongshuAdapter: PlatformAdapter {
         let id = try item.requiredID("id")
         let user = item["user_info"]
         let profile = user?.profile([("nickname", "nickname"), ("image", "avatar")]) ?? [:]
-        var author = try make.author(try user?.optionalID("user_id"), at: item.place("user_info.user_id"), profile: profile)
+        var author = try make.author(
+            try user?.optionalID("user_id"), at: item.place("user_info.user_id"), profile: profile)
         if let location = item["ip_location"]?.string { author.profile["ip_location"] = .string(location) }
         let time = try item.time("create_time", .epoch(.milliseconds))
         let note = try item.optionalID("note_id")
@@ -47,8 +48,11 @@ struct XiaohongshuAdapter: PlatformAdapter {
         } else {
             parent = note.map { SocialEvent.Parent(id: $0, post: $0) }
         }
-        var events = [try make.event(id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text, time: time,
-                                     metrics: item.metrics(["like_count", "sub_comment_count"]))]
+        var events = [
+            try make.event(
+                id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text, time: time,
+                metrics: item.metrics(["like_count", "sub_comment_count"]))
+        ]
         for child in item["sub_comments"]?.elements ?? [] {
             events += try readComment(child, thread: thread ?? id, make)
         }

@@ -34,19 +34,25 @@ struct ZhihuAdapter: PlatformAdapter {
 
     func readComment(_ item: JSONNode, _ make: EventMaker) throws -> SocialEvent {
         let id = try item.requiredID("comment_id")
-        let profile = item.profile([("user_nickname", "nickname"), ("user_avatar", "avatar"), ("user_link", "profile_url")])
+        let profile = item.profile([
+            ("user_nickname", "nickname"), ("user_avatar", "avatar"), ("user_link", "profile_url"),
+        ])
         var author = try make.author(try item.optionalID("user_id"), at: item.place("user_id"), profile: profile)
         if let location = item["ip_location"]?.string { author.profile["ip_location"] = .string(location) }
-        guard let timeNode = item["publish_time"] else { throw QingtingError(.missingTime, "no time at \(item.place("publish_time"))") }
+        guard let timeNode = item["publish_time"] else {
+            throw QingtingError(.missingTime, "no time at \(item.place("publish_time"))")
+        }
         let unit: TimeUnit = (timeNode.integer ?? 0) >= 100_000_000_000 ? .milliseconds : .seconds
         let time = (try timeNode.time(.epoch(unit)), timeNode.path)
         let content = try item.optionalID("content_id")
         // Empty, 0 and Python's "None" (an older export wrote str(None)) all mean a top-level comment.
         let parentComment = try item["parent_comment_id"]?.id().flatMap { $0 == "None" ? nil : $0 }
         let kind: EventKind = parentComment != nil ? .reply : .comment
-        let parent: SocialEvent.Parent? = parentComment.map { SocialEvent.Parent(id: $0, post: content) }
+        let parent: SocialEvent.Parent? =
+            parentComment.map { SocialEvent.Parent(id: $0, post: content) }
             ?? content.map { SocialEvent.Parent(id: $0, post: $0) }
-        return try make.event(id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text, time: time,
-                              metrics: item.metrics(["like_count", "dislike_count", "sub_comment_count"]))
+        return try make.event(
+            id: id, kind: kind, author: author, parent: parent, text: item["content"]?.text, time: time,
+            metrics: item.metrics(["like_count", "dislike_count", "sub_comment_count"]))
     }
 }
