@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "QingtingClassify", targets: ["QingtingClassify"]),
         .library(name: "QingtingMatch", targets: ["QingtingMatch"]),
         .library(name: "QingtingStore", targets: ["QingtingStore"]),
+        .library(name: "QingtingIngest", targets: ["QingtingIngest"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The C core: pure functions over caller-owned buffers, and the only code that sees ICU headers.
@@ -75,6 +77,18 @@ let package = Package(
             dependencies: ["QingtingCore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // Platform adapters: payloads as each platform sends them (JSON, WeChat XML) to one
+        // SocialEvent schema, with the webhook signature checks. XML goes through FoundationXML
+        // (libxml2), hashes and HMACs through swift-crypto.
+        .target(
+            name: "QingtingIngest",
+            dependencies: [
+                "QingtingCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
         .target(
             name: "QingtingServer",
@@ -118,6 +132,13 @@ let package = Package(
         .testTarget(name: "QingtingStoreTests",
                     dependencies: ["QingtingStore", "QingtingMatch", "QingtingCore", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSwift),
+        .testTarget(
+            name: "QingtingIngestTests",
+            dependencies: ["QingtingIngest", "QingtingCore", "TestSupport",
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],

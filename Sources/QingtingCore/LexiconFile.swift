@@ -1,5 +1,3 @@
-internal import CSupport
-
 /// The one reader of the engine's line-oriented, tab-separated files: the user dictionary, the
 /// sentiment, negator, degree, category and intent-cue lexicons, the city lexicon, the server's
 /// token file and the labelled training corpora. One reader, so every one of them has the same
@@ -59,7 +57,7 @@ public enum LexiconFile {
                 if end > start, all[end - 1] == 0x0D { end -= 1 }
                 let line = UnsafeBufferPointer(rebasing: all[start..<end])
                 start = next
-                if let offset = invalidUTF8Offset(line) {
+                if let offset = UTF8Validation.firstInvalidOffset(line) {
                     errors.append(QingtingError(code, "invalid UTF-8", location: "\(path):\(number)", byteOffset: offset))
                     continue
                 }
@@ -82,9 +80,4 @@ public enum LexiconFile {
         return String(s)
     }
 
-    /// The offset of the first byte that is not strict UTF-8, or nil (the C core's validator).
-    static func invalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var offset = 0
-        return qt_utf8_validate(bytes.baseAddress, bytes.count, &offset) == QT_OK ? nil : offset
-    }
 }

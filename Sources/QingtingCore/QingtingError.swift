@@ -41,13 +41,38 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let io = ErrorCode("io")
     public static let icu = ErrorCode("icu")
     public static let store = ErrorCode("store")
+
+    // Why an ingest payload or one of its items was rejected (QingtingIngest). Scripts and the
+    // sync-health counters match on these, so they are stable.
+    public static let unknownPlatform = ErrorCode("unknown_platform")
+    public static let undetectedPlatform = ErrorCode("undetected_platform")
+    public static let wrongPlatform = ErrorCode("wrong_platform")
+    public static let payloadTooLarge = ErrorCode("payload_too_large")
+    public static let invalidXML = ErrorCode("invalid_xml")
+    public static let encryptedPayload = ErrorCode("encrypted_payload")
+    public static let invalidPayload = ErrorCode("invalid_payload")
+    public static let missingID = ErrorCode("missing_id")
+    public static let missingAuthor = ErrorCode("missing_author")
+    public static let missingTime = ErrorCode("missing_time")
+    public static let invalidTime = ErrorCode("invalid_time")
+    public static let futureTime = ErrorCode("future_time")
+    public static let timeBefore2000 = ErrorCode("time_before_2000")
+    public static let badSignature = ErrorCode("bad_signature")
+    public static let invalidMapping = ErrorCode("invalid_mapping")
+
+    /// The ingest codes: each one is about what a caller sent, never the engine's own state.
+    public static let ingestRejections: Set<ErrorCode> = [
+        .unknownPlatform, .undetectedPlatform, .wrongPlatform, .payloadTooLarge, .invalidXML, .encryptedPayload,
+        .invalidPayload, .missingID, .missingAuthor, .missingTime, .invalidTime, .futureTime, .timeBefore2000,
+        .badSignature, .invalidMapping,
+    ]
 }
 
 /// The one concrete error of the engine's libraries (text, classify, match, store).
 ///
 /// `byteOffset` is the offset into the text or line that was being read, when there is one.
 /// Its JSON-RPC code is -32602 (invalid params) for errors in what a caller sent — JSON, UTF-8,
-/// input records — and -32603 (internal) for the engine's own files and state; a -32603 answer
+/// input records, ingest payloads — and -32603 (internal) for the engine's own files and state; a -32603 answer
 /// says only "internal error" (the server's rule), so no path or internal detail leaks.
 public struct QingtingError: EngineError, Sendable, Equatable {
     public var code: ErrorCode
@@ -68,6 +93,7 @@ public struct QingtingError: EngineError, Sendable, Equatable {
     public var rpcCode: Int {
         switch code {
         case .invalidJSON, .invalidUTF8, .invalidInput: -32602
+        case _ where ErrorCode.ingestRejections.contains(code): -32602
         default: -32603
         }
     }

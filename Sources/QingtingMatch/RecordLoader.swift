@@ -85,7 +85,7 @@ public struct RecordLoader {
             try FileIO.forEachLine(path) { bytes, line in
                 let text = String(decoding: bytes, as: UTF8.self)
                 if text.trimmingSpaces.isEmpty { return }
-                let fields = splitCSV(text)
+                let fields = CSV.splitLine(text)
                 guard let h = header else {
                     var map: [String: Int] = [:]
                     for (i, f) in fields.enumerated() { map[f] = i }
@@ -110,27 +110,6 @@ public struct RecordLoader {
                 }
             }
         } catch let e as QingtingError { throw e } catch { throw QingtingError(.io, "\(error)", location: path) }
-    }
-
-    /// Splits one CSV line: commas, double quotes with "" escapes, fields trimmed.
-    static func splitCSV(_ line: String) -> [String] {
-        var fields: [String] = [], field = "", quoted = false
-        var chars = Substring(line)
-        if chars.last == "\r" { chars.removeLast() }
-        var it = chars.makeIterator()
-        while let c = it.next() {
-            if quoted {
-                if c == "\"" {
-                    if let n = it.next() {
-                        if n == "\"" { field.append("\"") } else { quoted = false; if n == "," { fields.append(field.trimmingSpaces); field = "" } else { field.append(n) } }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "," { fields.append(field.trimmingSpaces); field = "" }
-            else if c == "\"" && field.trimmingSpaces.isEmpty { quoted = true; field = "" }
-            else { field.append(c) }
-        }
-        fields.append(field.trimmingSpaces)
-        return fields
     }
 
     static func readJSONL(path: String, idColumn: String, columns: [String], skipped: ((QingtingError) -> Void)?,
