@@ -104,7 +104,10 @@ public enum FileIO {
         return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
 
-    /// Writes to `path.tmp-PID`, flushes, then renames, so that a crash never leaves half a file.
+    /// `path` when it names a readable file, else nil (an optional companion file; reading it
+    /// still checks the type and size on the opened descriptor).
+    public static func existingFile(_ path: String) -> String? { access(path, R_OK) == 0 ? path : nil }
+
     /// The regular files in `folder` whose names end with `suffix`, sorted by name; empty when
     /// the folder cannot be read.
     public static func files(in folder: String, suffix: String) -> [String] {
@@ -118,6 +121,7 @@ public enum FileIO {
         return names.sorted().map { "\(folder)/\($0)" }
     }
 
+    /// Writes to `path.tmp-PID`, flushes, then renames, so that a crash never leaves half a file.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         // A unique temporary name (mkstemp) beside the target, so that two writers of the same
         // path — two threads, two processes — never share one temporary file.

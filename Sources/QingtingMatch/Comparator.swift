@@ -20,6 +20,8 @@ public final class Comparator: Sendable {
     let parts: [Comparator]
     /// The other column of a `swapped_with` level.
     let swapColumn: Column?
+    /// `when_missing`: the column both records must not have for this comparison to count.
+    let unlessBoth: Column?
     /// Day number of every distinct value when a level compares dates (Int32.min: not a date).
     let days: [Int32]
 
@@ -45,6 +47,14 @@ public final class Comparator: Sendable {
             swap = c
         }
         swapColumn = swap
+        if let name = spec.whenMissing {
+            guard let c = records.column(name) else {
+                throw QingtingError(.invalidSettings, "comparison '\(spec.name)' is compared when '\(name)' is missing, which the data does not have")
+            }
+            unlessBoth = c
+        } else {
+            unlessBoth = nil
+        }
         let usesDates = spec.levels.contains { if case .dateWithinDays = $0 { return true } else { return false } }
         days = usesDates ? column.dictionary.indices.map { id in
             column.withScalars(Int32(id)) { Similarity.dayNumber($0).map { Int32(clamping: $0) } ?? Int32.min }
@@ -66,6 +76,7 @@ public final class Comparator: Sendable {
         parts = [a, b]
         days = []
         swapColumn = nil
+        unlessBoth = nil
     }
 
     /// The value both records have (the first in common), for the exact level's term frequency.
@@ -99,6 +110,7 @@ public final class Comparator: Sendable {
         }
         let va = column!.values(i), vb = other.column!.values(j)
         if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
+        if let a = unlessBoth, let b = other.unlessBoth, !a.values(i).isEmpty, !b.values(j).isEmpty { return (Self.null, -1) }
         if va.count == 1 && vb.count == 1 { return level(va.first!, in: self, i, vb.first!, in: other, j) }
         var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
         for a in va {

@@ -70,6 +70,9 @@ public struct LinkSettings: Sendable {
         /// agreeing level in graph resolution (`phone_key`: a masked phone is worth what the
         /// number of customers compatible with it says).
         public var frequencyColumn: String? = nil
+        /// Compared only when a record lacks this column (a province counts when one profile
+        /// shows no city, and says nothing when both name one).
+        public var whenMissing: String? = nil
     }
 
     public enum BlockingKey: Sendable, Equatable {
@@ -147,6 +150,7 @@ public struct LinkSettings: Sendable {
         comparisons.forEach { c in
             add(c.column)
             c.frequencyColumn.map(add)
+            c.whenMissing.map(add)
             for case .swappedWith(let other) in c.levels { add(other) }
         }
         blocking.forEach { $0.columns.forEach(add) }
@@ -207,13 +211,14 @@ extension LinkSettings {
             let column = try r.string(c["column"] ?? .string(name), at + ".column")
             let tf = try r.bool(c["term_frequency"] ?? .bool(false), at + ".term_frequency")
             let frequencyColumn = try c["frequency_column"].map { try r.string($0, at + ".frequency_column") }
+            let whenMissing = try c["when_missing"].map { try r.string($0, at + ".when_missing") }
             var levels: [Level] = []
             for (k, l) in try r.array(try r.member(c, "levels", at), at + ".levels").enumerated() {
                 levels.append(try r.level(l, "\(at).levels[\(k)]"))
             }
             guard !levels.isEmpty else { throw r.fail(at + ".levels", "a comparison needs at least one level") }
             guard !comparisons.contains(where: { $0.name == name }) else { throw r.fail(at + ".name", "comparison '\(name)' is defined twice") }
-            comparisons.append(Comparison(name: name, column: column, levels: levels, termFrequency: tf, frequencyColumn: frequencyColumn))
+            comparisons.append(Comparison(name: name, column: column, levels: levels, termFrequency: tf, frequencyColumn: frequencyColumn, whenMissing: whenMissing))
         }
         for (i, g) in try r.array(top["joint"] ?? .array([]), "joint").enumerated() {
             let names = try r.array(g, "joint[\(i)]").enumerated().map { try r.string($1, "joint[\(i)][\($0)]") }

@@ -23,6 +23,7 @@ public enum SocialPreset {
         "phone_key": {"from": "phone", "transform": "phone_key"},
         "email_n": {"from": "email", "transform": "email"},
         "city_n": {"from": "city", "transform": "city"},
+        "province_n": {"from": "city", "transform": "province"},
         "gender_n": {"from": "gender", "transform": "lower"},
         "name_pinyin": {"from": "name", "transform": "pinyin"},
         "name_initials": {"from": "name", "transform": "initials"},
@@ -34,6 +35,7 @@ public enum SocialPreset {
         {"name": "phone", "column": "phone_mask", "frequency_column": "phone_key", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
         {"name": "email", "column": "email_n", "levels": [{"exact": true}, {"jaro_winkler": 0.9}]},
         {"name": "city", "column": "city_n", "levels": [{"exact": true}]},
+        {"name": "province", "column": "province_n", "when_missing": "city_n", "levels": [{"exact": true}]},
         {"name": "gender", "column": "gender_n", "levels": [{"exact": true}]},
         {"name": "ip_block", "column": "ip_block", "levels": [{"exact": true}]},
         {"name": "device", "column": "device", "levels": [{"exact": true}]}

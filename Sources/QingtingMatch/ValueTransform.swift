@@ -22,8 +22,11 @@ public enum ValueTransform: Sendable, Equatable {
     case email
     /// The part of an e-mail before `@`, lower-cased.
     case emailUser
-    /// A canonical city name through the city lexicon (aliases, pinyin, districts).
+    /// Canonical city names through the city lexicon (aliases, pinyin, districts): every city of
+    /// a district several cities have, none for a province alone.
     case city
+    /// The province a value names or lies in (江苏 for 江苏省, 南京 or 江宁区).
+    case province
     /// Pinyin of Han characters without tones or spaces (王小明 → wangxiaoming); Latin letters kept.
     case pinyin
     /// Pinyin initials (王小明 → wxm); for a Latin word, its first letter.
@@ -36,7 +39,7 @@ public enum ValueTransform: Sendable, Equatable {
     case sortedCharacters
 
     /// Parses `lower`, `digits`, `phone_e164`, `phone_mask`, `phone_suffix:4`, `email`, `email_user`,
-    /// `city`, `pinyin`, `initials`, `ip24`, `prefix:N`, `suffix:N`, `sorted`.
+    /// `city`, `province`, `pinyin`, `initials`, `ip24`, `prefix:N`, `suffix:N`, `sorted`.
     public init?(name: String) {
         let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
         let n = parts.count > 1 ? Int(parts[1]) : nil
@@ -50,6 +53,7 @@ public enum ValueTransform: Sendable, Equatable {
         case ("email", nil): self = .email
         case ("email_user", nil): self = .emailUser
         case ("city", nil): self = .city
+        case ("province", nil): self = .province
         case ("pinyin", nil): self = .pinyin
         case ("initials", nil): self = .initials
         case ("ip24", nil): self = .ip24
@@ -60,7 +64,7 @@ public enum ValueTransform: Sendable, Equatable {
         }
     }
 
-    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, phone_key, email, email_user, city, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
+    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, phone_key, email, email_user, city, province, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
 }
 
 /// Applies transforms with the caches they need (pinyin per character, the city lexicon).
@@ -101,7 +105,8 @@ public final class TransformContext {
             let folded = Self.fold(value).lowercased()
             guard let at = folded.firstIndex(of: "@"), at != folded.startIndex else { return [] }
             return [String(folded[..<at])]
-        case .city: return cities.canonical(value).map { [$0] } ?? []
+        case .city: return cities.cities(value)
+        case .province: return cities.province(value).map { [$0] } ?? []
         case .pinyin: return nonEmpty(pinyinSyllables(value).joined())
         case .initials: return nonEmpty(String(pinyinSyllables(value).compactMap(\.first)))
         case .ip24:

@@ -45,3 +45,27 @@ import QingtingCore
         }
     }
 }
+
+/// The shipped lexicons: provinces name no city, shared districts name all their cities, a
+/// leading province does not hide the city after it.
+@Suite struct ShippedCityLexiconTests {
+    let cities = LinkageTests.cities
+
+    @Test func aProvinceAloneNamesAProvinceAndNoCity() {
+        #expect(cities.cities("江苏").isEmpty && cities.cities("江苏省").isEmpty)
+        #expect(cities.province("江苏省") == "江苏" && cities.province("南京") == "江苏")
+        #expect(cities.province("魔都") == "上海" && cities.cities("魔都") == ["上海"])
+    }
+
+    @Test func aSharedDistrictNamesEveryCityThatHasIt() {
+        #expect(Set(cities.cities("朝阳区")) == ["北京", "长春"])
+        #expect(cities.province("朝阳区") == nil)  // two provinces: says nothing
+        #expect(cities.cities("浦东新区") == ["上海"])
+    }
+
+    @Test func theCityAfterALeadingProvinceWins() {
+        #expect(cities.cities("吉林长春") == ["长春"])
+        #expect(cities.cities("广东省深圳市") == ["深圳"])
+        #expect(cities.cities("江苏 南京") == ["南京"])
+    }
+}
