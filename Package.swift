@@ -74,7 +74,8 @@ let package = Package(
         // system libsqlite3 (libsqlite3-dev); no SQLite is compiled in.
         .target(
             name: "QingtingStore",
-            dependencies: ["QingtingCore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QingtingCore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Platform adapters: payloads as each platform sends them (JSON, WeChat XML) to one

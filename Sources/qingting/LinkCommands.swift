@@ -12,7 +12,8 @@ struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link",
         abstract: "Identity resolution: link records (social identities, CRM customers, any CSV/JSONL) by deterministic rules and Fellegi–Sunter scoring.",
-        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkResolve.self, LinkExplain.self, LinkGenerate.self]
+        subcommands: [LinkTrain.self, LinkRunCommand.self, LinkResolve.self, LinkExplain.self, LinkGenerate.self,
+                      LinkReview.self, LinkConfirm.self, LinkReject.self]
     )
 }
 

@@ -90,6 +90,35 @@ import QingtingCore
         #expect(try store.queue.read { try RunRecord.fetchAll($0) }.map(\.id) == [1, 2, 3, 4, 5])
     }
 
+    /// The review queue lists undecided suggested links, least certain first; a confirmation and
+    /// a rejection leave the queue and survive a re-run; unknown ids are clear errors without the id.
+    @Test func reviewQueueDecisionsSurviveReRuns() throws {
+        let (path, remove) = scratch("review")
+        defer { remove() }
+        let store = try LinkStore(path: path)
+        let (first, links) = try run(threshold: 0.5)
+        _ = try store.save(first, links: links)
+        let queue = try store.reviewQueue(from: 0.5, below: 2, limit: 10_000)
+        let suggested = links.filter { $0.customer != nil && $0.pair?.rule ?? -1 < 0 }
+        #expect(queue.count == suggested.count && queue.count >= 2)
+        #expect(zip(queue, queue.dropFirst()).allSatisfy { $0.probability <= $1.probability })
+        #expect(try store.reviewQueue(from: 0.5, below: 0.6, limit: 10_000).allSatisfy { $0.probability < 0.6 })
+        let (a, b) = (queue[0], queue[1])
+        #expect(try store.decide(identity: a.identity, .reject) == nil)
+        let other = try #require(first.records.ids.first { $0 != b.customer && !$0.contains(":") })
+        #expect(try store.decide(identity: b.identity, .confirm(customer: other)) == other)
+        _ = try store.save(first, links: links)
+        let rows = try store.queue.read { try IdentityRecord.fetchAll($0) }
+        let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+        #expect(byId[a.identity]?.customer == nil && byId[a.identity]?.status == "rejected")
+        #expect(byId[b.identity]?.customer == other && byId[b.identity]?.status == "confirmed")
+        let after = try store.reviewQueue(from: 0.5, below: 2, limit: 10_000).map(\.identity)
+        #expect(!after.contains(a.identity) && !after.contains(b.identity) && after.count == queue.count - 2)
+        #expect { try store.decide(identity: "weibo:nobody", .reject) } throws: { !"\($0)".contains("nobody") }
+        #expect { try store.decide(identity: a.identity, .confirm(customer: nil)) } throws: { "\($0)".contains("--customer") }
+        #expect { try store.decide(identity: a.identity, .confirm(customer: "C-none")) } throws: { !"\($0)".contains("C-none") }
+    }
+
     @Test func clusterChangesAreComparedPerIdentity() {
         let (merges, splits) = LinkStore.changes(previous: ["a": "1", "b": "2", "c": "3", "d": "3"],
                                                  now: ["a": "X", "b": "X", "c": "3", "d": "4", "e": "5"])
