@@ -25,6 +25,8 @@ public final class IdentityIndex: Sendable {
         public var customer: Candidate?
         /// Pairs compared.
         public var compared: Int
+        /// The known identity of the same person the customer came through (the identity graph).
+        public var via: String? = nil
     }
 
     private struct RuleIndex: Sendable {
@@ -37,13 +39,18 @@ public final class IdentityIndex: Sendable {
     public let model: LinkModel
     public let records: RecordSet
     public let cities: CityLexicon
+    /// Identities already resolved, for the identity graph (nil: customers only).
+    public let known: KnownIdentities?
     private let scorer: PairScorer
     private let rules: [RuleIndex]
+    private let recordOf: [String: Int]
 
-    public init(model: LinkModel, records: RecordSet, cities: CityLexicon) throws {
+    public init(model: LinkModel, records: RecordSet, cities: CityLexicon, known: KnownIdentities? = nil) throws {
         self.model = model
         self.records = records
         self.cities = cities
+        self.known = known
+        recordOf = Dictionary(records.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         scorer = try PairScorer(model: model, records: records)
         let blocking = Blocking(settings: model.settings, records: records)
         rules = try model.settings.blocking.map { rule in
@@ -101,8 +108,17 @@ public final class IdentityIndex: Sendable {
             scored.append(Candidate(record: r, weight: weight, rule: rule, terms: terms))
         }
         scored.sort { $0.ranks(before: $1) }
-        let customer = scored.first { records.sources[$0.record] == 0 && $0.isLink(threshold: settings.threshold) }
-        return Resolution(candidates: Array(scored.prefix(limit)), customer: customer, compared: found.count)
+        var customer = scored.first { records.sources[$0.record] == 0 && $0.isLink(threshold: settings.threshold) }
+        // The identity graph: a linked identity sharing a rare identifier is the same person.
+        var via: String? = nil
+        if let sibling = known?.sibling(of: 0, in: query), let id = sibling.customer, let r = recordOf[id],
+           customer?.rule ?? -1 < 0, sibling.probability > customer?.probability ?? 0, sibling.probability >= settings.threshold {
+            let p = min(max(sibling.probability, 1e-12), 1 - 1e-12)
+            customer = Candidate(record: r, weight: MatchWeights.bits(probability: p), rule: -1,
+                                 terms: scorer.explain(r, against: queryComparators, 0).terms)
+            via = sibling.identity
+        }
+        return Resolution(candidates: Array(scored.prefix(limit)), customer: customer, compared: found.count, via: via)
     }
 
     /// The result object of one resolve (what `identity.resolve` answers and `link resolve`
@@ -123,6 +139,7 @@ public final class IdentityIndex: Sendable {
         if let c = r.customer {
             for (k, v) in candidate(c, explain: true) { obj[k] = v }
             obj["status"] = .string(c.status)
+            if let via = r.via { obj["via"] = .string(via) }
         } else {
             obj["customer"] = .null
             obj["status"] = .null
@@ -131,12 +148,21 @@ public final class IdentityIndex: Sendable {
         return JSONValue.object(obj).jsonText
     }
 
-    /// Loads a model and the customers into an index (the social preset's customer schema).
-    public static func load(modelPath: String, customersPath: String, citiesPath: String? = nil) throws -> IdentityIndex {
+    /// Loads a model and the customers into an index (the social preset's customer schema),
+    /// with the identities a batch run resolved (`identities.jsonl` and its `links.jsonl`) when given.
+    public static func load(modelPath: String, customersPath: String, citiesPath: String? = nil,
+                            knownIdentities: String? = nil, knownLinks: String? = nil) throws -> IdentityIndex {
         let model = try LinkModel.load(path: modelPath)
         let lexicon = try CityLexicon.load(path: citiesPath)
         let records = try SocialPreset.loadRecords(customers: customersPath, identities: nil, settings: model.settings, cities: lexicon)
-        return try IdentityIndex(model: model, records: records, cities: lexicon)
+        var known: KnownIdentities? = nil
+        switch (knownIdentities, knownLinks) {
+        case let (identities?, links?):
+            known = try KnownIdentities.load(identities: identities, links: links, settings: model.settings, cities: lexicon)
+        case (nil, nil): break
+        default: throw QingtingError(.invalidInput, "known identities need both the identities file and its links file")
+        }
+        return try IdentityIndex(model: model, records: records, cities: lexicon, known: known)
     }
 
     /// Indices of `key` in the sorted `keys`.

@@ -76,7 +76,7 @@ public struct IdentityResolution: Sendable {
         // confirms, each comparison counted only on the rules that do not read its column (so
         // how a link was found does not bias what it shows); the pairwise model's m weighs in
         // as a prior of `priorPairs` links.
-        let u = evidence.randomPairLevels(samples: 400_000, seed: seed)
+        let u = evidence.randomPairLevels(samples: min(400_000, 20 * n), seed: seed)
         let m = evidence.confirmedLinkLevels(candidates: candidates, priorPairs: 20)
         let weights = evidence.weights(m: m, u: u)
         // Λ: the fixed point of the mean posterior share of people who are customers.

@@ -65,10 +65,11 @@ public enum SocialPreset {
     public static func settings() throws -> (LinkSettings, JSONValue) { try LinkSettings.preset("social") }
 
     /// Customers (left) and identities (right) as one record set, derived columns computed.
-    /// Without `identities`, the set holds the customers alone (an index for online resolving).
+    /// Without `identities`, the set holds the customers alone (an index for online resolving);
+    /// without `customers`, the identities alone (the known identities of online resolving).
     /// With `skipped`, a bad line (not a JSON object, no id, a duplicate) is handed to it as a
     /// `path:line` error and left out; without, it ends the load.
-    public static func loadRecords(customers: String, identities: String?, settings: LinkSettings,
+    public static func loadRecords(customers: String?, identities: String?, settings: LinkSettings,
                                    cities: CityLexicon, skipped: ((QingtingError) -> Void)? = nil) throws -> RecordSet {
         let columns = settings.inputColumns
         var records = RecordSet(columnNames: columns)

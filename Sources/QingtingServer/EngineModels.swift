@@ -19,6 +19,9 @@ public final class EngineModels: Sendable {
         /// A trained link model and the customers to index, for `identity.resolve` (both or neither).
         public var linkModel: String?
         public var customers: String?
+        /// Identities a batch run resolved and its links, for the identity graph (both or neither).
+        public var knownIdentities: String?
+        public var knownLinks: String?
         public init() {}
     }
 
@@ -57,6 +60,8 @@ public final class EngineModels: Sendable {
             ("categories", Resources.find(ClassifyResources.categories)),
             ("link_model", sources.linkModel),
             ("customers", sources.customers),
+            ("known_identities", sources.knownIdentities),
+            ("known_links", sources.knownLinks),
         ]
         var files: [LoadedFile] = []
         for case let (role, path?) in named {
@@ -64,7 +69,9 @@ public final class EngineModels: Sendable {
             files.append(LoadedFile(role: role, path: path, hash: String(hash, radix: 16)))
         }
         switch (sources.linkModel, sources.customers) {
-        case let (model?, customers?): identityIndex = try IdentityIndex.load(modelPath: model, customersPath: customers)
+        case let (model?, customers?):
+            identityIndex = try IdentityIndex.load(modelPath: model, customersPath: customers,
+                                                   knownIdentities: sources.knownIdentities, knownLinks: sources.knownLinks)
         case (nil, nil): identityIndex = nil
         default: throw QingtingError(.invalidInput, "identity resolution needs both a link model and a customers file")
         }

@@ -248,14 +248,25 @@ struct LinkResolve: ParsableCommand {
     @Option(help: "Candidates to list per query.")
     var candidates = 3
 
+    @Option(help: "Identities a batch run resolved (identities.jsonl), for the identity graph; needs --known-links.")
+    var knownIdentities: String?
+
+    @Option(help: "The links.jsonl of that run: a query sharing a rare identifier with a linked identity reaches its customer.")
+    var knownLinks: String?
+
     @OptionGroup var progress: LinkProgressOptions
+
+    func validate() throws {
+        if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
+    }
 
     func run() throws {
         try reportingErrors {
             let progress = progress.progress
             let start = Monotonic.seconds()
-            let index = try IdentityIndex.load(modelPath: model, customersPath: customers, citiesPath: cities)
-            progress("indexed \(index.records.count) customers in \(NumberFormat.seconds(Monotonic.seconds() - start))")
+            let index = try IdentityIndex.load(modelPath: model, customersPath: customers, citiesPath: cities,
+                                               knownIdentities: knownIdentities, knownLinks: knownLinks)
+            progress("indexed \(index.records.count) customers\(index.known.map { " and \($0.count) known identities" } ?? "") in \(NumberFormat.seconds(Monotonic.seconds() - start))")
             let skipped = SkippedLines()
             var out = LinkOutput(path: output)
             let report = try index.resolveAll(path: queries, limit: candidates, skipped: skipped.report) { out.line($0) }

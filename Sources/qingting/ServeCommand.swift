@@ -82,12 +82,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "CRM customers JSONL to index for identity.resolve; needs --link-model.")
     var customers: String?
 
+    @Option(help: "Identities a batch run resolved (identities.jsonl), so identity.resolve uses the identity graph; needs --known-links.")
+    var knownIdentities: String?
+
+    @Option(help: "The links.jsonl of that run.")
+    var knownLinks: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
     @OptionGroup var segmenterOptions: SegmenterOptions
 
     func validate() throws {
+        if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         for (name, value) in [("--max-line-bytes", maxLineBytes), ("--max-connections", maxConnections),
@@ -116,6 +123,8 @@ struct ServeCommand: AsyncParsableCommand {
         sources.segmenter = segmenterOptions.configuration
         sources.linkModel = linkModel
         sources.customers = customers
+        sources.knownIdentities = knownIdentities
+        sources.knownLinks = knownLinks
         sources.sentimentModel = model
         sources.intentModel = intentModel
         let (models, tokenTable) = try reportingErrors {
