@@ -21,6 +21,9 @@ public enum SocialPreset {
         "phone_mask": {"from": "phone", "transform": "phone_mask"},
         "phone_tail": {"from": "phone", "transform": "phone_suffix:4"},
         "phone_key": {"from": "phone", "transform": "phone_key"},
+        "phone_keys": {"from": "phone", "transform": "phone_keys"},
+        "phone_prefix7": {"from": "phone", "transform": "phone_prefix:7"},
+        "phone_tail_key": {"from": "phone", "transform": "phone_tail_key"},
         "email_n": {"from": "email", "transform": "email"},
         "city_n": {"from": "city", "transform": "city"},
         "province_n": {"from": "city", "transform": "province"},
@@ -32,7 +35,7 @@ public enum SocialPreset {
       "comparisons": [
         {"name": "name", "column": "name_pinyin", "term_frequency": true,
          "levels": [{"exact": true}, {"jaro_winkler": 0.92}, {"anagram": true}, {"contains": 4}, {"jaro_winkler": 0.8}]},
-        {"name": "phone", "column": "phone_mask", "frequency_column": "phone_key", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
+        {"name": "phone", "column": "phone_mask", "frequency_column": "phone_keys", "levels": [{"exact": true}, {"phone_compatible": 7}, {"phone_compatible": 4}]},
         {"name": "email", "column": "email_n", "levels": [{"exact": true}, {"jaro_winkler": 0.9}]},
         {"name": "city", "column": "city_n", "levels": [{"exact": true}]},
         {"name": "province", "column": "province_n", "when_missing": "city_n", "levels": [{"exact": true}]},
@@ -43,6 +46,9 @@ public enum SocialPreset {
       "blocking_rules": [
         ["phone_key"],
         ["phone_tail", "name_initials"],
+        {"on": ["phone_prefix7"], "max_block_size": 100},
+        {"on": ["phone_tail_key", "province_n"], "max_block_size": 200},
+        {"on": ["phone_tail_key"], "max_block_size": 40},
         ["name_pinyin", "city_n"],
         {"lsh": "name_pinyin", "within": ["city_n", "name_initials"], "bands": 4, "rows": 4, "ngram": 3},
         ["device"],

@@ -14,10 +14,21 @@ public enum ValueTransform: Sendable, Equatable {
     case phoneMask
     /// The last `n` known digits of a phone pattern (a blocking key that masked numbers keep).
     case phoneSuffix(Int)
-    /// Blocking keys for each mask style a number can be shown in: `138|1234` (138****1234),
-    /// `1381234|` (1381234****, Zhihu and Kuaishou), `|1234` (****1234, Xiaohongshu). A full
-    /// number has all three, a masked one its own style's, so every compatible pair shares one.
+    /// The first 3 and last 4 digits of a phone pattern (`138|1234`), when both are known: the
+    /// part the usual 138****1234 mask shows, a selective blocking key.
     case phoneKey
+    /// A key for each mask style a number can be shown in: `138|1234` (138****1234), `1381234|`
+    /// (1381234****, Zhihu and Kuaishou), `|1234` (****1234, Xiaohongshu). A full number has all
+    /// three, a masked one its own style's, so every compatible pair shares one: the frequency
+    /// column of the phone comparison (how many customers a mask fits). Not a blocking key: the
+    /// tail alone would pair every number with every other of the same last four digits.
+    case phoneKeys
+    /// The first `n` digits of a phone pattern when all are known (the 号段 for n = 7).
+    case phonePrefix(Int)
+    /// `|1234` for a number whose last four digits are known and whose first three are masked
+    /// (****1234) or known with all the rest (a full number): the blocking key of the tail
+    /// style, which 138****1234 masks (covered by `phone_key`) do not carry.
+    case phoneTailKey
     /// Trimmed, lower-cased address with an `@`.
     case email
     /// The part of an e-mail before `@`, lower-cased.
@@ -50,6 +61,9 @@ public enum ValueTransform: Sendable, Equatable {
         case ("phone_mask", nil): self = .phoneMask
         case ("phone_suffix", let n?) where n > 0: self = .phoneSuffix(n)
         case ("phone_key", nil): self = .phoneKey
+        case ("phone_keys", nil): self = .phoneKeys
+        case ("phone_tail_key", nil): self = .phoneTailKey
+        case ("phone_prefix", let n?) where n > 0: self = .phonePrefix(n)
         case ("email", nil): self = .email
         case ("email_user", nil): self = .emailUser
         case ("city", nil): self = .city
@@ -64,7 +78,7 @@ public enum ValueTransform: Sendable, Equatable {
         }
     }
 
-    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, phone_key, email, email_user, city, province, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
+    static let names = "lower, digits, phone_e164, phone_mask, phone_suffix:N, phone_key, phone_keys, phone_tail_key, phone_prefix:N, email, email_user, city, province, pinyin, initials, ip24, prefix:N, suffix:N, sorted"
 }
 
 /// Applies transforms with the caches they need (pinyin per character, the city lexicon).
@@ -90,12 +104,22 @@ public final class TransformContext {
             return tail.contains("*") ? [] : [String(tail)]
         case .phoneKey:
             guard let pattern = PhoneNumber.pattern(value) else { return [] }
+            let head = pattern.prefix(3), tail = pattern.suffix(4)
+            return head.contains("*") || tail.contains("*") ? [] : [head + "|" + tail]
+        case .phoneKeys:
+            guard let pattern = PhoneNumber.pattern(value) else { return [] }
             let head = pattern.prefix(3), prefix = pattern.prefix(7), tail = pattern.suffix(4)
             var keys: [String] = []
             if !head.contains("*") && !tail.contains("*") { keys.append(head + "|" + tail) }
             if !prefix.contains("*") && (tail.contains("*") || !pattern.contains("*")) { keys.append(prefix + "|") }
             if !tail.contains("*") && (head.contains("*") || !pattern.contains("*")) { keys.append("|" + tail) }
             return keys
+        case .phoneTailKey:
+            return apply(.phoneKeys, to: value).filter { $0.hasPrefix("|") }
+        case .phonePrefix(let n):
+            guard let pattern = PhoneNumber.pattern(value) else { return [] }
+            let head = pattern.prefix(n)
+            return head.contains("*") ? [] : [String(head)]
         case .email:
             let folded = Self.fold(value).lowercased().filter { !$0.isWhitespace }
             guard let at = folded.firstIndex(of: "@"), at != folded.startIndex,

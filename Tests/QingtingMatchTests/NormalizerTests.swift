@@ -23,9 +23,12 @@ import Testing
         #expect(apply("phone_mask", "call me") == [])
         #expect(apply("phone_mask", "23812345678") == [])  // not a mainland mobile
         #expect(apply("phone_key", "138****5678") == ["138|5678"])
-        #expect(apply("phone_key", "****5678") == ["|5678"])
-        #expect(apply("phone_key", "1381234****") == ["1381234|"])
-        #expect(apply("phone_key", "13812345678") == ["138|5678", "1381234|", "|5678"])
+        #expect(apply("phone_key", "****5678") == [])
+        #expect(apply("phone_keys", "****5678") == ["|5678"])
+        #expect(apply("phone_keys", "1381234****") == ["1381234|"])
+        #expect(apply("phone_keys", "13812345678") == ["138|5678", "1381234|", "|5678"])
+        #expect(apply("phone_tail_key", "****5678") == ["|5678"] && apply("phone_tail_key", "138****5678") == [])
+        #expect(apply("phone_prefix:7", "1381234****") == ["1381234"] && apply("phone_prefix:7", "138****5678") == [])
         #expect(apply("phone_suffix:4", "****5678") == ["5678"])
     }
 
