@@ -54,37 +54,80 @@ public struct IdentityResolution: Sendable {
         let left = records.leftCount, n = records.count
         let graph = PersonGraph(records: records, columns: settings.identifiers.compactMap { records.column($0) },
                                 maxShared: settings.maxShared)
-        var membersOf: [Int32: [Int32]] = [:]
-        for r in left..<n { membersOf[graph.component[r], default: []].append(Int32(r)) }
-        var candidateSets: [Int32: Set<Int32>] = [:]
+        // People and their candidates as sorted runs (no per-person dictionaries: a million
+        // customers bring millions of people).
+        var order = (left..<n).map { UInt64(UInt32(graph.component[$0])) << 32 | UInt64($0) }
+        order.sort()
+        var keys: [UInt64] = []
+        keys.reserveCapacity(candidates.count)
         for p in candidates {
             let (i, j) = Blocking.split(p)
             guard i < left, j >= left else { continue }
-            candidateSets[graph.component[j], default: []].insert(Int32(i))
+            keys.append(UInt64(UInt32(graph.component[j])) << 32 | UInt64(i))
         }
-        let persons = membersOf.keys.sorted()
+        keys.sort()
+        keys = Blocking.unique(keys)
+        var persons: [Int32] = [], memberRanges: [Range<Int>] = [], candidateRanges: [Range<Int>] = []
+        var start = 0, c = 0
+        while start < order.count {
+            let person = order[start] >> 32
+            var end = start + 1
+            while end < order.count && order[end] >> 32 == person { end += 1 }
+            while c < keys.count && keys[c] >> 32 < person { c += 1 }
+            var d = c
+            while d < keys.count && keys[d] >> 32 == person { d += 1 }
+            persons.append(Int32(person)); memberRanges.append(start..<end); candidateRanges.append(c..<d)
+            start = end; c = d
+        }
         progress("graph: \(persons.count) people from \(n - left) identities (\(graph.joins) joins; \(graph.commonValuesSkipped) identifier values too common to join)")
-
-        let evidence = Evidence(scorer: scorer)
-        let members = membersOf, candidateOf = candidateSets
-        let people: [Evidence.Person] = Parallel.map(persons.count) { k in
-            let list = members[persons[k]]!
-            return evidence.person(list, candidates: (candidateOf[persons[k]] ?? []).sorted())
-        }
 
         // u from random customer × identity pairs; m from the links a deterministic rule
         // confirms, each comparison counted only on the rules that do not read its column (so
         // how a link was found does not bias what it shows); the pairwise model's m weighs in
         // as a prior of `priorPairs` links.
+        let evidence = Evidence(scorer: scorer)
         let u = evidence.randomPairLevels(samples: min(400_000, 20 * n), seed: seed)
         let m = evidence.confirmedLinkLevels(candidates: candidates, priorPairs: 20)
         let weights = evidence.weights(m: m, u: u)
+
+        // One combined weight per (person, candidate), in the order of `keys`, and the weight of
+        // the customers no rule offered, per person: all the fixed point below needs.
+        let sortedMembers = order, sortedKeys = keys, ranges = memberRanges, candidateRangesOf = candidateRanges
+        let people = persons
+        @Sendable func membersOf(_ k: Int) -> [Int32] { ranges[k].map { Int32(truncatingIfNeeded: sortedMembers[$0]) } }
+        @Sendable func candidatesOf(_ k: Int) -> [Int32] { candidateRangesOf[k].map { Int32(truncatingIfNeeded: sortedKeys[$0]) } }
+        let chunks = max(1, min(256, people.count / 2_000))
+        let parts = Parallel.map(chunks) { w -> (weights: [Double], rest: [Double]) in
+            var out: [Double] = [], rest: [Double] = []
+            for k in (w * people.count / chunks)..<((w + 1) * people.count / chunks) {
+                let members = ranges[k].map { Int32(truncatingIfNeeded: sortedMembers[$0]) }
+                let person = evidence.person(members, candidates: candidateRangesOf[k].map { Int32(truncatingIfNeeded: sortedKeys[$0]) })
+                out.append(contentsOf: person.units.map { evidence.weight($0, weights) })
+                rest.append(evidence.restWeight(person, weights))
+            }
+            return (out, rest)
+        }
+        let unitWeights = parts.flatMap(\.weights), restWeights = parts.flatMap(\.rest)
+        @Sendable func posterior(_ k: Int, _ share: Double) -> (best: Int?, probability: Double, linked: Double) {
+            let lambda = share / Double(max(left, 1))
+            let range = candidateRangesOf[k]
+            var mass = Double(max(left - range.count, 0)) * lambda * Math.exp2(restWeights[k])
+            var best: Int? = nil, bestMass = 0.0
+            for x in range {
+                let m = lambda * Math.exp2(min(unitWeights[x], 1000))
+                mass += m
+                if m > bestMass { bestMass = m; best = x }
+            }
+            let total = (1 - share) + mass
+            return (best, bestMass / total, mass / total)
+        }
+
         // Λ: the fixed point of the mean posterior share of people who are customers.
         var share = 0.5
         for _ in 0..<iterations {
             var linked = 0.0
-            for p in people { linked += evidence.posterior(p, weights: weights, share: share, customers: left).linked }
-            let next = min(max(linked / Double(max(people.count, 1)), 1e-6), 1 - 1e-6)
+            for k in persons.indices { linked += posterior(k, share).linked }
+            let next = min(max(linked / Double(max(persons.count, 1)), 1e-6), 1 - 1e-6)
             let settled = abs(next - share) < 1e-6
             share = next
             if settled { break }
@@ -95,33 +138,36 @@ public struct IdentityResolution: Sendable {
                 "\(comparator.labels[l]) m \(NumberFormat.fixed(m[c][l], 4)) u \(NumberFormat.fixed(u[c][l], 6))" }.joined(separator: "; "))
         }
 
-        var decisions = [Decision?](repeating: nil, count: n - left)
-        for (k, person) in persons.enumerated() {
-            let p = people[k]
-            let post = evidence.posterior(p, weights: weights, share: share, customers: left)
-            let unit = post.best.map { p.units[$0] }
-            let terms = unit.map { evidence.terms($0, weights: weights) } ?? []
-            for r in members[person]! {
-                let r = Int(r)
-                // The identity's own rule link wins for it.
-                if let (customer, rule) = p.units.lazy.compactMap({ u -> (Int, Int16)? in
-                    let x = scorer.rule(Int(u.customer), r)
-                    return x >= 0 ? (Int(u.customer), x) : nil
-                }).first {
-                    let own = evidence.person([Int32(r)], candidates: [Int32(customer)]).units[0]
-                    decisions[r - left] = Decision(customer: customer, candidate: customer, probability: 1, rule: rule, via: nil,
-                                                   terms: evidence.terms(own, weights: weights), person: Int(person))
-                    continue
+        let finalShare = share
+        let decided = Parallel.map(chunks) { w -> [(Int, Decision)] in
+            var out: [(Int, Decision)] = []
+            for k in (w * people.count / chunks)..<((w + 1) * people.count / chunks) {
+                let person = Int(people[k])
+                let members = membersOf(k), cands = candidatesOf(k)
+                let post = posterior(k, finalShare)
+                let candidate = post.best.map { Int(sortedKeys[$0] & 0xFFFF_FFFF) }
+                let terms = candidate.map { evidence.terms(evidence.person(members, candidates: [Int32($0)]).units[0], weights: weights) } ?? []
+                for r in members.map(Int.init) {
+                    // The identity's own rule link wins for it.
+                    if let (customer, rule) = cands.lazy.compactMap({ c -> (Int, Int16)? in
+                        let x = scorer.rule(Int(c), r)
+                        return x >= 0 ? (Int(c), x) : nil
+                    }).first {
+                        let own = evidence.person([Int32(r)], candidates: [Int32(customer)]).units[0]
+                        out.append((r, Decision(customer: customer, candidate: customer, probability: 1, rule: rule, via: nil,
+                                                terms: evidence.terms(own, weights: weights), person: person)))
+                        continue
+                    }
+                    let isLinked = post.probability >= threshold
+                    let strongest = terms.max { $0.term.bits < $1.term.bits }?.from
+                    out.append((r, Decision(customer: isLinked ? candidate : nil, candidate: candidate, probability: post.probability,
+                                            rule: -1, via: isLinked && strongest != r ? strongest : nil, terms: terms, person: person)))
                 }
-                let probability = post.best.map { post.each[$0] } ?? 0
-                let candidate = unit.map { Int($0.customer) }
-                let isLinked = probability >= threshold
-                let strongest = terms.max { $0.term.bits < $1.term.bits }?.from
-                decisions[r - left] = Decision(customer: isLinked ? candidate : nil, candidate: candidate, probability: probability,
-                                               rule: -1, via: isLinked && strongest != r ? strongest : nil,
-                                               terms: terms, person: Int(person))
             }
+            return out
         }
+        var decisions = [Decision?](repeating: nil, count: n - left)
+        for part in decided { for (r, d) in part { decisions[r - left] = d } }
         return IdentityResolution(decisions: decisions.map { $0! }, customerShare: share, m: m, u: u, graph: graph)
     }
 }
@@ -260,17 +306,6 @@ struct Evidence: Sendable {
             w += Math.log2(share * Math.exp2(elseBits) + (1 - share))
         }
         return w
-    }
-
-    /// The person's posterior: of each candidate, of being any customer, and the best candidate.
-    func posterior(_ p: Person, weights: MatchWeights, share: Double, customers: Int) -> (each: [Double], linked: Double, best: Int?) {
-        let lambda = share / Double(max(customers, 1))
-        let masses = p.units.map { lambda * Math.exp2(min(weight($0, weights), 1000)) }
-        let rest = Double(max(customers - p.units.count, 0)) * lambda * Math.exp2(restWeight(p, weights))
-        let total = (1 - share) + rest + masses.reduce(0, +)
-        let each = masses.map { $0 / total }
-        let best = each.indices.max { each[$0] < each[$1] }
-        return (each, (rest + masses.reduce(0, +)) / total, best)
     }
 
     /// The unit's terms for an explanation, each with the account it came from.

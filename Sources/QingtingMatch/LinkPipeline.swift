@@ -58,15 +58,19 @@ public enum LinkPipeline {
             lap("training")
         }
         let scorer = try PairScorer(model: trained, records: records)
-        let scored = scorer.score(candidates, patterns: patterns, minimumProbability: min(trained.settings.threshold, 0.01))
-        progress("scoring: \(scored.count) pairs at probability >= \(NumberFormat.rounded(min(trained.settings.threshold, 0.01), 2))")
+        // The identity graph reads every pair with some evidence (2 bits over the prior), since a
+        // person's accounts add up; pairwise clustering needs only the likely ones.
+        let floor = trained.settings.graph != nil ? MatchWeights.probability(bits: trained.priorBits + 2)
+                                                  : min(trained.settings.threshold, 0.01)
+        let scored = scorer.score(candidates, patterns: patterns, minimumProbability: floor)
+        progress("scoring: \(scored.count) pairs at probability >= \(floor < 0.01 ? "\(NumberFormat.rounded(trained.priorBits + 2, 1)) bits" : NumberFormat.rounded(floor, 2))")
         lap("scoring")
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,
                                             masters: trained.settings.linkType == .linkToMaster)
         lap("clustering")
         var resolution: IdentityResolution? = nil
         if let graph = trained.settings.graph {
-            resolution = IdentityResolution.resolve(scorer: scorer, candidates: candidates, graph: graph,
+            resolution = IdentityResolution.resolve(scorer: scorer, candidates: scored.map(\.pair), graph: graph,
                                                     threshold: trained.settings.threshold, progress: progress)
             lap("graph")
         }
