@@ -58,12 +58,12 @@ public enum LinkPipeline {
             lap("training")
         }
         let scorer = try PairScorer(model: trained, records: records)
-        // The identity graph reads every pair with some evidence (2 bits over the prior), since a
+        // The identity graph reads every pair with some evidence (6 bits over the prior), since a
         // person's accounts add up; pairwise clustering needs only the likely ones.
-        let floor = trained.settings.graph != nil ? MatchWeights.probability(bits: trained.priorBits + 2)
+        let floor = trained.settings.graph != nil ? MatchWeights.probability(bits: trained.priorBits + 6)
                                                   : min(trained.settings.threshold, 0.01)
         let scored = scorer.score(candidates, patterns: patterns, minimumProbability: floor)
-        progress("scoring: \(scored.count) pairs at probability >= \(floor < 0.01 ? "\(NumberFormat.rounded(trained.priorBits + 2, 1)) bits" : NumberFormat.rounded(floor, 2))")
+        progress("scoring: \(scored.count) pairs at probability >= \(floor < 0.01 ? "\(NumberFormat.rounded(trained.priorBits + 6, 1)) bits" : NumberFormat.rounded(floor, 2))")
         lap("scoring")
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,
                                             masters: trained.settings.linkType == .linkToMaster)
