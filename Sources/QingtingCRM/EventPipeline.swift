@@ -1,0 +1,200 @@
+import OrderedCollections
+#if canImport(Glibc)
+import Glibc
+#endif
+public import QingtingIngest
+public import QingtingStore
+public import QingtingCore
+
+/// One event's path through the CRM layer ("The CRM layer" in DESIGN.md):
+///
+/// ```
+/// payload ─► adapter ─► SocialEvent ─► dedupe ─► analyse ─► resolve ─► append (commit = ack)
+/// ```
+///
+/// `prepare` does the pure part (adapter, analysis) on any thread; `append` runs dedupe,
+/// resolution and the append of a whole batch in one write transaction and returns the results
+/// only after it has committed — the caller acknowledges nothing before. `ingest` is both.
+/// `qingting ingest`, `event.ingest` and the benchmark all go through these functions.
+public final class EventPipeline: Sendable {
+    public struct Configuration: Sendable {
+        /// The field mapping the `generic` platform reads with.
+        public var mapping: FieldMapping?
+        public var maxPayloadBytes = Ingest.defaultMaxPayloadBytes
+        public var futureToleranceMillis: Int64 = 15 * 60 * 1000
+        /// A fixed "now" (UTC ms) for the time checks and `received_at` (`--now`); nil: the clock.
+        public var now: Int64?
+        /// Look known `(platform, event_id)` pairs up before analysing (a retry costs no analysis).
+        public var skipKnownDuplicates = true
+
+        public init(mapping: FieldMapping? = nil) { self.mapping = mapping }
+    }
+
+    public let store: CRMStore
+    public let analyzer: EventAnalyzer
+    public let resolver: CustomerResolver
+    public let configuration: Configuration
+
+    public init(store: CRMStore, analyzer: EventAnalyzer, resolver: CustomerResolver,
+                configuration: Configuration = Configuration()) {
+        self.store = store
+        self.analyzer = analyzer
+        self.resolver = resolver
+        self.configuration = configuration
+    }
+
+    /// The wall clock, UTC milliseconds (commit times are always the clock's, even with `now`).
+    public static func clock() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// One payload read and analysed, not yet in the log.
+    public struct Prepared: Sendable {
+        public var bytes: [UInt8]
+        public var platform: Platform?
+        /// Where it came from (`file:line`), put on its rejections; nil for a socket payload.
+        public var location: String?
+        public var events: [Item]
+        public var rejections: [QingtingError]
+
+        public struct Item: Sendable {
+            public var event: SocialEvent
+            public var analysis: String?
+            /// Known before analysis to be in the log already (still checked at the append).
+            public var knownDuplicate: Bool
+            public var fieldsPresent: Int
+            public var fieldsExpected: Int
+        }
+    }
+
+    /// What one payload gave, after the commit.
+    public struct Result: Sendable {
+        public var platform: Platform?
+        public var location: String?
+        public var events: [EventResult]
+        /// Each located at `location` when it had no place of its own.
+        public var rejections: [QingtingError]
+    }
+
+    public struct EventResult: Sendable, Equatable {
+        public enum Status: String, Sendable { case stored, duplicate }
+        public var status: Status
+        public var platform: Platform
+        public var eventID: String
+        /// The log's sequence number (stored events only).
+        public var seq: Int64?
+        public var customer: String?
+    }
+
+    /// Reads a payload through its adapter and analyses each event's own words. Pure apart from
+    /// the duplicate look-up; safe on any thread.
+    public func prepare(_ payload: Payload, platform: Platform?, location: String? = nil) -> Prepared {
+        let now = configuration.now ?? Self.clock()
+        var ingest = Ingest.Configuration(
+            now: now, maxPayloadBytes: configuration.maxPayloadBytes,
+            futureToleranceMillis: configuration.futureToleranceMillis, mapping: configuration.mapping)
+        ingest.receivedAt = configuration.now ?? now
+        return prepare(Ingest.read(payload, platform: platform, configuration: ingest), bytes: payload.bytes,
+                       location: location)
+    }
+
+    /// The ingest configuration `prepare` reads with (for callers that read whole files, such
+    /// as `GenericExport.read`, and hand the outcomes to `prepare(_:bytes:location:)`).
+    public var ingestConfiguration: Ingest.Configuration {
+        let now = configuration.now ?? Self.clock()
+        return Ingest.Configuration(
+            now: now, maxPayloadBytes: configuration.maxPayloadBytes,
+            futureToleranceMillis: configuration.futureToleranceMillis, mapping: configuration.mapping)
+    }
+
+    /// Analyses an adapter's outcome.
+    public func prepare(_ outcome: Ingest.Outcome, bytes: [UInt8], location: String?) -> Prepared {
+        var known: Set<String> = []
+        if configuration.skipKnownDuplicates, !outcome.events.isEmpty {
+            known = (try? store.stored(outcome.events.map { ($0.platform, $0.eventID) })) ?? []
+        }
+        let items = outcome.events.map { event in
+            let duplicate = known.contains(event.platform.rawValue + "\u{1F}" + event.eventID)
+            let fields = FieldExpectation.count(event, mapping: configuration.mapping)
+            return Prepared.Item(
+                event: event, analysis: duplicate ? nil : analyzer.analysis(of: event.text), knownDuplicate: duplicate,
+                fieldsPresent: fields.present, fieldsExpected: fields.expected)
+        }
+        let rejections = outcome.rejections.map { r in location.map { r.location == nil ? r.at($0) : r } ?? r }
+        return Prepared(bytes: bytes, platform: outcome.platform, location: location, events: items,
+                        rejections: rejections)
+    }
+
+    /// Appends a batch in one transaction: per event, dedupe on `(platform, event_id)`, resolve
+    /// the author, append; per payload, count it and its rejections for sync health. Returns
+    /// after the commit, one result per payload in order.
+    /// - Throws: `QingtingError(.store)` when the transaction fails; then nothing of the batch is
+    ///   in the log, and nothing may be acknowledged.
+    public func append(_ batch: [Prepared]) throws -> [Result] {
+        try store.write(now: Self.clock()) { tx in
+            let keys = UnifiedKey()
+            var seen: [String: CustomerResolver.Link] = [:]
+            var modelSet: Int64?
+            var results: [Result] = []
+            results.reserveCapacity(batch.count)
+            for prepared in batch {
+                tx.received(prepared.platform)
+                for rejection in prepared.rejections {
+                    tx.rejected(prepared.platform, reason: rejection.code.rawValue, example: rejection.message)
+                }
+                var events: [EventResult] = []
+                var payloadRow: Int64?
+                for item in prepared.events {
+                    let event = item.event
+                    // The dedupe that counts: inside the transaction, so no other writer slips between.
+                    if try tx.contains(platform: event.platform, eventID: event.eventID) {
+                        tx.duplicate(event.platform)
+                        events.append(EventResult(status: .duplicate, platform: event.platform, eventID: event.eventID,
+                                                  seq: nil, customer: nil))
+                        continue
+                    }
+                    var link = CustomerResolver.Link(customer: nil, rule: nil, probability: nil)
+                    var identity: String?
+                    if let author = event.author {
+                        identity = author.platform.rawValue + ":" + author.uid
+                        link = try resolver.resolve(author, in: tx, keys: keys, seen: &seen)
+                    }
+                    // Looked up as a duplicate before the transaction, but gone since? Analyse it now.
+                    let analysis = item.knownDuplicate ? analyzer.analysis(of: event.text) : item.analysis
+                    if analysis != nil, modelSet == nil {
+                        modelSet = try tx.modelSet(fingerprint: analyzer.fingerprint, files: analyzer.filesJSON)
+                    }
+                    if payloadRow == nil {
+                        payloadRow = try tx.payload(prepared.bytes, platform: event.platform, receivedAt: event.receivedAt)
+                    }
+                    let row = CRMStore.NewEvent(
+                        event: event.withoutRaw, identity: identity, customer: link.customer, linkRule: link.rule,
+                        linkProbability: link.probability, analysis: analysis, modelSet: analysis == nil ? nil : modelSet,
+                        fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
+                    let seq = try tx.append(row, payload: payloadRow!)
+                    events.append(EventResult(status: seq == nil ? .duplicate : .stored, platform: event.platform,
+                                              eventID: event.eventID, seq: seq, customer: seq == nil ? nil : link.customer))
+                }
+                results.append(Result(platform: prepared.platform, location: prepared.location, events: events,
+                                      rejections: prepared.rejections))
+            }
+            return results
+        }
+    }
+
+    /// Reads, analyses and appends payloads in one transaction (`event.ingest`).
+    public func ingest(_ payloads: [Payload], platform: Platform?) throws -> [Result] {
+        try append(payloads.map { prepare($0, platform: platform) })
+    }
+}
+
+extension SocialEvent {
+    /// The event without its raw bytes (the log keeps them once per payload).
+    var withoutRaw: SocialEvent {
+        var copy = self
+        copy.raw = []
+        return copy
+    }
+}
