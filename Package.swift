@@ -111,6 +111,7 @@ let package = Package(
                 "QingtingClassify",
                 "QingtingMatch",
                 "QingtingIngest",
+                "QingtingStore",
                 "QingtingCRM",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -59,6 +59,11 @@ public final class EventPipeline: Sendable {
         public var events: [Item]
         public var rejections: [QingtingError]
 
+        /// A payload refused before any adapter read it (an unknown platform named by the caller).
+        public static func refused(_ bytes: [UInt8], _ error: QingtingError, location: String? = nil) -> Prepared {
+            Prepared(bytes: bytes, platform: nil, location: location, events: [], rejections: [error])
+        }
+
         public struct Item: Sendable {
             public var event: SocialEvent
             public var analysis: String?
