@@ -160,8 +160,9 @@ let package = Package(
         .testTarget(
             name: "QingtingCRMTests",
             dependencies: ["QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
-                           "QingtingCore", "TestSupport",
-                           .product(name: "OrderedCollections", package: "swift-collections")],
+                           "QingtingText", "QingtingCore", "TestSupport",
+                           .product(name: "OrderedCollections", package: "swift-collections"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // Paths the end-to-end tests share (repository root, built binary).

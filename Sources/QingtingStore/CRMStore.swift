@@ -31,9 +31,9 @@ public final class CRMStore: Sendable {
     public init(path: String, durability: Durability = .full) throws {
         self.path = path
         do {
-            pool = try StoreSchema.open(path: path, synchronous: durability.rawValue) {
-                try DatabasePool(path: $0, configuration: $1)
-            }
+            pool = try StoreSchema.open(path: path) { try DatabasePool(path: $0, configuration: $1) }
+            // The pool has one writer connection, and commits happen only there.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.rawValue)") }
         } catch let e as QingtingError { throw e } catch {
             throw QingtingError(.store, "\(error)", location: path)
         }

@@ -49,17 +49,14 @@ enum StoreSchema {
     /// `open(path:migrations:)` with the kind of connection `make` builds: the event log uses a
     /// `DatabasePool` (one writer, readers beside it).
     static func open<Writer: DatabaseWriter>(
-        path: String, migrations: [StoreMigration] = migrations, synchronous: String = "NORMAL",
+        path: String, migrations: [StoreMigration] = migrations,
         make: (String, Configuration) throws -> Writer
     ) throws -> Writer {
         var configuration = Configuration()
-        configuration.journalMode = .wal  // and synchronous = NORMAL, unless asked otherwise below
+        configuration.journalMode = .wal  // and synchronous = NORMAL
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
         configuration.label = "QingtingStore"
-        if synchronous != "NORMAL" {
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-        }
         let queue = try make(path, configuration)
 
         var migrator = DatabaseMigrator()
