@@ -173,6 +173,22 @@ import Testing
         #expect(try CRM.events(store, CRMStore.EventFilter(afterSeq: all.last!.seq)).isEmpty)
     }
 
+    /// Edits and deletes are events of their own; the event they name shows when it was deleted.
+    @Test func aDeleteIsAnEventAndMarksTheEventItDeletes() throws {
+        let (path, remove) = CRM.scratch("delete")
+        defer { remove() }
+        let store = try CRMStore(path: path)
+        let add = CRM.payloads("weibo/push.jsonl")[0]
+        let delete = Payload(add.text.replacingOccurrences(of: #""event":"add""#, with: #""event":"delete""#))
+        let results = try CRM.pipeline(store).ingest([add, delete, delete], platform: .weibo)
+        #expect(results.flatMap(\.events).map(\.status) == [.stored, .stored, .duplicate])
+        let events = try CRM.events(store)
+        #expect(events.map(\.event.kind) == [.post, .delete])
+        #expect(events[0].deletedAt == events[1].event.occurredAt && events[1].deletedAt == nil)
+        #expect(events[1].analysis == nil)  // a delete carries no words to analyse
+        #expect(try JSONValue.parse(EventLogOutput.line(events[0]))["deleted_at"] != nil)
+    }
+
     @Test func replayReportsWhatNewModelsChangeAndAppliesIt() throws {
         let (path, remove) = CRM.scratch("replay")
         defer { remove() }
