@@ -1,6 +1,7 @@
 import OrderedCollections
 public import QingtingMatch
 public import QingtingStore
+import Synchronization
 import QingtingIngest
 import QingtingCore
 
@@ -20,8 +21,30 @@ import QingtingCore
 public final class CustomerResolver: Sendable {
     /// Customers indexed for the probabilistic step; nil: deterministic steps only.
     public let index: IdentityIndex?
+    /// Authors resolved by committed transactions, valid while the store's resolution generation
+    /// (customer imports, link runs) stays the same; an author who writes again costs no query.
+    private let cache = Mutex<(generation: String, links: [String: Link])>(("", [:]))
+    /// Beyond this many authors the cache starts over (memory stays bounded).
+    static let cacheLimit = 2_000_000
 
     public init(index: IdentityIndex?) { self.index = index }
+
+    /// The cached resolutions of this generation (a different generation empties the cache).
+    func cached(generation: String) -> [String: Link] {
+        cache.withLock { state in
+            if state.generation != generation { state = (generation, [:]) }
+            return state.links
+        }
+    }
+
+    /// Keeps a committed transaction's resolutions.
+    func remember(_ links: [String: Link], generation: String) {
+        cache.withLock { state in
+            guard state.generation == generation else { return }
+            if state.links.count + links.count > Self.cacheLimit { state.links = [:] }
+            state.links.merge(links) { _, new in new }
+        }
+    }
 
     /// A resolver whose probabilistic step scores against the store's customers as they are now.
     /// - Parameter modelPath: a link model from `qingting link train`; nil for deterministic only.
@@ -94,6 +117,10 @@ public final class CustomerResolver: Sendable {
         var query: JSONObject = ["platform": .string(author.platform.rawValue), "uid": .string(author.uid)]
         for (name, value) in author.profile { if query[name] == nil { query[name] = value } }
         if query["city"] == nil { query["city"] = author.profile["location"] ?? author.profile["ip_location"] }
+        // The customers' values are stored normalized (gender m/f, phone E.164): the author's too.
+        for field in ["gender", "phone", "email"] {
+            if let value = query[field]?.stringValue { query[field] = .string(CustomerSync.normalized(field, value)) }
+        }
         let resolution = try index.resolve(SocialPreset.queryFields(.object(query)), limit: 1)
         guard let best = resolution.customer ?? resolution.candidates.first else { return nil }
         let linked = resolution.customer != nil

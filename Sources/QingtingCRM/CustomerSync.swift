@@ -118,6 +118,7 @@ public struct CustomerSync {
                 summary.records += 1
                 try apply(record, tx: tx, keys: keys, summary: &summary)
             }
+            if summary.created + summary.updated > 0 { try tx.customersChanged() }
         }
         summary.records += summary.rejected
         return summary

@@ -99,33 +99,22 @@ extension EventPipeline {
         var lines: [(bytes: [UInt8], location: String)] = []
         lines.reserveCapacity(batchSize)
         func flushLines() throws {
-            let batch = lines
+            let batch = lines.map { (payload: Payload($0.bytes), location: Optional($0.location)) }
             lines.removeAll(keepingCapacity: true)
-            let prepared = ConcurrentSlots<Prepared.Batch>.map(min(threads, max(1, batch.count))) { worker in
-                // Worker w takes every threads-th line; the slices are put back in order below.
-                var out: [Prepared] = []
-                var i = worker
-                while i < batch.count {
-                    out.append(self.prepare(Payload(batch[i].bytes), platform: platform, location: batch[i].location))
-                    i += max(1, threads)
-                }
-                return Prepared.Batch(out)
-            }.interleaved()
-            try submit(prepared)
+            try submit(prepare(batch, platform: platform, threads: threads))
         }
 
         for path in files {
             if platform == .generic {
-                var rows: [Prepared] = []
+                var rows: [(outcome: Ingest.Outcome, bytes: [UInt8], location: String?)] = []
                 try GenericExport.read(path, configuration: ingestConfiguration) { line, outcome in
-                    let bytes = outcome.events.first?.raw ?? []
-                    rows.append(prepare(outcome, bytes: bytes, location: "\(path):\(line)"))
+                    rows.append((outcome, outcome.events.first?.raw ?? [], "\(path):\(line)"))
                     if rows.count >= batchSize {
-                        try submit(rows)
+                        try submit(prepare(rows, threads: threads))
                         rows.removeAll(keepingCapacity: true)
                     }
                 }
-                try submit(rows)
+                try submit(prepare(rows, threads: threads))
                 continue
             }
             try FileIO.forEachLine(path) { bytes, line in
@@ -138,33 +127,6 @@ extension EventPipeline {
         try drain()
         summary.seconds = Monotonic.seconds() - start
         return summary
-    }
-}
-
-extension EventPipeline.Prepared {
-    /// One worker's share of a batch, for `ConcurrentSlots.map`.
-    struct Batch: Sendable {
-        var items: [EventPipeline.Prepared]
-        init(_ items: [EventPipeline.Prepared]) { self.items = items }
-    }
-}
-
-extension Array where Element == EventPipeline.Prepared.Batch {
-    /// The workers' round-robin shares put back in input order.
-    func interleaved() -> [EventPipeline.Prepared] {
-        var out: [EventPipeline.Prepared] = []
-        out.reserveCapacity(reduce(0) { $0 + $1.items.count })
-        var k = 0
-        while true {
-            var any = false
-            for share in self where k < share.items.count {
-                out.append(share.items[k])
-                any = true
-            }
-            if !any { break }
-            k += 1
-        }
-        return out
     }
 }
 

@@ -93,20 +93,33 @@ public final class EventPipeline: Sendable {
         public var customer: String?
     }
 
-    /// Reads a payload through its adapter and analyses each event's own words. Pure apart from
-    /// the duplicate look-up; safe on any thread.
+    /// Reads a payload through its adapter and analyses each event's own words (after one look-up
+    /// of the events already in the log, which are not analysed). Safe on any thread.
     public func prepare(_ payload: Payload, platform: Platform?, location: String? = nil) -> Prepared {
-        let now = configuration.now ?? Self.clock()
-        var ingest = Ingest.Configuration(
-            now: now, maxPayloadBytes: configuration.maxPayloadBytes,
-            futureToleranceMillis: configuration.futureToleranceMillis, mapping: configuration.mapping)
-        ingest.receivedAt = configuration.now ?? now
-        return prepare(Ingest.read(payload, platform: platform, configuration: ingest), bytes: payload.bytes,
-                       location: location)
+        prepare([(payload, location)], platform: platform).first!
     }
 
-    /// The ingest configuration `prepare` reads with (for callers that read whole files, such
-    /// as `GenericExport.read`, and hand the outcomes to `prepare(_:bytes:location:)`).
+    /// `prepare` for a batch: the payloads read on `threads` threads, one look-up of the events
+    /// already in the log for the whole batch, then the new events analysed on `threads` threads.
+    public func prepare(_ payloads: [(payload: Payload, location: String?)], platform: Platform?, threads: Int = 1)
+        -> [Prepared]
+    {
+        let configuration = ingestConfiguration
+        let read = Self.parallel(payloads.count, threads: threads) { i in
+            self.read(Ingest.read(payloads[i].payload, platform: platform, configuration: configuration),
+                      bytes: payloads[i].payload.bytes, location: payloads[i].location)
+        }
+        return analysed(read, threads: threads)
+    }
+
+    /// `prepare` for outcomes an adapter has already read (a generic export's rows).
+    public func prepare(_ outcomes: [(outcome: Ingest.Outcome, bytes: [UInt8], location: String?)], threads: Int = 1)
+        -> [Prepared]
+    {
+        analysed(outcomes.map { read($0.outcome, bytes: $0.bytes, location: $0.location) }, threads: threads)
+    }
+
+    /// The ingest configuration payloads are read with (`now` fixed, or the clock's).
     public var ingestConfiguration: Ingest.Configuration {
         let now = configuration.now ?? Self.clock()
         return Ingest.Configuration(
@@ -114,22 +127,50 @@ public final class EventPipeline: Sendable {
             futureToleranceMillis: configuration.futureToleranceMillis, mapping: configuration.mapping)
     }
 
-    /// Analyses an adapter's outcome.
-    public func prepare(_ outcome: Ingest.Outcome, bytes: [UInt8], location: String?) -> Prepared {
-        var known: Set<String> = []
-        if configuration.skipKnownDuplicates, !outcome.events.isEmpty {
-            known = (try? store.stored(outcome.events.map { ($0.platform, $0.eventID) })) ?? []
-        }
+    /// An adapter's outcome as a `Prepared` payload whose events are not analysed yet.
+    func read(_ outcome: Ingest.Outcome, bytes: [UInt8], location: String?) -> Prepared {
         let items = outcome.events.map { event in
-            let duplicate = known.contains(event.platform.rawValue + "\u{1F}" + event.eventID)
             let fields = FieldExpectation.count(event, mapping: configuration.mapping)
-            return Prepared.Item(
-                event: event, analysis: duplicate ? nil : analyzer.analysis(of: event.text), knownDuplicate: duplicate,
-                fieldsPresent: fields.present, fieldsExpected: fields.expected)
+            return Prepared.Item(event: event, analysis: nil, knownDuplicate: false,
+                                 fieldsPresent: fields.present, fieldsExpected: fields.expected)
         }
         let rejections = outcome.rejections.map { r in location.map { r.location == nil ? r.at($0) : r } ?? r }
         return Prepared(bytes: bytes, platform: outcome.platform, location: location, events: items,
                         rejections: rejections)
+    }
+
+    /// Marks the events already in the log (one read for the whole batch) and analyses the others.
+    func analysed(_ batch: [Prepared], threads: Int) -> [Prepared] {
+        let keys = batch.flatMap { $0.events.map { ($0.event.platform, $0.event.eventID) } }
+        let known: Set<String> =
+            configuration.skipKnownDuplicates && !keys.isEmpty ? (try? store.stored(keys)) ?? [] : []
+        return Self.parallel(batch.count, threads: threads) { i in
+            var prepared = batch[i]
+            for k in prepared.events.indices {
+                let event = prepared.events[k].event
+                if known.contains(event.platform.rawValue + "\u{1F}" + event.eventID) {
+                    prepared.events[k].knownDuplicate = true
+                } else {
+                    prepared.events[k].analysis = self.analyzer.analysis(of: event.text)
+                }
+            }
+            return prepared
+        }
+    }
+
+    /// `body(i)` for i in 0..<n on `threads` threads (round-robin), the results in order.
+    static func parallel<T: Sendable>(_ n: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let workers = max(1, min(threads, n))
+        guard workers > 1 else { return (0..<n).map(body) }
+        let shares = ConcurrentSlots<[T]>.map(workers) { w in
+            stride(from: w, to: n, by: workers).map(body)
+        }
+        var out: [T] = []
+        out.reserveCapacity(n)
+        for k in 0..<((n + workers - 1) / workers) {
+            for share in shares where k < share.count { out.append(share[k]) }
+        }
+        return out
     }
 
     /// Appends a batch in one transaction: per event, dedupe on `(platform, event_id)`, resolve
@@ -138,8 +179,10 @@ public final class EventPipeline: Sendable {
     /// - Throws: `QingtingError(.store)` when the transaction fails; then nothing of the batch is
     ///   in the log, and nothing may be acknowledged.
     public func append(_ batch: [Prepared]) throws -> [Result] {
-        try store.write(now: Self.clock()) { tx in
+        let (results, seen, generation) = try store.write(now: Self.clock()) { tx in
             let keys = UnifiedKey()
+            let generation = try tx.resolutionGeneration()
+            let known = resolver.cached(generation: generation)
             var seen: [String: CustomerResolver.Link] = [:]
             var modelSet: Int64?
             var results: [Result] = []
@@ -163,7 +206,9 @@ public final class EventPipeline: Sendable {
                     var link = CustomerResolver.Link(customer: nil, rule: nil, probability: nil)
                     var identity: String?
                     if let author = event.author {
-                        identity = author.platform.rawValue + ":" + author.uid
+                        let id = author.platform.rawValue + ":" + author.uid
+                        identity = id
+                        if let cached = known[id], seen[id] == nil { seen[id] = cached }
                         link = try resolver.resolve(author, in: tx, keys: keys, seen: &seen)
                     }
                     // Looked up as a duplicate before the transaction, but gone since? Analyse it now.
@@ -185,13 +230,16 @@ public final class EventPipeline: Sendable {
                 results.append(Result(platform: prepared.platform, location: prepared.location, events: events,
                                       rejections: prepared.rejections))
             }
-            return results
+            return (results, seen, generation)
         }
+        // Committed: what this transaction resolved holds for later batches of this generation.
+        resolver.remember(seen, generation: generation)
+        return results
     }
 
     /// Reads, analyses and appends payloads in one transaction (`event.ingest`).
     public func ingest(_ payloads: [Payload], platform: Platform?) throws -> [Result] {
-        try append(payloads.map { prepare($0, platform: platform) })
+        try append(prepare(payloads.map { ($0, nil) }, platform: platform))
     }
 }
 

@@ -230,6 +230,25 @@ extension CRMStore {
 
         // MARK: Resolution
 
+        /// What resolutions depend on besides the event: the customer imports (each bumps
+        /// `customers_generation`) and the link runs (`runs`). Equal generations, equal answers
+        /// for an author already resolved.
+        public func resolutionGeneration() throws -> String {
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT (SELECT value FROM crm_state WHERE key = 'customers_generation'), (SELECT MAX(id) FROM runs)
+                    """))
+            return "\((row?[0] as Int64?) ?? 0):\((row?[1] as Int64?) ?? 0)"
+        }
+
+        /// Marks the customers, keys or bindings changed (a customer import).
+        public func customersChanged() throws {
+            try db.execute(sql: """
+                INSERT INTO crm_state (key, value) VALUES ('customers_generation', 1)
+                ON CONFLICT (key) DO UPDATE SET value = value + 1
+                """)
+        }
+
         /// The customer an account is bound to, if any.
         public func binding(platform: String, uid: String) throws -> String? {
             try String.fetchOne(

@@ -14,9 +14,11 @@ public final class CRMStore: Sendable {
     /// How durable a commit is. `full` (the default) syncs the WAL at every commit, so an
     /// acknowledged event survives a power cut, not only a crash of the process; `normal` syncs
     /// only at checkpoints (a process crash still loses nothing committed).
-    public enum Durability: String, Sendable {
-        case full = "FULL"
-        case normal = "NORMAL"
+    public enum Durability: String, Sendable, CaseIterable {
+        case full, normal
+
+        /// The `PRAGMA synchronous` value.
+        var pragma: String { rawValue.uppercased() }
     }
 
     let pool: DatabasePool
@@ -33,7 +35,7 @@ public final class CRMStore: Sendable {
         do {
             pool = try StoreSchema.open(path: path) { try DatabasePool(path: $0, configuration: $1) }
             // The pool has one writer connection, and commits happen only there.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.rawValue)") }
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.pragma)") }
         } catch let e as QingtingError { throw e } catch {
             throw QingtingError(.store, "\(error)", location: path)
         }

@@ -17,6 +17,8 @@ extension StoreSchema {
     /// - `bindings`: accounts a customer bound themselves (explicit binding: a deterministic link).
     /// - `sync_counts`, `sync_rejections`: per day (UTC, of the commit) and platform, payloads
     ///   received, events stored and duplicates, and rejections by reason.
+    /// - `crm_state`: counters, such as `customers_generation`, which every customer import
+    ///   bumps so that a running ingest knows its cached resolutions may be stale.
     @Sendable static func v2Events(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE customers ADD COLUMN gender TEXT;
@@ -62,6 +64,7 @@ extension StoreSchema {
             CREATE TABLE sync_rejections (
                 day TEXT NOT NULL, platform TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL,
                 example TEXT, PRIMARY KEY (day, platform, reason)) WITHOUT ROWID;
+            CREATE TABLE crm_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             """)
     }
 }

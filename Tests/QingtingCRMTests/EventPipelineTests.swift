@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import OrderedCollections
 import QingtingCRM
+import QingtingMatch
+import TestSupport
 import QingtingIngest
 @testable import QingtingStore
 import QingtingCore
@@ -263,4 +265,70 @@ extension JSONValue {
 
 extension Payload {
     var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// The probabilistic step: authors scored online against the store's customers with a link model.
+@Suite struct ProbabilisticResolutionTests {
+    @Test func authorsWithoutABindingOrKeyAreLinkedByTheModel() throws {
+        let (path, remove) = CRM.scratch("model")
+        defer { remove() }
+        let store = try CRMStore(path: path)
+        let world = IdentityGenerator(customerCount: 300, seed: 5)
+        let customers = try CRM.file(world.customerLines())
+        _ = try CustomerSync(store: store, now: CRM.now).run(files: [customers]) { Issue.record("\($0)") }
+        // A model trained on the same world (as `qingting link train` would).
+        let identities = try CRM.file(world.identityLines())
+        // The preset with fewer random pairs for u: the debug build trains in a second, not twenty.
+        guard case .object(var top) = try JSONValue.parse(SocialPreset.settingsText) else { fatalError() }
+        top["u_sample_pairs"] = .number("40000")
+        let json = JSONValue.object(top)
+        let settings = try LinkSettings(json: json, path: "social")
+        let cities = try CityLexicon.load(path: "\(TestPaths.root)/Lexicons/cities.tsv")
+        let records = try SocialPreset.loadRecords(customers: customers, identities: identities, settings: settings,
+                                                   cities: cities)
+        let model = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: json).model
+        let modelPath = NSTemporaryDirectory() + "qingting-crm-model-\(UUID().uuidString.prefix(8)).json"
+        try model.write(to: modelPath)
+        defer { try? FileManager.default.removeItem(atPath: modelPath) }
+        let resolver = try CustomerResolver.load(store: store, modelPath: modelPath,
+                                                 citiesPath: "\(TestPaths.root)/Lexicons/cities.tsv")
+        #expect(resolver.index?.records.count == 300)
+
+        // Each identity speaks once, through a generic export carrying its profile (no bindings).
+        let mapping = try FieldMapping.parse(tsv: Array("""
+            event_id\tuid
+            uid\tuid
+            author.nickname\tnickname
+            author.phone\tphone
+            author.email\temail
+            author.city\tcity
+            author.gender\tgender
+            text\t=好的
+            time\t=1767225000000
+            time_format\tunix_ms
+            kind\t=comment
+            """.utf8), path: "m.tsv")
+        let pipeline = CRM.pipeline(store, resolver: resolver, mapping: mapping)
+        var truth: [String: String?] = [:]
+        for line in world.truthLines() {
+            let t = try JSONValue.parse(line)
+            truth[t["uid"]!.stringValue ?? ""] = t["customer"]?.stringValue
+        }
+        let lines = world.identityLines()
+        let results = try pipeline.append(lines.map { pipeline.prepare(Payload($0), platform: .generic) })
+        let events = results.flatMap(\.events)
+        #expect(events.count == lines.count && events.allSatisfy { $0.status == .stored })
+        let stored = try CRM.events(store)
+        let linked = stored.filter { $0.customer != nil }
+        let right = linked.filter { truth[$0.event.author!.uid] == .some($0.customer) }
+        let probabilistic = linked.filter { $0.linkRule == "probabilistic" }
+        #expect(probabilistic.count > 20)
+        #expect(Double(right.count) / Double(max(1, linked.count)) > 0.9)
+        // The identity rows record the link and its explanation.
+        let row = try store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, explain FROM identities WHERE rule IS NULL AND customer IS NOT NULL")
+        }
+        #expect(row.map { $0[0] as String? } == "suggested")
+        #expect(((row?[1] as String?) ?? "").contains("\"bits\""))
+    }
 }
