@@ -68,20 +68,42 @@ public final class CustomerResolver: Sendable {
         public var probability: Double?
     }
 
+    /// The probabilistic step's answer for an author, computed ahead of the transaction (on the
+    /// threads that analyse) so that the single writer does not score: the link, and the identity
+    /// row that records it (nil when the index offered no candidate at all).
+    public struct Scored: Sendable {
+        public var link: Link
+        public var identity: CRMStore.NewIdentity?
+    }
+
+    /// Whether the cache holds an answer for `id` (of any generation: a hint for what to score ahead).
+    func isCached(_ id: String) -> Bool { cache.withLock { $0.links[id] != nil } }
+
+    /// The probabilistic step for an author, without the store; nil without a link model.
+    func scored(_ author: SocialEvent.Author) -> Scored? {
+        guard let index else { return nil }
+        guard let result = try? score(author, index: index) else {
+            return Scored(link: Link(customer: nil, rule: nil, probability: nil), identity: nil)
+        }
+        return Scored(link: result.link, identity: result.identity)
+    }
+
     /// Resolves `author` (adding or updating its identity row) inside `tx`.
-    /// - Parameter seen: this transaction's earlier answers, so an author with many events in one
-    ///   batch is looked up once.
+    /// - Parameters:
+    ///   - seen: this transaction's earlier answers, so an author with many events in one batch
+    ///     is looked up once.
+    ///   - ahead: probabilistic answers computed before the transaction.
     func resolve(_ author: SocialEvent.Author, in tx: CRMStore.Transaction, keys: UnifiedKey,
-                 seen: inout [String: Link]) throws -> Link {
+                 seen: inout [String: Link], ahead: [String: Scored] = [:]) throws -> Link {
         let id = author.platform.rawValue + ":" + author.uid
         if let link = seen[id] { return link }
-        let link = try decide(author, id: id, in: tx, keys: keys)
+        let link = try decide(author, id: id, in: tx, keys: keys, ahead: ahead[id])
         seen[id] = link
         return link
     }
 
     private func decide(_ author: SocialEvent.Author, id: String, in tx: CRMStore.Transaction,
-                        keys: UnifiedKey) throws -> Link {
+                        keys: UnifiedKey, ahead: Scored?) throws -> Link {
         let platform = author.platform.rawValue
         if let customer = try tx.binding(platform: platform, uid: author.uid) {
             try tx.linkIdentity(identity(author, customer: customer, rule: "binding", probability: 1, status: "confirmed"))
@@ -102,8 +124,8 @@ public final class CustomerResolver: Sendable {
                 return Link(customer: customer, rule: rule, probability: 1)
             }
         }
-        if known == nil, let index, let scored = try score(author, index: index) {
-            try tx.addIdentity(scored.identity)
+        if known == nil, let scored = ahead ?? scored(author), let row = scored.identity {
+            try tx.addIdentity(row)
             return scored.link
         }
         if known == nil { try tx.addIdentity(identity(author, customer: nil, rule: nil, probability: nil, status: nil)) }

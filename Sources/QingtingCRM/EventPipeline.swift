@@ -58,6 +58,8 @@ public final class EventPipeline: Sendable {
         public var location: String?
         public var events: [Item]
         public var rejections: [QingtingError]
+        /// Probabilistic answers for new authors, computed ahead of the transaction.
+        public var ahead: [String: CustomerResolver.Scored] = [:]
 
         /// A payload refused before any adapter read it (an unknown platform named by the caller).
         public static func refused(_ bytes: [UInt8], _ error: QingtingError, location: String? = nil) -> Prepared {
@@ -144,7 +146,7 @@ public final class EventPipeline: Sendable {
         let keys = batch.flatMap { $0.events.map { ($0.event.platform, $0.event.eventID) } }
         let known: Set<String> =
             configuration.skipKnownDuplicates && !keys.isEmpty ? (try? store.stored(keys)) ?? [] : []
-        return Self.parallel(batch.count, threads: threads) { i in
+        var out = Self.parallel(batch.count, threads: threads) { i in
             var prepared = batch[i]
             for k in prepared.events.indices {
                 let event = prepared.events[k].event
@@ -156,6 +158,31 @@ public final class EventPipeline: Sendable {
             }
             return prepared
         }
+        scoreAhead(&out, threads: threads)
+        return out
+    }
+
+    /// With a link model: scores the batch's new authors (not remembered, not in the store) on
+    /// `threads` threads, so the transaction only records the answers.
+    func scoreAhead(_ batch: inout [Prepared], threads: Int) {
+        guard resolver.index != nil else { return }
+        var authors: [String: SocialEvent.Author] = [:]
+        for prepared in batch {
+            for item in prepared.events where !item.knownDuplicate {
+                guard let author = item.event.author else { continue }
+                let id = author.platform.rawValue + ":" + author.uid
+                if authors[id] == nil, !resolver.isCached(id) { authors[id] = author }
+            }
+        }
+        guard !authors.isEmpty else { return }
+        let known = (try? store.knownAuthors(Array(authors.keys))) ?? Set(authors.keys)
+        let fresh = authors.filter { !known.contains($0.key) }.map { $0.value }
+        let scored = Self.parallel(fresh.count, threads: threads) { i in self.resolver.scored(fresh[i]) }
+        var ahead: [String: CustomerResolver.Scored] = [:]
+        for (author, answer) in zip(fresh, scored) {
+            if let answer { ahead[author.platform.rawValue + ":" + author.uid] = answer }
+        }
+        if !batch.isEmpty { batch[0].ahead = ahead }
     }
 
     /// `body(i)` for i in 0..<n on `threads` threads (round-robin), the results in order.
@@ -184,6 +211,8 @@ public final class EventPipeline: Sendable {
             let generation = try tx.resolutionGeneration()
             let known = resolver.cached(generation: generation)
             var seen: [String: CustomerResolver.Link] = [:]
+            var ahead: [String: CustomerResolver.Scored] = [:]
+            for prepared in batch { ahead.merge(prepared.ahead) { first, _ in first } }
             var modelSet: Int64?
             var results: [Result] = []
             results.reserveCapacity(batch.count)
@@ -209,7 +238,7 @@ public final class EventPipeline: Sendable {
                         let id = author.platform.rawValue + ":" + author.uid
                         identity = id
                         if let cached = known[id], seen[id] == nil { seen[id] = cached }
-                        link = try resolver.resolve(author, in: tx, keys: keys, seen: &seen)
+                        link = try resolver.resolve(author, in: tx, keys: keys, seen: &seen, ahead: ahead)
                     }
                     // Looked up as a duplicate before the transaction, but gone since? Analyse it now.
                     let analysis = item.knownDuplicate ? analyzer.analysis(of: event.text) : item.analysis

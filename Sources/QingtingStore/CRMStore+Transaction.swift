@@ -344,15 +344,22 @@ extension CRMStore {
         ) throws {
             try db.cachedStatement(sql: "INSERT INTO customers (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
                 .execute(arguments: [id])
+            guard !changes.isEmpty else { return }
+            for change in changes where !CRMStore.customerFields.contains(change.field) {
+                throw QingtingError(.invalidInput, "not a customer field: \(change.field)")
+            }
+            // One statement per set of fields changed (cached: an export changes few kinds of sets).
+            let assignments = changes.map { "\($0.field) = ?" }.joined(separator: ", ")
+            let newest = changes.compactMap(\.updatedAt).max()
+            var values: [(any DatabaseValueConvertible)?] = changes.map(\.value)
+            values += [source, newest, id]
+            try db.cachedStatement(
+                sql: """
+                    UPDATE customers SET \(assignments), source = ?,
+                        updated_at = MAX(COALESCE(updated_at, 0), COALESCE(?, 0)) WHERE id = ?
+                    """
+            ).execute(arguments: StatementArguments(values))
             for change in changes {
-                guard CRMStore.customerFields.contains(change.field) else {
-                    throw QingtingError(.invalidInput, "not a customer field: \(change.field)")
-                }
-                try db.execute(
-                    sql: """
-                        UPDATE customers SET \(change.field) = ?, source = ?,
-                            updated_at = MAX(COALESCE(updated_at, 0), COALESCE(?, 0)) WHERE id = ?
-                        """, arguments: [change.value, source, change.updatedAt, id])
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO customer_fields (customer, field, source, updated_at, imported_at) VALUES (?, ?, ?, ?, ?)
@@ -375,7 +382,8 @@ extension CRMStore {
 
         /// Takes `key` from `customer` (a phone or e-mail the customer no longer has).
         public func removeKey(_ key: String, customer: String) throws {
-            try db.execute(sql: "DELETE FROM customer_keys WHERE key = ? AND customer = ?", arguments: [key, customer])
+            try db.cachedStatement(sql: "DELETE FROM customer_keys WHERE key = ? AND customer = ?")
+                .execute(arguments: [key, customer])
         }
 
         /// Binds an account to a customer, and links its identity row (if any, and unless a person
@@ -388,21 +396,22 @@ extension CRMStore {
             case customer?: return .unchanged
             case let other?:
                 outcome = .moved(from: other)
-                try db.execute(
-                    sql: "UPDATE bindings SET customer = ?, source = ?, bound_at = ? WHERE platform = ? AND uid = ?",
-                    arguments: [customer, source, time, platform, uid])
+                try db.cachedStatement(
+                    sql: "UPDATE bindings SET customer = ?, source = ?, bound_at = ? WHERE platform = ? AND uid = ?"
+                ).execute(arguments: [customer, source, time, platform, uid])
             case nil:
                 outcome = .added
-                try db.execute(
-                    sql: "INSERT INTO bindings (platform, uid, customer, source, bound_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [platform, uid, customer, source, time])
+                try db.cachedStatement(
+                    sql: "INSERT INTO bindings (platform, uid, customer, source, bound_at) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [platform, uid, customer, source, time])
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE identities SET customer = ?, cluster = ?, rule = 'binding', status = 'confirmed',
                         probability = 1, match_weight = NULL, explain = '[]'
                     WHERE id = ? AND (decided_by IS NULL OR decided_by <> 'person')
-                    """, arguments: [customer, customer, platform + ":" + uid])
+                    """
+            ).execute(arguments: [customer, customer, platform + ":" + uid])
             return outcome
         }
     }

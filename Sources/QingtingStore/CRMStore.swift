@@ -97,6 +97,27 @@ public final class CRMStore: Sendable {
         }
     }
 
+    /// Which of the authors (`platform:uid`) the store knows already: an identity row or a binding.
+    public func knownAuthors(_ ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            var found: Set<String> = []
+            let identity = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE id = ?)")
+            let binding = try db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM bindings WHERE platform = ? AND uid = ?)")
+            for id in ids {
+                guard let colon = id.firstIndex(of: ":") else { continue }
+                if try Bool.fetchOne(identity, arguments: [id]) == true
+                    || Bool.fetchOne(binding, arguments: [String(id[..<colon]), String(id[id.index(after: colon)...])])
+                        == true
+                {
+                    found.insert(id)
+                }
+            }
+            return found
+        }
+    }
+
     /// `PRAGMA integrity_check`'s lines: `["ok"]` for a sound file.
     public func integrityCheck() throws -> [String] {
         try read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
