@@ -167,7 +167,7 @@ let package = Package(
         ),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "QingtingStore", "QingtingIngest", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "QingtingStore", "QingtingIngest", "QingtingCRM", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
                     swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",

@@ -11,13 +11,14 @@ import QingtingCore
 ///   the text for what people write (post, comment, reply, dm, mention); the parent for what
 ///   answers or acts on something (comment, reply, like, share, edit, delete); and the author's
 ///   nickname on a post, comment or reply where the platform's documented payloads carry one
-///   (Weibo, Douyin, Kuaishou, Xiaohongshu, Zhihu, Bilibili, X, Facebook).
+///   (Weibo, Kuaishou, Xiaohongshu, Zhihu, Bilibili, X, Facebook; Douyin's comment webhook has
+///   none, only its IM messages' user info).
 ///
 /// The event id, kind and time are never counted: without them an event is rejected, not stored.
 enum FieldExpectation {
     static let written: Set<EventKind> = [.post, .comment, .reply, .dm, .mention]
     static let answering: Set<EventKind> = [.comment, .reply, .like, .share, .edit, .delete]
-    static let named: Set<Platform> = [.weibo, .douyin, .kuaishou, .xiaohongshu, .zhihu, .bilibili, .x, .facebook]
+    static let named: Set<Platform> = [.weibo, .kuaishou, .xiaohongshu, .zhihu, .bilibili, .x, .facebook]
 
     /// `(present, expected)` for one event.
     static func count(_ event: SocialEvent, mapping: FieldMapping?) -> (present: Int, expected: Int) {
