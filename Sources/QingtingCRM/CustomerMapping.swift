@@ -1,5 +1,5 @@
-public import QingtingIngest
 public import QingtingCore
+public import QingtingIngest
 
 /// How the fields of a CRM export fill the customer fields, and which value wins a conflict.
 ///
@@ -57,8 +57,9 @@ public struct CustomerMapping: Sendable {
     /// The default schema.
     public static let `default` = CustomerMapping(
         id: "id",
-        fields: Dictionary(uniqueKeysWithValues: ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
-            .map { ($0, Field(source: $0, policy: .crmMaster)) }),
+        fields: Dictionary(
+            uniqueKeysWithValues: ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
+                .map { ($0, Field(source: $0, policy: .crmMaster)) }),
         identities: "identities", identityColumns: [], updatedAt: "updated_at", offsetSeconds: 0)
 
     static let fieldNames: Set<String> = ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
@@ -87,8 +88,9 @@ public struct CustomerMapping: Sendable {
         } catch let failure as QingtingErrors {
             errors = failure.errors
         }
-        var mapping = CustomerMapping(id: "", fields: [:], identities: nil, identityColumns: [], updatedAt: nil,
-                                      offsetSeconds: 0)
+        var mapping = CustomerMapping(
+            id: "", fields: [:], identities: nil, identityColumns: [], updatedAt: nil,
+            offsetSeconds: 0)
         var defaultPolicy = Policy.crmMaster
         var explicit: Set<String> = []
         var seen: Set<String> = []
@@ -108,11 +110,15 @@ public struct CustomerMapping: Sendable {
             case "identities": mapping.identities = source
             case "updated_at": mapping.updatedAt = source
             case "time_zone":
-                if let offset = Timestamp.offset(source) { mapping.offsetSeconds = offset } else {
+                if let offset = Timestamp.offset(source) {
+                    mapping.offsetSeconds = offset
+                } else {
                     fail("time_zone must be an offset such as +08:00", place)
                 }
             case "policy":
-                if let p = Policy(rawValue: source) { defaultPolicy = p } else {
+                if let p = Policy(rawValue: source) {
+                    defaultPolicy = p
+                } else {
                     fail("unknown policy '\(source)' (crm_master, latest_wins)", place)
                 }
             case _ where target.hasPrefix("identity."):
@@ -126,17 +132,24 @@ public struct CustomerMapping: Sendable {
                 mapping.fields[target] = Field(source: source, policy: policy ?? .crmMaster)
                 if policy != nil { explicit.insert(target) }
             default:
-                fail("unknown target '\(target)' (targets: id, \(fieldNames.sorted().joined(separator: ", ")), identities, identity.<platform>, updated_at, time_zone, policy)", place)
+                fail(
+                    "unknown target '\(target)' (targets: id, \(fieldNames.sorted().joined(separator: ", ")), identities, identity.<platform>, updated_at, time_zone, policy)",
+                    place)
             }
         }
-        if mapping.id.isEmpty { errors.append(QingtingError(.invalidMapping, "no 'id' mapping (required)", location: path)) }
+        if mapping.id.isEmpty {
+            errors.append(QingtingError(.invalidMapping, "no 'id' mapping (required)", location: path))
+        }
         for (name, field) in mapping.fields where !explicit.contains(name) {
             mapping.fields[name] = Field(source: field.source, policy: defaultPolicy)
         }
         if !errors.isEmpty {
-            func line(_ e: QingtingError) -> Int { e.location.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? .max }
-            throw QingtingErrors(errors.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }
-                .map(\.element))
+            func line(_ e: QingtingError) -> Int {
+                e.location.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? .max
+            }
+            throw QingtingErrors(
+                errors.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }
+                    .map(\.element))
         }
         return mapping
     }

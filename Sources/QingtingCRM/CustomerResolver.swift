@@ -1,9 +1,9 @@
 import OrderedCollections
+import QingtingCore
+import QingtingIngest
 public import QingtingMatch
 public import QingtingStore
 import Synchronization
-import QingtingIngest
-import QingtingCore
 
 /// Which customer an event's author is, decided inside the event's write transaction:
 ///
@@ -93,8 +93,10 @@ public final class CustomerResolver: Sendable {
     ///   - seen: this transaction's earlier answers, so an author with many events in one batch
     ///     is looked up once.
     ///   - ahead: probabilistic answers computed before the transaction.
-    func resolve(_ author: SocialEvent.Author, in tx: CRMStore.Transaction, keys: UnifiedKey,
-                 seen: inout [String: Link], ahead: [String: Scored] = [:]) throws -> Link {
+    func resolve(
+        _ author: SocialEvent.Author, in tx: CRMStore.Transaction, keys: UnifiedKey,
+        seen: inout [String: Link], ahead: [String: Scored] = [:]
+    ) throws -> Link {
         let id = author.platform.rawValue + ":" + author.uid
         if let link = seen[id] { return link }
         let link = try decide(author, id: id, in: tx, keys: keys, ahead: ahead[id])
@@ -102,25 +104,30 @@ public final class CustomerResolver: Sendable {
         return link
     }
 
-    private func decide(_ author: SocialEvent.Author, id: String, in tx: CRMStore.Transaction,
-                        keys: UnifiedKey, ahead: Scored?) throws -> Link {
+    private func decide(
+        _ author: SocialEvent.Author, id: String, in tx: CRMStore.Transaction,
+        keys: UnifiedKey, ahead: Scored?
+    ) throws -> Link {
         let platform = author.platform.rawValue
         if let customer = try tx.binding(platform: platform, uid: author.uid) {
-            try tx.linkIdentity(identity(author, customer: customer, rule: "binding", probability: 1, status: "confirmed"))
+            try tx.linkIdentity(
+                identity(author, customer: customer, rule: "binding", probability: 1, status: "confirmed"))
             return Link(customer: customer, rule: "binding", probability: 1)
         }
         let known = try tx.identity(id)
         if let known, let customer = known.customer {
             return Link(customer: customer, rule: "identity", probability: known.probability)
         }
-        let authorKeys = keys.keys(phone: author.profile["phone"]?.stringValue,
-                                   email: author.profile["email"]?.stringValue,
-                                   unionid: author.profile["unionid"]?.stringValue)
+        let authorKeys = keys.keys(
+            phone: author.profile["phone"]?.stringValue,
+            email: author.profile["email"]?.stringValue,
+            unionid: author.profile["unionid"]?.stringValue)
         if known != nil && authorKeys.isEmpty { return Link(customer: nil, rule: nil, probability: nil) }
         for key in authorKeys {
             if let customer = try tx.customer(forKey: key) {
                 let rule = UnifiedKey.rule(of: key)
-                try tx.linkIdentity(identity(author, customer: customer, rule: rule, probability: 1, status: "confirmed"))
+                try tx.linkIdentity(
+                    identity(author, customer: customer, rule: rule, probability: 1, status: "confirmed"))
                 return Link(customer: customer, rule: rule, probability: 1)
             }
         }
@@ -128,7 +135,9 @@ public final class CustomerResolver: Sendable {
             try tx.addIdentity(row)
             return scored.link
         }
-        if known == nil { try tx.addIdentity(identity(author, customer: nil, rule: nil, probability: nil, status: nil)) }
+        if known == nil {
+            try tx.addIdentity(identity(author, customer: nil, rule: nil, probability: nil, status: nil))
+        }
         return Link(customer: nil, rule: nil, probability: nil)
     }
 
@@ -149,16 +158,22 @@ public final class CustomerResolver: Sendable {
         let customer = linked ? index.records.ids[best.record] : nil
         let rule = best.rule >= 0 ? index.model.settings.deterministic[Int(best.rule)].name : nil
         let probability = (best.probability * 10_000).rounded() / 10_000
-        var row = identity(author, customer: customer, rule: linked ? rule : nil, probability: probability,
-                           status: linked ? (rule == nil ? "suggested" : "confirmed") : nil)
+        var row = identity(
+            author, customer: customer, rule: linked ? rule : nil, probability: probability,
+            status: linked ? (rule == nil ? "suggested" : "confirmed") : nil)
         row.matchWeight = (best.weight * 100).rounded() / 100
         row.explain = PairScorer.Term.json(best.terms).jsonText
-        return (Link(customer: customer, rule: linked ? rule ?? "probabilistic" : nil,
-                     probability: linked ? probability : nil), row)
+        return (
+            Link(
+                customer: customer, rule: linked ? rule ?? "probabilistic" : nil,
+                probability: linked ? probability : nil), row
+        )
     }
 
-    private func identity(_ author: SocialEvent.Author, customer: String?, rule: String?, probability: Double?,
-                          status: String?) -> CRMStore.NewIdentity {
+    private func identity(
+        _ author: SocialEvent.Author, customer: String?, rule: String?, probability: Double?,
+        status: String?
+    ) -> CRMStore.NewIdentity {
         CRMStore.NewIdentity(
             platform: author.platform.rawValue, uid: author.uid, nickname: author.profile["nickname"]?.stringValue,
             customer: customer, probability: probability, matchWeight: nil, rule: rule, status: status)

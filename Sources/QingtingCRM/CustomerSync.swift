@@ -1,7 +1,7 @@
 public import OrderedCollections
-public import QingtingStore
-import QingtingIngest
 public import QingtingCore
+import QingtingIngest
+public import QingtingStore
 
 /// Imports CRM customers (JSONL, or CSV when the name ends in `.csv`) into the store: fields
 /// normalized (phone in E.164, e-mail lower-cased, gender `m`/`f`, birthday `YYYY-MM-DD`),
@@ -125,11 +125,13 @@ public struct CustomerSync {
     }
 
     private func apply(_ record: Record, tx: CRMStore.Transaction, keys: UnifiedKey, summary: inout Summary) throws {
-        let source = self.source ?? record.location.split(separator: "/").last.map {
-            String($0.split(separator: ":").first ?? $0)
-        } ?? "import"
-        let unified = keys.keys(phone: record.values["phone"], email: record.values["email"],
-                                unionid: record.values["unionid"])
+        let source =
+            self.source ?? record.location.split(separator: "/").last.map {
+                String($0.split(separator: ":").first ?? $0)
+            } ?? "import"
+        let unified = keys.keys(
+            phone: record.values["phone"], email: record.values["email"],
+            unionid: record.values["unionid"])
         // Which customer the record is: its id (or an id merged before), else a unified key.
         var customer = try tx.customer(forKey: "id:" + record.id)
         if customer == nil, try tx.customer(record.id) != nil { customer = record.id }
@@ -157,8 +159,9 @@ public struct CustomerSync {
             changes.append((name, value, record.updatedAt))
             // A changed phone, e-mail or unionid stops being this customer's key.
             if let stored, ["phone", "email", "unionid"].contains(name) {
-                let old = keys.keys(phone: name == "phone" ? stored : nil, email: name == "email" ? stored : nil,
-                                    unionid: name == "unionid" ? stored : nil)
+                let old = keys.keys(
+                    phone: name == "phone" ? stored : nil, email: name == "email" ? stored : nil,
+                    unionid: name == "unionid" ? stored : nil)
                 for key in old { try tx.removeKey(key, customer: id) }
             }
         }
@@ -192,9 +195,10 @@ public struct CustomerSync {
         }
         if merged { summary.merged += 1 }
         for change in changes { summary.fields[change.field, default: 0] += 1 }
-        summary.changes.append(Summary.Change(
-            customer: id, record: record.id, location: record.location, action: merged ? "merged" : action,
-            fields: changes.map(\.field), bindings: bound))
+        summary.changes.append(
+            Summary.Change(
+                customer: id, record: record.id, location: record.location, action: merged ? "merged" : action,
+                fields: changes.map(\.field), bindings: bound))
     }
 
     // MARK: Reading
@@ -206,7 +210,8 @@ public struct CustomerSync {
             try FileIO.forEachLine(path) { bytes, line in
                 let place = "\(path):\(line)"
                 if let offset = bytes.withUnsafeBufferPointer(UTF8Validation.firstInvalidOffset) {
-                    return body(.failure(QingtingError(.invalidInput, "not valid UTF-8", location: place, byteOffset: offset)))
+                    return body(
+                        .failure(QingtingError(.invalidInput, "not valid UTF-8", location: place, byteOffset: offset)))
                 }
                 var text = String(decoding: bytes, as: UTF8.self)
                 if header == nil, text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -218,11 +223,12 @@ public struct CustomerSync {
                     header = map
                     return
                 }
-                body(record(place) { name in
-                    guard let i = columns[name], i < fields.count else { return nil }
-                    let value = fields[i].trimmed
-                    return value.isEmpty ? nil : .string(value)
-                })
+                body(
+                    record(place) { name in
+                        guard let i = columns[name], i < fields.count else { return nil }
+                        let value = fields[i].trimmed
+                        return value.isEmpty ? nil : .string(value)
+                    })
             }
             return
         }
@@ -231,20 +237,24 @@ public struct CustomerSync {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
             let value: JSONValue
             do { value = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch let e as QingtingError {
-                return body(.failure(QingtingError(.invalidInput, "not valid JSON: \(e.message)", location: place,
-                                                   byteOffset: e.byteOffset)))
+                return body(
+                    .failure(
+                        QingtingError(
+                            .invalidInput, "not valid JSON: \(e.message)", location: place,
+                            byteOffset: e.byteOffset)))
             } catch {
                 return body(.failure(QingtingError(.invalidInput, "not valid JSON", location: place)))
             }
             guard case .object = value else {
                 return body(.failure(QingtingError(.invalidInput, "expected a JSON object", location: place)))
             }
-            body(record(place) { name in
-                var node: JSONValue? = value
-                for part in name.split(separator: ".") { node = node?[String(part)] }
-                if node == .null { return nil }
-                return node
-            })
+            body(
+                record(place) { name in
+                    var node: JSONValue? = value
+                    for part in name.split(separator: ".") { node = node?[String(part)] }
+                    if node == .null { return nil }
+                    return node
+                })
         }
     }
 
@@ -252,7 +262,9 @@ public struct CustomerSync {
     func record(_ place: String, _ value: (String) -> JSONValue?) -> Result<Record, QingtingError> {
         func scalar(_ v: JSONValue?) -> String? {
             switch v {
-            case .string(let s)?: let t = s.trimmed; return t.isEmpty ? nil : t
+            case .string(let s)?:
+                let t = s.trimmed
+                return t.isEmpty ? nil : t
             case .number(let n)?: return n
             case .bool(let b)?: return b ? "true" : "false"
             default: return nil
@@ -269,9 +281,11 @@ public struct CustomerSync {
         var updatedAt: Int64?
         if let source = mapping.updatedAt, let raw = scalar(value(source)) {
             guard let ms = Timestamp.millis(raw, offsetSeconds: mapping.offsetSeconds) else {
-                return .failure(QingtingError(
-                    .invalidInput, "'\(source)' is not a time (ISO 8601 with a zone, epoch ms, or yyyy-MM-dd HH:mm:ss with a time_zone in the mapping)",
-                    location: place))
+                return .failure(
+                    QingtingError(
+                        .invalidInput,
+                        "'\(source)' is not a time (ISO 8601 with a zone, epoch ms, or yyyy-MM-dd HH:mm:ss with a time_zone in the mapping)",
+                        location: place))
             }
             updatedAt = ms
         }
@@ -304,7 +318,8 @@ public struct CustomerSync {
                 switch item {
                 case .object:
                     guard let platform = scalar(item["platform"]), let uid = scalar(item["uid"]) else {
-                        return .failure(QingtingError(.invalidInput, "\(at): an account needs platform and uid", location: place))
+                        return .failure(
+                            QingtingError(.invalidInput, "\(at): an account needs platform and uid", location: place))
                     }
                     error = bind(platform, uid, at)
                 case .string(let s):

@@ -1,6 +1,6 @@
 public import QingtingClassify
-public import QingtingText
 import QingtingCore
+public import QingtingText
 
 /// The text models an event is analysed with, and their version: the content hash of every model
 /// and lexicon file they were loaded from. Every stored analysis names this set (its
@@ -31,8 +31,10 @@ public struct EventAnalyzer: Sendable {
 
     /// The model and lexicon files an analysis reads, by role (the roles `engine.info` lists):
     /// the given paths, else the shipped files that exist.
-    public static func files(segmentModel: String?, userdict: String?, useUserdict: Bool, sentimentModel: String?,
-                             intentModel: String?, intents: Bool = true) -> [(role: String, path: String)] {
+    public static func files(
+        segmentModel: String?, userdict: String?, useUserdict: Bool, sentimentModel: String?,
+        intentModel: String?, intents: Bool = true
+    ) -> [(role: String, path: String)] {
         let named: [(String, String?)] = [
             ("segment_model", segmentModel ?? Resources.find(Resources.segmentModel)),
             ("userdict", useUserdict ? userdict ?? Resources.find(Resources.userLexicon) : nil),

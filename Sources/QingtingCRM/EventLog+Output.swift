@@ -1,7 +1,7 @@
 import OrderedCollections
-public import QingtingStore
-import QingtingIngest
 public import QingtingCore
+import QingtingIngest
+public import QingtingStore
 
 /// The JSON the event log's readers print: one stored event (a line of `qingting events`), and
 /// sync health (`qingting sync status`, `sync.status`).
@@ -80,7 +80,9 @@ public enum EventLogOutput {
                         w.member("fields_expected", d.fieldsExpected)
                         w.member("latency_ms") { w in
                             w.object { w in
-                                for (name, value) in [("p50", d.latencyP50), ("p95", d.latencyP95), ("max", d.latencyMax)] {
+                                for (name, value) in [
+                                    ("p50", d.latencyP50), ("p95", d.latencyP95), ("max", d.latencyMax),
+                                ] {
                                     w.key(name)
                                     if let value { w.int(value) } else { w.null() }
                                 }

@@ -1,7 +1,7 @@
 import Dispatch
 public import OrderedCollections
-public import QingtingIngest
 import QingtingCore
+public import QingtingIngest
 
 extension EventPipeline {
     /// What an ingest run did, counted only from committed transactions.
@@ -47,7 +47,8 @@ extension EventPipeline {
                 w.member("duplicates", duplicates)
                 w.member("rejected", rejectedCount)
                 w.member("rejected_by_reason") { w in
-                    w.object { w in for (reason, n) in rejected.sorted(by: { $0.key < $1.key }) { w.member(reason, n) } }
+                    w.object { w in for (reason, n) in rejected.sorted(by: { $0.key < $1.key }) { w.member(reason, n) }
+                    }
                 }
                 w.member("linked", linked)
                 w.member("seconds", seconds, digits: 3)

@@ -1,10 +1,11 @@
 import OrderedCollections
-#if canImport(Glibc)
-import Glibc
-#endif
+public import QingtingCore
 public import QingtingIngest
 public import QingtingStore
-public import QingtingCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One event's path through the CRM layer ("The CRM layer" in DESIGN.md):
 ///
@@ -35,8 +36,10 @@ public final class EventPipeline: Sendable {
     public let resolver: CustomerResolver
     public let configuration: Configuration
 
-    public init(store: CRMStore, analyzer: EventAnalyzer, resolver: CustomerResolver,
-                configuration: Configuration = Configuration()) {
+    public init(
+        store: CRMStore, analyzer: EventAnalyzer, resolver: CustomerResolver,
+        configuration: Configuration = Configuration()
+    ) {
         self.store = store
         self.analyzer = analyzer
         self.resolver = resolver
@@ -108,8 +111,9 @@ public final class EventPipeline: Sendable {
     {
         let configuration = ingestConfiguration
         let read = Self.parallel(payloads.count, threads: threads) { i in
-            self.read(Ingest.read(payloads[i].payload, platform: platform, configuration: configuration),
-                      bytes: payloads[i].payload.bytes, location: payloads[i].location)
+            self.read(
+                Ingest.read(payloads[i].payload, platform: platform, configuration: configuration),
+                bytes: payloads[i].payload.bytes, location: payloads[i].location)
         }
         return analysed(read, threads: threads)
     }
@@ -133,12 +137,14 @@ public final class EventPipeline: Sendable {
     func read(_ outcome: Ingest.Outcome, bytes: [UInt8], location: String?) -> Prepared {
         let items = outcome.events.map { event in
             let fields = FieldExpectation.count(event, mapping: configuration.mapping)
-            return Prepared.Item(event: event, analysis: nil, knownDuplicate: false,
-                                 fieldsPresent: fields.present, fieldsExpected: fields.expected)
+            return Prepared.Item(
+                event: event, analysis: nil, knownDuplicate: false,
+                fieldsPresent: fields.present, fieldsExpected: fields.expected)
         }
         let rejections = outcome.rejections.map { r in location.map { r.location == nil ? r.at($0) : r } ?? r }
-        return Prepared(bytes: bytes, platform: outcome.platform, location: location, events: items,
-                        rejections: rejections)
+        return Prepared(
+            bytes: bytes, platform: outcome.platform, location: location, events: items,
+            rejections: rejections)
     }
 
     /// Marks the events already in the log (one read for the whole batch) and analyses the others.
@@ -228,8 +234,10 @@ public final class EventPipeline: Sendable {
                     // The dedupe that counts: inside the transaction, so no other writer slips between.
                     if try tx.contains(platform: event.platform, eventID: event.eventID) {
                         tx.duplicate(event.platform)
-                        events.append(EventResult(status: .duplicate, platform: event.platform, eventID: event.eventID,
-                                                  seq: nil, customer: nil))
+                        events.append(
+                            EventResult(
+                                status: .duplicate, platform: event.platform, eventID: event.eventID,
+                                seq: nil, customer: nil))
                         continue
                     }
                     var link = CustomerResolver.Link(customer: nil, rule: nil, probability: nil)
@@ -246,18 +254,24 @@ public final class EventPipeline: Sendable {
                         modelSet = try tx.modelSet(fingerprint: analyzer.fingerprint, files: analyzer.filesJSON)
                     }
                     if payloadRow == nil {
-                        payloadRow = try tx.payload(prepared.bytes, platform: event.platform, receivedAt: event.receivedAt)
+                        payloadRow = try tx.payload(
+                            prepared.bytes, platform: event.platform, receivedAt: event.receivedAt)
                     }
                     let row = CRMStore.NewEvent(
                         event: event.withoutRaw, identity: identity, customer: link.customer, linkRule: link.rule,
-                        linkProbability: link.probability, analysis: analysis, modelSet: analysis == nil ? nil : modelSet,
+                        linkProbability: link.probability, analysis: analysis,
+                        modelSet: analysis == nil ? nil : modelSet,
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
-                    events.append(EventResult(status: seq == nil ? .duplicate : .stored, platform: event.platform,
-                                              eventID: event.eventID, seq: seq, customer: seq == nil ? nil : link.customer))
+                    events.append(
+                        EventResult(
+                            status: seq == nil ? .duplicate : .stored, platform: event.platform,
+                            eventID: event.eventID, seq: seq, customer: seq == nil ? nil : link.customer))
                 }
-                results.append(Result(platform: prepared.platform, location: prepared.location, events: events,
-                                      rejections: prepared.rejections))
+                results.append(
+                    Result(
+                        platform: prepared.platform, location: prepared.location, events: events,
+                        rejections: prepared.rejections))
             }
             return (results, seen, generation)
         }

@@ -1,6 +1,6 @@
 import OrderedCollections
-import QingtingIngest
 import QingtingCore
+import QingtingIngest
 
 /// Which fields an event is expected to carry, for sync health's field completeness (mapped fields
 /// present ÷ fields expected; the target is ≥ 98%).
@@ -22,7 +22,8 @@ enum FieldExpectation {
 
     /// `(present, expected)` for one event.
     static func count(_ event: SocialEvent, mapping: FieldMapping?) -> (present: Int, expected: Int) {
-        var present = 0, expected = 0
+        var present = 0
+        var expected = 0
         func expect(_ has: Bool) {
             expected += 1
             if has { present += 1 }

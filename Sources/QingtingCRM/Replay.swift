@@ -1,7 +1,7 @@
 public import OrderedCollections
-public import QingtingStore
-import QingtingIngest
 public import QingtingCore
+import QingtingIngest
+public import QingtingStore
 
 /// Re-analyses the stored events with the analyzer given (the current models) and reports what
 /// changed: per label change how many events, and each changed event with its labels before and
@@ -28,7 +28,9 @@ public struct Replay {
                 return
             }
             sentiment = value["sentiment"]?.stringValue
-            if case .array(let items)? = value["intents"] { intents = items.compactMap { $0["label"]?.stringValue } } else {
+            if case .array(let items)? = value["intents"] {
+                intents = items.compactMap { $0["label"]?.stringValue }
+            } else {
                 intents = []
             }
             category = value["category"]?.stringValue
@@ -97,14 +99,19 @@ public struct Replay {
             report.before[stored.models ?? "none", default: 0] += 1
             guard let fresh = analyzer.analysis(of: text) else { return }
             if stored.modelSet == nil || stored.analysis != fresh { updates.append((stored.seq, fresh)) }
-            let old = Labels(stored.analysis), new = Labels(fresh)
+            let old = Labels(stored.analysis)
+            let new = Labels(fresh)
             guard old != new else { return }
             report.changed += 1
             if old.sentiment != new.sentiment {
                 report.changes["sentiment \(old.sentiment ?? "none")→\(new.sentiment ?? "none")", default: 0] += 1
             }
-            for label in new.intents where !old.intents.contains(label) { report.changes["intent +\(label)", default: 0] += 1 }
-            for label in old.intents where !new.intents.contains(label) { report.changes["intent -\(label)", default: 0] += 1 }
+            for label in new.intents where !old.intents.contains(label) {
+                report.changes["intent +\(label)", default: 0] += 1
+            }
+            for label in old.intents where !new.intents.contains(label) {
+                report.changes["intent -\(label)", default: 0] += 1
+            }
             if old.category != new.category {
                 report.changes["category \(old.category ?? "none")→\(new.category ?? "none")", default: 0] += 1
             }

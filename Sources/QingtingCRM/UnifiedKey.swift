@@ -1,5 +1,5 @@
-import QingtingMatch
 import QingtingCore
+import QingtingMatch
 
 /// The unified keys a customer is known by, across the CRM and the platforms: a mainland mobile
 /// in E.164 (`phone:+8613812341234`), a lower-cased e-mail (`email:wang@qq.com`), a WeChat

@@ -1,8 +1,8 @@
-internal import GRDB
 internal import Foundation
+internal import GRDB
 import OrderedCollections
-public import QingtingIngest
 import QingtingCore
+public import QingtingIngest
 
 extension CRMStore {
     /// Which events to list.
@@ -127,18 +127,22 @@ extension CRMStore {
     }
 
     /// Replaces the analysis of the given events (`qingting replay --apply`), in one transaction.
-    public func updateAnalyses(_ updates: [(seq: Int64, analysis: String)], modelSet: (fingerprint: String, files: String))
+    public func updateAnalyses(
+        _ updates: [(seq: Int64, analysis: String)], modelSet: (fingerprint: String, files: String)
+    )
         throws
     {
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     try db.execute(
-                        sql: "INSERT INTO model_sets (fingerprint, files) VALUES (?, ?) ON CONFLICT (fingerprint) DO NOTHING",
+                        sql:
+                            "INSERT INTO model_sets (fingerprint, files) VALUES (?, ?) ON CONFLICT (fingerprint) DO NOTHING",
                         arguments: [modelSet.fingerprint, modelSet.files])
                     let set = try Int64.fetchOne(
                         db, sql: "SELECT id FROM model_sets WHERE fingerprint = ?", arguments: [modelSet.fingerprint])
-                    let statement = try db.makeStatement(sql: "UPDATE events SET analysis = ?, model_set = ? WHERE seq = ?")
+                    let statement = try db.makeStatement(
+                        sql: "UPDATE events SET analysis = ?, model_set = ? WHERE seq = ?")
                     for u in updates { try statement.execute(arguments: [u.analysis, set, u.seq]) }
                     return .commit
                 }

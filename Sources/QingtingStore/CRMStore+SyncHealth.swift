@@ -1,6 +1,6 @@
 internal import GRDB
-public import QingtingIngest
 import QingtingCore
+public import QingtingIngest
 
 extension CRMStore {
     /// Sync health of one platform on one day (UTC, the day of the commit or the rejection).
@@ -41,7 +41,8 @@ extension CRMStore {
             return true
         }
         try read { db in
-            let counts = try Row.fetchCursor(db, sql: "SELECT day, platform, received, stored, duplicates FROM sync_counts")
+            let counts = try Row.fetchCursor(
+                db, sql: "SELECT day, platform, received, stored, duplicates FROM sync_counts")
             while let r = try counts.next() {
                 let (day, name): (String, String) = (r[0], r[1])
                 guard included(day, name) else { continue }
@@ -84,7 +85,9 @@ extension CRMStore {
             }
             for (k, var values) in latencies {
                 values.sort()
-                func at(_ p: Double) -> Int64 { values[min(values.count - 1, Int((p * Double(values.count)).rounded(.up)) - 1)] }
+                func at(_ p: Double) -> Int64 {
+                    values[min(values.count - 1, Int((p * Double(values.count)).rounded(.up)) - 1)]
+                }
                 days[k]?.latencyP50 = at(0.50)
                 days[k]?.latencyP95 = at(0.95)
                 days[k]?.latencyMax = values.last

@@ -1,8 +1,8 @@
-internal import GRDB
 internal import Foundation
+internal import GRDB
 public import OrderedCollections
-public import QingtingIngest
 import QingtingCore
+public import QingtingIngest
 
 extension CRMStore {
     /// One event as the pipeline appends it: the event, how its author was resolved, its analysis.
@@ -185,7 +185,8 @@ extension CRMStore {
             rejections[name, default: [:]][reason] = entry
         }
 
-        private func count(_ platform: String, _ change: (inout (received: Int, stored: Int, duplicates: Int)) -> Void) {
+        private func count(_ platform: String, _ change: (inout (received: Int, stored: Int, duplicates: Int)) -> Void)
+        {
             var c = counts[platform] ?? (0, 0, 0)
             change(&c)
             counts[platform] = c
@@ -196,7 +197,8 @@ extension CRMStore {
             try db.execute(
                 sql: "INSERT INTO model_sets (fingerprint, files) VALUES (?, ?) ON CONFLICT (fingerprint) DO NOTHING",
                 arguments: [fingerprint, files])
-            return try Int64.fetchOne(db, sql: "SELECT id FROM model_sets WHERE fingerprint = ?", arguments: [fingerprint])!
+            return try Int64.fetchOne(
+                db, sql: "SELECT id FROM model_sets WHERE fingerprint = ?", arguments: [fingerprint])!
         }
 
         /// Writes the counters gathered in this transaction (called by `write` before the commit).
@@ -235,18 +237,20 @@ extension CRMStore {
         /// for an author already resolved.
         public func resolutionGeneration() throws -> String {
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT (SELECT value FROM crm_state WHERE key = 'customers_generation'), (SELECT MAX(id) FROM runs)
-                    """))
+                db.cachedStatement(
+                    sql: """
+                        SELECT (SELECT value FROM crm_state WHERE key = 'customers_generation'), (SELECT MAX(id) FROM runs)
+                        """))
             return "\((row?[0] as Int64?) ?? 0):\((row?[1] as Int64?) ?? 0)"
         }
 
         /// Marks the customers, keys or bindings changed (a customer import).
         public func customersChanged() throws {
-            try db.execute(sql: """
-                INSERT INTO crm_state (key, value) VALUES ('customers_generation', 1)
-                ON CONFLICT (key) DO UPDATE SET value = value + 1
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO crm_state (key, value) VALUES ('customers_generation', 1)
+                    ON CONFLICT (key) DO UPDATE SET value = value + 1
+                    """)
         }
 
         /// The customer an account is bound to, if any.

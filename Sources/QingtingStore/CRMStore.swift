@@ -1,6 +1,6 @@
 internal import GRDB
-public import QingtingIngest
 import QingtingCore
+public import QingtingIngest
 
 /// The CRM layer's tables in SQLite (GRDB over the system libsqlite3, WAL): the append-only
 /// event log, the payloads it came from, customers with per-field provenance and unified keys,

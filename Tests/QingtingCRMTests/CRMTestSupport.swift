@@ -1,8 +1,8 @@
 import Foundation
 import QingtingCRM
+import QingtingCore
 import QingtingIngest
 import QingtingStore
-import QingtingCore
 import QingtingText
 import TestSupport
 
@@ -10,8 +10,9 @@ import TestSupport
 enum CRM {
     static let analyzer: EventAnalyzer = {
         let segmenter = try! Resources.segmenter(modelPath: nil, lexiconPath: nil)
-        return try! EventAnalyzer.load(segmenter: segmenter, segmentModel: nil, userdict: nil, useUserdict: true,
-                                       sentimentModel: nil, intentModel: nil)
+        return try! EventAnalyzer.load(
+            segmenter: segmenter, segmentModel: nil, userdict: nil, useUserdict: true,
+            sentimentModel: nil, intentModel: nil)
     }()
 
     /// 2026-01-01T00:00:00Z, later than every fixture's time.
@@ -20,12 +21,16 @@ enum CRM {
     /// A fresh store file under /tmp, and a function removing it with its WAL files.
     static func scratch(_ name: String) -> (String, () -> Void) {
         let path = NSTemporaryDirectory() + "qingting-crm-\(name)-\(UUID().uuidString.prefix(8)).sqlite"
-        let remove = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let remove = {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
         return (path, remove)
     }
 
-    static func pipeline(_ store: CRMStore, resolver: CustomerResolver = CustomerResolver(index: nil),
-                         mapping: FieldMapping? = nil) -> EventPipeline {
+    static func pipeline(
+        _ store: CRMStore, resolver: CustomerResolver = CustomerResolver(index: nil),
+        mapping: FieldMapping? = nil
+    ) -> EventPipeline {
         var configuration = EventPipeline.Configuration(mapping: mapping)
         configuration.now = now
         return EventPipeline(store: store, analyzer: analyzer, resolver: resolver, configuration: configuration)

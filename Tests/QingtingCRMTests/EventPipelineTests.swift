@@ -2,12 +2,13 @@ import Foundation
 import GRDB
 import OrderedCollections
 import QingtingCRM
+import QingtingCore
+import QingtingIngest
 import QingtingMatch
 import TestSupport
-import QingtingIngest
-@testable import QingtingStore
-import QingtingCore
 import Testing
+
+@testable import QingtingStore
 
 /// One event's path: adapter → dedupe → analyse → resolve → append, acknowledged after commit.
 @Suite struct EventPipelineTests {
@@ -58,10 +59,11 @@ import Testing
         defer { remove() }
         let store = try CRMStore(path: path)
         try store.pool.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.event_id = '3317400000000003'
-                BEGIN SELECT RAISE(ABORT, 'poisoned'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.event_id = '3317400000000003'
+                    BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                    """)
         }
         let pipeline = CRM.pipeline(store)
         let good = CRM.payloads("wechat/messages.xml")[0]
@@ -83,8 +85,13 @@ import Testing
         let (path, remove) = CRM.scratch("durable")
         defer { remove() }
         // The writer connection is where commits happen.
-        #expect(try CRMStore(path: path).pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)  // FULL
-        #expect(try CRMStore(path: path, durability: .normal).pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
+        #expect(
+            try CRMStore(path: path).pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+                == 2)  // FULL
+        #expect(
+            try CRMStore(path: path, durability: .normal).pool.writeWithoutTransaction {
+                try Int.fetchOne($0, sql: "PRAGMA synchronous")
+            } == 1)
         #expect(try CRMStore(path: path).pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
     }
 
@@ -101,15 +108,28 @@ import Testing
             (Payload("{\"comments\":[{\"idstr\":"), nil, "invalid_json"),
             (Payload("<xml><ToUserName>gh"), nil, "invalid_xml"),
             (CRM.payloads("wechat/messages.xml")[0], .weibo, "wrong_platform"),
-            (Payload(#"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","text":"hi","user":{"idstr":"1"}}]}"#), .weibo, "missing_id"),
-            (Payload(#"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2031","idstr":"9","text":"hi","user":{"idstr":"1"}}]}"#), .weibo, "future_time"),
-            (Payload(#"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 1999","idstr":"9","text":"hi","user":{"idstr":"1"}}]}"#), .weibo, "time_before_2000"),
+            (
+                Payload(
+                    #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","text":"hi","user":{"idstr":"1"}}]}"#),
+                .weibo, "missing_id"
+            ),
+            (
+                Payload(
+                    #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2031","idstr":"9","text":"hi","user":{"idstr":"1"}}]}"#
+                ), .weibo, "future_time"
+            ),
+            (
+                Payload(
+                    #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 1999","idstr":"9","text":"hi","user":{"idstr":"1"}}]}"#
+                ), .weibo, "time_before_2000"
+            ),
             (huge, nil, "payload_too_large"),
             (Payload([0x7B, 0x22, 0xFF, 0x22, 0x7D]), nil, "invalid_utf8"),
             (Payload(#"{"hello":"world"}"#), nil, "undetected_platform"),
         ]
         let results = try pipeline.append(
-            [pipeline.prepare(good, platform: nil)] + cases.map { pipeline.prepare($0.0, platform: $0.1, location: "case") })
+            [pipeline.prepare(good, platform: nil)]
+                + cases.map { pipeline.prepare($0.0, platform: $0.1, location: "case") })
         #expect(results[0].events.map(\.status) == [.stored, .stored])
         for (result, (_, _, code)) in zip(results.dropFirst(), cases) {
             #expect(result.rejections.map(\.code.rawValue) == [code])
@@ -142,20 +162,28 @@ import Testing
         // Every author is an identity row now; the bound one and the unionid one are confirmed.
         let identities = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, customer, rule, status FROM identities ORDER BY id")
-                .map { "\($0[0] as String)|\(($0[1] as String?) ?? "-")|\(($0[2] as String?) ?? "-")|\(($0[3] as String?) ?? "-")" }
+                .map {
+                    "\($0[0] as String)|\(($0[1] as String?) ?? "-")|\(($0[2] as String?) ?? "-")|\(($0[3] as String?) ?? "-")"
+                }
         }
-        #expect(identities == [
-            "wecom:woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA|C2|wechat_unionid|confirmed",
-            "weibo:1404376560|C1|binding|confirmed",
-            "weibo:2222222222|-|-|-",
-        ])
+        #expect(
+            identities == [
+                "wecom:woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA|C2|wechat_unionid|confirmed",
+                "weibo:1404376560|C1|binding|confirmed",
+                "weibo:2222222222|-|-|-",
+            ])
         // The unlinked author binds later: its earlier event is the customer's now.
         let later = try CRM.file([#"{"id":"C3","name":"路人甲","identities":[{"platform":"weibo","uid":"2222222222"}]}"#])
         _ = try CustomerSync(store: store, now: CRM.now).run(files: [later]) { Issue.record("\($0)") }
         let c3 = try CRM.events(store, CRMStore.EventFilter(customer: "C3"))
         #expect(c3.map(\.event.eventID) == ["3317400000000003"] && c3.first?.customer == "C3")
         // A known identity gives its customer at once.
-        let again = try pipeline.ingest([Payload(#"{"comments":[{"created_at":"Wed Jun 01 09:00:00 +0800 2011","idstr":"4000","text":"好的","user":{"idstr":"2222222222"}}]}"#)], platform: .weibo)
+        let again = try pipeline.ingest(
+            [
+                Payload(
+                    #"{"comments":[{"created_at":"Wed Jun 01 09:00:00 +0800 2011","idstr":"4000","text":"好的","user":{"idstr":"2222222222"}}]}"#
+                )
+            ], platform: .weibo)
         #expect(again.flatMap(\.events).map(\.customer) == ["C3"])
     }
 
@@ -198,16 +226,18 @@ import Testing
         _ = try CRM.pipeline(store).ingest(CRM.payloads("weibo/comments.jsonl"), platform: nil)
         // Stand in for an older model: the complaint was once stored as positive, with no intents.
         try store.pool.write { db in
-            try db.execute(sql: """
-                UPDATE events SET analysis = '{"sentiment":"positive","intents":[],"category":null,"tags":["#正面情绪#"]}'
-                WHERE event_id = '3317400000000003'
-                """)
+            try db.execute(
+                sql: """
+                    UPDATE events SET analysis = '{"sentiment":"positive","intents":[],"category":null,"tags":["#正面情绪#"]}'
+                    WHERE event_id = '3317400000000003'
+                    """)
         }
         let report = try Replay(store: store, analyzer: CRM.analyzer).run(apply: true)
         #expect(report.events == 2 && report.analysed == 2 && report.changed == 1)
         #expect(report.changes["sentiment positive→negative"] == 1)
         #expect(report.changes["intent +complaint"] == 1)
-        #expect(report.changedEvents.count == 1 && report.changedEvents[0].contains("\"event_id\":\"3317400000000003\""))
+        #expect(
+            report.changedEvents.count == 1 && report.changedEvents[0].contains("\"event_id\":\"3317400000000003\""))
         #expect(report.applied)
         let again = try Replay(store: store, analyzer: CRM.analyzer).run(apply: false)
         #expect(again.changed == 0 && again.changes.isEmpty)
@@ -225,12 +255,16 @@ import Testing
             if let nickname { user += #"","screen_name":"\#(nickname)"# }
             user += "\"}"
             let textMember = text.map { #","text":"\#($0)""# } ?? ""
-            return Payload(#"{"comments":[{"created_at":"\#(Self.weiboTime(now - seconds * 1000))","idstr":"\#(id)"\#(textMember),"user":\#(user),"status":{"idstr":"1"}}]}"#)
+            return Payload(
+                #"{"comments":[{"created_at":"\#(Self.weiboTime(now - seconds * 1000))","idstr":"\#(id)"\#(textMember),"user":\#(user),"status":{"idstr":"1"}}]}"#
+            )
         }
         var live = EventPipeline.Configuration()
         live.now = nil
-        let clocked = EventPipeline(store: store, analyzer: CRM.analyzer, resolver: pipeline.resolver, configuration: live)
-        _ = try clocked.ingest([weibo("1", 60, text: "好", nickname: "甲"), weibo("2", 0, text: nil, nickname: nil)], platform: .weibo)
+        let clocked = EventPipeline(
+            store: store, analyzer: CRM.analyzer, resolver: pipeline.resolver, configuration: live)
+        _ = try clocked.ingest(
+            [weibo("1", 60, text: "好", nickname: "甲"), weibo("2", 0, text: nil, nickname: nil)], platform: .weibo)
         let day = try #require(try store.syncHealth().first)
         // Comment: uid, text, parent, nickname expected; the second has uid and parent only.
         #expect(day.fieldsExpected == 8 && day.fieldsPresent == 6)
@@ -245,7 +279,9 @@ import Testing
     /// Weibo's `created_at` for a time in ms (at +0800).
     static func weiboTime(_ millis: Int64) -> String {
         let iso = Timestamp.iso8601(millis + 8 * 3_600_000)  // 2026-01-01T08:00:00.000Z read as local +0800
-        let y = Int(iso.prefix(4))!, m = Int(iso.dropFirst(5).prefix(2))!, d = Int(iso.dropFirst(8).prefix(2))!
+        let y = Int(iso.prefix(4))!
+        let m = Int(iso.dropFirst(5).prefix(2))!
+        let d = Int(iso.dropFirst(8).prefix(2))!
         let clock = String(iso.dropFirst(11).prefix(8))
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         // Zeller-free weekday: days since 1970-01-01 (a Thursday).
@@ -284,30 +320,34 @@ extension Payload {
         let json = JSONValue.object(top)
         let settings = try LinkSettings(json: json, path: "social")
         let cities = try CityLexicon.load(path: "\(TestPaths.root)/Lexicons/cities.tsv")
-        let records = try SocialPreset.loadRecords(customers: customers, identities: identities, settings: settings,
-                                                   cities: cities)
+        let records = try SocialPreset.loadRecords(
+            customers: customers, identities: identities, settings: settings,
+            cities: cities)
         let model = try LinkPipeline.run(records: records, model: nil, settings: settings, settingsJSON: json).model
         let modelPath = NSTemporaryDirectory() + "qingting-crm-model-\(UUID().uuidString.prefix(8)).json"
         try model.write(to: modelPath)
         defer { try? FileManager.default.removeItem(atPath: modelPath) }
-        let resolver = try CustomerResolver.load(store: store, modelPath: modelPath,
-                                                 citiesPath: "\(TestPaths.root)/Lexicons/cities.tsv")
+        let resolver = try CustomerResolver.load(
+            store: store, modelPath: modelPath,
+            citiesPath: "\(TestPaths.root)/Lexicons/cities.tsv")
         #expect(resolver.index?.records.count == 300)
 
         // Each identity speaks once, through a generic export carrying its profile (no bindings).
-        let mapping = try FieldMapping.parse(tsv: Array("""
-            event_id\tuid
-            uid\tuid
-            author.nickname\tnickname
-            author.phone\tphone
-            author.email\temail
-            author.city\tcity
-            author.gender\tgender
-            text\t=好的
-            time\t=1767225000000
-            time_format\tunix_ms
-            kind\t=comment
-            """.utf8), path: "m.tsv")
+        let mapping = try FieldMapping.parse(
+            tsv: Array(
+                """
+                event_id\tuid
+                uid\tuid
+                author.nickname\tnickname
+                author.phone\tphone
+                author.email\temail
+                author.city\tcity
+                author.gender\tgender
+                text\t=好的
+                time\t=1767225000000
+                time_format\tunix_ms
+                kind\t=comment
+                """.utf8), path: "m.tsv")
         let pipeline = CRM.pipeline(store, resolver: resolver, mapping: mapping)
         var truth: [String: String?] = [:]
         for line in world.truthLines() {
@@ -326,7 +366,8 @@ extension Payload {
         #expect(Double(right.count) / Double(max(1, linked.count)) > 0.9)
         // The identity rows record the link and its explanation.
         let row = try store.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT status, explain FROM identities WHERE rule IS NULL AND customer IS NOT NULL")
+            try Row.fetchOne(
+                db, sql: "SELECT status, explain FROM identities WHERE rule IS NULL AND customer IS NOT NULL")
         }
         #expect(row.map { $0[0] as String? } == "suggested")
         #expect(((row?[1] as String?) ?? "").contains("\"bits\""))
