@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "QingtingMatch", targets: ["QingtingMatch"]),
         .library(name: "QingtingStore", targets: ["QingtingStore"]),
         .library(name: "QingtingIngest", targets: ["QingtingIngest"]),
+        .library(name: "QingtingCRM", targets: ["QingtingCRM"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -70,11 +71,22 @@ let package = Package(
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
-        // Link results in SQLite through GRDB, whose GRDBSQLite system-library target links the
-        // system libsqlite3 (libsqlite3-dev); no SQLite is compiled in.
+        // Link results and the CRM event log in SQLite through GRDB, whose GRDBSQLite
+        // system-library target links the system libsqlite3 (libsqlite3-dev); no SQLite is compiled in.
         .target(
             name: "QingtingStore",
-            dependencies: ["QingtingCore", "QingtingMatch", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["QingtingCore", "QingtingMatch", "QingtingIngest",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
+        // The CRM layer's orchestration: one event's path (adapter → dedupe → analyse → resolve →
+        // append, acknowledged after the commit) and the CRM customer sync; the CLI and the
+        // server call these same functions.
+        .target(
+            name: "QingtingCRM",
+            dependencies: ["QingtingCore", "QingtingText", "QingtingClassify", "QingtingMatch", "QingtingIngest",
+                           "QingtingStore",
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
@@ -98,6 +110,9 @@ let package = Package(
                 "QingtingText",
                 "QingtingClassify",
                 "QingtingMatch",
+                "QingtingIngest",
+                "QingtingStore",
+                "QingtingCRM",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +131,8 @@ let package = Package(
                 "QingtingClassify",
                 "QingtingMatch",
                 "QingtingStore",
+                "QingtingIngest",
+                "QingtingCRM",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,9 +157,17 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "QingtingCRMTests",
+            dependencies: ["QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
+                           "QingtingText", "QingtingCore", "TestSupport",
+                           .product(name: "OrderedCollections", package: "swift-collections"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
         // Paths the end-to-end tests share (repository root, built binary).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+        .testTarget(name: "QingtingServerTests", dependencies: ["QingtingServer", "QingtingCore", "QingtingStore", "QingtingIngest", "QingtingCRM", "qingting", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
                     swiftSettings: strictSwift),
         .testTarget(
             name: "QingtingCLITests",

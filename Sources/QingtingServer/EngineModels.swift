@@ -2,6 +2,7 @@ import OrderedCollections
 public import QingtingClassify
 public import QingtingMatch
 public import QingtingText
+public import QingtingCRM
 import QingtingCore
 
 /// Everything the methods compute with, loaded together and never changed: the segmenter, the
@@ -38,6 +39,9 @@ public final class EngineModels: Sendable {
     /// Customers indexed for `identity.resolve`, when the server was given a link model.
     public let identityIndex: IdentityIndex?
     public let files: [LoadedFile]
+    /// The analyzer with its model set's version, for `event.ingest` (the same files as `files`
+    /// less the link model and the customers).
+    public let eventAnalyzer: EventAnalyzer
 
     /// Loads the files named by `sources`.
     /// - Throws: `QingtingError`/`QingtingError` naming the file that is missing or refused.
@@ -79,6 +83,9 @@ public final class EngineModels: Sendable {
         self.segmenter = segmenter
         self.analyzer = analyzer
         self.files = files
+        let linking: Set<String> = ["link_model", "customers"]
+        eventAnalyzer = EventAnalyzer(
+            analyzer: analyzer, files: files.filter { !linking.contains($0.role) }.map { ($0.role, $0.hash) })
     }
 
     /// `{"segment_model":{"path":…,"hash":…},…}` for `engine.info` and `model.reload`.

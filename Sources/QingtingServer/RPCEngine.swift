@@ -1,5 +1,7 @@
 import OrderedCollections
 import QingtingText
+public import QingtingCRM
+public import QingtingStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -36,20 +38,35 @@ public final class RPCEngine: Sendable {
         public init() {}
     }
 
+    /// The event log `event.ingest` appends to and `sync.status` reads (`serve --store`).
+    public struct EventLog: Sendable {
+        public var store: CRMStore
+        public var resolver: CustomerResolver
+        public var configuration: EventPipeline.Configuration
+        public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration) {
+            self.store = store
+            self.resolver = resolver
+            self.configuration = configuration
+        }
+    }
+
     private let current: Mutex<EngineModels>
+    public let eventLog: EventLog?
     public let metrics: ServerMetrics
     public let access: AccessPolicy
     public let limits: Limits
     let methods: [String: RPCMethod]
 
     public convenience init(models: EngineModels, access: AccessPolicy = AccessPolicy(), limits: Limits = Limits(),
-                            metrics: ServerMetrics = ServerMetrics()) {
-        self.init(models: models, access: access, limits: limits, metrics: metrics, methods: RPCMethod.all)
+                            metrics: ServerMetrics = ServerMetrics(), eventLog: EventLog? = nil) {
+        self.init(models: models, access: access, limits: limits, metrics: metrics, methods: RPCMethod.all,
+                  eventLog: eventLog)
     }
 
     init(models: EngineModels, access: AccessPolicy = AccessPolicy(), limits: Limits = Limits(),
-         metrics: ServerMetrics = ServerMetrics(), methods: [RPCMethod]) {
+         metrics: ServerMetrics = ServerMetrics(), methods: [RPCMethod], eventLog: EventLog? = nil) {
         current = Mutex(models)
+        self.eventLog = eventLog
         self.access = access
         self.metrics = metrics
         var limits = limits

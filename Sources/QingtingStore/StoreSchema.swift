@@ -17,6 +17,7 @@ struct StoreMigration: Sendable {
 enum StoreSchema {
     static let migrations: [StoreMigration] = [
         StoreMigration(name: "v1-links", migrate: v1Links),
+        StoreMigration(name: "v2-events", migrate: v2Events),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it
@@ -42,12 +43,21 @@ enum StoreSchema {
     /// it lacks, after refusing a file with steps or a version this engine does not know.
     /// - Throws: `QingtingError(.store)` naming the file, for a newer schema as for SQLite errors.
     static func open(path: String, migrations: [StoreMigration] = migrations) throws -> DatabaseQueue {
+        try open(path: path, migrations: migrations) { try DatabaseQueue(path: $0, configuration: $1) }
+    }
+
+    /// `open(path:migrations:)` with the kind of connection `make` builds: the event log uses a
+    /// `DatabasePool` (one writer, readers beside it).
+    static func open<Writer: DatabaseWriter>(
+        path: String, migrations: [StoreMigration] = migrations,
+        make: (String, Configuration) throws -> Writer
+    ) throws -> Writer {
         var configuration = Configuration()
         configuration.journalMode = .wal  // and synchronous = NORMAL
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
         configuration.label = "QingtingStore"
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let queue = try make(path, configuration)
 
         var migrator = DatabaseMigrator()
         for (index, step) in migrations.enumerated() {

@@ -12,6 +12,7 @@ struct Qingting: AsyncParsableCommand {
             """,
         version: RPCEngine.version,
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
-                      LinkCommand.self, ServeCommand.self, CallCommand.self]
+                      LinkCommand.self, CustomersCommand.self, IngestCommand.self, EventsCommand.self,
+                      ReplayCommand.self, SyncCommand.self, ServeCommand.self, CallCommand.self]
     )
 }

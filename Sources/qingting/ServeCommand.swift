@@ -1,5 +1,8 @@
 import ArgumentParser
 import Logging
+import QingtingCRM
+import QingtingIngest
+import QingtingStore
 import QingtingServer
 import QingtingText
 import ServiceLifecycle
@@ -12,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
         discussion: """
             Methods: engine.info, rpc.discover, text.segment, text.analyze, identity.resolve, \
-            model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
+            event.ingest and sync.status (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
@@ -76,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Intent model (default: Models/intent.qtlin when present).")
     var intentModel: String?
 
-    @Option(help: "Link model (from `link train`) for identity.resolve; needs --customers.")
+    @Option(help: "Link model (from `link train`) for identity.resolve (with --customers) and for resolving event authors against the --store customers.")
     var linkModel: String?
 
     @Option(help: "CRM customers JSONL to index for identity.resolve; needs --link-model.")
@@ -87,6 +90,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The links.jsonl of that run.")
     var knownLinks: String?
+
+    @Option(help: "Event log (SQLite) for event.ingest and sync.status; created when missing.")
+    var store: String?
+
+    @Option(help: "Commit durability of the event log: full (sync at every commit) or normal.")
+    var durability: CRMStore.Durability = .full
+
+    @Option(help: "Field mapping for generic payloads sent to event.ingest.")
+    var mapping: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -121,7 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
         sources.userdict = segmenterOptions.userdict
         sources.useUserdict = !segmenterOptions.noUserdict
         sources.segmenter = segmenterOptions.configuration
-        sources.linkModel = linkModel
+        // With --store, the link model alone resolves event authors against the store's customers;
+        // identity.resolve needs --customers too.
+        sources.linkModel = customers == nil && store != nil ? nil : linkModel
         sources.customers = customers
         sources.knownIdentities = knownIdentities
         sources.knownLinks = knownLinks
@@ -144,7 +158,16 @@ struct ServeCommand: AsyncParsableCommand {
         var limits = RPCEngine.Limits()
         limits.maxBatchRequests = maxBatch
         limits.reload = ReloadPolicy(directories: reloadDirs, maxFileBytes: maxReloadBytes)
-        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits)
+        let eventLog = try reportingErrors { () -> RPCEngine.EventLog? in
+            guard let store else { return nil }
+            let crm = try CRMStore(path: store, durability: durability)
+            // The probabilistic step scores against the store's customers, with the link model given.
+            let resolver = try CustomerResolver.load(store: crm, modelPath: linkModel)
+            return RPCEngine.EventLog(store: crm, resolver: resolver,
+                                      configuration: EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load)))
+        }
+        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
+                               eventLog: eventLog)
         let server = SocketServer(engine: engine, configuration: configuration)
 
         // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the server,

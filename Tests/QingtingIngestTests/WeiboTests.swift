@@ -1,6 +1,7 @@
 import OrderedCollections
 import QingtingCore
 import QingtingIngest
+import Foundation
 import Testing
 
 /// Weibo open API payloads, platform-formats.md §1.1 (fixtures in Fixtures/weibo).
@@ -105,6 +106,17 @@ import Testing
         #expect(e.kind == .post)
         #expect(e.occurredAt == 1_711_001_100_000)
         #expect(e.text == "想换个手机，XX和YY哪个好？")
+    }
+
+    /// A push item whose event is not `add` deletes the status it carries: its parent is that status.
+    @Test func aPushDeletionAnswersTheDeletedStatus() throws {
+        let add = Fixture.payloads("weibo/push.jsonl")[0]
+        let delete = add.replacingOccurrences(of: #""event":"add""#, with: #""event":"delete""#)
+        let outcome = Ingest.read(Payload(delete), platform: .weibo, configuration: Fixture.configuration)
+        let e = try #require(outcome.events.first)
+        #expect(outcome.rejections.isEmpty)
+        #expect(e.kind == .delete && e.eventID == "5014000000000001:delete")
+        #expect(e.parent == SocialEvent.Parent(id: "5014000000000001") && e.text == nil)
     }
 
     @Test func weiboTextDecodesMarkupAndEntities() {

@@ -1,6 +1,8 @@
 import OrderedCollections
 import Foundation
+import QingtingCRM
 import QingtingServer
+import QingtingStore
 import QingtingText
 import TestSupport
 import Testing
@@ -93,7 +95,8 @@ import QingtingCore
         let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#)
         guard case .array(let methods)? = r["result"]?["methods"] else { Issue.record("no methods"); return }
         let names = methods.compactMap { $0["name"]?.stringValue }
-        #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "model.reload"])
+        #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "event.ingest",
+                          "sync.status", "model.reload"])
         for method in methods {
             #expect(method["result"]?["schema"] != nil)
             if case .array(let params)? = method["params"] {
@@ -131,6 +134,25 @@ import QingtingCore
             ("engine.info", "{}", []),
             ("model.reload", "{}", []),
         ]
+        // The event log's methods, on an engine with a scratch store.
+        let store = NSTemporaryDirectory() + "qingting-rpc-events-\(UUID().uuidString.prefix(8)).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) } }
+        let crm = try CRMStore(path: store)
+        let withLog = RPCEngine(models: Self.models, eventLog: RPCEngine.EventLog(
+            store: crm, resolver: CustomerResolver(index: nil), configuration: EventPipeline.Configuration()))
+        let item = #"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","idstr":"1","text":"好","user":{"idstr":"2"}}]}"#
+        let eventCalls: [(String, String, Set<String>)] = [
+            ("event.ingest", #"{"payloads":[\#(item),"<xml>"]}"#,
+             ["event.ingest.results[].seq", "event.ingest.results[].customer", "event.ingest.results[].reason",
+              "event.ingest.results[].message"]),
+            ("sync.status", "{}", []),
+        ]
+        for (method, params, optional) in eventCalls {
+            let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#, withLog)
+            let result = try #require(r["result"], "\(method): \(r)")
+            let problems = schemaMismatches(result, schema(method), path: method, optional: optional)
+            #expect(problems.isEmpty, "\(problems)")
+        }
         for (method, params, optional) in calls {
             let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#)
             let result = try #require(r["result"], "\(method): \(r)")

@@ -131,22 +131,22 @@ import QingtingCore
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 1 (v1-links)")
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 2 (v2-events)")
     }
 
     /// A file with a migration this engine has not registered is refused by name, and its
-    /// user_version (2) also makes an engine from before the migrator refuse it.
+    /// user_version (3) also makes an engine from before the migrator refuse it.
     @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
-                == "\(path): the store has schema version 2 (migrations v2-test-notes); this engine knows up to 1 (v1-links)")
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
+                == "\(path): the store has schema version 3 (migrations v3-test-notes); this engine knows up to 2 (v2-events)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 3)
     }
 
-    static let throwaway = StoreMigration(name: "v2-test-notes") { db in
+    static let throwaway = StoreMigration(name: "v3-test-notes") { db in
         try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), body TEXT)")
     }
 
@@ -192,13 +192,22 @@ import QingtingCore
         }
         let legacy = try Self.schema(path)
 
-        let store = try LinkStore(path: path)
-        let (applied, version) = try store.queue.read { db in
+        // With the first migration alone, the file is already at it: nothing recreated.
+        let first1 = try LinkStore(path: path, migrations: Array(StoreSchema.migrations.prefix(1)))
+        let (applied1, version1) = try first1.queue.read { db in
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(applied == ["v1-links"] && version == 1)
+        #expect(applied1 == ["v1-links"] && version1 == 1)
         #expect(try Self.schema(path) == legacy)
+
+        // Today's engine adds the event log on top.
+        let store = try LinkStore(path: path)
+        let (applied, version) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
+             try Int.fetchOne(db, sql: "PRAGMA user_version"))
+        }
+        #expect(applied == ["v1-links", "v2-events"] && version == 2)
         #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
 
         let summary = try store.save(first, links: links)
@@ -206,11 +215,11 @@ import QingtingCore
         let kept = try store.queue.read { try IdentityRecord.fetchOne($0, key: personal) }
         #expect(kept?.customer == "C-person" && kept?.decidedBy == "person" && kept?.run == 2)
 
-        // A fresh store has the same schema text.
+        // A fresh store has the same schema text as the upgraded one.
         let (fresh, removeFresh) = scratch("fresh")
         defer { removeFresh() }
         _ = try LinkStore(path: fresh)
-        #expect(try Self.schema(fresh) == legacy)
+        #expect(try Self.schema(fresh) == Self.schema(path))
     }
 
     /// A migration registered after "v1-links" applies on top of a store already holding rows.
@@ -225,7 +234,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-test-notes"] && version == 2 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-test-notes"] && version == 3 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.

@@ -125,9 +125,14 @@ struct WeiboAdapter: PlatformAdapter {
         }
         let event = try readItem(item, make)
         guard let verb = text["event"]?.string, verb != "add" else { return event }
+        // Like every adapter's delete, it answers the item it deletes (its parent), and carries no
+        // words of its own: the deleted text is the original event's.
         var deletion = event
         deletion.kind = verb == "delete" ? .delete : EventKind(verb)
         deletion.eventID = "\(event.eventID):\(verb)"
+        deletion.parent = SocialEvent.Parent(id: event.eventID, root: event.parent?.root, post: event.parent?.post ?? event.parent?.id)
+        deletion.text = nil
+        deletion.quotedText = nil
         return deletion
     }
 

@@ -1,0 +1,104 @@
+public import QingtingClassify
+import QingtingCore
+public import QingtingText
+
+/// The text models an event is analysed with, and their version: the content hash of every model
+/// and lexicon file they were loaded from. Every stored analysis names this set (its
+/// fingerprint), so `replay` can tell which events another set would label differently.
+public struct EventAnalyzer: Sendable {
+    public let analyzer: PostAnalyzer
+    /// `(role, FNV-1a 64 hash in hex)` of each file, in a fixed role order.
+    public let files: [(role: String, hash: String)]
+    /// FNV-1a 64 of the `role=hash` list: the model set's version, 16 hex digits.
+    public let fingerprint: String
+
+    public init(analyzer: PostAnalyzer, files: [(role: String, hash: String)]) {
+        self.analyzer = analyzer
+        self.files = files
+        var text = ""
+        for file in files { text += "\(file.role)=\(file.hash);" }
+        let hash = Array(text.utf8).withUnsafeBytes { BinaryFormat.fnv1a64($0) }
+        let hex = String(hash, radix: 16)
+        fingerprint = String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The files as a JSON object, `{"sentiment_model":"<hash>",…}` (stored with the model set).
+    public var filesJSON: String {
+        var w = JSONWriter()
+        w.object { w in for file in files { w.member(file.role, file.hash) } }
+        return w.text
+    }
+
+    /// The model and lexicon files an analysis reads, by role (the roles `engine.info` lists):
+    /// the given paths, else the shipped files that exist.
+    public static func files(
+        segmentModel: String?, userdict: String?, useUserdict: Bool, sentimentModel: String?,
+        intentModel: String?, intents: Bool = true
+    ) -> [(role: String, path: String)] {
+        let named: [(String, String?)] = [
+            ("segment_model", segmentModel ?? Resources.find(Resources.segmentModel)),
+            ("userdict", useUserdict ? userdict ?? Resources.find(Resources.userLexicon) : nil),
+            ("sentiment_model", sentimentModel ?? Resources.find(ClassifyResources.sentimentModel)),
+            ("intent_model", intents ? intentModel ?? Resources.find(ClassifyResources.intentModel) : nil),
+            ("intent_cues", intents ? Resources.find(ClassifyResources.intentCues) : nil),
+            ("sentiment_lexicon", Resources.find(ClassifyResources.sentimentLexicon)),
+            ("negators", Resources.find(ClassifyResources.negators)),
+            ("degree", Resources.find(ClassifyResources.degree)),
+            ("categories", Resources.find(ClassifyResources.categories)),
+        ]
+        return named.compactMap { role, path in path.map { (role, $0) } }
+    }
+
+    /// The FNV-1a 64 hash of a file, in hex.
+    public static func hash(_ path: String) throws -> String {
+        String(try FileIO.read(path).withUnsafeBytes { BinaryFormat.fnv1a64($0) }, radix: 16)
+    }
+
+    /// Loads the analyzer (sentiment, intents, categories) and hashes its files.
+    public static func load(
+        segmenter: Segmenter, segmentModel: String?, userdict: String?, useUserdict: Bool,
+        sentimentModel: String?, intentModel: String?, intents: Bool = true
+    ) throws -> EventAnalyzer {
+        let analyzer = try ClassifyResources.postAnalyzer(
+            segmenter: segmenter, modelPath: sentimentModel, intentModelPath: intentModel, intents: intents)
+        let files = try Self.files(
+            segmentModel: segmentModel, userdict: userdict, useUserdict: useUserdict, sentimentModel: sentimentModel,
+            intentModel: intentModel, intents: intents
+        ).map { (role: $0.role, hash: try hash($0.path)) }
+        return EventAnalyzer(analyzer: analyzer, files: files)
+    }
+
+    /// The analysis of an event's own words, as the compact JSON the log stores: `sentiment`,
+    /// `probabilities`, `intents` (`[{"label","probability"}]`, when an intent model is loaded),
+    /// `category` (the name, or null) and `tags`. Cues and spans are left out: `qingting analyze`
+    /// recomputes them from the text. Nil for an event without text.
+    public func analysis(of text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        let result = analyzer.analyze(text)
+        var w = JSONWriter()
+        w.object { w in
+            w.member("sentiment", result.sentiment.label.rawValue)
+            w.member("probabilities") { w in
+                w.object { w in
+                    for (label, p) in zip(SentimentLabel.allCases, result.sentiment.probabilities) {
+                        w.member(label.rawValue, max(0, p), digits: 4)
+                    }
+                }
+            }
+            if let intents = result.intents {
+                w.member("intents") { w in
+                    w.array(intents.intents) { w, intent in
+                        w.object { w in
+                            w.member("label", intent.label.rawValue)
+                            w.member("probability", max(0, intent.probability), digits: 4)
+                        }
+                    }
+                }
+            }
+            w.key("category")
+            if let category = result.category { w.string(category.category) } else { w.null() }
+            w.member("tags") { w in w.array(result.tags) { w, tag in w.string(tag) } }
+        }
+        return w.text
+    }
+}

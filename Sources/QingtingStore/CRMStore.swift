@@ -1,0 +1,162 @@
+internal import GRDB
+import QingtingCore
+public import QingtingIngest
+
+/// The CRM layer's tables in SQLite (GRDB over the system libsqlite3, WAL): the append-only
+/// event log, the payloads it came from, customers with per-field provenance and unified keys,
+/// explicit bindings, and the sync-health counters. Every write runs in one `BEGIN IMMEDIATE`
+/// transaction (`write`), and returns only once that transaction has committed: callers
+/// acknowledge after `write` returns, never before.
+///
+/// One writer at a time (SQLite's rule; GRDB's pool serializes writes), readers beside it.
+/// Safe to share between threads. No SQLite or GRDB type appears in this API.
+public final class CRMStore: Sendable {
+    /// How durable a commit is. `full` (the default) syncs the WAL at every commit, so an
+    /// acknowledged event survives a power cut, not only a crash of the process; `normal` syncs
+    /// only at checkpoints (a process crash still loses nothing committed).
+    public enum Durability: String, Sendable, CaseIterable {
+        case full, normal
+
+        /// The `PRAGMA synchronous` value.
+        var pragma: String { rawValue.uppercased() }
+    }
+
+    let pool: DatabasePool
+    public let path: String
+    /// The `runs` row identities added by this store object are recorded under, made at the first
+    /// commit that adds one (a link run and an ingest session are both runs).
+    let session = SessionRun()
+
+    /// Opens or creates the store at `path` and brings its schema up to date (the link store's
+    /// migrations and the event log's, in one list).
+    /// - Throws: `QingtingError(.store)` naming the file.
+    public init(path: String, durability: Durability = .full) throws {
+        self.path = path
+        do {
+            pool = try StoreSchema.open(path: path) { try DatabasePool(path: $0, configuration: $1) }
+            // The pool has one writer connection, and commits happen only there.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.pragma)") }
+        } catch let e as QingtingError { throw e } catch {
+            throw QingtingError(.store, "\(error)", location: path)
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it; returns after the commit.
+    /// If `body` throws, nothing of it is kept. `now` is the commit time stamped on every event
+    /// (`committed_at`) and the day the sync counters count under (UTC).
+    public func write<T>(now: Int64, _ body: (Transaction) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                let tx = Transaction(db: db, committedAt: now, session: session)
+                try db.inTransaction(.immediate) {
+                    result = try body(tx)
+                    try tx.finish()
+                    return .commit
+                }
+                session.committed(tx)
+                return result!
+            }
+        } catch let e as QingtingError { throw e } catch {
+            throw QingtingError(.store, "\(error)", location: path)
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read { try body($0) }
+        } catch let e as QingtingError { throw e } catch {
+            throw QingtingError(.store, "\(error)", location: path)
+        }
+    }
+
+    /// Whether `(platform, eventID)` is in the log already (a read outside any write: callers use
+    /// it to skip analysing known duplicates; the append itself decides, inside its transaction).
+    public func contains(platform: Platform, eventID: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE platform = ? AND event_id = ?)",
+                arguments: [platform.rawValue, eventID]) ?? false
+        }
+    }
+
+    /// Which of the keys are in the log already, in one read.
+    public func stored(_ keys: [(platform: Platform, eventID: String)]) throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return try read { db in
+            var found: Set<String> = []
+            let statement = try db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM events WHERE platform = ? AND event_id = ?)")
+            for key in keys {
+                if try Bool.fetchOne(statement, arguments: [key.platform.rawValue, key.eventID]) == true {
+                    found.insert(key.platform.rawValue + "\u{1F}" + key.eventID)
+                }
+            }
+            return found
+        }
+    }
+
+    /// Which of the authors (`platform:uid`) the store knows already: an identity row or a binding.
+    public func knownAuthors(_ ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            var found: Set<String> = []
+            let identity = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE id = ?)")
+            let binding = try db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM bindings WHERE platform = ? AND uid = ?)")
+            for id in ids {
+                guard let colon = id.firstIndex(of: ":") else { continue }
+                if try Bool.fetchOne(identity, arguments: [id]) == true
+                    || Bool.fetchOne(binding, arguments: [String(id[..<colon]), String(id[id.index(after: colon)...])])
+                        == true
+                {
+                    found.insert(id)
+                }
+            }
+            return found
+        }
+    }
+
+    /// `PRAGMA integrity_check`'s lines: `["ok"]` for a sound file.
+    public func integrityCheck() throws -> [String] {
+        try read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+    }
+
+    /// How many rows `table` holds (tests and summaries).
+    public func count(_ table: String) throws -> Int {
+        guard table.allSatisfy({ $0.isLetter || $0 == "_" }) else {
+            throw QingtingError(.invalidInput, "not a table name")
+        }
+        return try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+    }
+
+    /// The day (`YYYY-MM-DD`, UTC) of a time in milliseconds.
+    public static func day(_ millis: Int64) -> String {
+        let days = Int64((Double(millis) / 86_400_000).rounded(.down))
+        // Howard Hinnant's civil-from-days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(y)-\(two(m))-\(two(d))"
+    }
+}
+
+/// The `runs` row of one store object's identities, created by the first transaction that adds
+/// identities and remembered once that transaction commits.
+final class SessionRun: @unchecked Sendable {
+    // @unchecked: read and written only inside `pool.writeWithoutTransaction`, which runs one
+    // closure at a time (SQLite's single writer), so no two threads touch it at once.
+    var id: Int64?
+
+    func committed(_ tx: CRMStore.Transaction) {
+        if let made = tx.madeRun { id = made }
+    }
+}
