@@ -11,8 +11,10 @@ import Synchronization
 final class HeavyLane: Sendable {
     private let pool: NIOThreadPool
 
-    init() {
-        pool = NIOThreadPool(numberOfThreads: 1)
+    /// - Parameter threads: 1 for the heavy lane; the event lane has several, so that concurrent
+    ///   `event.ingest` calls can wait for a shared commit without holding the concurrency pool.
+    init(threads: Int = 1) {
+        pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }
 

@@ -43,6 +43,8 @@ public final class RPCEngine: Sendable {
         public var store: CRMStore
         public var resolver: CustomerResolver
         public var configuration: EventPipeline.Configuration
+        /// Concurrent `event.ingest` calls share transactions (each still answered after its commit).
+        public let commits = CommitGroup()
         public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration) {
             self.store = store
             self.resolver = resolver

@@ -59,9 +59,9 @@ extension RPCMethod {
             let pipeline = EventPipeline(store: log.store, analyzer: context.models.eventAnalyzer, resolver: log.resolver,
                                          configuration: log.configuration)
             // The reply is written only after this returns, which is after the commit.
-            let results = try unknownPlatform.map { error in
-                try pipeline.append(payloads.map { EventPipeline.Prepared.refused($0.bytes, error) })
-            } ?? pipeline.ingest(payloads, platform: platform)
+            let prepared = unknownPlatform.map { error in payloads.map { EventPipeline.Prepared.refused($0.bytes, error) } }
+                ?? pipeline.prepare(payloads.map { ($0, nil) }, platform: platform)
+            let results = try log.commits.append(prepared, with: pipeline)
             var w = JSONWriter()
             w.object { w in
                 w.member("results") { w in

@@ -28,6 +28,9 @@ public final class SocketServer: Service, Sendable {
     /// Bytes of request lines queued on all connections (see `maxQueuedBytes`).
     private let queuedBytes = Atomic<Int>(0)
     private let heavyLane = HeavyLane()
+    /// `event.ingest` calls wait for their commit (a WAL sync, and other callers' batches grouped
+    /// into it) on these threads, not on the concurrency pool that serves every connection.
+    private let eventLane = HeavyLane(threads: 16)
     /// `maxConnections`, lowered when the open-file limit could not hold that many (set by `run`).
     private let connectionLimit = Atomic<Int>(0)
 
@@ -84,7 +87,10 @@ public final class SocketServer: Service, Sendable {
         umask(previousMask)
         chmod(path, mode_t(configuration.socketMode))
         defer { unlink(path) }
-        defer { heavyLane.stop() }
+        defer {
+            heavyLane.stop()
+            eventLane.stop()
+        }
         let limit = Self.connectionLimit(configured: configuration.maxConnections, reserved: configuration.reservedDescriptors)
         connectionLimit.store(limit, ordering: .relaxed)
         if limit < configuration.maxConnections {
@@ -321,6 +327,21 @@ public final class SocketServer: Service, Sendable {
         }
     }
 
+    /// Whether a line names `event.ingest` (a byte search: a line that only mentions it is just
+    /// answered on the event lane, which is harmless).
+    static func mentionsEventIngest(_ line: ByteBuffer) -> Bool {
+        let needle = Array("\"event.ingest\"".utf8)
+        return line.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= needle.count else { return false }
+            var i = 0
+            while i <= bytes.count - needle.count {
+                if bytes[i] == needle[0], zip(needle.indices, needle).allSatisfy({ bytes[i + $0] == $1 }) { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+
     /// The worker: answers queued lines in order, one write per job (and one per heavy line);
     /// once a write fails or the channel is closed the peer has gone, and every line still queued
     /// is dropped unrun (counted in `engine.info`'s "dropped").
@@ -356,9 +377,9 @@ public final class SocketServer: Service, Sendable {
                 case .line(let line):
                     let isHeavy = line.readableBytes >= heavy
                     let outcome: RPCEngine.Outcome
-                    if isHeavy {
+                    if isHeavy || (engine.eventLog != nil && Self.mentionsEventIngest(line)) {
                         do {
-                            outcome = try await heavyLane.run { [engine] in
+                            outcome = try await (isHeavy ? heavyLane : eventLane).run { [engine] in
                                 line.withUnsafeReadableBytes { engine.handle(line: $0.bindMemory(to: UInt8.self), caller: caller) }
                             }
                         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Dispatch
 import GRDB
 import OrderedCollections
 import QingtingCRM
@@ -371,5 +372,53 @@ extension Payload {
         }
         #expect(row.map { $0[0] as String? } == "suggested")
         #expect(((row?[1] as String?) ?? "").contains("\"bits\""))
+    }
+}
+
+/// Group commit: concurrent callers share transactions; each is answered after its commit, with
+/// its own results, and a failed transaction acknowledges nothing of any batch in it.
+@Suite struct CommitGroupTests {
+    static func comment(_ id: Int) -> Payload {
+        Payload(#"{"comments":[{"created_at":"Wed Jun 01 00:50:25 +0800 2011","idstr":"g\#(id)","text":"第\#(id)条","user":{"idstr":"u\#(id % 5)"}}]}"#)
+    }
+
+    @Test func concurrentCallersShareCommitsAndGetTheirOwnResults() throws {
+        let (path, remove) = CRM.scratch("group")
+        defer { remove() }
+        let store = try CRMStore(path: path)
+        try store.pool.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.event_id = 'g13'
+                BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                """)
+        }
+        let pipeline = CRM.pipeline(store)
+        let group = CommitGroup()
+        let callers = 24
+        let answers = ConcurrentSlots<[String]?>(count: callers)
+        DispatchQueue.concurrentPerform(iterations: callers) { i in
+            let prepared = pipeline.prepare([(Self.comment(i), nil), (Self.comment(i + 100), nil)], platform: .weibo)
+            let results = try? group.append(prepared, with: pipeline)
+            answers.set(i, results.map { $0.flatMap { $0.events.map { "\($0.eventID):\($0.status.rawValue)" } } })
+        }
+        var stored: Set<String> = []
+        var commits: Set<Int64> = []
+        try store.forEachEvent {
+            stored.insert($0.event.eventID)
+            commits.insert($0.committedAt)
+        }
+        for (i, answer) in answers.take().enumerated() {
+            if let answer {
+                // Its own two events, stored, and in the log.
+                #expect(answer == ["g\(i):stored", "g\(i + 100):stored"])
+                #expect(stored.contains("g\(i)") && stored.contains("g\(i + 100)"))
+            } else {
+                // Refused with the poisoned batch's transaction: none of it is in the log.
+                #expect(!stored.contains("g\(i)") && !stored.contains("g\(i + 100)"))
+            }
+        }
+        #expect(answers.take()[13] == nil)
+        #expect(try store.integrityCheck() == ["ok"])
+        #expect(commits.count <= callers)
     }
 }
