@@ -30,11 +30,11 @@ enum TimeFormat: Sendable, Equatable {
     func millis(_ text: String) -> Int64? {
         switch self {
         case .epoch(let unit):
-            guard let n = Int64(text.trimmedSpaces), n >= 0 else { return nil }
+            guard let n = Int64(text.trimmingWhitespace), n >= 0 else { return nil }
             return unit == .seconds ? EventTime.fromSeconds(n) : n
-        case .weibo: return EventTime.weibo(text.trimmedSpaces)
-        case .iso8601: return EventTime.iso8601(text.trimmedSpaces)
-        case .local(let offset): return EventTime.local(text.trimmedSpaces, offsetSeconds: offset)
+        case .weibo: return EventTime.weibo(text.trimmingWhitespace)
+        case .iso8601: return EventTime.iso8601(text.trimmingWhitespace)
+        case .local(let offset): return EventTime.local(text.trimmingWhitespace, offsetSeconds: offset)
         }
     }
 }

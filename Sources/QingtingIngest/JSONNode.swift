@@ -48,7 +48,7 @@ struct JSONNode {
     /// A string member's text, trimmed; nil when absent, not a string, or blank.
     var string: String? {
         guard case .string(let s) = value else { return nil }
-        let trimmed = s.trimmedSpaces
+        let trimmed = s.trimmingWhitespace
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -65,7 +65,7 @@ struct JSONNode {
     func id() throws -> String? {
         switch value {
         case .string(let s):
-            let trimmed = s.trimmedSpaces
+            let trimmed = s.trimmingWhitespace
             return trimmed.isEmpty || trimmed == "0" ? nil : trimmed
         case .number(let literal):
             guard literal.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
@@ -83,7 +83,7 @@ struct JSONNode {
     var integer: Int64? {
         switch value {
         case .number(let literal): return Int64(literal)
-        case .string(let s): return Int64(s.trimmedSpaces)
+        case .string(let s): return Int64(s.trimmingWhitespace)
         default: return nil
         }
     }
@@ -94,7 +94,7 @@ struct JSONNode {
         switch value {
         case .number: return value
         case .string(let s):
-            let t = s.trimmedSpaces
+            let t = s.trimmingWhitespace
             guard !t.isEmpty, (try? JSONValue.parse(t)).map({ if case .number = $0 { true } else { false } }) == true
             else {
                 return nil
@@ -139,22 +139,11 @@ extension JSONNode {
         for (source, name) in keys {
             guard let node = at(source) else { continue }
             switch node.value {
-            case .string(let s) where !s.trimmedSpaces.isEmpty: out[name] = .string(s.trimmedSpaces)
+            case .string(let s) where !s.trimmingWhitespace.isEmpty: out[name] = .string(s.trimmingWhitespace)
             case .number, .bool: out[name] = node.value
             default: continue
             }
         }
         return out
-    }
-}
-
-extension String {
-    /// Without leading and trailing whitespace (spaces, tabs, newlines, full-width spaces).
-    var trimmedSpaces: String {
-        if let f = utf8.first, let l = utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return self }
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

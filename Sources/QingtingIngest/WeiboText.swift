@@ -1,3 +1,4 @@
+import QingtingCore
 /// Weibo's `text` as the author's own words.
 ///
 /// Weibo writes `text` as HTML: links as `<a>` (mentions, topics, `网页链接`), emoticons as
@@ -32,9 +33,9 @@ enum WeiboText {
 
     /// The author's words and the quoted chain (from the first `//@`, without the `//`).
     static func split(_ text: String) -> (own: String, quoted: String?) {
-        guard let marker = text.firstRange(of: "//@") else { return (text.trimmedSpaces, nil) }
-        let own = String(text[..<marker.lowerBound]).trimmedSpaces
-        let quoted = String(text[text.index(marker.lowerBound, offsetBy: 2)...]).trimmedSpaces
+        guard let marker = text.firstRange(of: "//@") else { return (text.trimmingWhitespace, nil) }
+        let own = String(text[..<marker.lowerBound]).trimmingWhitespace
+        let quoted = String(text[text.index(marker.lowerBound, offsetBy: 2)...]).trimmingWhitespace
         return (own, quoted.isEmpty ? nil : quoted)
     }
 

@@ -84,7 +84,7 @@ public struct RecordLoader {
         do {
             try FileIO.forEachLine(path) { bytes, line in
                 let text = String(decoding: bytes, as: UTF8.self)
-                if text.trimmingSpaces.isEmpty { return }
+                if text.trimmingWhitespace.isEmpty { return }
                 let fields = CSV.splitLine(text)
                 guard let h = header else {
                     var map: [String: Int] = [:]
@@ -147,7 +147,7 @@ public struct RecordLoader {
 
     static func scalarString(_ v: JSONValue) -> String? {
         switch v {
-        case .string(let s): let t = s.trimmingSpaces; return t.isEmpty ? nil : t
+        case .string(let s): let t = s.trimmingWhitespace; return t.isEmpty ? nil : t
         case .number(let n): return n
         case .bool(let b): return b ? "true" : "false"
         default: return nil

@@ -1,3 +1,4 @@
+import QingtingCore
 import QingtingText
 
 /// A function from one raw value to zero or more normalized values, named in settings files
@@ -181,7 +182,7 @@ public final class TransformContext {
     }
 
     private func nonEmpty(_ s: String) -> [String] {
-        let trimmed = s.trimmingSpaces
+        let trimmed = s.trimmingWhitespace
         return trimmed.isEmpty ? [] : [trimmed]
     }
 
@@ -247,14 +248,4 @@ public enum PhoneNumber {
 
 extension Character {
     var isASCIIDigit: Bool { asciiValue.map { $0 >= 48 && $0 <= 57 } ?? false }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        if let f = utf8.first, let l = utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return self }
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
 }

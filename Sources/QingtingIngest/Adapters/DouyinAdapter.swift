@@ -35,7 +35,7 @@ struct DouyinAdapter: PlatformAdapter {
         let event = root["event"]!.string!
         guard event == "im_receive_msg" || event == "im_send_msg" || event == "item_comment_reply" else { return nil }
         let content = try Self.content(root)
-        let header = make.payload.header("msg-id")?.trimmedSpaces
+        let header = make.payload.header("msg-id")?.trimmingWhitespace
         if event == "item_comment_reply" {
             let id = try content.optionalID("comment_id") ?? header
             guard let id, !id.isEmpty else {

@@ -64,7 +64,7 @@ struct GenericAdapter: PlatformAdapter {
             for (field, source) in mapping.author {
                 guard let node = value(source) else { continue }
                 switch node.value {
-                case .string(let s): profile[field] = .string(s.trimmedSpaces)
+                case .string(let s): profile[field] = .string(s.trimmingWhitespace)
                 case .number, .bool: profile[field] = node.value
                 default: continue
                 }
