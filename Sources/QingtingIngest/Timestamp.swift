@@ -1,3 +1,4 @@
+import QingtingCore
 /// Times as people and CRM exports write them, for command options (`--since`, `--now`) and
 /// customer records (`updated_at`), turned into UTC milliseconds with the same parsers the
 /// adapters use.
@@ -8,7 +9,7 @@ public enum Timestamp {
     /// (`2026-01-01`, midnight at `offsetSeconds`). Nil for anything else: a time is never guessed.
     /// - Parameter offsetSeconds: east of UTC, for the forms without a zone (default UTC).
     public static func millis(_ text: String, offsetSeconds: Int64 = 0) -> Int64? {
-        let t = text.trimmedSpaces
+        let t = text.trimmingWhitespace
         if !t.isEmpty, t.count <= 13, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Int64(t) }
         if let ms = EventTime.iso8601(t) { return ms }
         if let ms = EventTime.local(t, offsetSeconds: offsetSeconds) { return ms }
@@ -17,7 +18,7 @@ public enum Timestamp {
     }
 
     /// `+08:00`, `+0800`, `-05`: seconds east of UTC, or nil.
-    public static func offset(_ text: String) -> Int64? { EventTime.offset(Substring(text.trimmedSpaces)) }
+    public static func offset(_ text: String) -> Int64? { EventTime.offset(Substring(text.trimmingWhitespace)) }
 
     /// UTC milliseconds as ISO 8601 (`2026-01-01T00:00:00.000Z`).
     public static func iso8601(_ millis: Int64) -> String {
@@ -32,10 +33,7 @@ public enum Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ n: Int64, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
+        func pad(_ n: Int64, _ width: Int) -> String { NumberFormat.zeroPadded(Int(n), width) }
         let h = rest / 3_600_000, mi = rest / 60_000 % 60, s = rest / 1000 % 60, ms = rest % 1000
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
     }

@@ -45,7 +45,7 @@ public final class CRMStore: Sendable {
     /// If `body` throws, nothing of it is kept. `now` is the commit time stamped on every event
     /// (`committed_at`) and the day the sync counters count under (UTC).
     public func write<T>(now: Int64, _ body: (Transaction) throws -> T) throws -> T {
-        do {
+        try storeErrors(path) {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
                 let tx = Transaction(db: db, committedAt: now, session: session)
@@ -57,17 +57,13 @@ public final class CRMStore: Sendable {
                 session.committed(tx)
                 return result!
             }
-        } catch let e as QingtingError { throw e } catch {
-            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 
     /// Runs `body` on a read-only snapshot.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
+        try storeErrors(path) {
             return try pool.read { try body($0) }
-        } catch let e as QingtingError { throw e } catch {
-            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 
@@ -131,22 +127,8 @@ public final class CRMStore: Sendable {
         return try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
-    /// The day (`YYYY-MM-DD`, UTC) of a time in milliseconds.
-    public static func day(_ millis: Int64) -> String {
-        let days = Int64((Double(millis) / 86_400_000).rounded(.down))
-        // Howard Hinnant's civil-from-days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(y)-\(two(m))-\(two(d))"
-    }
+    /// The day (`YYYY-MM-DD`, UTC) of a time in milliseconds: the date part of `Timestamp.iso8601`.
+    public static func day(_ millis: Int64) -> String { String(Timestamp.iso8601(millis).prefix(10)) }
 }
 
 /// The `runs` row of one store object's identities, created by the first transaction that adds
