@@ -132,7 +132,7 @@ extension CRMStore {
     )
         throws
     {
-        do {
+        try storeErrors(path) {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     try db.execute(
@@ -147,8 +147,6 @@ extension CRMStore {
                     return .commit
                 }
             }
-        } catch let e as QingtingError { throw e } catch {
-            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 }

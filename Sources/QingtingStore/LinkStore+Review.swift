@@ -39,7 +39,7 @@ extension LinkStore {
     /// Suggested links no person decided with probability in [`from`, `below`), least certain
     /// first, at most `limit`.
     public func reviewQueue(from: Double, below: Double, limit: Int) throws -> [ReviewItem] {
-        try wrap {
+        try storeErrors(path) {
             try queue.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT id, nickname, customer, probability, cluster, via, explain FROM identities
@@ -62,7 +62,7 @@ extension LinkStore {
     ///   do not repeat the ids (personal data stays out of errors).
     @discardableResult
     public func decide(identity: String, _ decision: Decision) throws -> String? {
-        try wrap {
+        try storeErrors(path) {
             try queue.write { db in
                 guard let current = try Row.fetchOne(db, sql: "SELECT customer FROM identities WHERE id = ?", arguments: [identity]) else {
                     throw QingtingError(.invalidInput, "the identity given is not in the store", location: path)
@@ -87,13 +87,6 @@ extension LinkStore {
                     return nil
                 }
             }
-        }
-    }
-
-    /// Runs `body`, turning a database error into `QingtingError(.store)` naming the file.
-    private func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as QingtingError { throw e } catch {
-            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 }

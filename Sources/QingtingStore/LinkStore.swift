@@ -65,7 +65,7 @@ public final class LinkStore {
     /// Writes a run's customers and identity links in one `BEGIN IMMEDIATE` transaction;
     /// returns what changed since the last run.
     public func save(_ run: LinkRun, links: [SocialPreset.IdentityLink]) throws -> Summary {
-        do {
+        try storeErrors(path) {
             return try queue.writeWithoutTransaction { db in
                 var summary: Summary?
                 try db.inTransaction(.immediate) {
@@ -74,8 +74,6 @@ public final class LinkStore {
                 }
                 return summary!
             }
-        } catch let e as QingtingError { throw e } catch {
-            throw QingtingError(.store, "\(error)", location: path)
         }
     }
 

@@ -1,0 +1,9 @@
+import QingtingCore
+
+/// Runs `body`, turning a database error into `QingtingError(.store)` naming the file at `path`
+/// (an engine error passes through): the one place the stores translate GRDB's errors.
+func storeErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as QingtingError { throw e } catch {
+        throw QingtingError(.store, "\(error)", location: path)
+    }
+}
