@@ -14,10 +14,11 @@ import QingtingCore
 ///    λ·2^W(c) / ((1 − Λ) + λ·Σ 2^W), Λ the share of people who are customers, λ = Λ / customers;
 ///    the customers no rule offered share the rest of the mass at the weight their missing key
 ///    gives.
-/// 4. The parameters are estimated on the run's own data at this level: u from random
-///    customer × identity pairs, m and Λ by EM whose E-step is that competition (a pairwise EM
-///    counts every candidate of a block as a possible match and so learns m from pairs that
-///    cannot all be right). This is what keeps a probability meaning what it says.
+/// 4. The parameters are estimated on the run's own data: u from random customer × identity
+///    pairs; m from the links a deterministic rule confirms, each comparison counted only on
+///    rules that do not read its column (an EM at this level latched onto name + city and did
+///    worse); Λ as the fixed point of its own mean posterior. This is what keeps a probability
+///    meaning what it says.
 /// 5. An identity's own deterministic link (verified phone, e-mail, unionid) always wins for it.
 public struct IdentityResolution: Sendable {
     /// One identity's outcome.
@@ -174,11 +175,10 @@ public struct IdentityResolution: Sendable {
 
 /// A person's evidence against customers, read from all their accounts.
 struct Evidence: Sendable {
-    /// One person against one candidate customer: per comparison the strongest level any
+    /// One person against one candidate customer (the caller knows which): per comparison the strongest level any
     /// account reached (or null), the key value behind it, the account, and how many accounts
     /// had a value.
     struct Unit: Sendable {
-        var customer: Int32
         var levels: [UInt8]
         var values: [Int32]
         var from: [Int32]
@@ -255,7 +255,7 @@ struct Evidence: Sendable {
             if let column = c.column { hasValue[k] = members.contains { !column.values(Int($0)).isEmpty } }
         }
         let units = candidates.map { customer -> Unit in
-            var unit = Unit(customer: customer, levels: [], values: [], from: [], present: [])
+            var unit = Unit(levels: [], values: [], from: [], present: [])
             for (k, comparator) in comparators.enumerated() {
                 var best: (level: UInt8, value: Int32, from: Int32) = (Comparator.null, -1, -1)
                 var present: UInt8 = 0

@@ -40,13 +40,4 @@ public struct PersonGraph: Sendable {
         }
         component = (0..<Int32(n)).map { find($0) }
     }
-
-    /// The members of every component of two or more right records, keyed by component id.
-    public func groups() -> [Int32: [Int32]] {
-        var out: [Int32: [Int32]] = [:]
-        for (r, c) in component.enumerated() where Int32(r) != c {
-            out[c, default: [c]].append(Int32(r))
-        }
-        return out
-    }
 }

@@ -66,10 +66,7 @@ struct LinkConfirm: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let linked = try LinkStore(path: store).decide(identity: identity, .confirm(customer: customer))
-            var out = LinkOutput(path: nil)
-            out.line(JSONValue.object(["identity": .string(identity), "customer": linked.map(JSONValue.string) ?? .null,
-                                       "status": .string("confirmed"), "decided_by": .string("person")]).jsonText)
-            try out.close()
+            try printDecision(identity: identity, customer: linked, status: "confirmed")
         }
     }
 }
@@ -90,10 +87,15 @@ struct LinkReject: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try LinkStore(path: store).decide(identity: identity, .reject)
-            var out = LinkOutput(path: nil)
-            out.line(JSONValue.object(["identity": .string(identity), "customer": .null,
-                                       "status": .string("rejected"), "decided_by": .string("person")]).jsonText)
-            try out.close()
+            try printDecision(identity: identity, customer: nil, status: "rejected")
         }
     }
+}
+
+/// The line `link confirm` and `link reject` print: `{"identity","customer","status","decided_by":"person"}`.
+private func printDecision(identity: String, customer: String?, status: String) throws {
+    var out = LinkOutput(path: nil)
+    out.line(JSONValue.object(["identity": .string(identity), "customer": customer.map(JSONValue.string) ?? .null,
+                               "status": .string(status), "decided_by": .string("person")]).jsonText)
+    try out.close()
 }
