@@ -32,8 +32,6 @@ public struct IdentityResolution: Sendable {
         public var rule: Int16
         /// The account of the same person whose evidence weighed most, when not this one.
         public var via: Int?
-        /// The person's combined evidence for `candidate`, each term with the account it came from.
-        public var terms: [(term: PairScorer.Term, from: Int)]
         /// The person: the first record of the identity's component.
         public var person: Int
     }
@@ -46,6 +44,30 @@ public struct IdentityResolution: Sendable {
     public var m: [[Double]]
     public var u: [[Double]]
     public var graph: PersonGraph
+    /// What `terms(of:)` recomputes an explanation from (kept instead of every identity's terms:
+    /// a million customers bring millions of people, and few lines are ever explained).
+    let evidence: Evidence
+    let weights: MatchWeights
+    /// The right records grouped by person; person k's are `members[memberStarts[k]..<memberStarts[k + 1]]`.
+    let members: [Int32]
+    let memberStarts: [Int32]
+    /// Per right record: its person's k.
+    let personIndex: [Int32]
+
+    /// The evidence behind `record`'s decision, each term with the account it came from: its own
+    /// terms against the customer its rule links, else its person's combined terms against the
+    /// best candidate; empty without a candidate.
+    public func terms(of record: Int) -> [(term: PairScorer.Term, from: Int)] {
+        let left = evidence.scorer.records.leftCount
+        let d = decisions[record - left]
+        guard let candidate = d.candidate else { return [] }
+        if d.rule >= 0 {
+            return evidence.terms(evidence.person([Int32(record)], candidates: [Int32(candidate)]).units[0], weights: weights)
+        }
+        let k = Int(personIndex[record - left])
+        let people = Array(members[Int(memberStarts[k])..<Int(memberStarts[k + 1])])
+        return evidence.terms(evidence.person(people, candidates: [Int32(candidate)]).units[0], weights: weights)
+    }
 
     /// Resolves every identity of the scorer's records from the candidate pairs blocking produced.
     public static func resolve(scorer: PairScorer, candidates: [Blocking.Pair], graph settings: LinkSettings.Graph,
@@ -91,36 +113,38 @@ public struct IdentityResolution: Sendable {
         let m = evidence.confirmedLinkLevels(candidates: candidates, priorPairs: 20)
         let weights = evidence.weights(m: m, u: u)
 
-        // One combined weight per (person, candidate), in the order of `keys`, and the weight of
-        // the customers no rule offered, per person: all the fixed point below needs.
+        // Per person, what the fixed point below needs, computed once: the mass 2^W of its best
+        // candidate (and which one, in the order of `keys`), of all its candidates, and of the
+        // customers no rule offered (at the weight their missing key gives). Λ scales them all,
+        // so an iteration costs one pass over people, not over candidates.
         let sortedMembers = order, sortedKeys = keys, ranges = memberRanges, candidateRangesOf = candidateRanges
         let people = persons
         @Sendable func membersOf(_ k: Int) -> [Int32] { ranges[k].map { Int32(truncatingIfNeeded: sortedMembers[$0]) } }
         @Sendable func candidatesOf(_ k: Int) -> [Int32] { candidateRangesOf[k].map { Int32(truncatingIfNeeded: sortedKeys[$0]) } }
+        struct Masses { var best: Int?; var bestMass: Double; var candidates: Double; var rest: Double }
         let chunks = max(1, min(256, people.count / 2_000))
-        let parts = Parallel.map(chunks) { w -> (weights: [Double], rest: [Double]) in
-            var out: [Double] = [], rest: [Double] = []
+        let masses = Parallel.map(chunks) { w -> [Masses] in
+            var out: [Masses] = []
             for k in (w * people.count / chunks)..<((w + 1) * people.count / chunks) {
-                let members = ranges[k].map { Int32(truncatingIfNeeded: sortedMembers[$0]) }
-                let person = evidence.person(members, candidates: candidateRangesOf[k].map { Int32(truncatingIfNeeded: sortedKeys[$0]) })
-                out.append(contentsOf: person.units.map { evidence.weight($0, weights) })
-                rest.append(evidence.restWeight(person, weights))
+                let range = candidateRangesOf[k]
+                let person = evidence.person(membersOf(k), candidates: candidatesOf(k))
+                var m = Masses(best: nil, bestMass: 0, candidates: 0,
+                               rest: Double(max(left - range.count, 0)) * Math.exp2(evidence.restWeight(person, weights)))
+                for (x, unit) in zip(range, person.units) {
+                    let mass = Math.exp2(min(evidence.weight(unit, weights), 1000))
+                    m.candidates += mass
+                    if mass > m.bestMass { m.bestMass = mass; m.best = x }
+                }
+                out.append(m)
             }
-            return (out, rest)
-        }
-        let unitWeights = parts.flatMap(\.weights), restWeights = parts.flatMap(\.rest)
+            return out
+        }.flatMap { $0 }
         @Sendable func posterior(_ k: Int, _ share: Double) -> (best: Int?, probability: Double, linked: Double) {
             let lambda = share / Double(max(left, 1))
-            let range = candidateRangesOf[k]
-            var mass = Double(max(left - range.count, 0)) * lambda * Math.exp2(restWeights[k])
-            var best: Int? = nil, bestMass = 0.0
-            for x in range {
-                let m = lambda * Math.exp2(min(unitWeights[x], 1000))
-                mass += m
-                if m > bestMass { bestMass = m; best = x }
-            }
+            let m = masses[k]
+            let mass = lambda * (m.rest + m.candidates)
             let total = (1 - share) + mass
-            return (best, bestMass / total, mass / total)
+            return (m.best, lambda * m.bestMass / total, mass / total)
         }
 
         // Λ: the fixed point of the mean posterior share of people who are customers.
@@ -147,29 +171,34 @@ public struct IdentityResolution: Sendable {
                 let members = membersOf(k), cands = candidatesOf(k)
                 let post = posterior(k, finalShare)
                 let candidate = post.best.map { Int(sortedKeys[$0] & 0xFFFF_FFFF) }
-                let terms = candidate.map { evidence.terms(evidence.person(members, candidates: [Int32($0)]).units[0], weights: weights) } ?? []
+                let strongest = post.probability >= threshold
+                    ? candidate.flatMap { evidence.strongest(evidence.person(members, candidates: [Int32($0)]).units[0], weights) } : nil
                 for r in members.map(Int.init) {
                     // The identity's own rule link wins for it.
                     if let (customer, rule) = cands.lazy.compactMap({ c -> (Int, Int16)? in
                         let x = scorer.rule(Int(c), r)
                         return x >= 0 ? (Int(c), x) : nil
                     }).first {
-                        let own = evidence.person([Int32(r)], candidates: [Int32(customer)]).units[0]
                         out.append((r, Decision(customer: customer, candidate: customer, probability: 1, rule: rule, via: nil,
-                                                terms: evidence.terms(own, weights: weights), person: person)))
+                                                person: person)))
                         continue
                     }
                     let isLinked = post.probability >= threshold
-                    let strongest = terms.max { $0.term.bits < $1.term.bits }?.from
                     out.append((r, Decision(customer: isLinked ? candidate : nil, candidate: candidate, probability: post.probability,
-                                            rule: -1, via: isLinked && strongest != r ? strongest : nil, terms: terms, person: person)))
+                                            rule: -1, via: isLinked && strongest != r ? strongest : nil, person: person)))
                 }
             }
             return out
         }
         var decisions = [Decision?](repeating: nil, count: n - left)
         for part in decided { for (r, d) in part { decisions[r - left] = d } }
-        return IdentityResolution(decisions: decisions.map { $0! }, customerShare: share, m: m, u: u, graph: graph)
+        var personIndex = [Int32](repeating: 0, count: n - left)
+        for (k, range) in memberRanges.enumerated() { for x in range { personIndex[Int(order[x] & 0xFFFF_FFFF) - left] = Int32(k) } }
+        return IdentityResolution(decisions: decisions.map { $0! }, customerShare: share, m: m, u: u, graph: graph,
+                                  evidence: evidence, weights: weights,
+                                  members: order.map { Int32(truncatingIfNeeded: $0) },
+                                  memberStarts: memberRanges.map { Int32($0.lowerBound) } + [Int32(order.count)],
+                                  personIndex: personIndex)
     }
 }
 
@@ -306,6 +335,16 @@ struct Evidence: Sendable {
             w += Math.log2(share * Math.exp2(elseBits) + (1 - share))
         }
         return w
+    }
+
+    /// The account whose term weighs most in `unit` (what `terms` would name first), or nil.
+    func strongest(_ unit: Unit, _ weights: MatchWeights) -> Int? {
+        var best: (bits: Double, from: Int)? = nil
+        for c in unit.levels.indices where unit.levels[c] != Comparator.null {
+            let b = bits(unit, c, weights).bits
+            if best == nil || b > best!.bits { best = (b, Int(unit.from[c])) }
+        }
+        return best?.from
     }
 
     /// The unit's terms for an explanation, each with the account it came from.

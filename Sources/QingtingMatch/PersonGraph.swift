@@ -25,17 +25,29 @@ public struct PersonGraph: Sendable {
             return r
         }
         for column in columns {
-            // The identities holding each value, counted on the right side only.
-            var holders: [Int32: [Int32]] = [:]
+            // (value, record) for the right side, sorted: each value's holders are one run
+            // (a sort, not a dictionary of arrays: a million customers bring millions of values).
+            var holdings: [UInt64] = []
+            holdings.reserveCapacity(column.totalCount)
             for r in left..<n {
-                for v in column.values(r) { holders[v, default: []].append(Int32(r)) }
+                for v in column.values(r) { holdings.append(UInt64(UInt32(bitPattern: v)) << 32 | UInt64(r)) }
             }
-            for (_, list) in holders where list.count > 1 {
-                guard list.count <= maxShared else { commonValuesSkipped += 1; continue }
-                for r in list.dropFirst() {
-                    let a = find(list[0]), b = find(r)
-                    if a != b { parent[Int(max(a, b))] = min(a, b); joins += 1 }
+            holdings.sort()
+            holdings = Blocking.unique(holdings)
+            var start = 0
+            while start < holdings.count {
+                var end = start + 1
+                while end < holdings.count && holdings[end] >> 32 == holdings[start] >> 32 { end += 1 }
+                if end - start > maxShared {
+                    commonValuesSkipped += 1
+                } else if end - start > 1 {
+                    let first = Int32(truncatingIfNeeded: holdings[start])
+                    for x in (start + 1)..<end {
+                        let a = find(first), b = find(Int32(truncatingIfNeeded: holdings[x]))
+                        if a != b { parent[Int(max(a, b))] = min(a, b); joins += 1 }
+                    }
                 }
+                start = end
             }
         }
         component = (0..<Int32(n)).map { find($0) }

@@ -28,7 +28,7 @@ public struct RecordLoader {
             try Self.readRows(path: path, idColumn: settings.uniqueIdColumn, columns: settings.inputColumns, skipped: skipped) { row, line in
                 let key = "\(source):\(row.id)"
                 guard seen.insert(key).inserted else {
-                    throw QingtingError(.invalidInput, "duplicate id '\(row.id)'", location: "\(path):\(line)")
+                    throw QingtingError(.invalidInput, "duplicate id (an earlier line has the same one)", location: "\(path):\(line)")
                 }
                 records.append(id: row.id, source: source, values: row.values)
             }
@@ -125,24 +125,60 @@ public struct RecordLoader {
     /// Calls `body` with each JSONL line's object and its line number; blank lines are skipped,
     /// anything else that is not a JSON object is an error naming `path:line`. With `skipped`,
     /// such a line, or one `body` refuses with a located `invalidInput` error, is handed to it
-    /// and the read goes on.
+    /// and the read goes on. Lines are parsed in batches on all cores (parsing is most of a
+    /// load); `body` sees them one at a time, in file order.
     public static func forEachObject(path: String, skipped: ((QingtingError) -> Void)? = nil,
                                      _ body: (JSONObject, Int) throws -> Void) throws {
+        var batch = LineBatch()
+        func flush() throws {
+            for (parsed, line) in zip(batch.parsed(path: path), batch.lines) {
+                try Self.line(skipped) { try body(parsed.get(), line) }
+            }
+            batch = LineBatch()
+        }
         do {
             try FileIO.forEachLine(path) { bytes, line in
                 if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
-                try Self.line(skipped) {
+                batch.append(bytes, line: line)
+                if batch.lines.count == LineBatch.capacity { try flush() }
+            }
+            try flush()
+        } catch let e as QingtingError { throw e } catch { throw QingtingError(.io, "\(error)", location: path) }
+    }
+
+    /// Lines gathered for one parallel parse: their bytes end to end, and where each ends.
+    struct LineBatch {
+        static let capacity = 16_384
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var lines: [Int] = []
+
+        mutating func append(_ line: ArraySlice<UInt8>, line number: Int) {
+            bytes.append(contentsOf: line)
+            ends.append(bytes.count)
+            lines.append(number)
+        }
+
+        /// Each line as a JSON object, or the located error it gives.
+        func parsed(path: String) -> [Result<JSONObject, QingtingError>] {
+            let count = lines.count
+            guard count > 0 else { return [] }
+            let workers = count < 1_024 ? 1 : Parallel.workers
+            let (bytes, ends, lines) = (self.bytes, self.ends, self.lines)
+            return Parallel.map(workers) { w -> [Result<JSONObject, QingtingError>] in
+                (w * count / workers..<(w + 1) * count / workers).map { k in
+                    let range = (k == 0 ? 0 : ends[k - 1])..<ends[k]
                     let json: JSONValue
-                    do { json = try bytes.withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
-                        throw QingtingError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(line)")
+                    do { json = try bytes[range].withUnsafeBufferPointer { try JSONValue.parse($0) } } catch {
+                        return .failure(QingtingError(.invalidInput, "not valid JSON: \(error)", location: "\(path):\(lines[k])"))
                     }
                     guard case .object(let fields) = json else {
-                        throw QingtingError(.invalidInput, "expected a JSON object", location: "\(path):\(line)")
+                        return .failure(QingtingError(.invalidInput, "expected a JSON object", location: "\(path):\(lines[k])"))
                     }
-                    try body(fields, line)
+                    return .success(fields)
                 }
-            }
-        } catch let e as QingtingError { throw e } catch { throw QingtingError(.io, "\(error)", location: path) }
+            }.flatMap { $0 }
+        }
     }
 
     static func scalarString(_ v: JSONValue) -> String? {

@@ -100,7 +100,7 @@ public enum SocialPreset {
                     fields = identityFields(fields)
                 }
                 guard seen.insert(id).inserted else {
-                    throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") '\(id)'", location: where_)
+                    throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") (an earlier line has the same one)", location: where_)
                 }
                 records.append(id: id, source: source, values: columns.map { RecordLoader.values(fields[$0]) })
             }
@@ -130,9 +130,6 @@ public enum SocialPreset {
         public var pair: PairScorer.Scored?
         public var via: Int?
         public var cluster: String
-        /// The person's combined evidence (graph resolution), each term with the account it
-        /// came from; nil: the pair's own terms explain the link.
-        public var terms: [(term: PairScorer.Term, from: Int)]? = nil
     }
 
     /// An `IdentityLink` for every identity of a run.
@@ -183,7 +180,7 @@ public enum SocialPreset {
                                   rule: d.rule)
             }
             let cluster = d.customer.map { run.records.ids[$0] } ?? run.records.ids[d.person]
-            return IdentityLink(record: r, customer: d.customer, pair: pair, via: d.via, cluster: cluster, terms: d.terms)
+            return IdentityLink(record: r, customer: d.customer, pair: pair, via: d.via, cluster: cluster)
         }
     }
 
@@ -213,10 +210,11 @@ public enum SocialPreset {
         return obj
     }
 
-    /// An identity link's explanation: the person's combined terms (each with `from`, the
-    /// account it came from, when that is another one), else the pair's terms; nil without a pair.
+    /// An identity link's explanation: with the identity graph, the person's combined terms
+    /// (each with `from`, the account it came from, when that is another one), else the pair's
+    /// terms; nil without a pair.
     public static func explainJSON(_ link: IdentityLink, run: LinkRun) -> JSONValue? {
-        if let terms = link.terms {
+        if let terms = run.resolution?.terms(of: link.record) {
             return .array(terms.map { t in
                 var o: JSONObject = ["comparison": .string(t.term.comparison), "level": .string(t.term.level),
                                      "bits": .number(NumberFormat.rounded(t.term.bits, 2))]
