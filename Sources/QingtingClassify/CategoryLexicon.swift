@@ -5,11 +5,13 @@ import QingtingCore
 /// the words that named it, set only when the text makes it clear.
 ///
 /// Lines are `term<TAB>category[|category…]<TAB>kind`, kind being `name` (手机), `model` (iPhone),
-/// `brand` (兰蔻: several categories, decided by context) or `context` (色号: only helps decide).
+/// `brand` (兰蔻: several categories, decided by context), `weak` (车, 飞机: a colloquial word that
+/// names a category only when no name, model or brand in the text decides) or `context` (色号: only
+/// helps decide).
 /// Terms match whole tokens — one or several in a row — after the same normalization as running
 /// text with spaces dropped, so `iPhone 15` matches `iphone` `15`.
 public struct CategoryLexicon: Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case name, model, brand, context }
+    public enum Kind: String, Sendable, CaseIterable { case name, model, brand, weak, context }
 
     struct Entry: Sendable {
         var categories: [String]
@@ -39,7 +41,7 @@ public struct CategoryLexicon: Sendable {
         var entries: [(term: String, value: Entry)] = []
         CueLexicon.readTSV(path, errors: &errors) { columns, _ in
             guard columns.count >= 3, let kind = Kind(rawValue: columns[2]) else {
-                return "kind in column 3 is not name, model, brand or context"
+                return "kind in column 3 is not name, model, brand, weak or context"
             }
             let categories = columns[1].split(separator: "|").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
             guard !categories.isEmpty else {
@@ -55,17 +57,18 @@ public struct CategoryLexicon: Sendable {
     /// The category the text names, or nil when it names none or leaves it unclear.
     ///
     /// The first name or model of one category decides. Failing that, the first brand whose
-    /// categories the text's context words (and names) narrow to one decides.
+    /// categories the text's context words (and names) narrow to one decides; failing that, the
+    /// first weak word narrowed the same way.
     public func category(in tokens: [Token]) -> Match? {
-        let hits = table.hits(in: tokens)
-        for hit in hits where hit.value.kind != .brand && hit.value.kind != .context && hit.value.categories.count == 1 {
+        let hits = table.hits(in: Self.lookupForm(tokens))
+        for hit in hits where (hit.value.kind == .name || hit.value.kind == .model) && hit.value.categories.count == 1 {
             return Match(category: hit.value.categories[0], term: hit.term, kind: hit.value.kind, range: hit.range)
         }
         var support: [String: Int] = [:]
-        for hit in hits where hit.value.kind == .context || hit.value.kind == .name {
+        for hit in hits where hit.value.kind == .context || hit.value.kind == .name || hit.value.kind == .weak {
             for category in hit.value.categories { support[category, default: 0] += 1 }
         }
-        for hit in hits where hit.value.kind != .context {
+        func decided(_ hit: PhraseTable<Entry>.Hit) -> Match? {
             let candidates = hit.value.categories
             let chosen: String?
             if candidates.count == 1 {
@@ -75,8 +78,28 @@ public struct CategoryLexicon: Sendable {
                 let top = scores.max() ?? 0
                 chosen = top > 0 && scores.filter({ $0 == top }).count == 1 ? candidates[scores.firstIndex(of: top)!] : nil
             }
-            if let chosen { return Match(category: chosen, term: hit.term, kind: hit.value.kind, range: hit.range) }
+            return chosen.map { Match(category: $0, term: hit.term, kind: hit.value.kind, range: hit.range) }
+        }
+        for hit in hits where hit.value.kind != .context && hit.value.kind != .weak {
+            if let match = decided(hit) { return match }
+        }
+        for hit in hits where hit.value.kind == .weak {
+            if let match = decided(hit) { return match }
         }
         return nil
+    }
+
+    /// Service numbers (12306), `@mentions` and `#hashtags#` are looked up as the words they hold,
+    /// so 12306, @Canon and #小米SU7# name what they name; other tokens are left as they are.
+    static func lookupForm(_ tokens: [Token]) -> [Token] {
+        guard tokens.contains(where: { $0.kind == .phone || $0.kind == .mention || $0.kind == .hashtag }) else { return tokens }
+        return tokens.map { token in
+            if token.kind == .phone { return Token(kind: .number, text: token.text, range: token.range) }
+            guard token.kind == .mention || token.kind == .hashtag else { return token }
+            var inner = Substring(token.text)
+            while inner.first == "@" || inner.first == "#" { inner = inner.dropFirst() }
+            while inner.last == "#" { inner = inner.dropLast() }
+            return inner.isEmpty ? token : Token(kind: .word, text: String(inner), range: token.range)
+        }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 import QingtingCore
 
 /// Category extraction with the shipped `Lexicons/categories.tsv`: names, models across several
-/// tokens, Traditional characters, brands decided by context, and spans into the original text.
+/// tokens, Traditional characters, brands and weak words decided by context, service numbers,
+/// mentions and hashtags, and spans into the original text.
 @Suite struct CategoryLexiconTests {
     static let lexicon = try! CategoryLexicon(contentsOf: "\(ClassifyFixtures.root)/Lexicons/categories.tsv",
                                               segmenter: ClassifyFixtures.segmenter)
@@ -40,6 +41,35 @@ import QingtingCore
     @Test func aNameWinsOverABrandAndTextWithoutOneHasNone() {
         #expect(category("华为的平板用着挺顺手")?.name == "平板")
         #expect(category("物流太慢了，三天还没到") == nil)
+    }
+
+    @Test func aWeakWordNamesItsCategoryOnlyWhenNothingElseDoes() {
+        #expect(category("周末开车去海边，路上全是油菜花")?.name == "汽车")
+        #expect(category("周末开车去海边，路上全是油菜花")?.kind == .weak)
+        #expect(category("司机绕路，多收了我二十块")?.name == "网约车")
+        #expect(category("开车去酒店的路上堵了一小时")?.name == "酒店")
+        #expect(category("顺丰寄的耳机压坏了")?.name == "耳机")
+    }
+
+    @Test func aWeakWordOfSeveralCategoriesIsDecidedByContextOrLeftUnset() {
+        #expect(category("单车押金退了三个月还没到账")?.name == "共享单车")
+        #expect(category("这辆单车真不错") == nil)
+    }
+
+    @Test func serviceNumbersMentionsAndHashtagsAreLookedUpAsWords() {
+        #expect(category("12306又崩了，买不到回家的票")?.name == "高铁票")
+        #expect(category("@Ryanair charged me €55 at the gate")?.name == "机票")
+        #expect(category("#小米SU7# 终于到了")?.name == "汽车")
+        #expect(category("#小米SU7# 终于到了")?.span == "#小米SU7#")
+    }
+
+    @Test func weakIsAKindTheLoaderAccepts() throws {
+        let path = NSTemporaryDirectory() + "qingting-categories-weak-\(getpid()).tsv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "车\t汽车\tweak\n酒店\t酒店\tname\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let lexicon = try CategoryLexicon(contentsOf: path, segmenter: ClassifyFixtures.segmenter)
+        #expect(lexicon.category(in: ClassifyFixtures.segmenter.tokenize("开着车去酒店"))?.category == "酒店")
+        #expect(lexicon.category(in: ClassifyFixtures.segmenter.tokenize("开着车去海边"))?.category == "汽车")
     }
 
     @Test func badLinesAreReportedWithTheirPlace() throws {
