@@ -1,6 +1,7 @@
 import ArgumentParser
 import QingtingCRM
 import QingtingIngest
+import QingtingProfile
 import QingtingStore
 import QingtingCore
 
@@ -42,6 +43,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Payloads per transaction.")
     var batch = 1024
 
+    @Option(help: "Profile configuration the customers' profiles are updated by (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     @Option(help: "Threads that read and analyse (default: the number of CPUs).")
     var threads: Int?
 
@@ -61,6 +65,7 @@ struct IngestCommand: ParsableCommand {
             let store = try storeOptions.open()
             var configuration = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             configuration.now = now?.millis
+            configuration.profile = try ProfileConfiguration.load(profileConfig)
             let pipeline = EventPipeline(
                 store: store, analyzer: try analysis.analyzer(),
                 resolver: try CustomerResolver.load(store: store, modelPath: linkModel), configuration: configuration)
