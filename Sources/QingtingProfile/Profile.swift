@@ -50,7 +50,7 @@ public struct Profile: Sendable {
     public let measures: [String: Double]
 
     public static let measureNames = ["engagement", "koc", "purchase_intent", "churn_risk", "days_silent", "orders",
-                                      "order_amount", "events"]
+                                      "order_amount", "events", "days_since_seen"]
 
     public init(customer: Customer, state: ProfileState, config: ProfileConfiguration, now: Int64,
                 decisions: [TagDecision] = []) {
@@ -71,6 +71,7 @@ public struct Profile: Sendable {
             "engagement": engagement.score, "koc": koc.score, "purchase_intent": purchaseIntent,
             "churn_risk": churnRisk, "days_silent": since.map { max(0, Double(now - $0) / Double.days(1)) } ?? 0,
             "orders": Double(state.orders), "order_amount": state.orderAmount, "events": Double(state.events),
+            "days_since_seen": state.lastSeen.map { max(0, Double(now - $0) / Double.days(1)) } ?? 0,
         ]
     }
 
@@ -83,6 +84,19 @@ public struct Profile: Sendable {
             return (rule.tier, reason.joined(separator: " and "))
         }
         return nil
+    }
+
+    /// Whether the customer is in `segment` now.
+    public func isMember(of segment: ProfileConfiguration.Segment) -> Bool {
+        guard segment.when.allSatisfy({ $0.holds(measures[$0.measure] ?? 0) }) else { return false }
+        if !segment.tiers.isEmpty, !segment.tiers.contains(tier?.tier ?? "") { return false }
+        if !segment.stages.isEmpty, !segment.stages.contains(state.journey.last?.stage ?? "") { return false }
+        if !segment.platforms.isEmpty, !segment.platforms.contains(where: { state.platforms[$0] != nil }) { return false }
+        if !segment.tags.isEmpty {
+            let held = Set(tags.filter { $0.status == "active" || $0.status == "confirmed" }.map(\.tag))
+            if !segment.tags.allSatisfy(held.contains) { return false }
+        }
+        return true
     }
 
     /// The profile as one JSON object; `events` are the recent events' JSON lines, newest last.
@@ -129,6 +143,9 @@ public struct Profile: Sendable {
                         if let t { w.string(Timestamp.iso8601(t)) } else { w.null() }
                     }
                     w.member("kinds") { w in w.object { w in for k in state.kinds.keys.sorted() { w.member(k, state.kinds[k]!) } } }
+                    w.member("platforms") { w in
+                        w.object { w in for p in state.platforms.keys.sorted() { w.member(p, state.platforms[p]!) } }
+                    }
                     w.member("orders", state.orders)
                     w.member("order_amount", state.orderAmount, digits: 2)
                 }

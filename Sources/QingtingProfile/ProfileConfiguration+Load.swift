@@ -37,7 +37,7 @@ extension ProfileConfiguration {
         var r = ConfigReader(file: file)
         var c = ProfileConfiguration()
         guard let root = r.object(value, "$") else { throw QingtingErrors(r.errors) }
-        r.only(root, ["comment", "intent_threshold", "engagement", "tags", "key_tags", "tiers", "journey", "koc"], "$")
+        r.only(root, ["comment", "intent_threshold", "engagement", "tags", "key_tags", "tiers", "journey", "koc", "segments"], "$")
         c.intentThreshold = r.number(root["intent_threshold"], "$.intent_threshold", in: 0...1, default: c.intentThreshold)
         if let e = r.object(root["engagement"], "$.engagement") {
             r.only(e, ["half_life_days", "weights", "kinds", "sentiment_factor", "latent_unit_seconds", "platforms"],
@@ -160,6 +160,24 @@ extension ProfileConfiguration {
                 for name in names {
                     c.koc.weights[name] = r.number(w[name], "$.koc.weights.\(name)", in: 0...1, default: c.koc.weights[name]!)
                 }
+            }
+        }
+        if let items = r.array(root["segments"], "$.segments") {
+            var names: Set<String> = []
+            c.segments = items.enumerated().compactMap { i, item in
+                let path = "$.segments[\(i)]"
+                guard let o = r.object(item, path) else { return nil }
+                r.only(o, ["name", "summary", "when", "tiers", "tags", "stages", "platforms"], path)
+                let segment = Segment(
+                    name: r.string(o["name"], path + ".name", default: "?"),
+                    summary: r.string(o["summary"], path + ".summary", default: ""),
+                    when: o["when"] == nil ? [] : conditions(o["when"], path + ".when", &r),
+                    tiers: r.strings(o["tiers"], path + ".tiers", default: []),
+                    tags: r.strings(o["tags"], path + ".tags", default: []),
+                    stages: r.strings(o["stages"], path + ".stages", default: []),
+                    platforms: r.strings(o["platforms"], path + ".platforms", default: []))
+                if !names.insert(segment.name).inserted { r.fail(path + ".name", "a second segment of this name") }
+                return segment
             }
         }
         guard r.errors.isEmpty else { throw QingtingErrors(r.errors) }

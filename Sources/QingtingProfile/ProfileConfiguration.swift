@@ -29,6 +29,17 @@ public struct ProfileConfiguration: Sendable, Equatable {
     ]
     public var journey = Journey()
     public var koc = KOC()
+    public var segments: [Segment] = [
+        Segment(name: "koc_pool", summary: "Key opinion consumers: the KOC score at 0.6 or more",
+                when: [Condition(measure: "koc", op: .atLeast, value: 0.6)]),
+        Segment(name: "high_potential", summary: "高潜用户 seen in the last 30 days",
+                when: [Condition(measure: "days_since_seen", op: .atMost, value: 30)], tiers: ["高潜用户"]),
+        Segment(name: "silent", summary: "沉默用户: no interaction for 30 days", tiers: ["沉默用户"]),
+        Segment(name: "recent_buyers", summary: "Bought (购买 or 忠诚), seen in the last 30 days",
+                when: [Condition(measure: "days_since_seen", op: .atMost, value: 30)], stages: ["购买", "忠诚"]),
+        Segment(name: "weibo_phone_fans", summary: "Weibo users who write about phones",
+                tags: ["偏好:手机"], platforms: ["weibo"]),
+    ]
 
     public init() {}
 
@@ -122,6 +133,20 @@ public struct ProfileConfiguration: Sendable, Equatable {
             case .below: x < value
             }
         }
+    }
+
+    /// A named query over profiles: every condition holds, the tier is one of `tiers`, the stage
+    /// one of `stages`, the customer has every tag of `tags` (active or confirmed: a pending key tag
+    /// does not count yet) and events on one of
+    /// `platforms` (each list ignored when empty).
+    public struct Segment: Sendable, Equatable {
+        public var name: String
+        public var summary: String
+        public var when: [Condition] = []
+        public var tiers: [String] = []
+        public var tags: [String] = []
+        public var stages: [String] = []
+        public var platforms: [String] = []
     }
 
     public struct Journey: Sendable, Equatable {

@@ -14,6 +14,8 @@ public struct ProfileState: Codable, Sendable, Equatable {
     public var lastInteraction: Int64?
     public var lastInteractionSeq: Int64?
     public var kinds: [String: Int] = [:]
+    /// Events per platform.
+    public var platforms: [String: Int] = [:]
     /// Engagement units per platform and term (`active`, `passive`, `latent`), decayed by
     /// the engagement half-life.
     public var engagement: [String: [String: Decayed]] = [:]
@@ -76,6 +78,7 @@ public struct ProfileState: Codable, Sendable, Equatable {
         firstSeen = min(firstSeen ?? e.occurredAt, e.occurredAt)
         lastSeen = max(lastSeen ?? e.occurredAt, e.occurredAt)
         kinds[e.kind, default: 0] += 1
+        platforms[e.platform, default: 0] += 1
         guard e.kind != "edit" && e.kind != "delete" else { return }
 
         let engagementHalfLife = Double.days(config.engagement.halfLifeDays)

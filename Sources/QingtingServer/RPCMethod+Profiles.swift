@@ -68,6 +68,38 @@ extension RPCMethod {
                 .searchJSON(given[0], now: try profileNow(params))
         })
 
+    static let listSegments = RPCMethod(
+        name: "segment.list",
+        summary: "The segments of the profile configuration with their member counts at now (what `qingting segments` prints).",
+        params: [Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The time profiles are read at.")],
+        resultSchema: #"{"type":"object","properties":{"now":{"type":"string"},"segments":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"summary":{"type":"string"},"members":{"type":"integer"}}}}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "segment.list")
+            return try ProfileSegments(CustomerProfiles(store: log.store, config: log.configuration.profile))
+                .listJSON(now: try profileNow(params))
+        })
+
+    static let segmentMembers = RPCMethod(
+        name: "segment.members",
+        summary: "The members of one segment at now, with tier, stage, engagement, KOC score and last seen; with positive_posts, each member's positive or recommending posts.",
+        params: [
+            Param(name: "name", required: true, schema: #"{"type":"string"}"#, summary: "The segment."),
+            Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The time profiles are read at."),
+            Param(name: "positive_posts", required: false, schema: #"{"type":"boolean"}"#, summary: "Add each member's positive posts (at most 5)."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"segment":{"type":"string"},"summary":{"type":"string"},"now":{"type":"string"},"count":{"type":"integer"},"members":{"type":"array"}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "segment.members")
+            let segments = ProfileSegments(CustomerProfiles(store: log.store, config: log.configuration.profile))
+            guard let json = try segments.membersJSON(
+                try params.requiredString("name"), now: try profileNow(params),
+                positivePosts: try params.bool("positive_posts") ?? false)
+            else {
+                throw RPCError(.notFound, "no segment of that name in the profile configuration", data: [("param", .string("name"))])
+            }
+            return json
+        })
+
     /// The event log the profile methods read, or the not-found answer without one.
     static func profileLog(_ context: RPCContext, _ method: String) throws -> RPCEngine.EventLog {
         guard let log = context.engine.eventLog else {

@@ -182,3 +182,45 @@ struct RebuildCommand: ParsableCommand {
         if check && !report.differences.isEmpty { throw ExitCode.failure }
     }
 }
+
+struct SegmentsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segments",
+        abstract: "Segments of customer profiles: list them with their member counts, or one segment's members.",
+        discussion: """
+            Segments are the named queries under "segments" in the profile configuration: conditions \
+            over the profile measures (engagement, koc, purchase_intent, churn_risk, days_silent, \
+            days_since_seen, orders, order_amount, events), tiers, tags (active or confirmed), journey \
+            stages and platforms. Without NAME prints {"now","segments":[{"name","summary","members"}…]}; \
+            with NAME {"segment","summary","now","count","members":[{"id","tier","stage","engagement","koc",\
+            "last_seen"}…]}, and with --positive-posts each member's positive or recommending posts (the \
+            KOC pool's posts an operator surfaces). Read at --now. (`qingting segment` is word segmentation.)
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var profile: ProfileOptions
+
+    @Flag(help: "Add each member's positive or recommending posts (at most --posts).")
+    var positivePosts = false
+
+    @Option(help: "Posts per member with --positive-posts.")
+    var posts = 5
+
+    @Argument(help: "The segment (koc_pool, high_potential, silent, recent_buyers, …); all of them when left out.")
+    var name: String?
+
+    func run() throws {
+        let json = try reportingErrors { () -> String? in
+            let segments = ProfileSegments(
+                CustomerProfiles(store: try storeOptions.open(), config: try profile.config()))
+            guard let name else { return try segments.listJSON(now: profile.millis) }
+            return try segments.membersJSON(name, now: profile.millis, positivePosts: positivePosts, postLimit: posts)
+        }
+        guard let json else {
+            warn("qingting: no segment of that name in the profile configuration")
+            throw ExitCode.failure
+        }
+        writeAll(1, json + "\n")
+    }
+}

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
         discussion: """
             Methods: engine.info, rpc.discover, text.segment, text.analyze, identity.resolve, \
-            event.ingest, sync.status, customer.get and customer.search (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
+            event.ingest, sync.status, customer.get, customer.search, segment.list and segment.members (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \

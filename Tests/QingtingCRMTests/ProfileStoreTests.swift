@@ -148,5 +148,15 @@ import Testing
         #expect(decided?["provenance"]?["by"] == .string("person"))
         #expect(try profiles.search(.tag("高价值客户"), now: now) == [])
         #expect(throws: QingtingError.self) { try profiles.decide("C1", tag: "近期活跃", confirm: true, at: now) }
+
+        // Segments: C1 bought and was seen within 30 days; the positive posts come with --positive-posts.
+        let segments = ProfileSegments(profiles)
+        let buyers = try JSONValue.parse(try #require(try segments.membersJSON("recent_buyers", now: now)))
+        #expect(buyers["count"] == .number("1"))
+        #expect(buyers["members"]?.jsonText.contains(#""id":"C1""#) == true)
+        let list = try JSONValue.parse(try segments.listJSON(now: now))
+        guard case .array(let all)? = list["segments"] else { Issue.record("no segments"); return }
+        #expect(all.map { $0["name"]?.stringValue ?? "" } == profiles.config.segments.map(\.name))
+        #expect(try segments.membersJSON("nope", now: now) == nil)
     }
 }

@@ -181,6 +181,33 @@ import TestSupport
         #expect(twice.journey.map(\.stage) == ["购买", "忠诚"])
     }
 
+    @Test func segmentsCombineMeasuresTiersStagesTagsAndPlatforms() throws {
+        let segments = Dictionary(uniqueKeysWithValues: Self.config.segments.map { ($0.name, $0) })
+        let fan = Self.fold([
+            Self.event(1, "comment", text: "这款手机真好", sentiment: "positive", category: "手机"),
+            Self.event(2, "comment", text: "手机拍照也不错", sentiment: "positive", category: "手机"),
+            Self.event(3, "order", platform: "generic"),
+        ])
+        let now = Self.profile(fan, now: Self.t0 + Self.day)
+        #expect(now.isMember(of: try #require(segments["weibo_phone_fans"])))
+        #expect(now.isMember(of: try #require(segments["recent_buyers"])))
+        #expect(!now.isMember(of: try #require(segments["koc_pool"])))
+        // Forty days on: no longer a recent buyer, now silent.
+        let later = Self.profile(fan, now: Self.t0 + 40 * Self.day)
+        #expect(!later.isMember(of: try #require(segments["recent_buyers"])))
+        #expect(later.isMember(of: try #require(segments["silent"])))
+        // Only Weibo events count for a Weibo segment.
+        let elsewhere = Self.fold([Self.event(1, "comment", platform: "wechat", text: "手机", category: "手机"),
+                                   Self.event(2, "comment", platform: "wechat", text: "手机", category: "手机")])
+        #expect(!Self.profile(elsewhere, now: Self.t0).isMember(of: try #require(segments["weibo_phone_fans"])))
+        // A pending key tag does not put a customer in a segment that asks for it; a confirmed one does.
+        let vip = ProfileConfiguration.Segment(name: "vip", summary: "", tags: ["高价值客户"])
+        let twoOrders = Self.fold([Self.event(1, "order"), Self.event(2, "order")])
+        #expect(!Self.profile(twoOrders, now: Self.t0).isMember(of: vip))
+        #expect(Self.profile(twoOrders, now: Self.t0, decisions: [TagDecision(tag: "高价值客户", decision: "confirmed", at: Self.t0)])
+            .isMember(of: vip))
+    }
+
     @Test func theStateRoundTripsThroughItsStoredForm() throws {
         let state = Self.fold([
             Self.event(1, "comment", text: "想买手机", intents: [("purchase", 0.9)], category: "手机"),

@@ -35,6 +35,12 @@ import Testing
         #expect(ServerIntegrationTests.errorCode(missing) == "-32004")
         let twoCriteria = try server.call(EventServerTests.request(4, "customer.search", #"{"name":"a","tag":"b"}"#))
         #expect(ServerIntegrationTests.errorCode(twoCriteria) == "-32602")
+        let segments = try server.result("segment.list", #"{"now":"2011-06-02T00:00:00Z"}"#)
+        #expect(segments["segments"]?.jsonText.contains(#""name":"koc_pool""#) == true)
+        let members = try server.result("segment.members", #"{"name":"silent","now":"2011-08-01T00:00:00Z"}"#)
+        #expect(members["count"] == .number("1"))
+        let noSegment = try server.call(EventServerTests.request(5, "segment.members", #"{"name":"nope"}"#))
+        #expect(ServerIntegrationTests.errorCode(noSegment) == "-32004")
         server.stopAndReadErrors()
 
         // The CLI prints the same object from the same store at the same --now.
