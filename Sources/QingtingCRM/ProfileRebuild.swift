@@ -61,6 +61,29 @@ public struct ProfileRebuild {
         return (states, events)
     }
 
+    /// Refolds the profiles of `customers` alone, from their events in the log (the events `rebuild`
+    /// gives them): after a customer import or a link decision moved accounts with earlier events.
+    /// - Returns: how many profiles were written (a customer with no event left loses the row).
+    @discardableResult
+    public func refold(_ customers: Set<String>) throws -> Int {
+        var rows: [(customer: String, profile: CRMStore.StoredProfile?)] = []
+        for customer in customers.sorted() {
+            var state: ProfileState?
+            // The customer filter also lists events whose author has moved to another customer
+            // since; the fold takes only those the log gives this customer now, as `fold` does.
+            try store.forEachEvent(CRMStore.EventFilter(customer: customer)) { stored in
+                guard stored.customer == customer else { return }
+                let e = ProfileUpdates.event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models)
+                state = (state ?? ProfileState()).applying(e, config)
+            }
+            rows.append((customer, state.map {
+                CRMStore.StoredProfile(state: $0.encoded, config: config.version, lastSeq: $0.lastSeq)
+            }))
+        }
+        try store.replaceProfiles(of: rows)
+        return rows.count
+    }
+
     /// Rebuilds (replacing every stored profile) or, with `check`, compares.
     public func run(check: Bool) throws -> Report {
         let (states, events) = try fold()

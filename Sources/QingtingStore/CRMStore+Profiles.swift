@@ -64,6 +64,22 @@ extension CRMStore {
         }
     }
 
+    /// Replaces the profile rows of the given customers in one transaction (nil: the row goes).
+    public func replaceProfiles(of customers: [(customer: String, profile: StoredProfile?)]) throws {
+        try storeErrors(path) {
+            try pool.write { db in
+                let tx = Transaction(db: db, committedAt: 0, session: session)
+                for c in customers {
+                    if let profile = c.profile {
+                        try tx.saveProfile(c.customer, profile)
+                    } else {
+                        try db.execute(sql: "DELETE FROM profiles WHERE customer = ?", arguments: [c.customer])
+                    }
+                }
+            }
+        }
+    }
+
     /// A customer's fields and their provenance, or nil when the store has no such customer.
     public func customer(_ id: String) throws -> CustomerState? {
         try read { db in try Transaction(db: db, committedAt: 0, session: session).customer(id) }

@@ -204,6 +204,14 @@ import Testing
 
         let check = try runQingting(["rebuild", "--store", s.store, "--check"])
         #expect(check.status == 0, "\(check.stdout)")
+        // Binding an account with earlier events (the fixture's other commenter) refolds that
+        // customer's profile at the import: rebuild and incremental still agree.
+        let later = try s.write("later.jsonl", [#"{"id":"C2","identities":[{"platform":"weibo","uid":"1404376560"}]}"#])
+        #expect(try runQingting(["customers", "import", "--store", s.store, later]).status == 0)
+        let c2 = try EventCLITests.json(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C2"]).stdout)
+        #expect(c2["activity"]?["events"] == .number("1"))
+        let recheck = try runQingting(["rebuild", "--store", s.store, "--check"])
+        #expect(recheck.status == 0, "\(recheck.stdout)")
         // Another configuration folds differently: --check says so and exits 1; rebuild fixes it.
         let config = try s.write("profile.json", [#"{"engagement":{"half_life_days":3}}"#])
         let stale = try runQingting(["rebuild", "--store", s.store, "--check", "--profile-config", config])
