@@ -79,24 +79,12 @@ public struct CustomerProfiles {
         }
     }
 
-    /// The search result as JSON: `{"customers":[{"id","tier","stage","engagement"}…]}`.
+    /// The search result as JSON: `{"customers":[{"id","tier","stage","engagement","koc","last_seen"}…]}`.
     public func searchJSON(_ query: Query, now: Int64) throws -> String {
-        let ids = try search(query, now: now)
+        let found = try search(query, now: now).compactMap { try profile($0, now: now) }
         var w = JSONWriter()
         w.object { w in
-            w.member("customers") { w in
-                w.array(ids) { w, id in
-                    let p = try? profile(id, now: now)
-                    w.object { w in
-                        w.member("id", id)
-                        w.key("tier")
-                        if let tier = p?.tier?.tier { w.string(tier) } else { w.null() }
-                        w.key("stage")
-                        if let stage = p?.state.journey.last?.stage { w.string(stage) } else { w.null() }
-                        w.member("engagement", p?.engagement.score ?? 0, digits: 4)
-                    }
-                }
-            }
+            w.member("customers") { w in w.array(found) { w, p in p.writeSummary(to: &w) } }
         }
         return w.text
     }

@@ -67,16 +67,7 @@ public struct ProfileSegments {
             w.member("count", members.count)
             w.member("members") { w in
                 w.array(members) { w, p in
-                    w.object { w in
-                        w.member("id", p.customer.id)
-                        w.key("tier")
-                        if let tier = p.tier?.tier { w.string(tier) } else { w.null() }
-                        w.key("stage")
-                        if let stage = p.state.journey.last?.stage { w.string(stage) } else { w.null() }
-                        w.member("engagement", p.engagement.score, digits: 4)
-                        w.member("koc", p.koc.score, digits: 4)
-                        w.key("last_seen")
-                        if let t = p.state.lastSeen { w.string(Timestamp.iso8601(t)) } else { w.null() }
+                    p.writeSummary(to: &w) { w in
                         if positivePosts {
                             w.member("positive_posts") { w in w.array(posts[p.customer.id] ?? []) { w, line in w.raw(line) } }
                         }

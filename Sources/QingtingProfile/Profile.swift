@@ -99,6 +99,23 @@ public struct Profile: Sendable {
         return true
     }
 
+    /// The members a list of customers shows of each (search results, segment members):
+    /// `id`, `tier`, `stage`, `engagement`, `koc`, `last_seen`, then whatever `more` adds.
+    public func writeSummary(to w: inout JSONWriter, _ more: (inout JSONWriter) -> Void = { _ in }) {
+        w.object { w in
+            w.member("id", customer.id)
+            w.key("tier")
+            if let tier = tier?.tier { w.string(tier) } else { w.null() }
+            w.key("stage")
+            if let stage = state.journey.last?.stage { w.string(stage) } else { w.null() }
+            w.member("engagement", engagement.score, digits: 4)
+            w.member("koc", koc.score, digits: 4)
+            w.key("last_seen")
+            if let t = state.lastSeen { w.string(Timestamp.iso8601(t)) } else { w.null() }
+            more(&w)
+        }
+    }
+
     /// The profile as one JSON object; `events` are the recent events' JSON lines, newest last.
     public func json(events: [String]) -> String {
         var w = JSONWriter()

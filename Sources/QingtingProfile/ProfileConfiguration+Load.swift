@@ -102,23 +102,11 @@ extension ProfileConfiguration {
             c.tags.evidenceLimit = Int(r.number(t["evidence_limit"], "$.tags.evidence_limit", in: 1...100,
                                                 default: Double(c.tags.evidenceLimit)))
         }
-        if let items = r.array(root["key_tags"], "$.key_tags") {
-            c.keyTags = items.enumerated().compactMap { i, item in
-                let path = "$.key_tags[\(i)]"
-                guard let o = r.object(item, path) else { return nil }
-                r.only(o, ["tag", "when"], path)
-                return KeyTag(tag: r.string(o["tag"], path + ".tag", default: "?"),
-                              when: conditions(o["when"], path + ".when", &r))
-            }
+        if let rules = namedRules(root["key_tags"], "$.key_tags", name: "tag", &r) {
+            c.keyTags = rules.map { KeyTag(tag: $0.name, when: $0.when) }
         }
-        if let items = r.array(root["tiers"], "$.tiers") {
-            c.tiers = items.enumerated().compactMap { i, item in
-                let path = "$.tiers[\(i)]"
-                guard let o = r.object(item, path) else { return nil }
-                r.only(o, ["tier", "when"], path)
-                return TierRule(tier: r.string(o["tier"], path + ".tier", default: "?"),
-                                when: conditions(o["when"], path + ".when", &r))
-            }
+        if let rules = namedRules(root["tiers"], "$.tiers", name: "tier", &r) {
+            c.tiers = rules.map { TierRule(tier: $0.name, when: $0.when) }
         }
         if let j = r.object(root["journey"], "$.journey") {
             r.only(j, ["stages", "rules"], "$.journey")
@@ -182,6 +170,19 @@ extension ProfileConfiguration {
         }
         guard r.errors.isEmpty else { throw QingtingErrors(r.errors) }
         return c
+    }
+
+    /// A list of `{<name>: "…", "when": [conditions]}` (key tags, tiers), or nil when absent.
+    static func namedRules(_ value: JSONValue?, _ path: String, name: String, _ r: inout ConfigReader)
+        -> [(name: String, when: [Condition])]?
+    {
+        guard let items = r.array(value, path) else { return nil }
+        return items.enumerated().compactMap { i, item in
+            let at = "\(path)[\(i)]"
+            guard let o = r.object(item, at) else { return nil }
+            r.only(o, [name, "when"], at)
+            return (r.string(o[name], "\(at).\(name)", default: "?"), conditions(o["when"], at + ".when", &r))
+        }
     }
 
     static func conditions(_ value: JSONValue?, _ path: String, _ r: inout ConfigReader) -> [Condition] {

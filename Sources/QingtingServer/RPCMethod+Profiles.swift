@@ -46,7 +46,7 @@ extension RPCMethod {
             Param(name: "tag", required: false, schema: #"{"type":"string"}"#, summary: "A tag the profile carries."),
             Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The time tags are read at."),
         ],
-        resultSchema: #"{"type":"object","properties":{"customers":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"tier":{"type":["string","null"]},"stage":{"type":["string","null"]},"engagement":{"type":"number"}}}}}}"#,
+        resultSchema: #"{"type":"object","properties":{"customers":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"tier":{"type":["string","null"]},"stage":{"type":["string","null"]},"engagement":{"type":"number"},"koc":{"type":"number"},"last_seen":{"type":["string","null"]}}}}}}"#,
         run: { context, params in
             let log = try profileLog(context, "customer.search")
             var given: [CustomerProfiles.Query] = []

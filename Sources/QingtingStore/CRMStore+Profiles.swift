@@ -16,15 +16,6 @@ extension CRMStore {
         }
     }
 
-    /// An identity linked to a customer, as the profile lists it.
-    public struct LinkedIdentity: Sendable, Equatable {
-        public var platform: String
-        public var uid: String
-        public var status: String
-        public var probability: Double?
-        public var rule: String?
-    }
-
     /// A customer's profile row, or nil before any of their events landed.
     public func profile(_ customer: String) throws -> StoredProfile? {
         try read { db in try Self.profile(customer, db) }
@@ -92,26 +83,27 @@ extension CRMStore {
         }
     }
 
-    /// The identities linked to a customer (rows of `identities`), then the bound accounts no
-    /// identity row stands for yet, each by platform and uid.
-    public func linkedIdentities(_ customer: String) throws -> [LinkedIdentity] {
+    /// The identities linked to a customer (rows of `identities`: `status` confirmed or
+    /// suggested), then the bound accounts no identity row stands for yet, each by platform and uid.
+    public func linkedIdentities(_ customer: String) throws
+        -> [(platform: String, uid: String, status: String, probability: Double?, rule: String?)]
+    {
         try read { db in
-            var out: [LinkedIdentity] = []
+            var out: [(platform: String, uid: String, status: String, probability: Double?, rule: String?)] = []
             var seen: Set<String> = []
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT id, platform, uid, status, probability, rule FROM identities WHERE customer = ? ORDER BY id",
                 arguments: [customer])
             while let row = try rows.next() {
                 seen.insert(row[0])
-                out.append(LinkedIdentity(platform: row[1], uid: row[2], status: row[3] ?? "suggested",
-                                          probability: row[4], rule: row[5]))
+                out.append((row[1], row[2], row[3] ?? "suggested", row[4], row[5]))
             }
             let bound = try Row.fetchCursor(
                 db, sql: "SELECT platform, uid FROM bindings WHERE customer = ? ORDER BY platform, uid", arguments: [customer])
             while let row = try bound.next() {
                 let (platform, uid): (String, String) = (row[0], row[1])
                 if seen.contains(platform + ":" + uid) { continue }
-                out.append(LinkedIdentity(platform: platform, uid: uid, status: "confirmed", probability: 1, rule: "binding"))
+                out.append((platform, uid, "confirmed", 1, "binding"))
             }
             return out
         }

@@ -70,7 +70,7 @@ struct CustomerSearch: ParsableCommand {
             Exactly one of the criteria. A phone or e-mail is normalized as the import stores it (a \
             mainland mobile in E.164, e-mail lower case) and looked up among the unified keys; a name is \
             matched exactly; --identity weibo:1404376560 finds the customer the account is linked or bound \
-            to; --tag reads every profile at --now. Prints {"customers":[{"id","tier","stage","engagement"}…]}.
+            to; --tag reads every profile at --now. Prints {"customers":[{"id","tier","stage","engagement","koc","last_seen"}…]}.
             """
     )
 
