@@ -84,6 +84,21 @@ public struct ProfileRebuild {
         return rows.count
     }
 
+    /// Runs `decision` (a person's `link confirm` or `link reject` on `identity`, `platform:uid`)
+    /// and refolds the profiles of the customer the identity belonged to before and after it.
+    public static func refolding(store path: String, identity: String, config: ProfileConfiguration,
+                                 _ decision: () throws -> Void) throws {
+        let store = try CRMStore(path: path)
+        let colon = identity.firstIndex(of: ":") ?? identity.endIndex
+        let platform = String(identity[..<colon])
+        let uid = colon < identity.endIndex ? String(identity[identity.index(after: colon)...]) : ""
+        let before = try store.customer(platform: platform, uid: uid)
+        try decision()
+        let after = try store.customer(platform: platform, uid: uid)
+        let moved = Set([before, after].compactMap { $0 })
+        if !moved.isEmpty { try ProfileRebuild(store: store, config: config).refold(moved) }
+    }
+
     /// Rebuilds (replacing every stored profile) or, with `check`, compares.
     public func run(check: Bool) throws -> Report {
         let (states, events) = try fold()

@@ -212,6 +212,12 @@ import Testing
         #expect(c2["activity"]?["events"] == .number("1"))
         let recheck = try runQingting(["rebuild", "--store", s.store, "--check"])
         #expect(recheck.status == 0, "\(recheck.stdout)")
+        // A person's link decision moves the account's events, and both profiles are refolded.
+        let moved = try runQingting(["link", "confirm", "--store", s.store, "--identity", "weibo:1404376560", "--customer", "C1"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let c1 = try EventCLITests.json(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C1"]).stdout)
+        #expect(c1["activity"]?["events"] == .number("4"))
+        #expect(try runQingting(["rebuild", "--store", s.store, "--check"]).status == 0)
         // Another configuration folds differently: --check says so and exits 1; rebuild fixes it.
         let config = try s.write("profile.json", [#"{"engagement":{"half_life_days":3}}"#])
         let stale = try runQingting(["rebuild", "--store", s.store, "--check", "--profile-config", config])
