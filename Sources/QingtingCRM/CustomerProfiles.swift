@@ -22,14 +22,8 @@ public struct CustomerProfiles {
     /// the customer nor events of theirs.
     public func show(_ id: String, now: Int64, eventLimit: Int = defaultEventLimit) throws -> String? {
         guard let profile = try profile(id, now: now) else { return nil }
-        var events: [String] = []
-        if eventLimit > 0 {
-            try store.forEachEvent(CRMStore.EventFilter(customer: id)) { e in
-                events.append(EventLogOutput.line(e))
-                if events.count > eventLimit { events.removeFirst() }
-            }
-        }
-        return profile.json(events: events)
+        let events = try store.recentEvents(customer: id, limit: eventLimit)
+        return profile.json(events: events.map { EventLogOutput.line($0) })
     }
 
     /// The profile of customer `id` at `now`, or nil when the store knows nothing of them.

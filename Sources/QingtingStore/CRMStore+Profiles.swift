@@ -28,6 +28,24 @@ extension CRMStore {
         ).map { StoredProfile(state: $0[0], config: $0[1], lastSeq: $0[2]) }
     }
 
+    /// The newest `limit` events of customer `customer` — the events `forEachEvent` lists for the
+    /// customer — in `seq` order.
+    /// - Complexity: the customer's event seqs through the customer and identity indexes, then
+    ///   `limit` rows; not a scan of the log.
+    public func recentEvents(customer: String, limit: Int) throws -> [StoredEvent] {
+        guard limit > 0 else { return [] }
+        let sql = """
+            \(Self.eventSelect(includeRaw: false))
+            WHERE e.seq IN (
+                SELECT seq FROM events WHERE customer = ?
+                UNION SELECT x.seq FROM identities j JOIN events x ON x.identity = j.id WHERE j.customer = ?)
+            ORDER BY e.seq DESC LIMIT ?
+            """
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: [customer, customer, limit]).map(Self.storedEvent).reversed()
+        }
+    }
+
     /// Calls `body` with every profile row, in customer order.
     public func forEachProfile(_ body: (String, StoredProfile) throws -> Void) throws {
         try read { db in
