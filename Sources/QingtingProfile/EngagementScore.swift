@@ -4,21 +4,17 @@ import QingtingCore
 /// a term is 1 − Π over platforms (1 − n), and n = 1 − 2^(−units ÷ saturation) normalizes a
 /// platform's decayed units by that platform's own scale (a Weibo like and a WeChat read are not
 /// the same act). Each term and platform is kept for the profile to show.
-public struct EngagementScore: Sendable, Equatable {
+public struct EngagementScore: Sendable {
     public var score: Double
     public var terms: [Term]
 
-    public struct Term: Sendable, Equatable {
+    public struct Term: Sendable {
         public var name: String
         public var weight: Double
         public var value: Double
         public var contribution: Double
         /// Platform, decayed units at `now`, normalized.
         public var platforms: [(platform: String, units: Double, normalized: Double)]
-
-        public static func == (a: Term, b: Term) -> Bool {
-            a.name == b.name && a.value == b.value && a.platforms.map(\.platform) == b.platforms.map(\.platform)
-        }
     }
 
     public init(_ state: ProfileState, now: Int64, _ config: ProfileConfiguration) {

@@ -5,7 +5,7 @@ import QingtingCore
 /// (share of positive and recommending posts, and length) and influence (interactions received),
 /// times a follower factor that is 1 inside the KOC range (1k–50k by default) and falls off
 /// outside it.
-public struct KOCScore: Sendable, Equatable {
+public struct KOCScore: Sendable {
     public var score: Double
     public var followerFactor: Double
     /// frequency, interaction, quality, influence: each in 0…1.
@@ -34,10 +34,6 @@ public struct KOCScore: Sendable, Equatable {
             followerFactor = 1
         }
         score = followerFactor * terms.reduce(0) { $0 + (c.weights[$1.name] ?? 0) * $1.value }
-    }
-
-    public static func == (a: KOCScore, b: KOCScore) -> Bool {
-        a.score == b.score && a.followerFactor == b.followerFactor && a.terms.map(\.value) == b.terms.map(\.value)
     }
 
     func write(to w: inout JSONWriter, _ state: ProfileState, _ config: ProfileConfiguration) {
