@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "QingtingStore", targets: ["QingtingStore"]),
         .library(name: "QingtingIngest", targets: ["QingtingIngest"]),
         .library(name: "QingtingCRM", targets: ["QingtingCRM"]),
+        .library(name: "QingtingProfile", targets: ["QingtingProfile"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -86,7 +87,17 @@ let package = Package(
         .target(
             name: "QingtingCRM",
             dependencies: ["QingtingCore", "QingtingText", "QingtingClassify", "QingtingMatch", "QingtingIngest",
-                           "QingtingStore",
+                           "QingtingStore", "QingtingProfile",
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
+        // The living customer profile: a pure fold of a customer's events into a state (counts,
+        // decayed sums, evidence, journey steps), and the view of that state at a time: tags with
+        // provenance, engagement and KOC scores, tier, journey stage. No I/O: the store persists
+        // what it returns, the CRM layer calls it as each event lands and in `rebuild`.
+        .target(
+            name: "QingtingProfile",
+            dependencies: ["QingtingCore", "QingtingIngest",
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
@@ -113,6 +124,7 @@ let package = Package(
                 "QingtingIngest",
                 "QingtingStore",
                 "QingtingCRM",
+                "QingtingProfile",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +145,7 @@ let package = Package(
                 "QingtingStore",
                 "QingtingIngest",
                 "QingtingCRM",
+                "QingtingProfile",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -159,10 +172,16 @@ let package = Package(
         ),
         .testTarget(
             name: "QingtingCRMTests",
-            dependencies: ["QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
+            dependencies: ["QingtingCRM", "QingtingProfile", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
                            "QingtingText", "QingtingCore", "TestSupport",
                            .product(name: "OrderedCollections", package: "swift-collections"),
                            .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "QingtingProfileTests",
+            dependencies: ["QingtingProfile", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingCore",
+                           "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Paths the end-to-end tests share (repository root, built binary).

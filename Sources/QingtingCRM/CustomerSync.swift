@@ -36,6 +36,9 @@ public struct CustomerSync {
         public var rejected = 0
         public var bindingsAdded = 0
         public var bindingsMoved = 0
+        /// Customers that gained or lost a bound account: their profiles may now read other
+        /// events (`ProfileRebuild.refold`).
+        public var rebound: Set<String> = []
         /// How many customers had each field changed.
         public var fields: OrderedDictionary<String, Int> = [:]
         /// Per record that changed something: `customer`, `record` (its id in the export),
@@ -175,9 +178,11 @@ public struct CustomerSync {
             switch try tx.bind(platform: b.platform.rawValue, uid: b.uid, customer: id, source: source, at: now) {
             case .added:
                 summary.bindingsAdded += 1
+                summary.rebound.insert(id)
                 bound.append("\(b.platform.rawValue):\(b.uid)")
-            case .moved:
+            case .moved(let from):
                 summary.bindingsMoved += 1
+                summary.rebound.formUnion([id, from])
                 bound.append("\(b.platform.rawValue):\(b.uid)")
             case .unchanged: break
             }

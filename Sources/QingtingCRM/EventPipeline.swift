@@ -1,5 +1,6 @@
 import OrderedCollections
 public import QingtingCore
+public import QingtingProfile
 public import QingtingIngest
 public import QingtingStore
 
@@ -27,6 +28,8 @@ public final class EventPipeline: Sendable {
         public var now: Int64?
         /// Look known `(platform, event_id)` pairs up before analysing (a retry costs no analysis).
         public var skipKnownDuplicates = true
+        /// The profile configuration each stored event's customer profile is updated by.
+        public var profile = ProfileConfiguration()
 
         public init(mapping: FieldMapping? = nil) { self.mapping = mapping }
     }
@@ -220,6 +223,7 @@ public final class EventPipeline: Sendable {
             var ahead: [String: CustomerResolver.Scored] = [:]
             for prepared in batch { ahead.merge(prepared.ahead) { first, _ in first } }
             var modelSet: Int64?
+            var profiles = ProfileUpdates(config: configuration.profile)
             var results: [Result] = []
             results.reserveCapacity(batch.count)
             for prepared in batch {
@@ -263,6 +267,10 @@ public final class EventPipeline: Sendable {
                         modelSet: analysis == nil ? nil : modelSet,
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
+                    if let seq, let customer = link.customer {
+                        try profiles.apply(
+                            event, seq: seq, customer: customer, analysis: analysis, models: analyzer.fingerprint, in: tx)
+                    }
                     events.append(
                         EventResult(
                             status: seq == nil ? .duplicate : .stored, platform: event.platform,
@@ -273,6 +281,7 @@ public final class EventPipeline: Sendable {
                         platform: prepared.platform, location: prepared.location, events: events,
                         rejections: prepared.rejections))
             }
+            try profiles.save(in: tx)
             return (results, seen, generation)
         }
         // Committed: what this transaction resolved holds for later batches of this generation.

@@ -79,18 +79,7 @@ extension CRMStore {
             arguments.append(after)
         }
         let sql = """
-            SELECT e.seq, e.platform, e.event_id, e.kind, e.author_platform, e.author_uid, e.author_profile,
-                e.identity, CASE WHEN i.id IS NOT NULL THEN i.customer ELSE e.customer END,
-                e.link_rule, e.link_probability, e.parent_id, e.parent_root, e.parent_post, e.text, e.quoted_text,
-                e.occurred_at, e.received_at, e.committed_at, e.metrics, e.analysis, m.fingerprint, e.model_set,
-                (SELECT MIN(d.occurred_at) FROM events d
-                    WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'delete'),
-                (SELECT MAX(d.occurred_at) FROM events d
-                    WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'edit'),
-                \(includeRaw ? "p.bytes" : "NULL")
-            FROM events e LEFT JOIN identities i ON i.id = e.identity
-                LEFT JOIN model_sets m ON m.id = e.model_set
-                \(includeRaw ? "LEFT JOIN payloads p ON p.id = e.payload" : "")
+            \(Self.eventSelect(includeRaw: includeRaw))
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY e.seq
             """
@@ -98,6 +87,24 @@ extension CRMStore {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try rows.next() { try body(Self.storedEvent(row)) }
         }
+    }
+
+    /// The SELECT … FROM of an event listing, whose rows `storedEvent` reads (`e` is the event).
+    static func eventSelect(includeRaw: Bool) -> String {
+        """
+        SELECT e.seq, e.platform, e.event_id, e.kind, e.author_platform, e.author_uid, e.author_profile,
+            e.identity, CASE WHEN i.id IS NOT NULL THEN i.customer ELSE e.customer END,
+            e.link_rule, e.link_probability, e.parent_id, e.parent_root, e.parent_post, e.text, e.quoted_text,
+            e.occurred_at, e.received_at, e.committed_at, e.metrics, e.analysis, m.fingerprint, e.model_set,
+            (SELECT MIN(d.occurred_at) FROM events d
+                WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'delete'),
+            (SELECT MAX(d.occurred_at) FROM events d
+                WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'edit'),
+            \(includeRaw ? "p.bytes" : "NULL")
+        FROM events e LEFT JOIN identities i ON i.id = e.identity
+            LEFT JOIN model_sets m ON m.id = e.model_set
+            \(includeRaw ? "LEFT JOIN payloads p ON p.id = e.payload" : "")
+        """
     }
 
     static func storedEvent(_ row: Row) throws -> StoredEvent {

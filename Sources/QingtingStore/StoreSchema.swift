@@ -18,6 +18,7 @@ enum StoreSchema {
     static let migrations: [StoreMigration] = [
         StoreMigration(name: "v1-links", migrate: v1Links),
         StoreMigration(name: "v2-events", migrate: v2Events),
+        StoreMigration(name: "v3-profiles", migrate: v3Profiles),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

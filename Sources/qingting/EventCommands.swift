@@ -1,6 +1,7 @@
 import ArgumentParser
 import QingtingCRM
 import QingtingIngest
+import QingtingProfile
 import QingtingStore
 import QingtingCore
 
@@ -42,6 +43,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Payloads per transaction.")
     var batch = 1024
 
+    @Option(help: "Profile configuration the customers' profiles are updated by (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     @Option(help: "Threads that read and analyse (default: the number of CPUs).")
     var threads: Int?
 
@@ -61,6 +65,7 @@ struct IngestCommand: ParsableCommand {
             let store = try storeOptions.open()
             var configuration = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             configuration.now = now?.millis
+            configuration.profile = try ProfileConfiguration.load(profileConfig)
             let pipeline = EventPipeline(
                 store: store, analyzer: try analysis.analyzer(),
                 resolver: try CustomerResolver.load(store: store, modelPath: linkModel), configuration: configuration)
@@ -216,7 +221,9 @@ struct CustomersImport: ParsableCommand {
             any other layout. Records are deduplicated on the unified key (phone in E.164, e-mail, \
             unionid); re-importing the same export changes nothing; a changed one updates only the \
             fields that differ. Prints a JSON summary of what it did (field names, never values); a \
-            record that cannot be read is reported as FILE:LINE: reason and the exit status is 1.
+            record that cannot be read is reported as FILE:LINE: reason and the exit status is 1. \
+            Customers whose bound accounts changed get their profiles refolded from the log (an \
+            account's earlier events count for its customer from then on).
             """
     )
 
@@ -231,19 +238,28 @@ struct CustomersImport: ParsableCommand {
     @Option(help: "The clock stamped on imported values and bindings (ISO 8601, epoch ms); default: now.")
     var now: TimeArgument?
 
+    @Option(help: "Profile configuration the profiles of customers whose bound accounts changed are refolded with (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     @Argument(help: "Customer exports.")
     var files: [String]
 
     func run() throws {
         var rejected = 0
         let summary = try reportingErrors {
+            let store = try storeOptions.open()
             let sync = CustomerSync(
-                store: try storeOptions.open(), mapping: try mapping.map(CustomerMapping.load) ?? .default,
+                store: store, mapping: try mapping.map(CustomerMapping.load) ?? .default,
                 source: source, now: now?.millis ?? EventPipeline.clock())
-            return try sync.run(files: files) { error in
+            let summary = try sync.run(files: files) { error in
                 rejected += 1
                 warn("qingting: \(error)")
             }
+            // A bound account's earlier events now belong to its customer: refold those profiles.
+            if !summary.rebound.isEmpty {
+                try ProfileRebuild(store: store, config: try ProfileConfiguration.load(profileConfig)).refold(summary.rebound)
+            }
+            return summary
         }
         writeAll(1, summary.json + "\n")
         if rejected > 0 { throw ExitCode.failure }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import QingtingCRM
+import QingtingProfile
 import QingtingCore
 import OrderedCollections
 import QingtingStore
@@ -51,7 +53,7 @@ struct LinkConfirm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confirm",
         abstract: "Record that an identity is its linked customer (or the one given); re-runs keep it.",
-        discussion: "Prints {\"identity\",\"customer\",\"status\":\"confirmed\",\"decided_by\":\"person\"}."
+        discussion: "Prints {\"identity\",\"customer\",\"status\":\"confirmed\",\"decided_by\":\"person\"}. The profiles of the customer the identity leaves and the one it joins are refolded from the log."
     )
 
     @Option(help: "Link store written by `link run --store`.")
@@ -63,10 +65,15 @@ struct LinkConfirm: ParsableCommand {
     @Option(help: "The customer it is (default: the one it is linked to).")
     var customer: String?
 
+    @Option(help: "Profile configuration the profiles the decision moves events between are refolded with (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     func run() throws {
         try reportingErrors {
-            let linked = try LinkStore(path: store).decide(identity: identity, .confirm(customer: customer))
-            try printDecision(identity: identity, customer: linked, status: "confirmed")
+            try ProfileRebuild.refolding(store: store, identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
+                let linked = try LinkStore(path: store).decide(identity: identity, .confirm(customer: customer))
+                try printDecision(identity: identity, customer: linked, status: "confirmed")
+            }
         }
     }
 }
@@ -75,7 +82,7 @@ struct LinkReject: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reject",
         abstract: "Record that an identity is not its linked customer; it stays unlinked across re-runs.",
-        discussion: "Prints {\"identity\",\"customer\":null,\"status\":\"rejected\",\"decided_by\":\"person\"}."
+        discussion: "Prints {\"identity\",\"customer\":null,\"status\":\"rejected\",\"decided_by\":\"person\"}. The profile of the customer the identity leaves is refolded from the log."
     )
 
     @Option(help: "Link store written by `link run --store`.")
@@ -84,10 +91,15 @@ struct LinkReject: ParsableCommand {
     @Option(help: "The identity, as platform:uid.")
     var identity: String
 
+    @Option(help: "Profile configuration the profile the decision takes events from is refolded with (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     func run() throws {
         try reportingErrors {
-            try LinkStore(path: store).decide(identity: identity, .reject)
-            try printDecision(identity: identity, customer: nil, status: "rejected")
+            try ProfileRebuild.refolding(store: store, identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
+                try LinkStore(path: store).decide(identity: identity, .reject)
+                try printDecision(identity: identity, customer: nil, status: "rejected")
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ struct Qingting: AsyncParsableCommand {
         version: RPCEngine.version,
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
                       LinkCommand.self, CustomersCommand.self, IngestCommand.self, EventsCommand.self,
-                      ReplayCommand.self, SyncCommand.self, ServeCommand.self, CallCommand.self]
+                      ReplayCommand.self, SyncCommand.self, CustomerCommand.self, RebuildCommand.self, SegmentsCommand.self,
+                       ServeCommand.self, CallCommand.self]
     )
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import QingtingCRM
 import QingtingIngest
+import QingtingProfile
 import QingtingStore
 import QingtingServer
 import QingtingText
@@ -15,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
         discussion: """
             Methods: engine.info, rpc.discover, text.segment, text.analyze, identity.resolve, \
-            event.ingest and sync.status (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
+            event.ingest, sync.status, customer.get, customer.search, segment.list and segment.members (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
@@ -97,6 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Commit durability of the event log: full (sync at every commit) or normal.")
     var durability: CRMStore.Durability = .full
 
+    @Option(help: "Profile configuration for the profiles event.ingest updates and customer.get reads (default: the shipped Lexicons/profile.json).")
+    var profileConfig: String?
+
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
@@ -163,8 +167,9 @@ struct ServeCommand: AsyncParsableCommand {
             let crm = try CRMStore(path: store, durability: durability)
             // The probabilistic step scores against the store's customers, with the link model given.
             let resolver = try CustomerResolver.load(store: crm, modelPath: linkModel)
-            return RPCEngine.EventLog(store: crm, resolver: resolver,
-                                      configuration: EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load)))
+            var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
+            pipeline.profile = try ProfileConfiguration.load(profileConfig)
+            return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline)
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
                                eventLog: eventLog)

@@ -156,3 +156,76 @@ import Testing
         #expect(health["targets"]?["latency_ms"] == .number("900000"))
     }
 }
+
+/// End-to-end: the profile commands on the built binary.
+@Suite struct ProfileCLITests {
+    @Test func showSearchTagDecisionsAndRebuildCheck() throws {
+        let s = EventCLITests.Scratch()
+        let customers = try s.write("customers.jsonl", [
+            #"{"id":"C1","name":"林小雨","phone":"13812345678","gender":"女","city":"杭州","identities":[{"platform":"weibo","uid":"2222222222"}]}"#,
+        ])
+        #expect(try runQingting(["customers", "import", "--store", s.store, customers]).status == 0)
+        let mapping = try s.write("orders.tsv", [
+            "event_id\torder_no", "uid\tmember", "author.phone\tphone", "time\tpaid_at", "time_format\tiso8601", "kind\t=order",
+            "metrics.amount\tamount",
+        ])
+        let orders = try s.write("orders.csv", [
+            "order_no,member,phone,paid_at,amount", "SO-1,shop-1,13812345678,2011-06-02T10:00:00Z,4999",
+            "SO-2,shop-1,13812345678,2011-06-20T10:00:00Z,199",
+        ])
+        let weibo = try s.write("weibo.jsonl", EventCLITests.payloads("weibo/comments.jsonl"))
+        #expect(try runQingting(["ingest", "--store", s.store, "--now", "2026-01-01T00:00:00Z", weibo]).status == 0)
+        let ingested = try runQingting(["ingest", "--store", s.store, "--now", "2026-01-01T00:00:00Z", "--mapping", mapping, orders])
+        #expect(ingested.status == 0, "\(ingested.stderr)")
+
+        let now = "2011-06-21T00:00:00Z"
+        let shown = try runQingting(["customer", "show", "--store", s.store, "--now", now, "C1"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let profile = try EventCLITests.json(shown.stdout)
+        #expect(profile["journey"]?["stage"] == .string("忠诚"))
+        guard case .array(let history)? = profile["journey"]?["history"] else { Issue.record("no history"); return }
+        #expect(history.map { $0["stage"] } == [.string("认知"), .string("购买"), .string("忠诚")])
+        #expect(profile["identities"]?.jsonText.contains(#""rule":"verified_phone""#) == true)
+        // The same --now, the same bytes.
+        #expect(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C1"]).stdout == shown.stdout)
+
+        let pending = try runQingting(["customer", "search", "--store", s.store, "--now", now, "--tag", "高价值客户"])
+        #expect(try EventCLITests.json(pending.stdout)["customers"]?.jsonText.contains(#""id":"C1""#) == true)
+        #expect(try runQingting(["customer", "tag", "confirm", "--store", s.store, "C1", "高价值客户"]).status == 0)
+        let confirmed = try EventCLITests.json(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C1"]).stdout)
+        #expect(confirmed["tags"]?.jsonText.contains(#""tag":"高价值客户","kind":"key","status":"confirmed""#) == true)
+        let notKey = try runQingting(["customer", "tag", "confirm", "--store", s.store, "C1", "近期活跃"])
+        #expect(notKey.status != 0 && notKey.stderr.contains("not a key tag"))
+
+        let byPhone = try runQingting(["customer", "search", "--store", s.store, "--phone", "+86 138 1234 5678"])
+        #expect(byPhone.stdout.contains(#""id":"C1""#))
+        let missing = try runQingting(["customer", "show", "--store", s.store, "C9"])
+        #expect(missing.status == 1 && missing.stderr == "qingting: no such customer in the store\n")
+
+        let check = try runQingting(["rebuild", "--store", s.store, "--check"])
+        #expect(check.status == 0, "\(check.stdout)")
+        // Binding an account with earlier events (the fixture's other commenter) refolds that
+        // customer's profile at the import: rebuild and incremental still agree.
+        let later = try s.write("later.jsonl", [#"{"id":"C2","identities":[{"platform":"weibo","uid":"1404376560"}]}"#])
+        #expect(try runQingting(["customers", "import", "--store", s.store, later]).status == 0)
+        let c2 = try EventCLITests.json(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C2"]).stdout)
+        #expect(c2["activity"]?["events"] == .number("1"))
+        let recheck = try runQingting(["rebuild", "--store", s.store, "--check"])
+        #expect(recheck.status == 0, "\(recheck.stdout)")
+        // A person's link decision moves the account's events, and both profiles are refolded.
+        let moved = try runQingting(["link", "confirm", "--store", s.store, "--identity", "weibo:1404376560", "--customer", "C1"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let c1 = try EventCLITests.json(try runQingting(["customer", "show", "--store", s.store, "--now", now, "C1"]).stdout)
+        #expect(c1["activity"]?["events"] == .number("4"))
+        #expect(try runQingting(["rebuild", "--store", s.store, "--check"]).status == 0)
+        // Another configuration folds differently: --check says so and exits 1; rebuild fixes it.
+        let config = try s.write("profile.json", [#"{"engagement":{"half_life_days":3}}"#])
+        let stale = try runQingting(["rebuild", "--store", s.store, "--check", "--profile-config", config])
+        #expect(stale.status == 1 && stale.stdout.contains(#""what":"config""#))
+        #expect(try runQingting(["rebuild", "--store", s.store, "--profile-config", config]).status == 0)
+        #expect(try runQingting(["rebuild", "--store", s.store, "--check", "--profile-config", config]).status == 0)
+        let bad = try s.write("bad.json", [#"{"engagement":{"weights":{"active":2}}}"#])
+        let refused = try runQingting(["customer", "show", "--store", s.store, "--profile-config", bad, "C1"])
+        #expect(refused.status != 0 && refused.stderr.contains("$.engagement.weights.active: expected a number in 0.0...1.0, got 2"))
+    }
+}

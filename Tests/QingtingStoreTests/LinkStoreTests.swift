@@ -131,22 +131,22 @@ import QingtingCore
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 2 (v2-events)")
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 3 (v3-profiles)")
     }
 
     /// A file with a migration this engine has not registered is refused by name, and its
-    /// user_version (3) also makes an engine from before the migrator refuse it.
+    /// user_version (4) also makes an engine from before the migrator refuse it.
     @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
-                == "\(path): the store has schema version 3 (migrations v3-test-notes); this engine knows up to 2 (v2-events)")
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 3)
+                == "\(path): the store has schema version 4 (migrations v9-test-notes); this engine knows up to 3 (v3-profiles)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 4)
     }
 
-    static let throwaway = StoreMigration(name: "v3-test-notes") { db in
+    static let throwaway = StoreMigration(name: "v9-test-notes") { db in
         try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), body TEXT)")
     }
 
@@ -201,13 +201,13 @@ import QingtingCore
         #expect(applied1 == ["v1-links"] && version1 == 1)
         #expect(try Self.schema(path) == legacy)
 
-        // Today's engine adds the event log on top.
+        // Today's engine adds the event log and the profiles on top.
         let store = try LinkStore(path: path)
         let (applied, version) = try store.queue.read { db in
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(applied == ["v1-links", "v2-events"] && version == 2)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles"] && version == 3)
         #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
 
         let summary = try store.save(first, links: links)
@@ -234,7 +234,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-test-notes"] && version == 3 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v9-test-notes"] && version == 4 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.

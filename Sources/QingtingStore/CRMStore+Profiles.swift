@@ -1,0 +1,190 @@
+internal import GRDB
+import QingtingCore
+
+extension CRMStore {
+    /// A customer's stored profile state (a `ProfileState` as JSON), the configuration version it
+    /// was folded with and the last event `seq` in it.
+    public struct StoredProfile: Sendable, Equatable {
+        public var state: String
+        public var config: String
+        public var lastSeq: Int64
+
+        public init(state: String, config: String, lastSeq: Int64) {
+            self.state = state
+            self.config = config
+            self.lastSeq = lastSeq
+        }
+    }
+
+    /// A customer's profile row, or nil before any of their events landed.
+    public func profile(_ customer: String) throws -> StoredProfile? {
+        try read { db in try Self.profile(customer, db) }
+    }
+
+    static func profile(_ customer: String, _ db: Database) throws -> StoredProfile? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT state, config, last_seq FROM profiles WHERE customer = ?"),
+            arguments: [customer]
+        ).map { StoredProfile(state: $0[0], config: $0[1], lastSeq: $0[2]) }
+    }
+
+    /// The newest `limit` events of customer `customer` — the events `forEachEvent` lists for the
+    /// customer — in `seq` order.
+    /// - Complexity: the customer's event seqs through the customer and identity indexes, then
+    ///   `limit` rows; not a scan of the log.
+    public func recentEvents(customer: String, limit: Int) throws -> [StoredEvent] {
+        guard limit > 0 else { return [] }
+        let sql = """
+            \(Self.eventSelect(includeRaw: false))
+            WHERE e.seq IN (
+                SELECT seq FROM events WHERE customer = ?
+                UNION SELECT x.seq FROM identities j JOIN events x ON x.identity = j.id WHERE j.customer = ?)
+            ORDER BY e.seq DESC LIMIT ?
+            """
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: [customer, customer, limit]).map(Self.storedEvent).reversed()
+        }
+    }
+
+    /// Calls `body` with every profile row, in customer order.
+    public func forEachProfile(_ body: (String, StoredProfile) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT customer, state, config, last_seq FROM profiles ORDER BY customer")
+            while let row = try rows.next() {
+                try body(row[0], StoredProfile(state: row[1], config: row[2], lastSeq: row[3]))
+            }
+        }
+    }
+
+    /// Replaces every profile row with `profiles` in one transaction (`rebuild`); tag decisions stay.
+    public func replaceProfiles(_ profiles: [(customer: String, profile: StoredProfile)]) throws {
+        try storeErrors(path) {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "DELETE FROM profiles")
+                    let insert = try db.makeStatement(
+                        sql: "INSERT INTO profiles (customer, state, config, last_seq) VALUES (?, ?, ?, ?)")
+                    for p in profiles {
+                        try insert.execute(arguments: [p.customer, p.profile.state, p.profile.config, p.profile.lastSeq])
+                    }
+                    return .commit
+                }
+            }
+        }
+    }
+
+    /// Replaces the profile rows of the given customers in one transaction (nil: the row goes).
+    public func replaceProfiles(of customers: [(customer: String, profile: StoredProfile?)]) throws {
+        try storeErrors(path) {
+            try pool.write { db in
+                let tx = Transaction(db: db, committedAt: 0, session: session)
+                for c in customers {
+                    if let profile = c.profile {
+                        try tx.saveProfile(c.customer, profile)
+                    } else {
+                        try db.execute(sql: "DELETE FROM profiles WHERE customer = ?", arguments: [c.customer])
+                    }
+                }
+            }
+        }
+    }
+
+    /// A customer's fields and their provenance, or nil when the store has no such customer.
+    public func customer(_ id: String) throws -> CustomerState? {
+        try read { db in try Transaction(db: db, committedAt: 0, session: session).customer(id) }
+    }
+
+    /// Whether the store has customer `id`.
+    public func hasCustomer(_ id: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)", arguments: [id]) ?? false
+        }
+    }
+
+    /// The identities linked to a customer (rows of `identities`: `status` confirmed or
+    /// suggested), then the bound accounts no identity row stands for yet, each by platform and uid.
+    public func linkedIdentities(_ customer: String) throws
+        -> [(platform: String, uid: String, status: String, probability: Double?, rule: String?)]
+    {
+        try read { db in
+            var out: [(platform: String, uid: String, status: String, probability: Double?, rule: String?)] = []
+            var seen: Set<String> = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, platform, uid, status, probability, rule FROM identities WHERE customer = ? ORDER BY id",
+                arguments: [customer])
+            while let row = try rows.next() {
+                seen.insert(row[0])
+                out.append((row[1], row[2], row[3] ?? "suggested", row[4], row[5]))
+            }
+            let bound = try Row.fetchCursor(
+                db, sql: "SELECT platform, uid FROM bindings WHERE customer = ? ORDER BY platform, uid", arguments: [customer])
+            while let row = try bound.next() {
+                let (platform, uid): (String, String) = (row[0], row[1])
+                if seen.contains(platform + ":" + uid) { continue }
+                out.append((platform, uid, "confirmed", 1, "binding"))
+            }
+            return out
+        }
+    }
+
+    /// Records a person's decision on a tag (replacing an earlier one of theirs).
+    public func decideTag(customer: String, tag: String, decision: String, at time: Int64) throws {
+        try storeErrors(path) {
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO tag_decisions (customer, tag, decision, decided_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (customer, tag) DO UPDATE SET decision = excluded.decision,
+                            decided_at = excluded.decided_at
+                        """,
+                    arguments: [customer, tag, decision, time])
+            }
+        }
+    }
+
+    /// A customer's tag decisions, by tag.
+    public func tagDecisions(_ customer: String) throws -> [(tag: String, decision: String, at: Int64)] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT tag, decision, decided_at FROM tag_decisions WHERE customer = ? ORDER BY tag",
+                arguments: [customer]
+            ).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// Customers whose name is exactly `name`, in id order.
+    public func customers(named name: String) throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT id FROM customers WHERE name = ? ORDER BY id", arguments: [name]) }
+    }
+
+    /// The customer holding a unified key (`phone:+86…`, `email:…`), if any.
+    public func customer(forKey key: String) throws -> String? {
+        try read { db in try Transaction(db: db, committedAt: 0, session: session).customer(forKey: key) }
+    }
+
+    /// The customer an account (`platform`, `uid`) is linked or bound to, if any.
+    public func customer(platform: String, uid: String) throws -> String? {
+        try read { db in
+            let tx = Transaction(db: db, committedAt: 0, session: session)
+            return try tx.identity(platform + ":" + uid)?.customer ?? tx.binding(platform: platform, uid: uid)
+        }
+    }
+}
+
+extension CRMStore.Transaction {
+    /// A customer's profile row as this transaction sees it.
+    public func profile(_ customer: String) throws -> CRMStore.StoredProfile? {
+        try CRMStore.profile(customer, db)
+    }
+
+    /// Writes a customer's profile row.
+    public func saveProfile(_ customer: String, _ profile: CRMStore.StoredProfile) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO profiles (customer, state, config, last_seq) VALUES (?, ?, ?, ?)
+                ON CONFLICT (customer) DO UPDATE SET state = excluded.state, config = excluded.config,
+                    last_seq = excluded.last_seq
+                """
+        ).execute(arguments: [customer, profile.state, profile.config, profile.lastSeq])
+    }
+}

@@ -1,0 +1,262 @@
+import OrderedCollections
+import QingtingCore
+import QingtingIngest
+import Testing
+import TestSupport
+
+@testable import QingtingProfile
+
+/// The profile fold and its view on plain values, without a store: decay to `--now`, tags with
+/// provenance and pending key tags, tier reasons, journey transitions, the configuration file.
+@Suite struct ProfileTests {
+    static let config = ProfileConfiguration()
+    static let day: Int64 = 86_400_000
+    /// 2026-01-01T00:00:00Z.
+    static let t0: Int64 = 1_767_225_600_000
+
+    static func event(
+        _ seq: Int64, _ kind: String, at: Int64 = t0, platform: String = "weibo", text: String? = nil,
+        sentiment: String? = nil, intents: [(String, Double)] = [], category: String? = nil,
+        metrics: JSONObject = [:]
+    ) -> ProfileEvent {
+        var analysis: String?
+        if text != nil {
+            var w = JSONWriter()
+            w.object { w in
+                w.member("sentiment", sentiment ?? "neutral")
+                w.member("intents") { w in
+                    w.array(intents) { w, i in
+                        w.object { w in
+                            w.member("label", i.0)
+                            w.member("probability", i.1, digits: 4)
+                        }
+                    }
+                }
+                w.key("category")
+                if let category { w.string(category) } else { w.null() }
+            }
+            analysis = w.text
+        }
+        return ProfileEvent(seq: seq, platform: platform, kind: kind, occurredAt: at, text: text, analysis: analysis,
+                            models: analysis == nil ? nil : "f00dfeedf00dfeed", metrics: metrics)
+    }
+
+    static func fold(_ events: [ProfileEvent], _ config: ProfileConfiguration = config) -> ProfileState {
+        events.reduce(into: ProfileState()) { $0.apply($1, config) }
+    }
+
+    static func profile(_ state: ProfileState, now: Int64, decisions: [TagDecision] = [],
+                        fields: [String: (value: String, source: String, updatedAt: Int64?)] = [:]) -> Profile {
+        Profile(customer: Profile.Customer(id: "C1", fields: fields, identities: []), state: state, config: config,
+                now: now, decisions: decisions)
+    }
+
+    @Test func decayHalvesEachHalfLifeAndNowMakesOutputReproducible() {
+        let state = Self.fold([Self.event(1, "comment", text: "不错", sentiment: "neutral")])
+        let halfLife = Int64(Self.config.engagement.halfLifeDays) * Self.day
+        let atOnce = EngagementScore(state, now: Self.t0, Self.config)
+        let later = EngagementScore(state, now: Self.t0 + halfLife, Self.config)
+        let active = { (s: EngagementScore) in s.terms.first { $0.name == "active" }!.platforms[0].units }
+        #expect(active(atOnce) == 1)
+        #expect(abs(active(later) - 0.5) < 1e-12)
+        #expect(later.score < atOnce.score)
+        // The same state read at the same time is the same bytes.
+        let a = Self.profile(state, now: Self.t0 + 3 * Self.day).json(events: [])
+        let b = Self.profile(state, now: Self.t0 + 3 * Self.day).json(events: [])
+        #expect(a == b)
+        #expect(a != Self.profile(state, now: Self.t0 + 4 * Self.day).json(events: []))
+    }
+
+    @Test func decayedSumsDoNotDependOnArrivalOrderBeyondRounding() {
+        var forward = Decayed()
+        var backward = Decayed()
+        let h = Double(7 * Self.day)
+        for t in [0, 3, 9] { forward.add(1, at: Self.t0 + Int64(t) * Self.day, halfLifeMillis: h) }
+        for t in [9, 3, 0] { backward.add(1, at: Self.t0 + Int64(t) * Self.day, halfLifeMillis: h) }
+        let now = Self.t0 + 20 * Self.day
+        let exact = [0.0, 3, 9].map { Double.power2(-(20 - $0) / 7) }.reduce(0, +)
+        #expect(abs(forward.value(now: now, halfLifeMillis: h) - exact) < 1e-12)
+        #expect(abs(backward.value(now: now, halfLifeMillis: h) - exact) < 1e-12)
+    }
+
+    @Test func engagementIsNormalizedPerPlatformAndShowsEachTerm() {
+        // Two likes mean more on WeChat (saturation 5) than on Weibo (20).
+        let weibo = Self.fold([Self.event(1, "like"), Self.event(2, "like")])
+        let wechat = Self.fold([Self.event(1, "like", platform: "wechat"), Self.event(2, "like", platform: "wechat")])
+        let w = EngagementScore(weibo, now: Self.t0, Self.config)
+        let c = EngagementScore(wechat, now: Self.t0, Self.config)
+        #expect(c.score > w.score)
+        #expect(w.terms.map(\.name) == ["active", "passive", "latent"])
+        let passive = w.terms[1]
+        #expect(passive.weight == 0.3 && passive.platforms[0].units == 2)
+        #expect(abs(passive.value - (1 - Double.power2(-2.0 / 20))) < 1e-12)
+        let json = Self.profile(wechat, now: Self.t0).json(events: [])
+        #expect(json.contains(#""passive":{"weight":0.3,"value":0.2421,"contribution":0.0726,"platforms":{"wechat":{"units":2,"saturation":5,"normalized":0.2421}}}"#))
+    }
+
+    @Test func keyTagsStayPendingUntilAPersonDecidesAndRulesNeverOverrideThem() throws {
+        let twoOrders = Self.fold([Self.event(1, "order", metrics: ["amount": .number("300")]),
+                                   Self.event(2, "order", at: Self.t0 + Self.day)])
+        let pending = Self.profile(twoOrders, now: Self.t0 + 2 * Self.day).tags.first { $0.tag == "高价值客户" }
+        #expect(pending?.status == "pending")
+        #expect(pending?.by == "rule" && pending?.evidence == [2])
+        let confirmed = Self.profile(twoOrders, now: Self.t0 + 2 * Self.day,
+                                     decisions: [TagDecision(tag: "高价值客户", decision: "confirmed", at: Self.t0 + 2 * Self.day)])
+            .tags.first { $0.tag == "高价值客户" }
+        #expect(confirmed?.status == "confirmed" && confirmed?.by == "person")
+        // A rejection holds while the rule still fires; a confirmation holds when it no longer does.
+        let rejected = Self.profile(twoOrders, now: Self.t0 + 2 * Self.day,
+                                    decisions: [TagDecision(tag: "高价值客户", decision: "rejected", at: Self.t0)])
+            .tags.first { $0.tag == "高价值客户" }
+        #expect(rejected?.status == "rejected" && rejected?.by == "person")
+        let oneOrder = Self.fold([Self.event(1, "order")])
+        #expect(Self.profile(oneOrder, now: Self.t0).tags.contains { $0.tag == "高价值客户" } == false)
+        let kept = Self.profile(oneOrder, now: Self.t0,
+                                decisions: [TagDecision(tag: "高价值客户", decision: "confirmed", at: Self.t0)])
+        #expect(kept.tags.first { $0.tag == "高价值客户" }?.status == "confirmed")
+    }
+
+    @Test func tagsCarryKindProvenanceEvidenceAndExpiry() {
+        let state = Self.fold([
+            Self.event(1, "comment", text: "这款手机拍照真好", sentiment: "positive", category: "手机"),
+            Self.event(2, "comment", at: Self.t0 + Self.day, text: "想买个新手机，哪个好", intents: [("purchase", 0.9)],
+                       category: "手机"),
+        ])
+        let p = Self.profile(state, now: Self.t0 + 2 * Self.day,
+                             fields: ["gender": ("f", "crm", Self.t0 - Self.day), "city": ("上海", "crm", nil)])
+        let tags = Dictionary(uniqueKeysWithValues: p.tags.map { ($0.tag, $0) })
+        #expect(tags["性别:女"]?.kind == .static && tags["性别:女"]?.fields == ["gender"])
+        #expect(tags["地域:上海"]?.kind == .static)
+        #expect(tags["近期活跃"]?.kind == .dynamic && tags["近期活跃"]?.evidence == [2])
+        #expect(tags["近期活跃"]?.expiresAt == Self.t0 + Self.day + 7 * Self.day)
+        #expect(tags["偏好:手机"]?.evidence == [1, 2])
+        let intent = tags["购买意向"]
+        #expect(intent?.kind == .predicted && intent?.by == "model" && intent?.version == "f00dfeedf00dfeed")
+        #expect(intent?.evidence == [2])
+        // Ten days without interaction: no longer recent; the intent has decayed below the threshold later.
+        let later = Self.profile(state, now: Self.t0 + 10 * Self.day).tags.map(\.tag)
+        #expect(!later.contains("近期活跃"))
+        #expect(!Self.profile(state, now: Self.t0 + 60 * Self.day).tags.map(\.tag).contains("购买意向"))
+    }
+
+    @Test func tiersComeWithTheirReason() {
+        let silent = Self.fold([Self.event(1, "comment", text: "还行")])
+        let tier = Self.profile(silent, now: Self.t0 + 40 * Self.day).tier
+        #expect(tier?.tier == "沉默用户")
+        #expect(tier?.reason == "days_silent 40 >= 30")
+
+        let keen = Self.fold([Self.event(1, "comment", text: "想买", intents: [("purchase", 0.95)])])
+        let high = Self.profile(keen, now: Self.t0 + Self.day).tier
+        #expect(high?.tier == "高潜用户")
+        #expect(high?.reason.hasPrefix("purchase_intent 0.") == true)
+        #expect(high?.reason.hasSuffix("and orders 0 < 1") == true)
+
+        let fan = Self.fold((1...6).map { Self.event(Int64($0), "comment", platform: "wechat", text: "好", sentiment: "positive") })
+        let active = Self.profile(fan, now: Self.t0).tier
+        #expect(active?.tier == "活跃粉丝")
+        #expect(active?.reason.hasPrefix("engagement ") == true)
+
+        #expect(Self.profile(Self.fold([Self.event(1, "view")]), now: Self.t0).tier == nil)
+    }
+
+    @Test func journeyMovesForwardOnlyAndNamesTheEventThatMovedIt() {
+        let state = Self.fold([
+            Self.event(1, "view"),
+            Self.event(2, "like"),
+            Self.event(3, "comment", text: "想买这款", intents: [("purchase", 0.9)]),
+            Self.event(4, "dm", platform: "wechat", text: "这款有货吗，想下单", intents: [("purchase", 0.8)]),
+            Self.event(5, "view"),
+            Self.event(6, "order"),
+            Self.event(7, "share"),
+        ])
+        #expect(state.journey.map(\.stage) == ["认知", "考虑", "决策", "购买", "忠诚"])
+        #expect(state.journey.map(\.seq) == [1, 3, 4, 6, 7])
+        #expect(state.journey[1].reason == "intent purchase 0.9 on comment")
+        #expect(state.journey[2].reason == "intent purchase 0.8 on dm")
+        #expect(state.journey[3].reason == "kind order")
+        // A first share before any purchase is only awareness.
+        #expect(Self.fold([Self.event(1, "share")]).journey.map(\.stage) == ["认知"])
+        // An order straight away skips the stages before it; a second order is loyalty.
+        let twice = Self.fold([Self.event(1, "order"), Self.event(2, "order")])
+        #expect(twice.journey.map(\.stage) == ["购买", "忠诚"])
+    }
+
+    @Test func segmentsCombineMeasuresTiersStagesTagsAndPlatforms() throws {
+        let segments = Dictionary(uniqueKeysWithValues: Self.config.segments.map { ($0.name, $0) })
+        let fan = Self.fold([
+            Self.event(1, "comment", text: "这款手机真好", sentiment: "positive", category: "手机"),
+            Self.event(2, "comment", text: "手机拍照也不错", sentiment: "positive", category: "手机"),
+            Self.event(3, "order", platform: "generic"),
+        ])
+        let now = Self.profile(fan, now: Self.t0 + Self.day)
+        #expect(now.isMember(of: try #require(segments["weibo_phone_fans"])))
+        #expect(now.isMember(of: try #require(segments["recent_buyers"])))
+        #expect(!now.isMember(of: try #require(segments["koc_pool"])))
+        // Forty days on: no longer a recent buyer, now silent.
+        let later = Self.profile(fan, now: Self.t0 + 40 * Self.day)
+        #expect(!later.isMember(of: try #require(segments["recent_buyers"])))
+        #expect(later.isMember(of: try #require(segments["silent"])))
+        // Only Weibo events count for a Weibo segment.
+        let elsewhere = Self.fold([Self.event(1, "comment", platform: "wechat", text: "手机", category: "手机"),
+                                   Self.event(2, "comment", platform: "wechat", text: "手机", category: "手机")])
+        #expect(!Self.profile(elsewhere, now: Self.t0).isMember(of: try #require(segments["weibo_phone_fans"])))
+        // A pending key tag does not put a customer in a segment that asks for it; a confirmed one does.
+        let vip = ProfileConfiguration.Segment(name: "vip", summary: "", tags: ["高价值客户"])
+        let twoOrders = Self.fold([Self.event(1, "order"), Self.event(2, "order")])
+        #expect(!Self.profile(twoOrders, now: Self.t0).isMember(of: vip))
+        #expect(Self.profile(twoOrders, now: Self.t0, decisions: [TagDecision(tag: "高价值客户", decision: "confirmed", at: Self.t0)])
+            .isMember(of: vip))
+    }
+
+    @Test func theStateRoundTripsThroughItsStoredForm() throws {
+        let state = Self.fold([
+            Self.event(1, "comment", text: "想买手机", intents: [("purchase", 0.9)], category: "手机"),
+            Self.event(2, "view", metrics: ["view_seconds": .number("95"), "completion_rate": .number("0.4")]),
+            Self.event(3, "order", at: Self.t0 - Self.day, metrics: ["amount": .number("1999.5")]),
+        ])
+        let back = try ProfileState.decoded(state.encoded)
+        #expect(back == state)
+        #expect(back.encoded == state.encoded)
+    }
+
+    @Test func kocScoreNeedsFollowersInRangeAndInteractions() {
+        let posts = (1...8).map {
+            Self.event(Int64($0), "post", at: Self.t0 + Int64($0) * 3 * Self.day,
+                       text: "强烈安利这款粉底液，用了一个月皮肤状态好多了，真心推荐给大家", sentiment: "positive",
+                       intents: [("recommend", 0.9)],
+                       metrics: ["followers_count": .number("12000"), "likes": .number("400"), "comments": .number("80")])
+        }
+        let koc = KOCScore(Self.fold(posts), Self.config)
+        #expect(koc.followerFactor == 1)
+        #expect(koc.score >= 0.6)
+        #expect(Self.profile(Self.fold(posts), now: Self.t0 + 25 * Self.day).tier?.tier == "核心KOC")
+        let celebrity = posts.map { e -> ProfileEvent in
+            var e = e
+            e.followers = 5_000_000
+            return e
+        }
+        #expect(KOCScore(Self.fold(celebrity), Self.config).score < koc.score)
+    }
+
+    @Test func theShippedFileIsTheDefaults() throws {
+        let shipped = try ProfileConfiguration.load("\(TestPaths.root)/\(ProfileConfiguration.shippedPath)")
+        var defaults = ProfileConfiguration()
+        defaults.source = shipped.source
+        defaults.version = shipped.version
+        #expect(shipped == defaults)
+        #expect(shipped.version.count == 16)
+    }
+
+    @Test func badValuesAreReportedByJSONPathAllAtOnce() throws {
+        let text = #"{"engagement":{"weights":{"active":"high","passive":3}},"tiers":[{"tier":"x","when":[{"measure":"karma","op":">=","value":1}]}],"colour":1}"#
+        let error = #expect(throws: QingtingErrors.self) {
+            try ProfileConfiguration.parse(try JSONValue.parse(text), file: "p.json")
+        }
+        let messages = error?.errors.map(\.description) ?? []
+        #expect(messages.count == 4)
+        #expect(messages.contains("p.json: $.engagement.weights.active: expected a number in 0.0...1.0, got string"))
+        #expect(messages.contains("p.json: $.engagement.weights.passive: expected a number in 0.0...1.0, got 3"))
+        #expect(messages.contains { $0.hasPrefix("p.json: $.tiers[0].when[0].measure: unknown measure") })
+        #expect(messages.contains { $0.hasPrefix("p.json: $.colour: unknown member") })
+    }
+}
