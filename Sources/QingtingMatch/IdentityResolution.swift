@@ -121,19 +121,20 @@ public struct IdentityResolution: Sendable {
         let people = persons
         @Sendable func membersOf(_ k: Int) -> [Int32] { ranges[k].map { Int32(truncatingIfNeeded: sortedMembers[$0]) } }
         @Sendable func candidatesOf(_ k: Int) -> [Int32] { candidateRangesOf[k].map { Int32(truncatingIfNeeded: sortedKeys[$0]) } }
-        struct Masses { var best: Int?; var bestMass: Double; var candidates: Double; var rest: Double }
+        // `strongest`: the account whose term weighs most against the best candidate (a link's `via`).
+        struct Masses { var best: Int?; var bestMass: Double; var strongest: Int?; var candidates: Double; var rest: Double }
         let chunks = max(1, min(256, people.count / 2_000))
         let masses = Parallel.map(chunks) { w -> [Masses] in
             var out: [Masses] = []
             for k in (w * people.count / chunks)..<((w + 1) * people.count / chunks) {
                 let range = candidateRangesOf[k]
                 let person = evidence.person(membersOf(k), candidates: candidatesOf(k))
-                var m = Masses(best: nil, bestMass: 0, candidates: 0,
+                var m = Masses(best: nil, bestMass: 0, strongest: nil, candidates: 0,
                                rest: Double(max(left - range.count, 0)) * Math.exp2(evidence.restWeight(person, weights)))
                 for (x, unit) in zip(range, person.units) {
                     let mass = Math.exp2(min(evidence.weight(unit, weights), 1000))
                     m.candidates += mass
-                    if mass > m.bestMass { m.bestMass = mass; m.best = x }
+                    if mass > m.bestMass { m.bestMass = mass; m.best = x; m.strongest = evidence.strongest(unit, weights) }
                 }
                 out.append(m)
             }
@@ -171,8 +172,7 @@ public struct IdentityResolution: Sendable {
                 let members = membersOf(k), cands = candidatesOf(k)
                 let post = posterior(k, finalShare)
                 let candidate = post.best.map { Int(sortedKeys[$0] & 0xFFFF_FFFF) }
-                let strongest = post.probability >= threshold
-                    ? candidate.flatMap { evidence.strongest(evidence.person(members, candidates: [Int32($0)]).units[0], weights) } : nil
+                let strongest = masses[k].strongest
                 for r in members.map(Int.init) {
                     // The identity's own rule link wins for it.
                     if let (customer, rule) = cands.lazy.compactMap({ c -> (Int, Int16)? in
