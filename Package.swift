@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "QingtingIngest", targets: ["QingtingIngest"]),
         .library(name: "QingtingCRM", targets: ["QingtingCRM"]),
         .library(name: "QingtingProfile", targets: ["QingtingProfile"]),
+        .library(name: "QingtingRules", targets: ["QingtingRules"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "QingtingCRM",
             dependencies: ["QingtingCore", "QingtingText", "QingtingClassify", "QingtingMatch", "QingtingIngest",
-                           "QingtingStore", "QingtingProfile",
+                           "QingtingStore", "QingtingProfile", "QingtingRules",
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
@@ -97,6 +98,15 @@ let package = Package(
         // what it returns, the CRM layer calls it as each event lands and in `rebuild`.
         .target(
             name: "QingtingProfile",
+            dependencies: ["QingtingCore", "QingtingIngest",
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
+        // Alert rules and automations: the rule file, its one interpreter (live and backtest alike,
+        // on event time) and the feed records a firing appends. No I/O: the CRM layer feeds it the
+        // log's events and persists its state and records in the same transaction.
+        .target(
+            name: "QingtingRules",
             dependencies: ["QingtingCore", "QingtingIngest",
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
@@ -146,6 +156,7 @@ let package = Package(
                 "QingtingIngest",
                 "QingtingCRM",
                 "QingtingProfile",
+                "QingtingRules",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 public import QingtingCore
 public import QingtingIngest
+import QingtingStore
 
 /// How the fields of a CRM export fill the customer fields, and which value wins a conflict.
 ///
@@ -58,11 +59,10 @@ public struct CustomerMapping: Sendable {
     public static let `default` = CustomerMapping(
         id: "id",
         fields: Dictionary(
-            uniqueKeysWithValues: ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
-                .map { ($0, Field(source: $0, policy: .crmMaster)) }),
+            uniqueKeysWithValues: CRMStore.customerFields.map { ($0, Field(source: $0, policy: .crmMaster)) }),
         identities: "identities", identityColumns: [], updatedAt: "updated_at", offsetSeconds: 0)
 
-    static let fieldNames: Set<String> = ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
+    static let fieldNames = Set(CRMStore.customerFields)
 
     /// Reads a mapping file.
     /// - Throws: `QingtingErrors` with every problem, each `.invalidMapping` at `path:line`.

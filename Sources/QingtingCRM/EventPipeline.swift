@@ -1,5 +1,6 @@
 import OrderedCollections
 public import QingtingCore
+import QingtingRules
 public import QingtingProfile
 public import QingtingIngest
 public import QingtingStore
@@ -30,6 +31,9 @@ public final class EventPipeline: Sendable {
         public var skipKnownDuplicates = true
         /// The profile configuration each stored event's customer profile is updated by.
         public var profile = ProfileConfiguration()
+        /// The rules each stored event goes through (nil: none); what fires is appended to the
+        /// feed in the event's transaction.
+        public var rules: RuleRunner?
 
         public init(mapping: FieldMapping? = nil) { self.mapping = mapping }
     }
@@ -215,7 +219,7 @@ public final class EventPipeline: Sendable {
     /// - Throws: `QingtingError(.store)` when the transaction fails; then nothing of the batch is
     ///   in the log, and nothing may be acknowledged.
     public func append(_ batch: [Prepared]) throws -> [Result] {
-        let (results, seen, generation) = try store.write(now: Self.clock()) { tx in
+        let (results, seen, generation, ruled) = try store.write(now: Self.clock()) { tx in
             let keys = UnifiedKey()
             let generation = try tx.resolutionGeneration()
             let known = resolver.cached(generation: generation)
@@ -223,7 +227,8 @@ public final class EventPipeline: Sendable {
             var ahead: [String: CustomerResolver.Scored] = [:]
             for prepared in batch { ahead.merge(prepared.ahead) { first, _ in first } }
             var modelSet: Int64?
-            var profiles = ProfileUpdates(config: configuration.profile)
+            let profiles = ProfileBox(ProfileUpdates(config: configuration.profile))
+            let rules = try configuration.rules?.begin(tx, config: configuration.profile) { profiles.updates.state(of: $0) }
             var results: [Result] = []
             results.reserveCapacity(batch.count)
             for prepared in batch {
@@ -268,8 +273,11 @@ public final class EventPipeline: Sendable {
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
                     if let seq, let customer = link.customer {
-                        try profiles.apply(
+                        try profiles.updates.apply(
                             event, seq: seq, customer: customer, analysis: analysis, models: analyzer.fingerprint, in: tx)
+                    }
+                    if let seq, let rules {
+                        try rules.process(RuleRunner.ruleEvent(event, seq: seq, customer: link.customer, analysis: analysis))
                     }
                     events.append(
                         EventResult(
@@ -281,11 +289,17 @@ public final class EventPipeline: Sendable {
                         platform: prepared.platform, location: prepared.location, events: events,
                         rejections: prepared.rejections))
             }
-            try profiles.save(in: tx)
-            return (results, seen, generation)
+            try profiles.updates.save(in: tx)
+            var ruleGeneration: Int64 = 0
+            if let rules {
+                if let now = configuration.now { try rules.advance(to: now) }
+                ruleGeneration = try rules.save()
+            }
+            return (results, seen, generation, rules.map { ($0, ruleGeneration) })
         }
         // Committed: what this transaction resolved holds for later batches of this generation.
         resolver.remember(seen, generation: generation)
+        if let (batch, ruleGeneration) = ruled { configuration.rules?.committed(batch, generation: ruleGeneration) }
         return results
     }
 
@@ -293,6 +307,12 @@ public final class EventPipeline: Sendable {
     public func ingest(_ payloads: [Payload], platform: Platform?) throws -> [Result] {
         try append(prepare(payloads.map { ($0, nil) }, platform: platform))
     }
+}
+
+/// The transaction's profile updates, by reference, so the rules can read the states folded so far.
+final class ProfileBox {
+    var updates: ProfileUpdates
+    init(_ updates: ProfileUpdates) { self.updates = updates }
 }
 
 extension SocialEvent {

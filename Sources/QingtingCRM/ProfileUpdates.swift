@@ -25,6 +25,9 @@ public struct ProfileUpdates {
         states[customer]!.apply(Self.event(event, seq: seq, analysis: analysis, models: models), config)
     }
 
+    /// The profile state of `customer` as this transaction has folded it so far (nil: untouched).
+    public func state(of customer: String) -> ProfileState? { states[customer] }
+
     /// Writes the touched profiles (called once, at the end of the transaction's work).
     public func save(in tx: CRMStore.Transaction) throws {
         for customer in order {

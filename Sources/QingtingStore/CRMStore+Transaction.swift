@@ -98,7 +98,9 @@ extension CRMStore {
     }
 
     /// The customer fields the store keeps (columns of `customers`).
-    public static let customerFields = ["name", "phone", "email", "gender", "city", "birthday", "level", "unionid"]
+    public static let customerFields = [
+        "name", "phone", "email", "gender", "city", "birthday", "level", "unionid", "account_manager", "consent",
+    ]
 
     /// The operations of one write transaction. Only valid inside the `write` closure it was
     /// handed to.

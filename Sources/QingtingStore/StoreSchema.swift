@@ -19,6 +19,7 @@ enum StoreSchema {
         StoreMigration(name: "v1-links", migrate: v1Links),
         StoreMigration(name: "v2-events", migrate: v2Events),
         StoreMigration(name: "v3-profiles", migrate: v3Profiles),
+        StoreMigration(name: "v4-rules", migrate: v4Rules),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

@@ -49,6 +49,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Threads that read and analyse (default: the number of CPUs).")
     var threads: Int?
 
+    @Option(help: "Rule file the stored events go through (default: the shipped Lexicons/rules.txt; 'none' for no rules).")
+    var rules: String?
+
     @OptionGroup var analysis: AnalysisOptions
 
     @Argument(help: "Payload files ('-' for standard input).")
@@ -66,6 +69,7 @@ struct IngestCommand: ParsableCommand {
             var configuration = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             configuration.now = now?.millis
             configuration.profile = try ProfileConfiguration.load(profileConfig)
+            configuration.rules = try RuleRunner.load(rules)
             let pipeline = EventPipeline(
                 store: store, analyzer: try analysis.analyzer(),
                 resolver: try CustomerResolver.load(store: store, modelPath: linkModel), configuration: configuration)

@@ -14,6 +14,7 @@ struct Qingting: AsyncParsableCommand {
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
                       LinkCommand.self, CustomersCommand.self, IngestCommand.self, EventsCommand.self,
                       ReplayCommand.self, SyncCommand.self, CustomerCommand.self, RebuildCommand.self, SegmentsCommand.self,
-                       ServeCommand.self, CallCommand.self]
+                       RulesCommand.self, FeedCommand.self, TicketsCommand.self, ActionsCommand.self,
+                      ServeCommand.self, CallCommand.self]
     )
 }

@@ -1,0 +1,32 @@
+import QingtingCore
+public import QingtingProfile
+public import QingtingRules
+
+/// A customer's profile as a rule reads it (`profile.NAME`): tier, stage, tags, private domain,
+/// platforms, the profile's measures and the CRM fields (level, account_manager, consent…).
+public struct CustomerFacts: ProfileFacts {
+    public let profile: Profile
+
+    public init(_ profile: Profile) { self.profile = profile }
+
+    /// Platforms whose accounts are the brand's private domain (WeChat official account, WeCom).
+    static let privateDomain: Set<String> = ["wechat", "wecom"]
+
+    public func values(of name: String) -> [Condition.Value] {
+        switch name {
+        case "tier": return profile.tier.map { [.text($0.tier)] } ?? []
+        case "stage": return profile.state.journey.last.map { [.text($0.stage)] } ?? []
+        case "tag", "tags":
+            return profile.tags.filter { $0.status == "active" || $0.status == "confirmed" }.map { .text($0.tag) }
+        case "platform", "platforms": return profile.state.platforms.keys.sorted().map { .text($0) }
+        case "private_domain":
+            let inside = profile.state.platforms.keys.contains(where: Self.privateDomain.contains)
+                || profile.customer.fields["unionid"] != nil
+            return [.text(inside ? "true" : "false")]
+        default:
+            if let x = profile.measures[name] { return [.number(x)] }
+            if let field = profile.customer.fields[name] { return [.text(field.value)] }
+            return []
+        }
+    }
+}

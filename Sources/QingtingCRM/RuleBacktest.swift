@@ -1,0 +1,115 @@
+public import QingtingCore
+import QingtingIngest
+public import QingtingProfile
+public import QingtingRules
+public import QingtingStore
+
+/// `rules backtest`: a rule file run over stored history as if live, with the same engine, and
+/// what would have fired counted — per rule and per day, with examples and the tickets it would
+/// have opened. Nothing is written: profiles are folded in memory as of each event, and a delayed
+/// step's `if read` reads what the real outbox says of that action (unread when there is none).
+public struct RuleBacktest {
+    public struct Report: Sendable {
+        public var source: String
+        public var version: String
+        public var events = 0
+        public var records = 0
+        /// Per rule: records, tickets, records per UTC day, and up to three example records.
+        public var rules: [String: (records: Int, tickets: Int, days: [String: Int], examples: [String])] = [:]
+    }
+
+    /// Runs `rules` over the events whose `occurred_at` is in `from..<until` (windows see the
+    /// events before `from` too, so a count that began earlier still counts), then advances to `until`.
+    public static func run(_ rules: RuleSet, store: CRMStore, profile config: ProfileConfiguration,
+                           from: Int64? = nil, until: Int64? = nil, progress: (Int) -> Void = { _ in }) throws -> Report {
+        var report = Report(source: rules.source, version: rules.version)
+        var engine = RuleEngine(rules: rules)
+        var states: [String: ProfileState] = [:]
+        var fields: [String: [String: String]] = [:]
+        for (id, f) in try store.customers() { fields[id] = f }
+        var events: [Int64: RuleEvent] = [:]
+        let start = from.map { $0 - rules.horizonMillis }
+        func facts(_ id: String, _ now: Int64) -> (any ProfileFacts)? {
+            guard states[id] != nil || fields[id] != nil else { return nil }
+            let f = (fields[id] ?? [:]).mapValues { (value: $0, source: "crm", updatedAt: Int64?.none) }
+            return CustomerFacts(Profile(customer: Profile.Customer(id: id, fields: f, identities: []),
+                                         state: states[id] ?? ProfileState(), config: config, now: now))
+        }
+        func record(_ firings: [RuleEngine.Firing]) {
+            for f in firings where from.map({ f.at >= $0 }) ?? true {
+                let drafts = engine.drafts(f, trigger: events[f.trigger], profile: f.customer.flatMap { facts($0, f.at) })
+                var entry = report.rules[f.rule.name] ?? (0, 0, [:], [])
+                for d in drafts {
+                    entry.records += 1
+                    if d.kind == "ticket" { entry.tickets += 1 }
+                    entry.days[CRMStore.day(d.at), default: 0] += 1
+                    if entry.examples.count < 3 {
+                        let r = CRMStore.FeedRecord(
+                            seq: 0, record: CRMStore.NewFeedRecord(
+                                kind: d.kind, key: d.key, rule: d.rule, rulesVersion: rules.version, customer: d.customer,
+                                priority: d.priority.rawValue, action: d.action, status: d.status, events: d.events,
+                                body: d.body, at: d.at), createdAt: d.at, delivery: nil)
+                        entry.examples.append(Feed.line(r))
+                    }
+                }
+                report.records += drafts.count
+                report.rules[f.rule.name] = entry
+            }
+        }
+        var lookups = RuleEngine.Lookups(profile: { _ in nil }, event: { _ in nil }, actionStatus: { _ in nil })
+        try store.forEachEvent(CRMStore.EventFilter(since: start, until: until)) { stored in
+            let event = RuleRunner.ruleEvent(stored)
+            if let customer = stored.customer {
+                states[customer, default: ProfileState()].apply(
+                    ProfileUpdates.event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models),
+                    config)
+            }
+            events[stored.seq] = event
+            report.events += 1
+            lookups.profile = { facts($0, event.occurredAt) }
+            lookups.event = { events[$0] }
+            lookups.actionStatus = { (try? store.actionStatus(key: $0)) ?? nil }
+            record(engine.process(event, lookups))
+            if report.events % 10_000 == 0 { progress(report.events) }
+        }
+        if let until { record(engine.advance(to: until, lookups)) }
+        return report
+    }
+
+    /// The report as one JSON object; with `other`, both side by side per rule (`a`, `b`, `difference`).
+    public static func json(_ a: Report, against other: Report? = nil) -> String {
+        var w = JSONWriter()
+        w.object { w in
+            w.member("rules_file", a.source)
+            w.member("version", a.version)
+            w.member("events", a.events)
+            w.member("records", a.records)
+            if let b = other {
+                w.member("against", b.source)
+                w.member("against_records", b.records)
+            }
+            let names = Set(a.rules.keys).union(other?.rules.keys.map { $0 } ?? []).sorted()
+            w.member("rules") { w in
+                w.array(names) { w, name in
+                    w.object { w in
+                        let x = a.rules[name]
+                        w.member("rule", name)
+                        w.member("records", x?.records ?? 0)
+                        w.member("tickets", x?.tickets ?? 0)
+                        if let b = other {
+                            let y = b.rules[name]
+                            w.member("against_records", y?.records ?? 0)
+                            w.member("against_tickets", y?.tickets ?? 0)
+                            w.member("difference", (x?.records ?? 0) - (y?.records ?? 0))
+                        }
+                        w.member("days") { w in
+                            w.object { w in for d in (x?.days.keys.sorted() ?? []) { w.member(d, x!.days[d]!) } }
+                        }
+                        w.member("examples") { w in w.array(x?.examples ?? []) { w, e in w.raw(e) } }
+                    }
+                }
+            }
+        }
+        return w.text
+    }
+}

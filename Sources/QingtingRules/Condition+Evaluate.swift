@@ -1,0 +1,91 @@
+import OrderedCollections
+import QingtingCore
+
+/// What a condition is tested against: one event, its topics, the customer's profile (built only
+/// when a test reads it) and the values of the rule's counts for this event.
+struct Evaluation {
+    let event: RuleEvent
+    let topics: [String]
+    let profile: () -> (any ProfileFacts)?
+    var counts: [String: Int] = [:]
+
+    func values(_ field: Field) -> [Condition.Value] {
+        switch field {
+        case .platform: [.text(event.platform)]
+        case .kind: [.text(event.kind)]
+        case .text: event.text.isEmpty ? [] : [.text(event.text)]
+        case .sentiment: event.sentiment.map { [.text($0)] } ?? []
+        case .intent: event.intents.map { .text($0) }
+        case .category: event.category.map { [.text($0)] } ?? []
+        case .tag: event.tags.map { .text($0) }
+        case .hashtag: event.hashtags.map { .text($0) }
+        case .topic: topics.map { .text($0) }
+        case .customer: event.customer.map { [.text($0)] } ?? []
+        case .confidence: event.confidence.map { [.number($0)] } ?? []
+        case .profile(let name): profile()?.values(of: name) ?? []
+        case .metric(let name): Self.json(event.metrics[name])
+        case .author(let name): Self.json(event.authorProfile[name])
+        }
+    }
+
+    static func json(_ value: JSONValue?) -> [Condition.Value] {
+        switch value {
+        case .number(let n)?: Double(n).map { [.number($0)] } ?? []
+        case .string(let s)?: [.text(s)]
+        case .bool(let b)?: [.text(b ? "true" : "false")]
+        default: []
+        }
+    }
+}
+
+extension Condition {
+    func holds(_ e: Evaluation) -> Bool {
+        switch self {
+        case .all(let parts): return parts.allSatisfy { $0.holds(e) }
+        case .any(let parts): return parts.contains { $0.holds(e) }
+        case .not(let inner): return !inner.holds(e)
+        case .present(let field):
+            return e.values(field).contains { v in
+                switch v {
+                case .number(let x): x != 0
+                case .text(let s): !["", "false", "0", "no", "none"].contains(s.lowercased())
+                }
+            }
+        case .compare(let field, let op, let operands):
+            let values = e.values(field)
+            if op == .notEqual { return !values.contains { Self.equal($0, operands[0]) } }
+            return values.contains { Self.test($0, op, operands) }
+        case .count(let count, let op, let n):
+            return Self.test(.number(Double(e.counts[count.id] ?? 0)), op, [.number(n)])
+        }
+    }
+
+    static func test(_ v: Value, _ op: Operator, _ operands: [Value]) -> Bool {
+        switch op {
+        case .equal: return equal(v, operands[0])
+        case .notEqual: return !equal(v, operands[0])
+        case .isIn: return operands.contains { equal(v, $0) }
+        case .contains: return v.text.lowercased().contains(operands[0].text.lowercased())
+        case .greater, .greaterOrEqual, .less, .lessOrEqual:
+            guard let x = number(v), case .number(let y) = operands[0] else { return false }
+            switch op {
+            case .greater: return x > y
+            case .greaterOrEqual: return x >= y
+            case .less: return x < y
+            default: return x <= y
+            }
+        }
+    }
+
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        if let x = number(a), case .number(let y) = b { return x == y }
+        return a.text.lowercased() == b.text.lowercased()
+    }
+
+    static func number(_ v: Value) -> Double? {
+        switch v {
+        case .number(let x): x
+        case .text(let s): Double(s)
+        }
+    }
+}

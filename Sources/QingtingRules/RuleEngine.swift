@@ -1,0 +1,286 @@
+import OrderedCollections
+import QingtingCore
+
+/// The one interpreter of a rule file: fed the log's events in `seq` order, it keeps `RuleState`
+/// and says which rules fire. Live ingest and `rules backtest` run this same code; only what
+/// they do with the firings differs (append to the feed, or count).
+///
+/// Time is event time: windows and baselines are measured on `occurred_at`, and a timer fires
+/// when the watermark (the latest event time, or `advance(to:)` with `--now`) passes its deadline.
+public struct RuleEngine: Sendable {
+    public let rules: RuleSet
+    public var state: RuleState
+
+    public init(rules: RuleSet, state: RuleState = RuleState()) {
+        self.rules = rules
+        self.state = state
+    }
+
+    /// One rule firing: what it does, for whom, because of which events.
+    public struct Firing: Sendable {
+        public var rule: Rule
+        /// The idempotency key: the same trigger always gives the same key (`rule|e<seq>`,
+        /// `rule|e<seq>|step<n>`, `rule|topic|bucket`).
+        public var key: String
+        public var at: Int64
+        public var customer: String?
+        /// The event it fired on, or the timer's trigger.
+        public var trigger: Int64
+        public var events: [Int64]
+        public var actions: [Action]
+        /// Why, as a JSON object (the counts, the wait, the spike's drivers).
+        public var reason: String
+    }
+
+    /// What the engine asks its caller while it runs.
+    public struct Lookups {
+        /// The customer's profile facts now (nil: no profile).
+        public var profile: (String) -> (any ProfileFacts)?
+        /// A stored event by seq (a timer's trigger when it fires).
+        public var event: (Int64) -> RuleEvent?
+        /// The delivery status (`queued`, `sent`, `delivered`, `read`, `failed`…) of the feed
+        /// record with this idempotency key, nil when there is none.
+        public var actionStatus: (String) -> String?
+
+        public init(profile: @escaping (String) -> (any ProfileFacts)?, event: @escaping (Int64) -> RuleEvent?,
+                    actionStatus: @escaping (String) -> String?) {
+            self.profile = profile
+            self.event = event
+            self.actionStatus = actionStatus
+        }
+    }
+
+    /// Runs every rule on one event (after firing the timers its time makes due).
+    public mutating func process(_ event: RuleEvent, _ lookups: Lookups) -> [Firing] {
+        var out: [Firing] = []
+        var cachedProfile: (any ProfileFacts)??
+        let profile: () -> (any ProfileFacts)? = {
+            if let cached = cachedProfile { return cached }
+            let p = event.customer.flatMap(lookups.profile)
+            cachedProfile = .some(p)
+            return p
+        }
+        let topics = event.topics(brandTerms: rules.brandTerms)
+        cancelWaits(for: event, topics: topics, profile: profile)
+        out += advance(to: event.occurredAt, lookups)
+        for rule in rules.rules where reads(rule, event) {
+            var e = Evaluation(event: event, topics: topics, profile: profile)
+            if let spike = rule.spike {
+                if rule.when?.holds(e) ?? true, let f = self.spike(rule, spike, event, topics) { out.append(f) }
+                continue
+            }
+            var group = "e\(event.seq)"
+            var behind = [event.seq]
+            var countReason: [(String, Int, String)] = []
+            rule.when?.forEachCount { count in
+                let (n, g, seqs) = self.count(count, e, topics)
+                e.counts[count.id] = n
+                if countReason.isEmpty { group = g; behind = seqs }
+                countReason.append((count.id, n, g))
+            }
+            guard rule.when?.holds(e) ?? true else { continue }
+            let cooldown = rule.cooldown ?? (countReason.isEmpty ? nil : firstWindow(rule))
+            if cooldown != nil, countReason.isEmpty { group = event.customer ?? event.author ?? group }
+            let firedKey = rule.name + "|" + group
+            if let cooldown, let last = state.fired[firedKey], event.occurredAt < last + cooldown { continue }
+            var w = JSONWriter()
+            w.object { w in
+                w.member("event", event.seq)
+                if !countReason.isEmpty {
+                    w.member("counts") { w in
+                        w.array(countReason) { w, c in
+                            w.object { w in w.member("count", c.0); w.member("value", c.1); w.member("group", c.2) }
+                        }
+                    }
+                }
+                if let wait = rule.wait { w.member("wait_ms", wait.millis) }
+            }
+            if cooldown != nil {
+                state.fired[firedKey] = event.occurredAt
+                state.touch("f:" + firedKey)
+            }
+            if let wait = rule.wait {
+                let key = rule.name + "|wait|" + (event.customer ?? event.author ?? "e\(event.seq)")
+                // A newer thread restarts the wait: the silence is counted from the last trigger.
+                state.timers[key] = RuleState.Timer(rule: rule.name, deadline: event.occurredAt + wait.millis,
+                                                    trigger: event.seq, customer: event.customer, step: nil,
+                                                    events: behind, reason: w.text)
+                state.touch("t:" + key)
+                continue
+            }
+            out.append(fire(rule, trigger: event.seq, at: event.occurredAt, customer: event.customer, events: behind,
+                            reason: w.text))
+        }
+        return out
+    }
+
+    /// Moves the watermark to `time` (if later) and fires every timer due by then, in deadline order.
+    public mutating func advance(to time: Int64, _ lookups: Lookups) -> [Firing] {
+        guard time > state.watermark else { return [] }
+        state.watermark = time
+        state.touch("watermark")
+        var out: [Firing] = []
+        let due = state.timers.filter { $0.value.deadline <= time }
+            .sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
+        for (key, timer) in due {
+            state.timers[key] = nil
+            state.touch("t:" + key)
+            guard let rule = rules.rules.first(where: { $0.name == timer.rule }) else { continue }
+            if let n = timer.step {
+                guard n < rule.steps.count else { continue }
+                let step = rule.steps[n]
+                let base = rule.name + "|e\(timer.trigger)"
+                let holds: Bool
+                switch step.condition {
+                case .always: holds = true
+                case .read, .unread:
+                    let sent = rule.actions.indices.filter { [.message, .reply].contains(rule.actions[$0].kind) }.last
+                    let status = sent.flatMap { lookups.actionStatus(base + "|\($0)") }
+                    holds = (status == "read") == (step.condition.isRead)
+                case .when(let c):
+                    guard let event = lookups.event(timer.trigger) else { continue }
+                    var refreshed = event
+                    refreshed.occurredAt = timer.deadline
+                    holds = c.holds(Evaluation(event: refreshed, topics: refreshed.topics(brandTerms: rules.brandTerms),
+                                               profile: { event.customer.flatMap(lookups.profile) }))
+                }
+                guard holds else { continue }
+                out.append(Firing(rule: rule, key: base + "|step\(n)", at: timer.deadline, customer: timer.customer,
+                                  trigger: timer.trigger, events: timer.events, actions: [step.action], reason: timer.reason))
+            } else {
+                out.append(fire(rule, trigger: timer.trigger, at: timer.deadline, customer: timer.customer,
+                                events: timer.events, reason: timer.reason))
+            }
+        }
+        return out
+    }
+
+    /// A firing now, and its delayed steps scheduled.
+    private mutating func fire(_ rule: Rule, trigger: Int64, at: Int64, customer: String?, events: [Int64], reason: String) -> Firing {
+        for (n, step) in rule.steps.enumerated() {
+            let key = rule.name + "|e\(trigger)|step\(n)"
+            state.timers[key] = RuleState.Timer(rule: rule.name, deadline: at + step.delay, trigger: trigger,
+                                                customer: customer, step: n, events: events, reason: reason)
+            state.touch("t:" + key)
+        }
+        return Firing(rule: rule, key: rule.name + "|e\(trigger)", at: at, customer: customer, trigger: trigger,
+                      events: events, actions: rule.actions, reason: reason)
+    }
+
+    private func reads(_ rule: Rule, _ event: RuleEvent) -> Bool {
+        (rule.kinds.isEmpty || rule.kinds.contains(event.kind))
+            && (rule.platforms.isEmpty || rule.platforms.contains(event.platform))
+    }
+
+    private func firstWindow(_ rule: Rule) -> Int64? {
+        var window: Int64?
+        rule.when?.forEachCount { if window == nil { window = $0.window } }
+        return window
+    }
+
+    /// Adds the event to a count's windows when it counts, and reads the count for this event:
+    /// the largest of its groups (a topic count has one group per topic), that group, and the
+    /// events in its window.
+    private mutating func count(_ count: Condition.Count, _ e: Evaluation, _ topics: [String]) -> (Int, String, [Int64]) {
+        let event = e.event
+        let groups: [String]
+        switch count.by {
+        case .customer: groups = [event.customer ?? event.author ?? ""].filter { !$0.isEmpty }
+        case .topic: groups = topics
+        case .platform: groups = [event.platform]
+        case .all: groups = ["all"]
+        }
+        let counts = count.of?.holds(e) ?? true
+        var best = (0, groups.first ?? "", [event.seq])
+        for group in groups {
+            let key = count.id + "|" + group
+            var moments = state.windows[key] ?? []
+            let start = event.occurredAt - count.window
+            let before = moments.count
+            moments.removeAll { $0.at <= start }
+            if counts { moments.append(.init(at: event.occurredAt, seq: event.seq)) }
+            if counts || moments.count != before {
+                state.windows[key] = moments.isEmpty ? nil : moments
+                state.touch("w:" + key)
+            }
+            let n = moments.filter { $0.at <= event.occurredAt }.count
+            if n > best.0 { best = (n, group, moments.map(\.seq)) }
+        }
+        return best
+    }
+
+    /// Counts the event in each of its topics' buckets; fires when a bucket's volume is past the
+    /// minimum and above the rolling baseline by more than the growth, once per topic and bucket.
+    private mutating func spike(_ rule: Rule, _ spike: Rule.Spike, _ event: RuleEvent, _ topics: [String]) -> Firing? {
+        let bucket = event.occurredAt / spike.window
+        let span = spike.baseline / spike.window
+        var best: (topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)?
+        for topic in topics {
+            let key = rule.name + "|" + topic
+            var v = state.topics[key] ?? RuleState.TopicVolume()
+            v.buckets[bucket, default: 0] += 1
+            v.buckets = v.buckets.filter { $0.key >= bucket - span - 1 || $0.key > v.newest - span - 1 }
+            if bucket > v.newest {
+                v.newest = bucket
+                v.platforms = [:]
+                v.authors = [:]
+                v.terms = [:]
+                v.seqs = []
+            }
+            if bucket == v.newest {
+                v.platforms[event.platform, default: 0] += 1
+                if let who = event.customer ?? event.author { v.authors[who, default: 0] += 1 }
+                for other in topics where other != topic { v.terms[other, default: 0] += 1 }
+                if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
+                if v.seqs.count < 50 { v.seqs.append(event.seq) }
+            }
+            let count = v.buckets[bucket] ?? 0
+            let past = (bucket - span)..<bucket
+            let mean = Double(past.reduce(0) { $0 + (v.buckets[$1] ?? 0) }) / Double(span)
+            let rising = bucket == v.newest && count >= spike.minimum && Double(count) > mean * (1 + spike.growth)
+                && v.firedBucket < bucket
+            if rising { v.firedBucket = bucket }
+            state.topics[key] = v
+            state.touch("v:" + key)
+            if rising, best == nil || count > best!.count { best = (topic, v, count, mean) }
+        }
+        guard let best else { return nil }
+        func top(_ map: [String: Int]) -> [(String, Int)] {
+            Array(map.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5))
+        }
+        var w = JSONWriter()
+        w.object { w in
+            w.member("topic", best.topic)
+            w.member("window_ms", spike.window)
+            w.member("volume", best.count)
+            w.member("baseline", best.mean, digits: 3)
+            w.key("growth")
+            if best.mean > 0 { w.number(Double(best.count) / best.mean - 1, digits: 3) } else { w.null() }
+            for (name, map) in [("terms", best.volume.terms), ("platforms", best.volume.platforms), ("authors", best.volume.authors)] {
+                w.member(name) { w in
+                    w.array(top(map)) { w, item in w.object { w in w.member("value", item.0); w.member("count", item.1) } }
+                }
+            }
+        }
+        return Firing(rule: rule, key: rule.name + "|" + best.topic + "|\(bucket)", at: event.occurredAt,
+                      customer: nil, trigger: event.seq, events: best.volume.seqs, actions: rule.actions, reason: w.text)
+    }
+
+    /// Drops the waits of this event's customer that it answers (any event, or one matching `unless`).
+    private mutating func cancelWaits(for event: RuleEvent, topics: [String], profile: @escaping () -> (any ProfileFacts)?) {
+        guard let who = event.customer ?? event.author else { return }
+        for rule in rules.rules {
+            guard let wait = rule.wait else { continue }
+            let key = rule.name + "|wait|" + who
+            guard let timer = state.timers[key], timer.trigger != event.seq, event.occurredAt < timer.deadline,
+                  event.occurredAt >= timer.deadline - wait.millis else { continue }
+            if let unless = wait.unless, !unless.holds(Evaluation(event: event, topics: topics, profile: profile)) { continue }
+            state.timers[key] = nil
+            state.touch("t:" + key)
+        }
+    }
+}
+
+extension Rule.StepCondition {
+    var isRead: Bool { if case .read = self { true } else { false } }
+}

@@ -1,0 +1,96 @@
+public import OrderedCollections
+public import QingtingCore
+
+/// What a rule sees of one stored event: its facts and its analysis, read once.
+public struct RuleEvent: Sendable {
+    public var seq: Int64
+    public var platform: String
+    public var eventID: String
+    public var kind: String
+    public var occurredAt: Int64
+    public var text: String
+    /// The customer it resolved to, and its author as `platform:uid`.
+    public var customer: String?
+    public var author: String?
+    public var sentiment: String?
+    public var confidence: Double?
+    public var intents: [String]
+    public var category: String?
+    public var tags: [String]
+    public var hashtags: [String]
+    public var metrics: JSONObject
+    public var authorProfile: JSONObject
+
+    public init(
+        seq: Int64, platform: String, eventID: String, kind: String, occurredAt: Int64, text: String?,
+        customer: String?, author: String?, analysis: String?, metrics: JSONObject = [:],
+        authorProfile: JSONObject = [:]
+    ) {
+        self.seq = seq
+        self.platform = platform
+        self.eventID = eventID
+        self.kind = kind
+        self.occurredAt = occurredAt
+        self.text = text ?? ""
+        self.customer = customer
+        self.author = author
+        self.metrics = metrics
+        self.authorProfile = authorProfile
+        intents = []
+        tags = []
+        hashtags = Self.hashtags(in: self.text)
+        if let analysis, let value = try? JSONValue.parse(analysis), case .object(let a) = value {
+            sentiment = a["sentiment"]?.stringValue
+            if let s = sentiment, case .object(let p) = a["probabilities"] ?? .null, case .number(let x) = p[s] ?? .null {
+                confidence = Double(x)
+            }
+            if case .array(let items) = a["intents"] ?? .null {
+                intents = items.compactMap { $0["label"]?.stringValue }
+            }
+            category = a["category"]?.stringValue
+            if case .array(let items) = a["tags"] ?? .null { tags = items.compactMap(\.stringValue) }
+        }
+    }
+
+    /// The topics it counts towards: its hashtags (`#双十一#`), its category (`category:手机`) and
+    /// the brand terms it names (`brand:倾听`).
+    public func topics(brandTerms: [String]) -> [String] {
+        var out = hashtags
+        if let category { out.append("category:" + category) }
+        if !brandTerms.isEmpty {
+            let lower = text.lowercased()
+            for term in brandTerms where lower.contains(term.lowercased()) { out.append("brand:" + term) }
+        }
+        return out
+    }
+
+    /// Weibo-style `#话题#` and `#word` hashtags, each once, as `#text#`.
+    static func hashtags(in text: String) -> [String] {
+        guard text.contains("#") else { return [] }
+        var out: [String] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == "#" else { i += 1; continue }
+            var j = i + 1
+            while j < chars.count, j - i <= 40, chars[j] != "#", !chars[j].isWhitespace { j += 1 }
+            if j < chars.count, chars[j] == "#", j > i + 1 {
+                out.append("#" + String(chars[(i + 1)..<j]) + "#")  // #话题#
+                i = j + 1
+                continue
+            }
+            j = i + 1
+            while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+            if j > i + 1 { out.append("#" + String(chars[(i + 1)..<j]) + "#") }
+            i = max(j, i + 1)
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0.lowercased()).inserted }
+    }
+}
+
+/// What a rule may read of a customer's profile (the CRM layer builds it from the profile and the
+/// CRM record); `values(of:)` answers a `profile.NAME` field, empty when the customer has none.
+public protocol ProfileFacts {
+    func values(of name: String) -> [Condition.Value]
+}
