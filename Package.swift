@@ -190,6 +190,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "QingtingRulesTests",
+            dependencies: ["QingtingRules", "QingtingCore", "TestSupport",
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "QingtingProfileTests",
             dependencies: ["QingtingProfile", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingCore",
                            "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],

@@ -66,7 +66,7 @@ public struct RuleEngine: Sendable {
         for rule in rules.rules where reads(rule, event) {
             var e = Evaluation(event: event, topics: topics, profile: profile)
             if let spike = rule.spike {
-                if rule.when?.holds(e) ?? true, let f = self.spike(rule, spike, event, topics) { out.append(f) }
+                if rule.when?.holds(e) ?? true { out += self.spike(rule, spike, event, topics) }
                 continue
             }
             var group = "e\(event.seq)"
@@ -211,10 +211,10 @@ public struct RuleEngine: Sendable {
 
     /// Counts the event in each of its topics' buckets; fires when a bucket's volume is past the
     /// minimum and above the rolling baseline by more than the growth, once per topic and bucket.
-    private mutating func spike(_ rule: Rule, _ spike: Rule.Spike, _ event: RuleEvent, _ topics: [String]) -> Firing? {
+    private mutating func spike(_ rule: Rule, _ spike: Rule.Spike, _ event: RuleEvent, _ topics: [String]) -> [Firing] {
         let bucket = event.occurredAt / spike.window
         let span = spike.baseline / spike.window
-        var best: (topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)?
+        var rising: [(topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)] = []
         for topic in topics {
             let key = rule.name + "|" + topic
             var v = state.topics[key] ?? RuleState.TopicVolume()
@@ -237,14 +237,18 @@ public struct RuleEngine: Sendable {
             let count = v.buckets[bucket] ?? 0
             let past = (bucket - span)..<bucket
             let mean = Double(past.reduce(0) { $0 + (v.buckets[$1] ?? 0) }) / Double(span)
-            let rising = bucket == v.newest && count >= spike.minimum && Double(count) > mean * (1 + spike.growth)
+            let fires = bucket == v.newest && count >= spike.minimum && Double(count) > mean * (1 + spike.growth)
                 && v.firedBucket < bucket
-            if rising { v.firedBucket = bucket }
+            if fires { v.firedBucket = bucket }
             state.topics[key] = v
             state.touch("v:" + key)
-            if rising, best == nil || count > best!.count { best = (topic, v, count, mean) }
+            if fires { rising.append((topic, v, count, mean)) }
         }
-        guard let best else { return nil }
+        return rising.map { firing(rule, spike, event, bucket, $0) }
+    }
+
+    private func firing(_ rule: Rule, _ spike: Rule.Spike, _ event: RuleEvent, _ bucket: Int64,
+                        _ best: (topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)) -> Firing {
         func top(_ map: [String: Int]) -> [(String, Int)] {
             Array(map.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5))
         }
