@@ -52,7 +52,7 @@ struct RPCMethod: Sendable {
         return named
     }
 
-    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, reload]
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, readFeed, ackAction, listTickets, getTicket, updateTicket, reload]
 }
 
 // MARK: - Parameter readers

@@ -101,6 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Profile configuration for the profiles event.ingest updates and customer.get reads (default: the shipped Lexicons/profile.json).")
     var profileConfig: String?
 
+    @Option(help: "Rule file the events event.ingest stores go through (default: the shipped Lexicons/rules.txt; 'none' for no rules).")
+    var rules: String?
+
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
@@ -169,6 +172,7 @@ struct ServeCommand: AsyncParsableCommand {
             let resolver = try CustomerResolver.load(store: crm, modelPath: linkModel)
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             pipeline.profile = try ProfileConfiguration.load(profileConfig)
+            pipeline.rules = try RuleRunner.load(rules)
             return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline)
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,

@@ -158,7 +158,7 @@ import Testing
         #expect(
             error?.errors.map(\.description) == [
                 "m.tsv:1: unknown policy 'sometimes' (crm_master, latest_wins)",
-                "m.tsv:2: unknown target 'shoe_size' (targets: id, birthday, city, email, gender, level, name, phone, unionid, identities, identity.<platform>, updated_at, time_zone, policy)",
+                "m.tsv:2: unknown target 'shoe_size' (targets: id, account_manager, birthday, city, consent, email, gender, level, name, phone, unionid, identities, identity.<platform>, updated_at, time_zone, policy)",
                 "m.tsv:3: 'identity.myspace' names no platform (identity.weibo, identity.wechat, …)",
                 "m.tsv: no 'id' mapping (required)",
             ])

@@ -1,0 +1,128 @@
+import OrderedCollections
+import QingtingCRM
+import QingtingCore
+import QingtingStore
+
+extension RPCMethod {
+    /// An integer parameter (JSON number) in `range`, nil when absent.
+    static func integer(_ params: JSONObject, _ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
+        guard let value = params[name] else { return nil }
+        guard case .number(let literal) = value, let n = Int64(literal), range.contains(n) else {
+            throw RPCError.param(name, expected: "an integer in \(range.lowerBound)...\(range.upperBound)", got: value)
+        }
+        return n
+    }
+
+    static let readFeed = RPCMethod(
+        name: "feed.read",
+        summary: "Feed records (alerts, actions, tickets) after `since`, in sequence order, what `qingting feed` prints: a client that polls with its last seq gets every record after it, nothing lost, nothing out of order.",
+        params: [
+            Param(name: "since", required: false, schema: #"{"type":"integer","minimum":0}"#, summary: "Records after this seq (default 0)."),
+            Param(name: "limit", required: false, schema: #"{"type":"integer","minimum":1,"maximum":10000}"#, summary: "At most this many (default 1000)."),
+            Param(name: "kind", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these kinds."),
+            Param(name: "priority", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these priorities."),
+            Param(name: "rule", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these rules."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"records":{"type":"array"},"last":{"type":"integer"}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "feed.read")
+            func set(_ name: String) throws -> Set<String> {
+                guard let value = params[name] else { return [] }
+                guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw RPCError.param(name, expected: "an array of strings", got: value)
+                }
+                return Set(items.compactMap(\.stringValue))
+            }
+            let since = try integer(params, "since", in: 0...Int64.max) ?? 0
+            let limit = Int(try integer(params, "limit", in: 1...10_000) ?? 1000)
+            let filter = CRMStore.FeedFilter(kinds: try set("kind"), priorities: try set("priority"), rules: try set("rule"))
+            let records = try log.store.feed(since: since, filter: filter, limit: limit)
+            var w = JSONWriter()
+            w.object { w in
+                w.member("records") { w in w.array(records) { w, r in Feed.write(r, to: &w) } }
+                w.member("last", records.last?.seq ?? since)
+            }
+            return w.text
+        })
+
+    static let ackAction = RPCMethod(
+        name: "action.ack",
+        summary: "A sender's report on an action it delivered: sent, delivered, read or failed (a delayed step `if read` reads it).",
+        params: [
+            Param(name: "seq", required: true, schema: #"{"type":"integer","minimum":1}"#, summary: "The action's feed seq."),
+            Param(name: "status", required: true, schema: #"{"type":"string","enum":["sent","delivered","read","failed"]}"#, summary: "Its delivery status."),
+            Param(name: "detail", required: false, schema: #"{"type":"string"}"#, summary: "The platform's message id or the error."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"seq":{"type":"integer"},"delivery":{"type":"string"}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "action.ack")
+            let seq = try integer(params, "seq", in: 1...Int64.max)!
+            let status = try params.requiredString("status")
+            guard CRMStore.deliveryStatuses.contains(status) else {
+                throw RPCError.param("status", expected: "one of sent, delivered, read, failed", got: .string(status))
+            }
+            guard try log.store.ack(seq, status: status, detail: try params.string("detail"), at: EventPipeline.clock()) else {
+                throw RPCError(.notFound, "no action with this seq in the outbox", data: [("param", .string("seq"))])
+            }
+            var w = JSONWriter()
+            w.object { w in w.member("seq", seq); w.member("delivery", status) }
+            return w.text
+        })
+
+    static let listTickets = RPCMethod(
+        name: "ticket.list",
+        summary: "Tickets, newest first, what `qingting tickets` prints, optionally by status, customer and assignee.",
+        params: [
+            Param(name: "status", required: false, schema: #"{"type":"string"}"#, summary: "open, assigned, responded, resolved or reopened."),
+            Param(name: "customer", required: false, schema: #"{"type":"string"}"#, summary: "A customer id."),
+            Param(name: "assignee", required: false, schema: #"{"type":"string"}"#, summary: "An assignee."),
+            Param(name: "limit", required: false, schema: #"{"type":"integer","minimum":1,"maximum":10000}"#, summary: "At most this many (default 100)."),
+        ],
+        resultSchema: #"{"type":"object","properties":{"tickets":{"type":"array"}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "ticket.list")
+            let tickets = try log.store.tickets(
+                status: try params.string("status"), customer: try params.string("customer"),
+                assignee: try params.string("assignee"), limit: Int(try integer(params, "limit", in: 1...10_000) ?? 100))
+            var w = JSONWriter()
+            w.object { w in w.member("tickets") { w in w.array(tickets) { w, t in Tickets.write(t, to: &w) } } }
+            return w.text
+        })
+
+    static let getTicket = RPCMethod(
+        name: "ticket.get",
+        summary: "One ticket: status, priority, skill group, assignee, customer, rule, the events behind it and its times.",
+        params: [Param(name: "id", required: true, schema: #"{"type":"integer","minimum":1}"#, summary: "The ticket id.")],
+        resultSchema: #"{"type":"object"}"#,
+        run: { context, params in
+            let log = try profileLog(context, "ticket.get")
+            guard let t = try log.store.ticket(try integer(params, "id", in: 1...Int64.max)!) else {
+                throw RPCError(.notFound, "no such ticket in the store", data: [("param", .string("id"))])
+            }
+            return Tickets.json(t)
+        })
+
+    static let updateTicket = RPCMethod(
+        name: "ticket.update",
+        summary: "Changes a ticket's status (open → assigned → responded → resolved → reopened), assignee or priority; the change is appended to the feed with the status message the customer gets.",
+        params: [
+            Param(name: "id", required: true, schema: #"{"type":"integer","minimum":1}"#, summary: "The ticket id."),
+            Param(name: "status", required: false, schema: #"{"type":"string"}"#, summary: "The new status."),
+            Param(name: "assignee", required: false, schema: #"{"type":"string"}"#, summary: "The new assignee."),
+            Param(name: "priority", required: false, schema: #"{"type":"string"}"#, summary: "low, normal, high or urgent."),
+            Param(name: "note", required: false, schema: #"{"type":"string"}"#, summary: "A note kept with the change."),
+            Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The change's time; default: the clock."),
+        ],
+        resultSchema: #"{"type":"object"}"#,
+        run: { context, params in
+            let log = try profileLog(context, "ticket.update")
+            let id = try integer(params, "id", in: 1...Int64.max)!
+            let change = Tickets.Change(status: try params.string("status"), assignee: try params.string("assignee"),
+                                        priority: try params.string("priority"), note: try params.string("note"))
+            do {
+                return Tickets.json(try Tickets.update(id, change, at: try profileNow(params), store: log.store))
+            } catch let e as QingtingError where e.code == .invalidInput {
+                throw RPCError(.invalidParams, e.message)
+            }
+        })
+}
