@@ -116,8 +116,7 @@ extension CRMStore {
         while out.count < limit {
             let page = try read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT f.seq, f.kind, f.key, f.rule, f.rules_version, f.customer, f.priority, f.action, f.status,
-                           f.ticket, f.events, f.body, f.at, f.created_at, o.status
+                    \(Self.feedColumns)
                     FROM feed f LEFT JOIN outbox o ON o.record = f.seq WHERE f.seq > ? ORDER BY f.seq LIMIT ?
                     """, arguments: [after, max(limit, 256)]).map(Self.feedRecord)
             }
@@ -133,10 +132,20 @@ extension CRMStore {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM feed") ?? 0 }
     }
 
+    /// The columns `feedRecord` reads (`f` the feed, `o` its outbox row).
+    static let feedColumns = """
+        SELECT f.seq, f.kind, f.key, f.rule, f.rules_version, f.customer, f.priority, f.action, f.status,
+               f.ticket, f.events, f.body, f.at, f.created_at, o.status
+        """
+
+    /// A JSON array of seqs as the feed and tickets store them.
+    static func seqs(_ text: String) -> [Int64] {
+        guard case .array(let items)? = try? JSONValue.parse(text) else { return [] }
+        return items.compactMap { if case .number(let n) = $0 { Int64(n) } else { nil } }
+    }
+
     static func feedRecord(_ row: Row) -> FeedRecord {
-        let events = (try? JSONValue.parse(row[10] as String))
-        var seqs: [Int64] = []
-        if case .array(let items)? = events { seqs = items.compactMap { if case .number(let n) = $0 { Int64(n) } else { nil } } }
+        let seqs = Self.seqs(row[10])
         return FeedRecord(
             seq: row[0],
             record: NewFeedRecord(kind: row[1], key: row[2], rule: row[3], rulesVersion: row[4], customer: row[5],
@@ -173,8 +182,7 @@ extension CRMStore {
     public func pendingActions(limit: Int = 1000) throws -> [FeedRecord] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT f.seq, f.kind, f.key, f.rule, f.rules_version, f.customer, f.priority, f.action, f.status,
-                       f.ticket, f.events, f.body, f.at, f.created_at, o.status
+                \(Self.feedColumns)
                 FROM outbox o JOIN feed f ON f.seq = o.record WHERE o.status = 'queued' ORDER BY o.record LIMIT ?
                 """, arguments: [limit]).map(Self.feedRecord)
         }
@@ -213,10 +221,7 @@ extension CRMStore {
     }
 
     static func ticket(_ row: Row) -> Ticket {
-        var seqs: [Int64] = []
-        if case .array(let items)? = try? JSONValue.parse(row[9] as String) {
-            seqs = items.compactMap { if case .number(let n) = $0 { Int64(n) } else { nil } }
-        }
+        let seqs = Self.seqs(row[9])
         return Ticket(id: row[0], customer: row[1], rule: row[2], status: row[3], priority: row[4], skill: row[5],
                       assignee: row[6], subject: row[7], platform: row[8], events: seqs, createdAt: row[10],
                       updatedAt: row[11], firstResponseAt: row[12], resolvedAt: row[13], changes: row[14])
