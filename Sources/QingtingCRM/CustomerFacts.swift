@@ -9,6 +9,14 @@ public struct CustomerFacts: ProfileFacts {
 
     public init(_ profile: Profile) { self.profile = profile }
 
+    /// The facts of customer `id` at `now` from their CRM fields and folded state (identities are
+    /// not read: `private_domain` comes from the platforms the state has seen and the unionid).
+    public init(id: String, fields: [String: (value: String, source: String, updatedAt: Int64?)], state: ProfileState,
+                config: ProfileConfiguration, now: Int64) {
+        profile = Profile(customer: Profile.Customer(id: id, fields: fields, identities: []), state: state,
+                          config: config, now: now)
+    }
+
     /// Platforms whose accounts are the brand's private domain (WeChat official account, WeCom).
     static let privateDomain: Set<String> = ["wechat", "wecom"]
 

@@ -31,11 +31,7 @@ public struct CustomerProfiles {
         let stored = try store.profile(id)
         let crm = try store.customer(id)
         guard stored != nil || crm != nil else { return nil }
-        var fields: [String: (value: String, source: String, updatedAt: Int64?)] = [:]
-        for (name, value) in crm?.fields ?? [:] {
-            let p = crm?.provenance[name]
-            fields[name] = (value, p?.source ?? "unknown", p?.updatedAt)
-        }
+        let fields = Self.fields(crm)
         let identities = try store.linkedIdentities(id).map {
             Profile.Identity(platform: $0.platform, uid: $0.uid, status: $0.status, probability: $0.probability,
                              rule: $0.rule)
@@ -44,6 +40,16 @@ public struct CustomerProfiles {
         let decisions = try store.tagDecisions(id).map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
         return Profile(customer: Profile.Customer(id: id, fields: fields, identities: identities), state: state,
                        config: config, now: now, decisions: decisions)
+    }
+
+    /// A CRM record's fields with the source and time each carries, as a profile shows them.
+    public static func fields(_ crm: CRMStore.CustomerState?) -> [String: (value: String, source: String, updatedAt: Int64?)] {
+        var fields: [String: (value: String, source: String, updatedAt: Int64?)] = [:]
+        for (name, value) in crm?.fields ?? [:] {
+            let p = crm?.provenance[name]
+            fields[name] = (value, p?.source ?? "unknown", p?.updatedAt)
+        }
+        return fields
     }
 
     /// How to find customers: exactly one of these.

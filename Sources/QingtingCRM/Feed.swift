@@ -32,7 +32,4 @@ public enum Feed {
             w.member("detail", raw: x.body)
         }
     }
-
-    /// Parses a filter list (`alert,action`) against the kinds the feed holds.
-    public static let kinds: Set<String> = ["alert", "action", "ticket", "merge", "split"]
 }

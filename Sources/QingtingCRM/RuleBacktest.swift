@@ -32,8 +32,7 @@ public struct RuleBacktest {
         func facts(_ id: String, _ now: Int64) -> (any ProfileFacts)? {
             guard states[id] != nil || fields[id] != nil else { return nil }
             let f = (fields[id] ?? [:]).mapValues { (value: $0, source: "crm", updatedAt: Int64?.none) }
-            return CustomerFacts(Profile(customer: Profile.Customer(id: id, fields: f, identities: []),
-                                         state: states[id] ?? ProfileState(), config: config, now: now))
+            return CustomerFacts(id: id, fields: f, state: states[id] ?? ProfileState(), config: config, now: now)
         }
         func record(_ firings: [RuleEngine.Firing]) {
             for f in firings where from.map({ f.at >= $0 }) ?? true {

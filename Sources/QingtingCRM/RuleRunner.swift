@@ -57,12 +57,8 @@ public final class RuleRunner: Sendable {
             let state = folded(customer) ?? (try? tx.profile(customer)).flatMap { $0 }.flatMap { try? ProfileState.decoded($0.state) }
             let crm = try? tx.customer(customer)
             guard state != nil || crm != nil else { return nil }
-            var fields: [String: (value: String, source: String, updatedAt: Int64?)] = [:]
-            for (name, value) in crm?.fields ?? [:] {
-                fields[name] = (value, crm?.provenance[name]?.source ?? "unknown", crm?.provenance[name]?.updatedAt)
-            }
-            return CustomerFacts(Profile(customer: Profile.Customer(id: customer, fields: fields, identities: []),
-                                         state: state ?? ProfileState(), config: config, now: now))
+            return CustomerFacts(id: customer, fields: CustomerProfiles.fields(crm), state: state ?? ProfileState(),
+                                 config: config, now: now)
         }
 
         func process(_ event: RuleEvent) throws {

@@ -1,6 +1,7 @@
 public import QingtingCore
 public import QingtingStore
 import QingtingIngest
+import QingtingRules
 
 /// Tickets: open → assigned → responded → resolved (→ reopened), each change a feed record, and
 /// the changes a customer should hear of (accepted, resolved, reopened) a status message queued
@@ -38,8 +39,8 @@ public enum Tickets {
         if let s = change.status, !statuses.contains(s) {
             throw QingtingError(.invalidInput, "status must be one of \(statuses.joined(separator: ", ")), got '\(s)'")
         }
-        if let p = change.priority, !["low", "normal", "high", "urgent"].contains(p) {
-            throw QingtingError(.invalidInput, "priority must be one of low, normal, high, urgent, got '\(p)'")
+        if let p = change.priority, Priority(rawValue: p) == nil {
+            throw QingtingError(.invalidInput, "priority must be one of \(Priority.allCases.map(\.rawValue).joined(separator: ", ")), got '\(p)'")
         }
         return try store.write(now: time) { tx in
             guard var t = try tx.ticket(id) else { throw QingtingError(.invalidInput, "no ticket \(id) in the store") }
@@ -78,7 +79,10 @@ public enum Tickets {
     static func statusMessage(_ t: CRMStore.Ticket, change: Int, at time: Int64, in tx: CRMStore.Transaction) throws -> [Int64] {
         let text: String
         switch t.status {
-        case "open", "assigned" where change == 0: text = "您的问题已受理（工单 #\(t.id)），我们会尽快处理。"
+        case "open", "assigned":
+            // Accepted once, when the ticket opens; a later reassignment is not news to the customer.
+            guard change == 0 else { return [] }
+            text = "您的问题已受理（工单 #\(t.id)），我们会尽快处理。"
         case "resolved": text = "您的工单 #\(t.id) 已处理完毕，如仍有问题请直接回复。"
         case "reopened": text = "您的工单 #\(t.id) 已重新打开，我们会继续跟进。"
         default: return []

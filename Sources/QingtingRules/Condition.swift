@@ -54,17 +54,6 @@ public indirect enum Condition: Sendable {
             count.of?.forEachCount(body)
         }
     }
-
-    /// Whether any test reads the customer's profile (so the engine builds it only then).
-    public var readsProfile: Bool {
-        switch self {
-        case .all(let parts), .any(let parts): parts.contains { $0.readsProfile }
-        case .not(let inner): inner.readsProfile
-        case .compare(let field, _, _), .present(let field):
-            if case .profile = field { true } else { false }
-        case .count(let count, _, _): count.of?.readsProfile ?? false
-        }
-    }
 }
 
 /// What a test reads.

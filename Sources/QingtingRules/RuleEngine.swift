@@ -102,10 +102,9 @@ public struct RuleEngine: Sendable {
             if let wait = rule.wait {
                 let key = rule.name + "|wait|" + (event.customer ?? event.author ?? "e\(event.seq)")
                 // A newer thread restarts the wait: the silence is counted from the last trigger.
-                state.timers[key] = RuleState.Timer(rule: rule.name, deadline: event.occurredAt + wait.millis,
+                state.setTimer(key, RuleState.Timer(rule: rule.name, deadline: event.occurredAt + wait.millis,
                                                     trigger: event.seq, customer: event.customer, step: nil,
-                                                    events: behind, reason: w.text)
-                state.touch("t:" + key)
+                                                    events: behind, reason: w.text))
                 continue
             }
             out.append(fire(rule, trigger: event.seq, at: event.occurredAt, customer: event.customer, events: behind,
@@ -120,11 +119,7 @@ public struct RuleEngine: Sendable {
         state.watermark = time
         state.touch("watermark")
         var out: [Firing] = []
-        let due = state.timers.filter { $0.value.deadline <= time }
-            .sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
-        for (key, timer) in due {
-            state.timers[key] = nil
-            state.touch("t:" + key)
+        for (_, timer) in state.takeDue(by: time) {
             guard let rule = rules.rules.first(where: { $0.name == timer.rule }) else { continue }
             if let n = timer.step {
                 guard n < rule.steps.count else { continue }
@@ -159,9 +154,8 @@ public struct RuleEngine: Sendable {
     private mutating func fire(_ rule: Rule, trigger: Int64, at: Int64, customer: String?, events: [Int64], reason: String) -> Firing {
         for (n, step) in rule.steps.enumerated() {
             let key = rule.name + "|e\(trigger)|step\(n)"
-            state.timers[key] = RuleState.Timer(rule: rule.name, deadline: at + step.delay, trigger: trigger,
-                                                customer: customer, step: n, events: events, reason: reason)
-            state.touch("t:" + key)
+            state.setTimer(key, RuleState.Timer(rule: rule.name, deadline: at + step.delay, trigger: trigger,
+                                                customer: customer, step: n, events: events, reason: reason))
         }
         return Firing(rule: rule, key: rule.name + "|e\(trigger)", at: at, customer: customer, trigger: trigger,
                       events: events, actions: rule.actions, reason: reason)
@@ -203,7 +197,7 @@ public struct RuleEngine: Sendable {
                 state.windows[key] = moments.isEmpty ? nil : moments
                 state.touch("w:" + key)
             }
-            let n = moments.filter { $0.at <= event.occurredAt }.count
+            let n = moments.reduce(0) { $0 + ($1.at <= event.occurredAt ? 1 : 0) }
             if n > best.0 { best = (n, group, moments.map(\.seq)) }
         }
         return best
@@ -219,8 +213,8 @@ public struct RuleEngine: Sendable {
             let key = rule.name + "|" + topic
             var v = state.topics[key] ?? RuleState.TopicVolume()
             v.buckets[bucket, default: 0] += 1
-            v.buckets = v.buckets.filter { $0.key >= bucket - span - 1 || $0.key > v.newest - span - 1 }
             if bucket > v.newest {
+                v.buckets = v.buckets.filter { $0.key >= bucket - span }
                 v.newest = bucket
                 v.platforms = [:]
                 v.authors = [:]
@@ -235,10 +229,12 @@ public struct RuleEngine: Sendable {
                 if v.seqs.count < 50 { v.seqs.append(event.seq) }
             }
             let count = v.buckets[bucket] ?? 0
-            let past = (bucket - span)..<bucket
-            let mean = Double(past.reduce(0) { $0 + (v.buckets[$1] ?? 0) }) / Double(span)
-            let fires = bucket == v.newest && count >= spike.minimum && Double(count) > mean * (1 + spike.growth)
-                && v.firedBucket < bucket
+            var mean = 0.0
+            var fires = bucket == v.newest && count >= spike.minimum && v.firedBucket < bucket
+            if fires {
+                mean = Double(v.buckets.reduce(0) { $0 + ($1.key >= bucket - span && $1.key < bucket ? $1.value : 0) }) / Double(span)
+                fires = Double(count) > mean * (1 + spike.growth)
+            }
             if fires { v.firedBucket = bucket }
             state.topics[key] = v
             state.touch("v:" + key)
@@ -279,8 +275,7 @@ public struct RuleEngine: Sendable {
             guard let timer = state.timers[key], timer.trigger != event.seq, event.occurredAt < timer.deadline,
                   event.occurredAt >= timer.deadline - wait.millis else { continue }
             if let unless = wait.unless, !unless.holds(Evaluation(event: event, topics: topics, profile: profile)) { continue }
-            state.timers[key] = nil
-            state.touch("t:" + key)
+            state.setTimer(key, nil)
         }
     }
 }

@@ -218,7 +218,7 @@ struct RuleFileParser {
         guard let kind = Action.Kind(rawValue: head) else {
             throw .init(message: "a delayed step's action is one of \(Action.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(head)'")
         }
-        return Rule.Step(delay: delay, condition: condition, action: try action(kind, rest, at: location), location: location)
+        return Rule.Step(delay: delay, condition: condition, action: try action(kind, rest, at: location))
     }
 
     private mutating func action(_ kind: Action.Kind, _ text: String, at location: String) throws(ConditionParser.ParseFailure) -> Action {

@@ -71,7 +71,6 @@ public struct Rule: Sendable {
         public var delay: Int64
         public var condition: StepCondition
         public var action: Action
-        public var location: String
     }
 
     public enum StepCondition: Sendable {

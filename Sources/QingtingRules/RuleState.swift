@@ -13,7 +13,10 @@ public struct RuleState: Sendable {
     /// `rule|group` → when the rule last fired for that group.
     var fired: [String: Int64] = [:]
     /// Pending timers by key.
-    var timers: [String: Timer] = [:]
+    private(set) var timers: [String: Timer] = [:]
+    /// No timer is due before this (a lower bound: a cancelled timer can leave it early, and the
+    /// next scan raises it), so `advance` scans the timers only when one may be due.
+    var earliest: Int64 = .max
     /// `rule|topic` → its volume per window bucket and who drove the newest bucket.
     var topics: [String: TopicVolume] = [:]
     /// Entry names (`w:…`, `f:…`, `t:…`, `v:…`) changed since `clearDirty`, and whether the watermark moved.
@@ -52,10 +55,22 @@ public struct RuleState: Sendable {
     }
 
     mutating func touch(_ name: String) { dirty.insert(name) }
-    public mutating func clearDirty() { dirty.removeAll(keepingCapacity: true) }
 
-    /// How many entries it holds (for `rules` status output).
-    public var entryCount: Int { windows.count + fired.count + timers.count + topics.count }
+    mutating func setTimer(_ key: String, _ timer: Timer?) {
+        timers[key] = timer
+        if let timer { earliest = min(earliest, timer.deadline) }
+        touch("t:" + key)
+    }
+
+    /// The timers due by `time`, removed, in deadline order; `earliest` is exact again after.
+    mutating func takeDue(by time: Int64) -> [(key: String, timer: Timer)] {
+        guard earliest <= time else { return [] }
+        let due = timers.filter { $0.value.deadline <= time }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
+        for (key, _) in due { setTimer(key, nil) }
+        earliest = timers.values.map(\.deadline).min() ?? .max
+        return due.map { ($0.key, $0.value) }
+    }
+    public mutating func clearDirty() { dirty.removeAll(keepingCapacity: true) }
 }
 
 extension RuleState {
@@ -124,9 +139,10 @@ extension RuleState {
             if let at = int(value) { fired[key] = at; return }
         case "t:":
             if let rule = value["rule"]?.stringValue, let deadline = int(value["deadline"]), let trigger = int(value["trigger"]) {
-                timers[key] = Timer(rule: rule, deadline: deadline, trigger: trigger, customer: value["customer"]?.stringValue,
+                setTimer(key, Timer(rule: rule, deadline: deadline, trigger: trigger, customer: value["customer"]?.stringValue,
                                     step: int(value["step"]).map(Int.init), events: ints(value["events"]),
-                                    reason: value["reason"]?.jsonText ?? "{}")
+                                    reason: value["reason"]?.jsonText ?? "{}"))
+                dirty.remove("t:" + key)
                 return
             }
         case "v:":

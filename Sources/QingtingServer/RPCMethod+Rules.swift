@@ -4,14 +4,6 @@ import QingtingCore
 import QingtingStore
 
 extension RPCMethod {
-    /// An integer parameter (JSON number) in `range`, nil when absent.
-    static func integer(_ params: JSONObject, _ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
-        guard let value = params[name] else { return nil }
-        guard case .number(let literal) = value, let n = Int64(literal), range.contains(n) else {
-            throw RPCError.param(name, expected: "an integer in \(range.lowerBound)...\(range.upperBound)", got: value)
-        }
-        return n
-    }
 
     static let readFeed = RPCMethod(
         name: "feed.read",
@@ -33,8 +25,8 @@ extension RPCMethod {
                 }
                 return Set(items.compactMap(\.stringValue))
             }
-            let since = try integer(params, "since", in: 0...Int64.max) ?? 0
-            let limit = Int(try integer(params, "limit", in: 1...10_000) ?? 1000)
+            let since = try params.integer("since", in: 0...Int64.max) ?? 0
+            let limit = Int(try params.integer("limit", in: 1...10_000) ?? 1000)
             let filter = CRMStore.FeedFilter(kinds: try set("kind"), priorities: try set("priority"), rules: try set("rule"))
             let records = try log.store.feed(since: since, filter: filter, limit: limit)
             var w = JSONWriter()
@@ -56,7 +48,7 @@ extension RPCMethod {
         resultSchema: #"{"type":"object","properties":{"seq":{"type":"integer"},"delivery":{"type":"string"}}}"#,
         run: { context, params in
             let log = try profileLog(context, "action.ack")
-            let seq = try integer(params, "seq", in: 1...Int64.max)!
+            let seq = try params.integer("seq", in: 1...Int64.max)!
             let status = try params.requiredString("status")
             guard CRMStore.deliveryStatuses.contains(status) else {
                 throw RPCError.param("status", expected: "one of sent, delivered, read, failed", got: .string(status))
@@ -83,7 +75,7 @@ extension RPCMethod {
             let log = try profileLog(context, "ticket.list")
             let tickets = try log.store.tickets(
                 status: try params.string("status"), customer: try params.string("customer"),
-                assignee: try params.string("assignee"), limit: Int(try integer(params, "limit", in: 1...10_000) ?? 100))
+                assignee: try params.string("assignee"), limit: Int(try params.integer("limit", in: 1...10_000) ?? 100))
             var w = JSONWriter()
             w.object { w in w.member("tickets") { w in w.array(tickets) { w, t in Tickets.write(t, to: &w) } } }
             return w.text
@@ -96,7 +88,7 @@ extension RPCMethod {
         resultSchema: #"{"type":"object"}"#,
         run: { context, params in
             let log = try profileLog(context, "ticket.get")
-            guard let t = try log.store.ticket(try integer(params, "id", in: 1...Int64.max)!) else {
+            guard let t = try log.store.ticket(try params.integer("id", in: 1...Int64.max)!) else {
                 throw RPCError(.notFound, "no such ticket in the store", data: [("param", .string("id"))])
             }
             return Tickets.json(t)
@@ -116,7 +108,7 @@ extension RPCMethod {
         resultSchema: #"{"type":"object"}"#,
         run: { context, params in
             let log = try profileLog(context, "ticket.update")
-            let id = try integer(params, "id", in: 1...Int64.max)!
+            let id = try params.integer("id", in: 1...Int64.max)!
             let change = Tickets.Change(status: try params.string("status"), assignee: try params.string("assignee"),
                                         priority: try params.string("priority"), note: try params.string("note"))
             do {

@@ -70,6 +70,15 @@ extension JSONObject {
         return s
     }
 
+    /// An integer parameter (a JSON number) in `range`, nil when absent.
+    func integer(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
+        guard let value = self[name] else { return nil }
+        guard case .number(let literal) = value, let n = Int64(literal), range.contains(n) else {
+            throw RPCError.param(name, expected: "an integer in \(range.lowerBound)...\(range.upperBound)", got: value)
+        }
+        return n
+    }
+
     func bool(_ name: String) throws -> Bool? {
         guard let value = self[name] else { return nil }
         guard case .bool(let b) = value else { throw RPCError.param(name, expected: "a boolean", got: value) }

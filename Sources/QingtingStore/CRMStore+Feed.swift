@@ -144,6 +144,13 @@ extension CRMStore {
         return items.compactMap { if case .number(let n) = $0 { Int64(n) } else { nil } }
     }
 
+    /// Seqs as the JSON array `seqs` reads.
+    static func seqsJSON(_ seqs: [Int64]) -> String {
+        var w = JSONWriter()
+        w.array(seqs) { w, s in w.int(s) }
+        return w.text
+    }
+
     static func feedRecord(_ row: Row) -> FeedRecord {
         let seqs = Self.seqs(row[10])
         return FeedRecord(
@@ -226,24 +233,13 @@ extension CRMStore {
                       assignee: row[6], subject: row[7], platform: row[8], events: seqs, createdAt: row[10],
                       updatedAt: row[11], firstResponseAt: row[12], resolvedAt: row[13], changes: row[14])
     }
-
-    // MARK: Rule state
-
-    /// Every rule-state entry and the watermark, as the last commit left them.
-    public func ruleState() throws -> (entries: [(name: String, value: String)], generation: Int64) {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM rule_state")
-            let generation = try Int64.fetchOne(db, sql: "SELECT value FROM crm_state WHERE key = 'rules_generation'") ?? 0
-            return (rows.map { ($0[0], $0[1]) }, generation)
-        }
-    }
 }
 
 extension CRMStore.Transaction {
     /// Appends a feed record unless one with its key is there; an action a sender delivers gets
     /// an outbox row (`queued`). Returns the new `seq`, or nil when the key was there already.
     public func appendFeed(_ r: CRMStore.NewFeedRecord) throws -> Int64? {
-        let events = "[" + r.events.map(String.init).joined(separator: ",") + "]"
+        let events = CRMStore.seqsJSON(r.events)
         try db.cachedStatement(sql: """
             INSERT INTO feed (kind, key, rule, rules_version, customer, priority, action, status, ticket, events, body,
                               at, created_at)
@@ -261,7 +257,7 @@ extension CRMStore.Transaction {
 
     /// Opens ticket `t` (its id is the seq of the feed record that opened it).
     public func openTicket(_ t: CRMStore.Ticket) throws {
-        let events = "[" + t.events.map(String.init).joined(separator: ",") + "]"
+        let events = CRMStore.seqsJSON(t.events)
         try db.execute(sql: """
             INSERT INTO tickets (id, customer, rule, status, priority, skill, assignee, subject, platform, events,
                                  created_at, updated_at)

@@ -215,6 +215,13 @@ struct Harness {
         var h2 = h
         h2.engine = RuleEngine(rules: h.engine.rules, state: restored)
         _ = h2.feed(event(2, at: 10, sentiment: "negative"))  // the second negative: the wait starts
+        // A restart with the pending timer: restored, it fires when its deadline passes, not before.
+        var again = RuleState()
+        for name in h2.engine.state.dirty { if let v = h2.engine.state.encoded(name) { try again.restore(name, v) } }
+        var h3 = h2
+        h3.engine = RuleEngine(rules: h.engine.rules, state: again)
+        #expect(h3.engine.advance(to: 69 * 60_000, h3.lookups).isEmpty)
+        #expect(h3.engine.advance(to: 71 * 60_000, h3.lookups).count == 1)
         #expect(h2.engine.advance(to: 71 * 60_000, h2.lookups).count == 1)
     }
 }
