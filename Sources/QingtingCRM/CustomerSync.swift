@@ -138,12 +138,12 @@ public struct CustomerSync {
         // Which customer the record is: its id (or an id merged before), else a unified key.
         var customer = try tx.customer(forKey: "id:" + record.id)
         if customer == nil, try tx.customer(record.id) != nil { customer = record.id }
-        var merged = false
+        var merged: String?  // the kind of key (phone, email, unionid) that made the record an existing customer
         if customer == nil {
             for key in unified {
                 if let holder = try tx.customer(forKey: key) {
                     customer = holder
-                    merged = true
+                    merged = String(key.prefix { $0 != ":" })
                     break
                 }
             }
@@ -184,6 +184,13 @@ public struct CustomerSync {
                 summary.bindingsMoved += 1
                 summary.rebound.formUnion([id, from])
                 bound.append("\(b.platform.rawValue):\(b.uid)")
+                try appendChange(
+                    "split", key: "\(b.platform.rawValue):\(b.uid):\(from)>\(id):\(now)", customer: from, tx: tx
+                ) { w in
+                    w.member("identity", "\(b.platform.rawValue):\(b.uid)")
+                    w.member("to", id)
+                    w.member("record", record.id)
+                }
             case .unchanged: break
             }
         }
@@ -198,12 +205,30 @@ public struct CustomerSync {
             summary.unchanged += 1
             return
         }
-        if merged { summary.merged += 1 }
+        if let merged {
+            summary.merged += 1
+            try appendChange("merge", key: "\(record.id)>\(id)", customer: id, tx: tx) { w in
+                w.member("record", record.id)
+                w.member("by", merged)
+            }
+        }
         for change in changes { summary.fields[change.field, default: 0] += 1 }
         summary.changes.append(
             Summary.Change(
-                customer: id, record: record.id, location: record.location, action: merged ? "merged" : action,
+                customer: id, record: record.id, location: record.location, action: merged != nil ? "merged" : action,
                 fields: changes.map(\.field), bindings: bound))
+    }
+
+    /// A customer merge (a record found to be an existing customer) or split (an identity moved
+    /// off a customer) as a feed record, once per `key`, for subscribers and `qingting feed`.
+    private func appendChange(_ kind: String, key: String, customer: String, tx: CRMStore.Transaction,
+                              _ detail: (inout JSONWriter) -> Void) throws {
+        var w = JSONWriter()
+        w.object(detail)
+        _ = try tx.appendFeed(
+            CRMStore.NewFeedRecord(kind: kind, key: "customers:\(kind):\(key)", rule: nil, rulesVersion: nil,
+                                   customer: customer, priority: nil, action: nil, status: nil, events: [],
+                                   body: w.text, at: now))
     }
 
     // MARK: Reading

@@ -3,7 +3,8 @@
 /// Two clocks: a **read timeout** runs from the first byte of a request line until its newline
 /// (so a peer that sends half a line and stalls — a slowloris — is closed), and an **idle
 /// timeout** runs while nothing is being read, queued or answered. Work the server owes the peer
-/// never counts against it: while lines are being answered the idle clock is stopped.
+/// never counts against it: while lines are being answered, or while the connection is subscribed
+/// to the feed (`alerts.subscribe`, records may come at any time), the idle clock is stopped.
 struct ConnectionDeadlines {
     enum Expiry: Equatable {
         case readTimeout, idle
@@ -17,6 +18,8 @@ struct ConnectionDeadlines {
     private(set) var lastActivity: ContinuousClock.Instant
     /// Lines queued or being answered.
     private(set) var busy = 0
+    /// Whether the connection streams the feed (`alerts.subscribe`).
+    var subscribed = false
 
     init(readTimeout: Duration, idleTimeout: Duration, now: ContinuousClock.Instant) {
         self.readTimeout = readTimeout
@@ -45,7 +48,7 @@ struct ConnectionDeadlines {
     /// Which timeout, if any, has run out at `now`.
     func expired(at now: ContinuousClock.Instant) -> Expiry? {
         if let lineStarted, now - lineStarted >= readTimeout { return .readTimeout }
-        if busy == 0, lineStarted == nil, now - lastActivity >= idleTimeout { return .idle }
+        if busy == 0, !subscribed, lineStarted == nil, now - lastActivity >= idleTimeout { return .idle }
         return nil
     }
 

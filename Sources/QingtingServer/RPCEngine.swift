@@ -22,11 +22,20 @@ public final class RPCEngine: Sendable {
     }
 
     /// What handling a line gave: the response line (nil when it held only notifications), how many
-    /// requests it held, and the code of each error answered.
+    /// requests it held, the code of each error answered, and the feed subscription an
+    /// `alerts.subscribe` in it asked for (the transport streams it; the last one in a batch wins).
     public struct Outcome: Sendable {
         public var response: String?
         public var requests: Int
         public var errors: [RPCError.Code]
+        public var subscription: FeedSubscription? = nil
+    }
+
+    /// What `alerts.subscribe` asks the connection for: every feed record after `cursor` that
+    /// passes `filter`, in seq order, as `alerts.record` notifications.
+    public struct FeedSubscription: Sendable {
+        public var cursor: Int64
+        public var filter: CRMStore.FeedFilter
     }
 
     /// What one line may ask of the engine.
@@ -99,10 +108,11 @@ public final class RPCEngine: Sendable {
             return Outcome(response: rpc.response(id: nil), requests: 1, errors: [.parseError])
         }
         let models = self.models
+        let effects = RPCContext.Effects()
         guard case .array(let batch) = value else {
             var errors: [RPCError.Code] = []
-            let response = handle(request: value, caller: caller, models: models, errors: &errors)
-            return Outcome(response: response, requests: 1, errors: errors)
+            let response = handle(request: value, caller: caller, models: models, effects: effects, errors: &errors)
+            return Outcome(response: response, requests: 1, errors: errors, subscription: effects.subscription)
         }
         guard !batch.isEmpty else {
             let rpc = RPCError(.invalidRequest, "an empty batch", data: [("batch_size", .number("0"))])
@@ -117,12 +127,12 @@ public final class RPCEngine: Sendable {
         var errors: [RPCError.Code] = []
         var responses: [String] = []
         for request in batch {
-            if let response = handle(request: request, caller: caller, models: models, errors: &errors) {
+            if let response = handle(request: request, caller: caller, models: models, effects: effects, errors: &errors) {
                 responses.append(response)
             }
         }
         let response = responses.isEmpty ? nil : "[" + responses.joined(separator: ",") + "]"
-        return Outcome(response: response, requests: batch.count, errors: errors)
+        return Outcome(response: response, requests: batch.count, errors: errors, subscription: effects.subscription)
     }
 
     public func handle(line: String, caller: Caller = Caller()) -> Outcome {
@@ -138,7 +148,8 @@ public final class RPCEngine: Sendable {
     }
 
     /// One request object → its response (nil for a notification).
-    private func handle(request: JSONValue, caller: Caller, models: EngineModels, errors: inout [RPCError.Code]) -> String? {
+    private func handle(request: JSONValue, caller: Caller, models: EngineModels, effects: RPCContext.Effects,
+                        errors: inout [RPCError.Code]) -> String? {
         guard case .object(let members) = request else {
             errors.append(.invalidRequest)
             return RPCError(.invalidRequest, "a request must be a JSON object, not \(request.typeName)").response(id: nil)
@@ -151,7 +162,7 @@ public final class RPCEngine: Sendable {
                                data: [("method", .string(request.method))])
             }
             let params = try method.namedParams(request.params)
-            let context = RPCContext(engine: self, models: models, caller: caller)
+            let context = RPCContext(engine: self, models: models, caller: caller, effects: effects)
             let result = try method.run(context, params)
             guard let id = request.id else { return nil }
             var w = JSONWriter()
@@ -227,4 +238,10 @@ struct RPCContext {
     /// The models this request runs on (fixed when its line arrived).
     let models: EngineModels
     let caller: RPCEngine.Caller
+    /// What a method asks of the connection besides its result (one per line).
+    let effects: Effects
+
+    final class Effects {
+        var subscription: RPCEngine.FeedSubscription?
+    }
 }

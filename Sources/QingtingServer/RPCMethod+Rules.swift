@@ -5,37 +5,76 @@ import QingtingStore
 
 extension RPCMethod {
 
+    /// The filter parameters `feed.read` and `alerts.subscribe` share.
+    static let feedFilterParams = [
+        Param(name: "kind", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these kinds (alert, action, ticket, merge, split)."),
+        Param(name: "priority", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these priorities."),
+        Param(name: "rule", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these rules."),
+    ]
+
+    static func feedFilter(_ params: JSONObject) throws -> CRMStore.FeedFilter {
+        func set(_ name: String) throws -> Set<String> {
+            guard let value = params[name] else { return [] }
+            guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+                throw RPCError.param(name, expected: "an array of strings", got: value)
+            }
+            return Set(items.compactMap(\.stringValue))
+        }
+        return CRMStore.FeedFilter(kinds: try set("kind"), priorities: try set("priority"), rules: try set("rule"))
+    }
+
     static let readFeed = RPCMethod(
         name: "feed.read",
-        summary: "Feed records (alerts, actions, tickets) after `since`, in sequence order, what `qingting feed` prints: a client that polls with its last seq gets every record after it, nothing lost, nothing out of order.",
+        summary: "Feed records (alerts, actions, tickets, merges, splits) after `since`, in sequence order, what `qingting feed` prints: a client that polls with `last` gets every record after it, nothing lost, nothing out of order.",
         params: [
             Param(name: "since", required: false, schema: #"{"type":"integer","minimum":0}"#, summary: "Records after this seq (default 0)."),
             Param(name: "limit", required: false, schema: #"{"type":"integer","minimum":1,"maximum":10000}"#, summary: "At most this many (default 1000)."),
-            Param(name: "kind", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these kinds."),
-            Param(name: "priority", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these priorities."),
-            Param(name: "rule", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Only these rules."),
-        ],
-        resultSchema: #"{"type":"object","properties":{"records":{"type":"array"},"last":{"type":"integer"}}}"#,
+        ] + feedFilterParams,
+        resultSchema: #"{"type":"object","properties":{"records":{"type":"array"},"last":{"type":"integer","description":"The seq the read got through (past records the filter skipped): pass it as the next since."}}}"#,
         run: { context, params in
             let log = try profileLog(context, "feed.read")
-            func set(_ name: String) throws -> Set<String> {
-                guard let value = params[name] else { return [] }
-                guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
-                    throw RPCError.param(name, expected: "an array of strings", got: value)
-                }
-                return Set(items.compactMap(\.stringValue))
-            }
             let since = try params.integer("since", in: 0...Int64.max) ?? 0
             let limit = Int(try params.integer("limit", in: 1...10_000) ?? 1000)
-            let filter = CRMStore.FeedFilter(kinds: try set("kind"), priorities: try set("priority"), rules: try set("rule"))
-            let records = try log.store.feed(since: since, filter: filter, limit: limit)
+            let page = try log.store.feedPage(since: since, filter: try feedFilter(params), limit: limit)
             var w = JSONWriter()
             w.object { w in
-                w.member("records") { w in w.array(records) { w, r in Feed.write(r, to: &w) } }
-                w.member("last", records.last?.seq ?? since)
+                w.member("records") { w in w.array(page.records) { w, r in Feed.write(r, to: &w) } }
+                w.member("last", page.through)
             }
             return w.text
         })
+
+    static let subscribeAlerts = RPCMethod(
+        name: "alerts.subscribe",
+        summary: "Streams feed records after `since` on this connection as `alerts.record` notifications (params: one record, as `feed.read` gives it), in sequence order, as they are appended. After a disconnect or a restart, subscribe again with the last seq received: every record after it comes, nothing lost, nothing twice. A second subscribe on a connection replaces the first.",
+        params: [
+            Param(name: "since", required: false, schema: #"{"type":"integer","minimum":0}"#, summary: "Records after this seq (default: only records appended from now on)."),
+        ] + feedFilterParams,
+        resultSchema: #"{"type":"object","properties":{"subscribed":{"type":"boolean"},"since":{"type":"integer"},"last":{"type":"integer","description":"The feed's last seq when the subscription began."}}}"#,
+        run: { context, params in
+            let log = try profileLog(context, "alerts.subscribe")
+            let last = try log.store.lastFeedSeq()
+            let since = try params.integer("since", in: 0...Int64.max) ?? last
+            context.effects.subscription = RPCEngine.FeedSubscription(cursor: since, filter: try feedFilter(params))
+            var w = JSONWriter()
+            w.object { w in
+                w.member("subscribed", true)
+                w.member("since", since)
+                w.member("last", last)
+            }
+            return w.text
+        })
+
+    /// One `alerts.record` notification: `{"jsonrpc":"2.0","method":"alerts.record","params":RECORD}`.
+    static func feedNotification(_ r: CRMStore.FeedRecord) -> String {
+        var w = JSONWriter()
+        w.object { w in
+            w.member("jsonrpc", "2.0")
+            w.member("method", "alerts.record")
+            w.member("params") { w in Feed.write(r, to: &w) }
+        }
+        return w.text
+    }
 
     static let ackAction = RPCMethod(
         name: "action.ack",

@@ -52,7 +52,7 @@ struct RPCMethod: Sendable {
         return named
     }
 
-    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, readFeed, ackAction, listTickets, getTicket, updateTicket, reload]
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, readFeed, subscribeAlerts, ackAction, listTickets, getTicket, updateTicket, reload]
 }
 
 // MARK: - Parameter readers
@@ -93,7 +93,7 @@ extension RPCMethod {
         name: "engine.info",
         summary: "Version, loaded model and lexicon files with their hashes, uptime and counters.",
         params: [],
-        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
+        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"notifications":{"type":"integer","description":"feed records sent to alerts.subscribe connections"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
         run: { context, _ in
             var members = context.engine.metrics.snapshot()
             members["name"] = .string("qingting")

@@ -16,6 +16,7 @@ public final class ServerMetrics: Sendable {
         var connectionsTimedOut = 0
         var dropped = 0
         var reloads = 0
+        var notifications = 0
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
     }
 
@@ -52,8 +53,10 @@ public final class ServerMetrics: Sendable {
     /// Counts lines read but never answered because their connection had gone or the server stopped.
     func recordDropped(_ lines: Int) { state.withLock { $0.dropped += lines } }
     func recordReload() { state.withLock { $0.reloads += 1 } }
+    /// Counts feed records sent to subscribers (`alerts.subscribe`).
+    func recordNotifications(_ n: Int) { state.withLock { $0.notifications += n } }
 
-    /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"dropped":…,"reloads":…,"latency_us":{…}}`
+    /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"dropped":…,"reloads":…,"notifications":…,"latency_us":{…}}`
     public func snapshot() -> JSONObject {
         let uptime = ContinuousClock.now - started
         return state.withLock { s in
@@ -77,6 +80,7 @@ public final class ServerMetrics: Sendable {
                                         "timed_out": .number("\(s.connectionsTimedOut)")]),
                 "dropped": .number("\(s.dropped)"),
                 "reloads": .number("\(s.reloads)"),
+                "notifications": .number("\(s.notifications)"),
                 "latency_us": latency,
             ]
         }

@@ -1,6 +1,8 @@
 public import Logging
 import NIOCore
 import NIOPosix
+import QingtingCRM
+import QingtingStore
 import QingtingText
 public import ServiceLifecycle
 import Synchronization
@@ -223,10 +225,25 @@ public final class SocketServer: Service, Sendable {
         let inFlight = Atomic<Int>(0)
         let queuedBytes = Atomic<Int>(0)
         let deadlines: Mutex<ConnectionDeadlines>
-        init(_ deadlines: ConnectionDeadlines) { self.deadlines = Mutex(deadlines) }
+        /// The connection's feed subscription and how many times it was (re)made.
+        let subscription = Mutex<(RPCEngine.FeedSubscription, generation: Int)?>(nil)
+        /// Yields once a subscription is made: the streamer waits on it, not on a timer.
+        let subscribed: AsyncStream<Void>
+        private let subscribedContinuation: AsyncStream<Void>.Continuation
+
+        init(_ deadlines: ConnectionDeadlines) {
+            self.deadlines = Mutex(deadlines)
+            (subscribed, subscribedContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+
+        func subscribe(_ s: RPCEngine.FeedSubscription) {
+            subscription.withLock { $0 = (s, ($0?.generation ?? 0) + 1) }
+            deadlines.withLock { $0.subscribed = true }
+            subscribedContinuation.yield()
+        }
     }
 
-    private enum Role: Sendable { case worker, watchdog }
+    private enum Role: Sendable { case worker, watchdog, streamer }
 
     private func exchange(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                           channel: any Channel, uid: UInt32?) async throws {
@@ -242,6 +259,12 @@ public final class SocketServer: Service, Sendable {
             group.addTask {
                 await self.watch(shared: shared, outbound: outbound, channel: channel)
                 return .watchdog
+            }
+            if let store = engine.eventLog?.store {
+                group.addTask {
+                    await self.stream(store, shared: shared, outbound: outbound, channel: channel)
+                    return .streamer
+                }
             }
             // Reader: frames lines; queues them, or answers -32002 when too many wait already.
             var framer = LineFramer(maxLineBytes: maxLine)
@@ -273,7 +296,8 @@ public final class SocketServer: Service, Sendable {
                 logger.debug("peer closed with \(framer.unfinishedBytes) bytes of an unfinished line; dropped")
             }
             queue.finish()
-            // The worker ends when the queue is answered; then the watchdog is no longer needed.
+            // The worker ends when the queue is answered; then the watchdog and the streamer are no
+            // longer needed (a subscription lasts while the peer keeps its sending side open).
             while let finished = try await group.next() {
                 if finished == .worker { group.cancelAll() }
             }
@@ -366,6 +390,7 @@ public final class SocketServer: Service, Sendable {
             var out = channel.allocator.buffer(capacity: 256 * job.frames.count)
             var errors: [RPCError.Code] = []
             var requests = 0
+            var subscription: RPCEngine.FeedSubscription?
             for (index, frame) in job.frames.enumerated() {
                 if gone || !channel.isActive || Task.isCancelled {
                     // The peer has gone (or shutdown cancelled us): what is left is dropped, not run.
@@ -392,6 +417,7 @@ public final class SocketServer: Service, Sendable {
                     }
                     requests += outcome.requests
                     errors += outcome.errors
+                    if let asked = outcome.subscription { subscription = asked }
                     if let response = outcome.response {
                         out.writeString(response)
                         out.writeInteger(UInt8(ascii: "\n"))
@@ -412,6 +438,50 @@ public final class SocketServer: Service, Sendable {
             if out.readableBytes > 0, !gone {
                 do { try await write(out, to: outbound, channel: channel) } catch { gone = true }
             }
+            // After its response has gone out, so the peer reads the answer before the first record.
+            if let subscription, !gone { shared.subscribe(subscription) }
+        }
+    }
+
+    /// Feed records one notification write carries at most.
+    static let streamPage = 256
+
+    /// The streamer: while the connection is subscribed, sends every feed record after the
+    /// subscription's cursor that passes its filter, in seq order, as `alerts.record`
+    /// notifications, and moves the cursor past what it scanned. It looks again when this
+    /// process commits to the store (checked every 20 ms) and at least every 500 ms (another
+    /// process may write the same store). Until the first `alerts.subscribe` it only waits.
+    /// Ends when cancelled (the peer stopped sending, or the server shuts down) or a write fails.
+    private func stream(_ store: CRMStore, shared: Shared, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+                        channel: any Channel) async {
+        for await _ in shared.subscribed { break }
+        var seen: (commits: Int64, generation: Int) = (-1, 0)
+        var lastLook = ContinuousClock.now
+        while !Task.isCancelled {
+            guard let (subscription, generation) = shared.subscription.withLock({ $0 }) else { return }
+            let commits = store.commits
+            if commits == seen.commits, generation == seen.generation, ContinuousClock.now - lastLook < .milliseconds(500) {
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            lastLook = .now
+            let page: (records: [CRMStore.FeedRecord], through: Int64)
+            do {
+                page = try store.feedPage(since: subscription.cursor, filter: subscription.filter, limit: Self.streamPage)
+            } catch {
+                logger.error("cannot read the feed for a subscriber: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if !page.records.isEmpty {
+                var out = channel.allocator.buffer(capacity: 512 * page.records.count)
+                for r in page.records { out.writeString(RPCMethod.feedNotification(r) + "\n") }
+                do { try await write(out, to: outbound, channel: channel) } catch { return }
+                engine.metrics.recordNotifications(page.records.count)
+            }
+            // Moved on unless a new subscribe replaced this one meanwhile; a full page reads on at once.
+            shared.subscription.withLock { if $0?.generation == generation { $0?.0.cursor = page.through } }
+            seen = (page.records.count == Self.streamPage ? -1 : commits, generation)
         }
     }
 

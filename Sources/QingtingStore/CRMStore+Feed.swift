@@ -108,8 +108,17 @@ extension CRMStore {
         }
     }
 
-    /// Feed records after `since`, in `seq` order, at most `limit`, from one read snapshot.
+    /// Feed records after `since`, in `seq` order, at most `limit`.
     public func feed(since: Int64, filter: FeedFilter = FeedFilter(), limit: Int = 1000) throws -> [FeedRecord] {
+        try feedPage(since: since, filter: filter, limit: limit).records
+    }
+
+    /// Feed records after `since` that pass `filter`, in `seq` order, at most `limit`, and the seq
+    /// the scan got through: a reader resumes after `through`, so records the filter skipped are
+    /// not scanned again (it is the last record's seq when `limit` cut the page short).
+    public func feedPage(since: Int64, filter: FeedFilter = FeedFilter(), limit: Int = 1000) throws
+        -> (records: [FeedRecord], through: Int64)
+    {
         var out: [FeedRecord] = []
         var after = since
         // The filter runs here (kinds, priorities and rules are few); read in pages until `limit` pass.
@@ -121,10 +130,13 @@ extension CRMStore {
                     """, arguments: [after, max(limit, 256)]).map(Self.feedRecord)
             }
             guard let last = page.last else { break }
+            for r in page where filter.admits(r.record) {
+                out.append(r)
+                if out.count == limit { return (out, r.seq) }
+            }
             after = last.seq
-            out += page.filter { filter.admits($0.record) }.prefix(limit - out.count)
         }
-        return out
+        return (out, after)
     }
 
     /// The largest feed `seq` (0 for an empty feed).
@@ -233,12 +245,10 @@ extension CRMStore {
                       assignee: row[6], subject: row[7], platform: row[8], events: seqs, createdAt: row[10],
                       updatedAt: row[11], firstResponseAt: row[12], resolvedAt: row[13], changes: row[14])
     }
-}
 
-extension CRMStore.Transaction {
-    /// Appends a feed record unless one with its key is there; an action a sender delivers gets
-    /// an outbox row (`queued`). Returns the new `seq`, or nil when the key was there already.
-    public func appendFeed(_ r: CRMStore.NewFeedRecord) throws -> Int64? {
+    /// `Transaction.appendFeed` on a connection in a write transaction (the link store's runs
+    /// append their merges and splits with it).
+    static func insertFeed(_ r: NewFeedRecord, _ db: Database, committedAt: Int64) throws -> Int64? {
         let events = CRMStore.seqsJSON(r.events)
         try db.cachedStatement(sql: """
             INSERT INTO feed (kind, key, rule, rules_version, customer, priority, action, status, ticket, events, body,
@@ -253,6 +263,14 @@ extension CRMStore.Transaction {
                 .execute(arguments: [seq, committedAt])
         }
         return seq
+    }
+}
+
+extension CRMStore.Transaction {
+    /// Appends a feed record unless one with its key is there; an action a sender delivers gets
+    /// an outbox row (`queued`). Returns the new `seq`, or nil when the key was there already.
+    public func appendFeed(_ r: CRMStore.NewFeedRecord) throws -> Int64? {
+        try CRMStore.insertFeed(r, db, committedAt: committedAt)
     }
 
     /// Opens ticket `t` (its id is the seq of the feed record that opened it).

@@ -1,6 +1,7 @@
 internal import GRDB
 import QingtingCore
 public import QingtingIngest
+import Synchronization
 
 /// The CRM layer's tables in SQLite (GRDB over the system libsqlite3, WAL): the append-only
 /// event log, the payloads it came from, customers with per-field provenance and unified keys,
@@ -26,6 +27,11 @@ public final class CRMStore: Sendable {
     /// The `runs` row identities added by this store object are recorded under, made at the first
     /// commit that adds one (a link run and an ingest session are both runs).
     let session = SessionRun()
+    private let commitCounter = Atomic<Int64>(0)
+
+    /// Transactions this store object has committed (`write`): a cheap "anything new?" for
+    /// readers that follow the feed, who still poll now and then for other processes' commits.
+    public var commits: Int64 { commitCounter.load(ordering: .acquiring) }
 
     /// Opens or creates the store at `path` and brings its schema up to date (the link store's
     /// migrations and the event log's, in one list).
@@ -55,6 +61,7 @@ public final class CRMStore: Sendable {
                     return .commit
                 }
                 session.committed(tx)
+                commitCounter.add(1, ordering: .releasing)
                 return result!
             }
         }

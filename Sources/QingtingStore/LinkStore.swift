@@ -63,13 +63,15 @@ public final class LinkStore {
     }
 
     /// Writes a run's customers and identity links in one `BEGIN IMMEDIATE` transaction;
-    /// returns what changed since the last run.
-    public func save(_ run: LinkRun, links: [SocialPreset.IdentityLink]) throws -> Summary {
+    /// returns what changed since the last run, which is also appended to the feed (one `merge`
+    /// record per merged cluster, one `split` per split one, at `time`, UTC ms) for subscribers.
+    public func save(_ run: LinkRun, links: [SocialPreset.IdentityLink], at time: Int64 = 0) throws -> Summary {
         try storeErrors(path) {
             return try queue.writeWithoutTransaction { db in
                 var summary: Summary?
                 try db.inTransaction(.immediate) {
                     summary = try Self.write(db, run, links)
+                    try Self.appendChanges(summary!, links: links, run: run, db, at: time)
                     return .commit
                 }
                 return summary!
@@ -124,6 +126,39 @@ public final class LinkStore {
         }
         return Summary(run: runId, customers: records.leftCount, identities: links.count,
                        linked: linked, merges: merges, splits: splits)
+    }
+
+    /// The run's merges and splits as feed records: `customer` is the cluster's customer where the
+    /// cluster holds one, `detail` names the clusters before and after.
+    private static func appendChanges(_ summary: Summary, links: [SocialPreset.IdentityLink], run: LinkRun,
+                                      _ db: Database, at time: Int64) throws {
+        guard !summary.merges.isEmpty || !summary.splits.isEmpty else { return }
+        var customerOf: [String: String] = [:]
+        for link in links { if let c = link.customer { customerOf[link.cluster] = run.records.ids[c] } }
+        func record(_ kind: String, _ key: String, customer: String?, _ detail: (inout JSONWriter) -> Void) throws {
+            var w = JSONWriter()
+            w.object { w in
+                w.member("run", summary.run)
+                detail(&w)
+            }
+            _ = try CRMStore.insertFeed(
+                CRMStore.NewFeedRecord(kind: kind, key: "link-run:\(summary.run):\(key)", rule: nil, rulesVersion: nil,
+                                       customer: customer, priority: nil, action: nil, status: nil, events: [],
+                                       body: w.text, at: time),
+                db, committedAt: time)
+        }
+        for m in summary.merges {
+            try record("merge", "merge:\(m.cluster)", customer: customerOf[m.cluster]) { w in
+                w.member("cluster", m.cluster)
+                w.member("previous") { w in w.array(m.previous) { w, c in w.string(c) } }
+            }
+        }
+        for sp in summary.splits {
+            try record("split", "split:\(sp.previous)", customer: customerOf[sp.previous]) { w in
+                w.member("previous", sp.previous)
+                w.member("clusters") { w in w.array(sp.clusters) { w, c in w.string(c) } }
+            }
+        }
     }
 
     /// Merges (a cluster now holds identities of several earlier clusters) and splits (an earlier

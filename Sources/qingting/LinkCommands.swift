@@ -1,4 +1,5 @@
 import ArgumentParser
+import QingtingCRM
 import QingtingMatch
 import QingtingStore
 import QingtingText
@@ -96,7 +97,7 @@ struct LinkRunCommand: ParsableCommand {
             for line in lines { out.line(line) }
             if let store {
                 let start = Monotonic.seconds()
-                let summary = try LinkStore(path: store).save(run, links: identityLinks)
+                let summary = try LinkStore(path: store).save(run, links: identityLinks, at: EventPipeline.clock())
                 progress(summary.report(path: store, seconds: Monotonic.seconds() - start))
             }
             try out.close()

@@ -145,7 +145,7 @@ struct FeedCommand: ParsableCommand {
     @Option(help: "Records after this sequence number.")
     var since: Int64 = 0
 
-    @Option(help: "Only these kinds (comma-separated: alert, action, ticket).")
+    @Option(help: "Only these kinds (comma-separated: alert, action, ticket, merge, split).")
     var kind: String?
 
     @Option(help: "Only these priorities (comma-separated: low, normal, high, urgent).")
@@ -165,11 +165,11 @@ struct FeedCommand: ParsableCommand {
             var cursor = since
             repeat {
                 var out = Output()
-                let last = try store.lastFeedSeq()
-                while cursor < last {
-                    let page = try store.feed(since: cursor, filter: filter, limit: 1000)
-                    for r in page { out.line(Feed.line(r)) }
-                    cursor = page.last?.seq ?? last
+                while true {
+                    let page = try store.feedPage(since: cursor, filter: filter, limit: 1000)
+                    for r in page.records { out.line(Feed.line(r)) }
+                    guard page.through > cursor else { break }
+                    cursor = page.through
                 }
                 out.flush()
                 if follow { usleep(200_000) }

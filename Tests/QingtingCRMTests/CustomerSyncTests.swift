@@ -94,6 +94,26 @@ import Testing
         // Its id now finds C1 too, so the next import of that system merges again without a key.
         let (next, _) = try run(store, [#"{"id":"SHOP-9","level":"platinum"}"#])
         #expect(next.unchanged == 1)
+        // The merge is in the feed once, for subscribers; a re-import adds nothing.
+        let feed = try store.feed(since: 0)
+        #expect(feed.map(\.record.kind) == ["merge"])
+        #expect(feed.first?.record.customer == "C1")
+        #expect(feed.first?.record.body == #"{"record":"SHOP-9","by":"email"}"#)
+    }
+
+    @Test func anIdentityMovedToAnotherCustomerIsASplitInTheFeed() throws {
+        let (path, remove) = CRM.scratch("split")
+        defer { remove() }
+        let store = try CRMStore(path: path)
+        _ = try run(store, Self.export)
+        let (summary, _) = try run(store, [#"{"id":"C2","identities":[{"platform":"wechat","uid":"oX1"}]}"#])
+        #expect(summary.bindingsMoved == 1)
+        let feed = try store.feed(since: 0)
+        #expect(feed.map(\.record.kind) == ["split"])
+        #expect(feed.first?.record.customer == "C1")
+        #expect(feed.first?.record.body == #"{"identity":"wechat:oX1","to":"C2","record":"C2"}"#)
+        _ = try run(store, [#"{"id":"C2","identities":[{"platform":"wechat","uid":"oX1"}]}"#])
+        #expect(try store.feed(since: 0).count == 1)
     }
 
     @Test func latestWinsKeepsANewerValueAndCrmMasterAlwaysWins() throws {

@@ -85,9 +85,14 @@ import QingtingCore
         let (weak, weakLinks) = try run(threshold: 0.5, drop: ["phone", "email"])
         let s3 = try store.save(weak, links: weakLinks)
         #expect(!s3.splits.isEmpty)
-        let s4 = try store.save(first, links: links)
+        let s4 = try store.save(first, links: links, at: 1_700_000_000_000)
         #expect(!s4.merges.isEmpty)
         #expect(try store.queue.read { try RunRecord.fetchAll($0) }.map(\.id) == [1, 2, 3, 4, 5])
+        // Each merge and split is a feed record, named by its run and clusters.
+        #expect(try count(store, "SELECT COUNT(*) FROM feed WHERE kind = 'split'") == s3.splits.count)
+        #expect(try count(store, "SELECT COUNT(*) FROM feed WHERE kind = 'merge'") == s4.merges.count)
+        let merge = try store.queue.read { try String.fetchOne($0, sql: "SELECT body FROM feed WHERE kind = 'merge' LIMIT 1") }
+        #expect(merge?.hasPrefix(#"{"run":5,"cluster":""#) == true)
     }
 
     /// The review queue lists undecided suggested links, least certain first; a confirmation and
