@@ -79,6 +79,9 @@ public final class EventPipeline: Sendable {
         public struct Item: Sendable {
             public var event: SocialEvent
             public var analysis: String?
+            /// The rules' view of it (seq and customer set at the append), made with the analysis
+            /// on the parallel threads so the transaction does not parse it again.
+            var ruleEvent: RuleEvent?
             /// Known before analysis to be in the log already (still checked at the append).
             public var knownDuplicate: Bool
             public var fieldsPresent: Int
@@ -166,7 +169,12 @@ public final class EventPipeline: Sendable {
                 if known.contains(event.platform.rawValue + "\u{1F}" + event.eventID) {
                     prepared.events[k].knownDuplicate = true
                 } else {
-                    prepared.events[k].analysis = self.analyzer.analysis(of: event.text)
+                    let analysis = self.analyzer.analysis(of: event.text)
+                    prepared.events[k].analysis = analysis
+                    if let rules = self.configuration.rules {
+                        prepared.events[k].ruleEvent = RuleRunner.ruleEvent(
+                            event, seq: 0, customer: nil, analysis: analysis, brandTerms: rules.rules.brandTerms)
+                    }
                 }
             }
             return prepared
@@ -277,7 +285,12 @@ public final class EventPipeline: Sendable {
                             event, seq: seq, customer: customer, analysis: analysis, models: analyzer.fingerprint, in: tx)
                     }
                     if let seq, let rules {
-                        try rules.process(RuleRunner.ruleEvent(event, seq: seq, customer: link.customer, analysis: analysis))
+                        var ruleEvent = item.knownDuplicate ? nil : item.ruleEvent
+                        ruleEvent = ruleEvent ?? RuleRunner.ruleEvent(event, seq: seq, customer: nil, analysis: analysis,
+                                                                      brandTerms: rules.engine.rules.brandTerms)
+                        ruleEvent!.seq = seq
+                        ruleEvent!.customer = link.customer
+                        try rules.process(ruleEvent!)
                     }
                     events.append(
                         EventResult(

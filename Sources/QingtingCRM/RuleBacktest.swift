@@ -69,7 +69,12 @@ public struct RuleBacktest {
             lookups.event = { events[$0] }
             lookups.actionStatus = { (try? store.actionStatus(key: $0)) ?? nil }
             record(engine.process(event, lookups))
-            if report.events % 10_000 == 0 { progress(report.events) }
+            if report.events % 10_000 == 0 {
+                progress(report.events)
+                // Only a pending timer's trigger can be looked up later: forget the other events.
+                let kept = engine.state.timerTriggers
+                events = events.filter { kept.contains($0.key) || $0.key == stored.seq }
+            }
         }
         if let until { record(engine.advance(to: until, lookups)) }
         return report

@@ -119,11 +119,15 @@ public final class RuleRunner: Sendable {
         ruleEvent(e.event, seq: e.seq, customer: e.customer, analysis: e.analysis)
     }
 
-    static func ruleEvent(_ e: SocialEvent, seq: Int64, customer: String?, analysis: String?) -> RuleEvent {
-        RuleEvent(seq: seq, platform: e.platform.rawValue, eventID: e.eventID, kind: e.kind.rawValue,
-                  occurredAt: e.occurredAt, text: e.text, customer: customer,
-                  author: e.author.map { $0.platform.rawValue + ":" + $0.uid }, analysis: analysis,
-                  metrics: e.metrics, authorProfile: e.author?.profile ?? [:])
+    /// With `brandTerms`, its topics are worked out now (`RuleEvent.topics`), not when a rule asks.
+    static func ruleEvent(_ e: SocialEvent, seq: Int64, customer: String?, analysis: String?,
+                          brandTerms: [String]? = nil) -> RuleEvent {
+        var event = RuleEvent(seq: seq, platform: e.platform.rawValue, eventID: e.eventID, kind: e.kind.rawValue,
+                              occurredAt: e.occurredAt, text: e.text, customer: customer,
+                              author: e.author.map { $0.platform.rawValue + ":" + $0.uid }, analysis: analysis,
+                              metrics: e.metrics, authorProfile: e.author?.profile ?? [:])
+        if let brandTerms { event.knownTopics = event.topics(brandTerms: brandTerms) }
+        return event
     }
 
     /// Appends a firing's records (a ticket record also opens its ticket); returns the new seqs.

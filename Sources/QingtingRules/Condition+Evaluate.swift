@@ -78,8 +78,25 @@ extension Condition {
     }
 
     static func equal(_ a: Value, _ b: Value) -> Bool {
-        if let x = number(a), case .number(let y) = b { return x == y }
+        if case .number(let y) = b, let x = number(a) { return x == y }
+        if case .text(let s) = a, case .text(let t) = b { return Self.sameIgnoringCase(s, t) }
         return a.text.lowercased() == b.text.lowercased()
+    }
+
+    /// `s.lowercased() == t.lowercased()`, without building either when both are ASCII.
+    static func sameIgnoringCase(_ s: String, _ t: String) -> Bool {
+        if s == t { return true }
+        var a = s.utf8.makeIterator()
+        var b = t.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x >= 0x80 || y >= 0x80 { return s.lowercased() == t.lowercased() }
+                if x != y, (x | 0x20) != (y | 0x20) || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
+            default: return false
+            }
+        }
     }
 
     static func number(_ v: Value) -> Double? {

@@ -188,17 +188,16 @@ public struct RuleEngine: Sendable {
         var best = (0, groups.first ?? "", [event.seq])
         for group in groups {
             let key = count.id + "|" + group
-            var moments = state.windows[key] ?? []
             let start = event.occurredAt - count.window
+            // Taken out of the state while it changes, so the array is not copied.
+            var moments = state.windows.removeValue(forKey: key) ?? []
             let before = moments.count
             moments.removeAll { $0.at <= start }
             if counts { moments.append(.init(at: event.occurredAt, seq: event.seq)) }
-            if counts || moments.count != before {
-                state.windows[key] = moments.isEmpty ? nil : moments
-                state.touch("w:" + key)
-            }
+            if counts || moments.count != before { state.touch("w:" + key) }
             let n = moments.reduce(0) { $0 + ($1.at <= event.occurredAt ? 1 : 0) }
             if n > best.0 { best = (n, group, moments.map(\.seq)) }
+            if !moments.isEmpty { state.windows[key] = moments }
         }
         return best
     }
@@ -211,7 +210,7 @@ public struct RuleEngine: Sendable {
         var rising: [(topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)] = []
         for topic in topics {
             let key = rule.name + "|" + topic
-            var v = state.topics[key] ?? RuleState.TopicVolume()
+            var v = state.topics.removeValue(forKey: key) ?? RuleState.TopicVolume()  // not copied while it changes
             v.buckets[bucket, default: 0] += 1
             if bucket > v.newest {
                 v.buckets = v.buckets.filter { $0.key >= bucket - span }

@@ -20,6 +20,8 @@ public struct RuleEvent: Sendable {
     public var hashtags: [String]
     public var metrics: JSONObject
     public var authorProfile: JSONObject
+    /// `topics(brandTerms:)` worked out ahead (off the transaction), for the rule file's brand terms.
+    public var knownTopics: [String]?
 
     public init(
         seq: Int64, platform: String, eventID: String, kind: String, occurredAt: Int64, text: String?,
@@ -55,13 +57,32 @@ public struct RuleEvent: Sendable {
     /// The topics it counts towards: its hashtags (`#双十一#`), its category (`category:手机`) and
     /// the brand terms it names (`brand:倾听`).
     public func topics(brandTerms: [String]) -> [String] {
+        if let knownTopics { return knownTopics }
         var out = hashtags
         if let category { out.append("category:" + category) }
         if !brandTerms.isEmpty {
-            let lower = text.lowercased()
-            for term in brandTerms where lower.contains(term.lowercased()) { out.append("brand:" + term) }
+            let text = Array(self.text.utf8)
+            for term in brandTerms where Self.contains(text, Array(term.utf8)) { out.append("brand:" + term) }
         }
         return out
+    }
+
+    /// Whether `needle` occurs in `haystack`, ASCII letters matched without case (UTF-8 bytes:
+    /// a CJK term matches exactly, a Latin one in any case).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return needle.isEmpty }
+        func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        let first = fold(needle[0])
+        var i = 0
+        while i <= haystack.count - needle.count {
+            if fold(haystack[i]) == first {
+                var j = 1
+                while j < needle.count, fold(haystack[i + j]) == fold(needle[j]) { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Weibo-style `#话题#` and `#word` hashtags, each once, as `#text#`.

@@ -56,6 +56,10 @@ public struct RuleState: Sendable {
 
     mutating func touch(_ name: String) { dirty.insert(name) }
 
+    /// The events pending timers were started by (a caller that keeps events in memory for
+    /// `Lookups.event` may forget the others).
+    public var timerTriggers: Set<Int64> { Set(timers.values.map(\.trigger)) }
+
     mutating func setTimer(_ key: String, _ timer: Timer?) {
         timers[key] = timer
         if let timer { earliest = min(earliest, timer.deadline) }
