@@ -11,9 +11,23 @@ public struct RuleEngine: Sendable {
     public let rules: RuleSet
     public var state: RuleState
 
+    /// Per event kind, the rules that read it (those with no `on` under every kind), in file
+    /// order; and the rules with a wait. Worked out once, so an event looks at its rules only.
+    private let rulesByKind: [String: [Int]]
+    private let anyKind: [Int]
+    private let waiting: [Int]
+
     public init(rules: RuleSet, state: RuleState = RuleState()) {
         self.rules = rules
         self.state = state
+        var byKind: [String: [Int]] = [:]
+        for (i, rule) in rules.rules.enumerated() {
+            for kind in rule.kinds { byKind[kind, default: []].append(i) }
+        }
+        anyKind = rules.rules.indices.filter { rules.rules[$0].kinds.isEmpty }
+        for kind in byKind.keys { byKind[kind] = (byKind[kind]! + anyKind).sorted() }
+        rulesByKind = byKind
+        waiting = rules.rules.indices.filter { rules.rules[$0].wait != nil }
     }
 
     /// One rule firing: what it does, for whom, because of which events.
@@ -63,7 +77,9 @@ public struct RuleEngine: Sendable {
         let topics = event.topics(brandTerms: rules.brandTerms)
         cancelWaits(for: event, topics: topics, profile: profile)
         out += advance(to: event.occurredAt, lookups)
-        for rule in rules.rules where reads(rule, event) {
+        for index in rulesByKind[event.kind] ?? anyKind {
+            let rule = rules.rules[index]
+            guard rule.platforms.isEmpty || rule.platforms.contains(event.platform) else { continue }
             var e = Evaluation(event: event, topics: topics, profile: profile)
             if let spike = rule.spike {
                 if rule.when?.holds(e) ?? true { out += self.spike(rule, spike, event, topics) }
@@ -161,11 +177,6 @@ public struct RuleEngine: Sendable {
                       events: events, actions: rule.actions, reason: reason)
     }
 
-    private func reads(_ rule: Rule, _ event: RuleEvent) -> Bool {
-        (rule.kinds.isEmpty || rule.kinds.contains(event.kind))
-            && (rule.platforms.isEmpty || rule.platforms.contains(event.platform))
-    }
-
     private func firstWindow(_ rule: Rule) -> Int64? {
         var window: Int64?
         rule.when?.forEachCount { if window == nil { window = $0.window } }
@@ -186,20 +197,45 @@ public struct RuleEngine: Sendable {
         }
         let counts = count.of?.holds(e) ?? true
         var best = (0, groups.first ?? "", [event.seq])
+        let start = event.occurredAt - count.window
         for group in groups {
             let key = count.id + "|" + group
-            let start = event.occurredAt - count.window
-            // Taken out of the state while it changes, so the array is not copied.
+            // Taken out of the state while it changes, so the array is not copied. Kept in `at`
+            // order, so the window is two binary searches, not a scan.
             var moments = state.windows.removeValue(forKey: key) ?? []
-            let before = moments.count
-            moments.removeAll { $0.at <= start }
-            if counts { moments.append(.init(at: event.occurredAt, seq: event.seq)) }
-            if counts || moments.count != before { state.touch("w:" + key) }
-            let n = moments.reduce(0) { $0 + ($1.at <= event.occurredAt ? 1 : 0) }
-            if n > best.0 { best = (n, group, moments.map(\.seq)) }
+            var changed = false
+            if counts {
+                moments.insert(.init(at: event.occurredAt, seq: event.seq), at: Self.firstAfter(event.occurredAt, in: moments))
+                changed = true
+            }
+            var low = Self.firstAfter(start, in: moments)
+            // What fell out of the window is dropped once it is a good part of the array.
+            if low > 0, low >= 64 || 2 * low >= moments.count {
+                moments.removeSubrange(0..<low)
+                low = 0
+                changed = true
+            }
+            if changed { state.touch("w:" + key) }
+            let high = Self.firstAfter(event.occurredAt, in: moments)
+            let n = max(0, high - low)
+            if n > best.0 { best = (n, group, moments[max(low, high - Self.eventsBehind)..<high].map(\.seq)) }
             if !moments.isEmpty { state.windows[key] = moments }
         }
         return best
+    }
+
+    /// A count's firing names at most this many of its window's events (the latest).
+    static let eventsBehind = 50
+
+    /// The index of the first moment later than `time` (moments in `at` order).
+    static func firstAfter(_ time: Int64, in moments: [RuleState.Moment]) -> Int {
+        var low = 0
+        var high = moments.count
+        while low < high {
+            let mid = (low + high) / 2
+            if moments[mid].at <= time { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Counts the event in each of its topics' buckets; fires when a bucket's volume is past the
@@ -226,6 +262,8 @@ public struct RuleEngine: Sendable {
                 for other in topics where other != topic { v.terms[other, default: 0] += 1 }
                 if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
                 if v.seqs.count < 50 { v.seqs.append(event.seq) }
+                Self.bound(&v.authors)
+                Self.bound(&v.terms)
             }
             let count = v.buckets[bucket] ?? 0
             var mean = 0.0
@@ -240,6 +278,17 @@ public struct RuleEngine: Sendable {
             if fires { rising.append((topic, v, count, mean)) }
         }
         return rising.map { firing(rule, spike, event, bucket, $0) }
+    }
+
+    /// Drivers kept per topic bucket: past `driversKept + driversKept / 2` the ones counted least
+    /// are dropped, so a topic with thousands of authors stays small to keep and to store; the
+    /// five an alert names are among the most counted, which stay.
+    static let driversKept = 48
+
+    static func bound(_ counts: inout [String: Int]) {
+        guard counts.count > driversKept + driversKept / 2 else { return }
+        let kept = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(driversKept)
+        counts = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
     }
 
     private func firing(_ rule: Rule, _ spike: Rule.Spike, _ event: RuleEvent, _ bucket: Int64,
@@ -267,8 +316,9 @@ public struct RuleEngine: Sendable {
 
     /// Drops the waits of this event's customer that it answers (any event, or one matching `unless`).
     private mutating func cancelWaits(for event: RuleEvent, topics: [String], profile: @escaping () -> (any ProfileFacts)?) {
-        guard let who = event.customer ?? event.author else { return }
-        for rule in rules.rules {
+        guard let who = event.customer ?? event.author, !state.timers.isEmpty else { return }
+        for index in waiting {
+            let rule = rules.rules[index]
             guard let wait = rule.wait else { continue }
             let key = rule.name + "|wait|" + who
             guard let timer = state.timers[key], timer.trigger != event.seq, event.occurredAt < timer.deadline,

@@ -8,7 +8,8 @@ import QingtingCore
 public struct RuleState: Sendable {
     /// The latest event time seen (or `advance(to:)`): timers due by then have fired.
     public var watermark: Int64 = .min
-    /// `count-id|group` → (occurred_at, seq) of the events in its window, oldest first.
+    /// `count-id|group` → (occurred_at, seq) of the events in its window in `at` order (older ones
+    /// may linger until a good part of the array has left the window).
     var windows: [String: [Moment]] = [:]
     /// `rule|group` → when the rule last fired for that group.
     var fired: [String: Int64] = [:]
@@ -137,7 +138,7 @@ extension RuleState {
             windows[key] = pairs.compactMap { p in
                 let xs = ints(p)
                 return xs.count == 2 ? Moment(at: xs[0], seq: xs[1]) : nil
-            }
+            }.sorted { ($0.at, $0.seq) < ($1.at, $1.seq) }
             return
         case "f:":
             if let at = int(value) { fired[key] = at; return }
