@@ -28,6 +28,20 @@ struct Evaluation {
         }
     }
 
+    /// A field that has at most one value, without building an array: `.some(nil)` when it has
+    /// none, nil when the field may have several (read those with `values`).
+    func single(_ field: Field) -> Condition.Value?? {
+        switch field {
+        case .platform: .some(.text(event.platform))
+        case .kind: .some(.text(event.kind))
+        case .sentiment: .some(event.sentiment.map { .text($0) })
+        case .category: .some(event.category.map { .text($0) })
+        case .customer: .some(event.customer.map { .text($0) })
+        case .confidence: .some(event.confidence.map { .number($0) })
+        default: nil
+        }
+    }
+
     static func json(_ value: JSONValue?) -> [Condition.Value] {
         switch value {
         case .number(let n)?: Double(n).map { [.number($0)] } ?? []
@@ -52,6 +66,10 @@ extension Condition {
                 }
             }
         case .compare(let field, let op, let operands):
+            if let one = e.single(field) {
+                guard let v = one else { return op == .notEqual }
+                return op == .notEqual ? !Self.equal(v, operands[0]) : Self.test(v, op, operands)
+            }
             let values = e.values(field)
             if op == .notEqual { return !values.contains { Self.equal($0, operands[0]) } }
             return values.contains { Self.test($0, op, operands) }
