@@ -285,12 +285,12 @@ public final class EventPipeline: Sendable {
                             event, seq: seq, customer: customer, analysis: analysis, models: analyzer.fingerprint, in: tx)
                     }
                     if let seq, let rules {
-                        var ruleEvent = item.knownDuplicate ? nil : item.ruleEvent
-                        ruleEvent = ruleEvent ?? RuleRunner.ruleEvent(event, seq: seq, customer: nil, analysis: analysis,
-                                                                      brandTerms: rules.engine.rules.brandTerms)
-                        ruleEvent!.seq = seq
-                        ruleEvent!.customer = link.customer
-                        try rules.process(ruleEvent!)
+                        // Made ahead unless the event was analysed only now (a known duplicate that was not).
+                        var ruleEvent = item.ruleEvent ?? RuleRunner.ruleEvent(
+                            event, seq: seq, customer: nil, analysis: analysis, brandTerms: rules.engine.rules.brandTerms)
+                        ruleEvent.seq = seq
+                        ruleEvent.customer = link.customer
+                        try rules.process(ruleEvent)
                     }
                     events.append(
                         EventResult(
