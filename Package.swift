@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "QingtingCRM", targets: ["QingtingCRM"]),
         .library(name: "QingtingProfile", targets: ["QingtingProfile"]),
         .library(name: "QingtingRules", targets: ["QingtingRules"]),
+        .library(name: "QingtingReport", targets: ["QingtingReport"]),
         .library(name: "QingtingServer", targets: ["QingtingServer"]),
         .library(name: "CSupport", targets: ["CSupport"]),
     ],
@@ -123,6 +124,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Evaluate: KPIs from the versioned definition file over daily aggregates kept as events
+        // land, the JSON and HTML report, A/B tests of variants assigned by a stable hash, and the
+        // ad-platform audience files (normalized, hashed contacts of a segment).
+        .target(
+            name: "QingtingReport",
+            dependencies: ["QingtingCore", "QingtingIngest", "QingtingStore", "QingtingProfile", "QingtingCRM",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
         // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
         .target(
             name: "QingtingServer",
@@ -135,6 +146,7 @@ let package = Package(
                 "QingtingStore",
                 "QingtingCRM",
                 "QingtingProfile",
+                "QingtingReport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +169,7 @@ let package = Package(
                 "QingtingCRM",
                 "QingtingProfile",
                 "QingtingRules",
+                "QingtingReport",
                 "QingtingServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -198,6 +211,12 @@ let package = Package(
         .testTarget(
             name: "QingtingProfileTests",
             dependencies: ["QingtingProfile", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingCore",
+                           "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "QingtingReportTests",
+            dependencies: ["QingtingReport", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingProfile", "QingtingCore",
                            "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
