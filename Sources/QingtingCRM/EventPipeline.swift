@@ -82,6 +82,8 @@ public final class EventPipeline: Sendable {
             /// The rules' view of it (seq and customer set at the append), made with the analysis
             /// on the parallel threads so the transaction does not parse it again.
             var ruleEvent: RuleEvent?
+            /// What it adds to the daily aggregates, made on the parallel threads too.
+            var measures: EventMeasures?
             /// Known before analysis to be in the log already (still checked at the append).
             public var knownDuplicate: Bool
             public var fieldsPresent: Int
@@ -171,10 +173,12 @@ public final class EventPipeline: Sendable {
                 } else {
                     let analysis = self.analyzer.analysis(of: event.text)
                     prepared.events[k].analysis = analysis
-                    if let rules = self.configuration.rules {
-                        prepared.events[k].ruleEvent = RuleRunner.ruleEvent(
-                            event, seq: 0, customer: nil, analysis: analysis, brandTerms: rules.rules.brandTerms)
-                    }
+                    let ruleEvent = RuleRunner.ruleEvent(
+                        event, seq: 0, customer: nil, analysis: analysis, brandTerms: self.configuration.rules?.rules.brandTerms)
+                    if self.configuration.rules != nil { prepared.events[k].ruleEvent = ruleEvent }
+                    prepared.events[k].measures = EventMeasures(
+                        ruleEvent, fieldsPresent: prepared.events[k].fieldsPresent,
+                        fieldsExpected: prepared.events[k].fieldsExpected)
                 }
             }
             return prepared
@@ -280,6 +284,12 @@ public final class EventPipeline: Sendable {
                         modelSet: analysis == nil ? nil : modelSet,
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
+                    if let seq {
+                        let measures = item.measures ?? EventMeasures(
+                            event, analysis: analysis, fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
+                        try measures.record(seq: seq, platform: event.platform.rawValue, occurredAt: event.occurredAt,
+                                            customer: link.customer, in: tx)
+                    }
                     if let seq, let customer = link.customer {
                         try profiles.updates.apply(
                             event, seq: seq, customer: customer, analysis: analysis, models: analyzer.fingerprint, in: tx)

@@ -1,9 +1,9 @@
-public import QingtingCore
+import QingtingCore
 import QingtingIngest
 public import QingtingProfile
 public import QingtingStore
 
-/// `rebuild`: every profile refolded from the log in `seq` order with the same fold the ingest
+/// `rebuild`: every profile (and the KPIs' daily aggregates) refolded from the log in `seq` order with the same fold the ingest
 /// path runs (each event under the author's customer now, as `events --customer` lists it). With
 /// `check`, nothing is written: the rebuilt profiles are compared with the stored ones and every
 /// difference is listed (state, configuration version, a profile only one side has).
@@ -127,6 +127,8 @@ public struct ProfileRebuild {
             for id in stored.keys.sorted() { report.differences.append((id, "extra")) }
         } else {
             try store.replaceProfiles(rebuilt)
+            // The KPI aggregates are derived from the log too: refolded with the profiles.
+            try EventMeasures.rebuild(store, now: EventPipeline.clock())
             report.written = true
         }
         return report

@@ -25,10 +25,12 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let ticket = EventKind("ticket")
     public static let edit = EventKind("edit")
     public static let delete = EventKind("delete")
+    /// A survey answer: `metrics.csat` (1–5) or `metrics.nps` (0–10).
+    public static let survey = EventKind("survey")
 
     /// Every kind above, in that order.
     public static let known: [EventKind] = [
         .post, .comment, .reply, .dm, .mention, .like, .share, .favorite, .follow, .unfollow, .view, .click, .visit,
-        .order, .ticket, .edit, .delete,
+        .order, .ticket, .edit, .delete, .survey,
     ]
 }

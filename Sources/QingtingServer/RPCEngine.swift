@@ -2,6 +2,7 @@ import OrderedCollections
 import QingtingText
 public import QingtingCRM
 public import QingtingStore
+public import QingtingReport
 import Synchronization
 
 #if canImport(Glibc)
@@ -54,10 +55,14 @@ public final class RPCEngine: Sendable {
         public var configuration: EventPipeline.Configuration
         /// Concurrent `event.ingest` calls share transactions (each still answered after its commit).
         public let commits = CommitGroup()
-        public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration) {
+        /// The KPI definitions `kpi.report` computes (nil: the shipped Lexicons/kpis.txt).
+        public var kpis: KPIDefinitions?
+        public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration,
+                    kpis: KPIDefinitions? = nil) {
             self.store = store
             self.resolver = resolver
             self.configuration = configuration
+            self.kpis = kpis
         }
     }
 

@@ -81,7 +81,7 @@ extension RPCMethod {
         summary: "A sender's report on an action it delivered: sent, delivered, read or failed (a delayed step `if read` reads it).",
         params: [
             Param(name: "seq", required: true, schema: #"{"type":"integer","minimum":1}"#, summary: "The action's feed seq."),
-            Param(name: "status", required: true, schema: #"{"type":"string","enum":["sent","delivered","read","failed"]}"#, summary: "Its delivery status."),
+            Param(name: "status", required: true, schema: #"{"type":"string","enum":["sent","delivered","read","failed","reversed"]}"#, summary: "Its delivery status (reversed: a person undid the action)."),
             Param(name: "detail", required: false, schema: #"{"type":"string"}"#, summary: "The platform's message id or the error."),
         ],
         resultSchema: #"{"type":"object","properties":{"seq":{"type":"integer"},"delivery":{"type":"string"}}}"#,
@@ -90,7 +90,7 @@ extension RPCMethod {
             let seq = try params.integer("seq", in: 1...Int64.max)!
             let status = try params.requiredString("status")
             guard CRMStore.deliveryStatuses.contains(status) else {
-                throw RPCError.param("status", expected: "one of sent, delivered, read, failed", got: .string(status))
+                throw RPCError.param("status", expected: "one of sent, delivered, read, failed, reversed", got: .string(status))
             }
             guard try log.store.ack(seq, status: status, detail: try params.string("detail"), at: EventPipeline.clock()) else {
                 throw RPCError(.notFound, "no action with this seq in the outbox", data: [("param", .string("seq"))])

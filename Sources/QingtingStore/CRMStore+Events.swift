@@ -48,6 +48,9 @@ extension CRMStore {
         /// When a later event of the platform deleted or edited this one (its occurred_at).
         public var deletedAt: Int64?
         public var editedAt: Int64?
+        /// Sync completeness: the fields the payload gave of those its kind should carry.
+        public var fieldsPresent = 0
+        public var fieldsExpected = 0
     }
 
     /// Calls `body` with each event matching `filter`, in `seq` order, from one read snapshot.
@@ -100,7 +103,7 @@ extension CRMStore {
                 WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'delete'),
             (SELECT MAX(d.occurred_at) FROM events d
                 WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'edit'),
-            \(includeRaw ? "p.bytes" : "NULL")
+            \(includeRaw ? "p.bytes" : "NULL"), e.fields_present, e.fields_expected
         FROM events e LEFT JOIN identities i ON i.id = e.identity
             LEFT JOIN model_sets m ON m.id = e.model_set
             \(includeRaw ? "LEFT JOIN payloads p ON p.id = e.payload" : "")
@@ -130,10 +133,11 @@ extension CRMStore {
         return StoredEvent(
             seq: row[0], event: event, identity: row[7], customer: row[8], linkRule: row[9], linkProbability: row[10],
             committedAt: row[18], analysis: row[20], models: row[21], modelSet: row[22], deletedAt: row[23],
-            editedAt: row[24])
+            editedAt: row[24], fieldsPresent: row[26], fieldsExpected: row[27])
     }
 
-    /// Replaces the analysis of the given events (`qingting replay --apply`), in one transaction.
+    /// Replaces the analysis of the given events (`qingting replay --apply`), in one transaction,
+    /// and marks the daily aggregates stale.
     public func updateAnalyses(
         _ updates: [(seq: Int64, analysis: String)], modelSet: (fingerprint: String, files: String)
     )
@@ -151,6 +155,8 @@ extension CRMStore {
                     let statement = try db.makeStatement(
                         sql: "UPDATE events SET analysis = ?, model_set = ? WHERE seq = ?")
                     for u in updates { try statement.execute(arguments: [u.analysis, set, u.seq]) }
+                    // The daily aggregates counted the old analyses: the next report refolds them.
+                    try db.execute(sql: "DELETE FROM crm_state WHERE key = 'kpi_built'")
                     return .commit
                 }
             }

@@ -181,8 +181,9 @@ extension CRMStore {
         }
     }
 
-    /// The delivery statuses a sender may report (`action.ack`).
-    public static let deliveryStatuses: Set<String> = ["sent", "delivered", "read", "failed"]
+    /// The delivery statuses a sender may report (`action.ack`); `reversed`: a person undid the
+    /// action (a wrong automation, which the automation-accuracy KPI counts).
+    public static let deliveryStatuses: Set<String> = ["sent", "delivered", "read", "failed", "reversed"]
 
     /// Records a sender's report on action `seq`. Returns false when no action has that `seq`.
     /// - Throws: `QingtingError(.invalidInput)` for a status not in `deliveryStatuses`.

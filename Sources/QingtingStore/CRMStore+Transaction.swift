@@ -115,6 +115,8 @@ extension CRMStore {
         var newLinked = 0
         private var counts: [String: (received: Int, stored: Int, duplicates: Int)] = [:]
         private var rejections: [String: [String: (count: Int, example: String)]] = [:]
+        /// The daily aggregates this transaction adds to, by `day|platform|measure`.
+        var measures: [String: (day: String, platform: String, measure: String, value: Double)] = [:]
 
         init(db: Database, committedAt: Int64, session: SessionRun) {
             self.db = db
@@ -225,6 +227,7 @@ extension CRMStore {
                     try reject.execute(arguments: [day, platform, reason, entry.count, entry.example])
                 }
             }
+            try flushMeasures()
             if let run = madeRun ?? session.id, newIdentities > 0 {
                 try db.execute(
                     sql: "UPDATE runs SET records = records + ?, linked = linked + ? WHERE id = ?",

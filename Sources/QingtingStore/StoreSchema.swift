@@ -20,6 +20,7 @@ enum StoreSchema {
         StoreMigration(name: "v2-events", migrate: v2Events),
         StoreMigration(name: "v3-profiles", migrate: v3Profiles),
         StoreMigration(name: "v4-rules", migrate: v4Rules),
+        StoreMigration(name: "v5-report", migrate: v5Report),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

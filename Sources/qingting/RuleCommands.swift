@@ -253,7 +253,7 @@ struct ActionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "actions",
         abstract: "The outbox: actions a sender has left to deliver, and acknowledging one.",
-        discussion: "Without --ack: the queued actions as feed records. With --ack SEQ --status S (sent, delivered, read, failed): records the sender's report."
+        discussion: "Without --ack: the queued actions as feed records. With --ack SEQ --status S (sent, delivered, read, failed, or reversed when a person undid it): records the sender's report."
     )
 
     @OptionGroup var storeOptions: StoreOptions

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QingtingReport
 import Logging
 import QingtingCRM
 import QingtingIngest
@@ -104,6 +105,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Rule file the events event.ingest stores go through (default: the shipped Lexicons/rules.txt; 'none' for no rules).")
     var rules: String?
 
+    @Option(help: "KPI definition file kpi.report computes (default: the shipped Lexicons/kpis.txt).")
+    var kpis: String?
+
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
@@ -173,7 +177,8 @@ struct ServeCommand: AsyncParsableCommand {
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             pipeline.profile = try ProfileConfiguration.load(profileConfig)
             pipeline.rules = try RuleRunner.load(rules)
-            return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline)
+            return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline,
+                                      kpis: try KPIDefinitions.load(kpis))
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
                                eventLog: eventLog)

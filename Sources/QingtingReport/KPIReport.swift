@@ -1,0 +1,294 @@
+import QingtingCore
+import QingtingCRM
+import QingtingIngest
+public import QingtingStore
+
+/// `qingting report` and `kpi.report`: every KPI of the definition file per period and over the
+/// whole range, from the daily aggregates and the small tables (tickets, leads, orders, the feed's
+/// actions), never from a scan of the log. With a comparison range, each KPI's change.
+public struct KPIReport: Sendable {
+    public struct Request: Sendable {
+        public var from: Int64
+        public var until: Int64
+        public var by: ReportPeriods.Granularity
+        public var platform: String?
+        public var compare: (from: Int64, until: Int64)?
+
+        public init(from: Int64, until: Int64, by: ReportPeriods.Granularity = .day, platform: String? = nil,
+                    compare: (from: Int64, until: Int64)? = nil) {
+            self.from = from
+            self.until = until
+            self.by = by
+            self.platform = platform
+            self.compare = compare
+        }
+    }
+
+    /// The measures of one window: the summed counters and, per ticket-parameter set, the ticket clocks.
+    public struct Measures: Sendable {
+        public var values: [String: Double] = [:]
+        var tickets: [String: [String: Double]] = [:]
+        var buyers: Set<String> = []
+
+        mutating func merge(_ other: Measures) {
+            values.merge(other.values, uniquingKeysWith: +)
+            for (k, m) in other.tickets { tickets[k, default: [:]].merge(m, uniquingKeysWith: +) }
+            buyers.formUnion(other.buyers)
+        }
+
+        /// The value of `kpi` over these measures (nil: undefined, such as a ratio of nothing).
+        public func value(_ kpi: KPIDefinitions.KPI) -> Double? {
+            var v = values
+            v["social_orders.buyers"] = Double(buyers.count)
+            for (name, x) in tickets[TicketClock.key(kpi.params)] ?? [:] { v[name] = x }
+            return kpi.formula.value(v)
+        }
+    }
+
+    public var definitions: KPIDefinitions
+    public var request: Request
+    public var periods: ReportPeriods
+    public var series: [Measures]
+    public var total: Measures
+    /// The total of each platform over the range (volume by platform, the drill-down).
+    public var byPlatform: [(platform: String, measures: Measures)]
+    public var compare: (periods: ReportPeriods, total: Measures)?
+    /// Tickets created in the range that reached each status.
+    public var funnel: [(status: String, count: Int)]
+
+    /// Reads the report of `request` from `store` (folding the aggregates first if the store
+    /// predates them or a replay made them stale).
+    public static func run(_ store: CRMStore, definitions: KPIDefinitions, request: Request, now: Int64) throws -> KPIReport {
+        try EventMeasures.ensureBuilt(store, now: now)
+        let periods = try ReportPeriods(from: request.from, until: request.until, by: request.by)
+        let (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods, platform: request.platform)
+        var total = Measures()
+        for m in series { total.merge(m) }
+        var compare: (ReportPeriods, Measures)?
+        if let c = request.compare {
+            let cp = try ReportPeriods(from: c.from, until: c.until, by: request.by)
+            var ct = Measures()
+            for m in try gather(store, definitions: definitions, periods: cp, platform: request.platform).series { ct.merge(m) }
+            compare = (cp, ct)
+        }
+        return KPIReport(definitions: definitions, request: request, periods: periods, series: series, total: total,
+                         byPlatform: platforms, compare: compare, funnel: funnel)
+    }
+
+    static func gather(_ store: CRMStore, definitions: KPIDefinitions, periods: ReportPeriods, platform: String?) throws
+        -> (series: [Measures], platforms: [(platform: String, measures: Measures)], funnel: [(status: String, count: Int)])
+    {
+        var series = Array(repeating: Measures(), count: periods.periods.count)
+        var platforms: [String: Measures] = [:]
+        let (firstDay, lastDay) = periods.days
+        var dayIndex: [String: Int?] = [:]
+        func bucket(_ day: String) -> Int? {
+            if let known = dayIndex[day] { return known }
+            let i = Timestamp.millis(day).flatMap(periods.index(of:))
+            dayIndex[day] = i
+            return i
+        }
+        for row in try store.dailyMeasures(fromDay: firstDay, untilDay: lastDay, platform: platform) {
+            guard let i = bucket(row.day) else { continue }
+            series[i].values[row.measure, default: 0] += row.value
+            platforms[row.platform, default: Measures()].values[row.measure, default: 0] += row.value
+        }
+        for s in try store.syncDays(fromDay: firstDay, untilDay: lastDay, platform: platform) {
+            guard let i = bucket(s.day) else { continue }
+            series[i].values["sync.received", default: 0] += Double(s.received)
+            series[i].values["sync.stored", default: 0] += Double(s.stored)
+            series[i].values["sync.duplicates", default: 0] += Double(s.duplicates)
+            series[i].values["sync.rejected", default: 0] += Double(s.rejected)
+        }
+        for lead in try store.leads(from: periods.from, until: periods.until, platform: platform) {
+            guard let i = periods.index(of: lead.leadAt) else { continue }
+            series[i].values["leads.count", default: 0] += 1
+            if let c = lead.convertedAt {
+                series[i].values["leads.converted", default: 0] += 1
+                series[i].values["leads.incubation_seconds", default: 0] += Double(c - lead.leadAt) / 1000
+            }
+        }
+        for order in try store.orders(from: periods.from, until: periods.until) where order.social {
+            guard let i = periods.index(of: order.at) else { continue }
+            series[i].values["social_orders.count", default: 0] += 1
+            series[i].values["social_orders.value", default: 0] += order.amount
+            if let c = order.customer { series[i].buyers.insert(c) }
+        }
+        // Automation: the actions rule firings appended (a ticket's status messages follow a person's change).
+        for r in try store.feedRecords(kinds: ["action"], from: periods.from, until: periods.until)
+        where r.record.rule != nil && !r.record.key.hasPrefix("ticket|") {
+            guard let i = periods.index(of: r.record.at) else { continue }
+            series[i].values["automation.actions", default: 0] += 1
+            if r.delivery == "reversed" { series[i].values["automation.reversed", default: 0] += 1 }
+        }
+        // Ticket clocks, once per parameter set the definitions use (and the default set).
+        var clocks: [String: TicketClock] = [TicketClock.key([:]): TicketClock(params: [:])]
+        for kpi in definitions.kpis { clocks[TicketClock.key(kpi.params)] = TicketClock(params: kpi.params) }
+        var reached: [String: Int] = [:]
+        for h in try store.ticketHistories(from: periods.from, until: periods.until) {
+            if let platform, h.ticket.platform != platform { continue }
+            guard let i = periods.index(of: h.ticket.createdAt) else { continue }
+            for (key, clock) in clocks { clock.add(h, to: &series[i].tickets[key, default: [:]]) }
+            var statuses: Set<String> = ["created"]
+            for c in h.changes { if let s = c.record.status { statuses.insert(s) } }
+            if h.ticket.assignee != nil { statuses.insert("assigned") }
+            for s in statuses { reached[s, default: 0] += 1 }
+        }
+        let funnel = ["created", "assigned", "responded", "resolved", "reopened"].map { ($0, reached[$0] ?? 0) }
+        return (series, platforms.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, funnel)
+    }
+
+    // MARK: Derived views
+
+    /// Topics (categories, hashtags) whose volume grew most from the first half of the range to
+    /// the second, among those with at least `minimum` mentions in the second half.
+    public func risingTopics(limit: Int = 10, minimum: Double = 5) -> [(topic: String, before: Double, after: Double, growth: Double)] {
+        let half = series.count / 2
+        guard series.count >= 2 else { return [] }
+        var before: [String: Double] = [:], after: [String: Double] = [:]
+        for (i, m) in series.enumerated() {
+            for (name, x) in m.values where name.hasPrefix("category.") || name.hasPrefix("hashtag.") {
+                if i < half { before[name, default: 0] += x } else { after[name, default: 0] += x }
+            }
+        }
+        return after.filter { $0.value >= minimum }
+            .map { (topic: $0.key, before: before[$0.key] ?? 0, after: $0.value, growth: ($0.value - (before[$0.key] ?? 0)) / max(before[$0.key] ?? 0, 1)) }
+            .sorted { ($0.growth, $0.after, $1.topic) > ($1.growth, $1.after, $0.topic) }
+            .prefix(limit).map { $0 }
+    }
+
+    /// The campaigns events named (`metrics.campaign`) with their event counts over the range.
+    public var campaigns: [(campaign: String, events: Double)] {
+        total.values.filter { $0.key.hasPrefix("campaign.") }
+            .map { (String($0.key.dropFirst("campaign.".count)), $0.value) }
+            .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+    }
+
+    // MARK: JSON
+
+    /// The report as one JSON object (README: Evaluate, "The report's JSON").
+    public var json: String {
+        var w = JSONWriter()
+        w.object { w in
+            w.member("definitions") { w in
+                w.object { w in
+                    w.member("file", definitions.source)
+                    w.member("version", definitions.version)
+                    w.member("hash", definitions.hash)
+                }
+            }
+            w.member("from", Timestamp.iso8601(periods.from))
+            w.member("until", Timestamp.iso8601(periods.until))
+            w.member("by", request.by.rawValue)
+            w.key("platform")
+            if let p = request.platform { w.string(p) } else { w.null() }
+            w.member("kpis") { w in
+                w.array(definitions.kpis) { w, kpi in
+                    w.object { w in
+                        w.member("name", kpi.name)
+                        w.member("title", kpi.title)
+                        w.member("unit", kpi.unit)
+                        w.member("formula", kpi.formula.description)
+                        if !kpi.params.isEmpty {
+                            w.member("params") { w in w.object { w in for (k, v) in kpi.params.sorted(by: { $0.key < $1.key }) { w.member(k, v) } } }
+                        }
+                        Self.number(&w, "value", total.value(kpi))
+                        if let compare {
+                            let before = compare.total.value(kpi), now = total.value(kpi)
+                            Self.number(&w, "previous", before)
+                            Self.number(&w, "change", before.flatMap { b in now.map { $0 - b } })
+                            Self.number(&w, "change_ratio", before.flatMap { b in now.flatMap { b == 0 ? nil : ($0 - b) / abs(b) } })
+                        }
+                        w.member("series") { w in
+                            w.array(zip(periods.periods, series)) { w, pair in
+                                w.object { w in
+                                    w.member("period", pair.0.label)
+                                    Self.number(&w, "value", pair.1.value(kpi))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let compare {
+                w.member("compare") { w in
+                    w.object { w in
+                        w.member("from", Timestamp.iso8601(compare.periods.from))
+                        w.member("until", Timestamp.iso8601(compare.periods.until))
+                    }
+                }
+            }
+            w.member("sentiment_mix") { w in
+                w.array(zip(periods.periods, series)) { w, pair in
+                    w.object { w in
+                        w.member("period", pair.0.label)
+                        for label in ["positive", "neutral", "negative"] {
+                            w.member(label, Int(pair.1.values["sentiment." + label] ?? 0))
+                        }
+                    }
+                }
+            }
+            w.member("platforms") { w in
+                w.array(byPlatform) { w, p in
+                    w.object { w in
+                        w.member("platform", p.platform)
+                        w.member("events", Int(p.measures.values["events"] ?? 0))
+                        w.member("mentions", Int(p.measures.values["mentions"] ?? 0))
+                        w.member("kpis") { w in
+                            w.object { w in
+                                for kpi in definitions.kpis where Self.eventBased(kpi) { Self.number(&w, kpi.name, p.measures.value(kpi)) }
+                            }
+                        }
+                    }
+                }
+            }
+            w.member("rising_topics") { w in
+                w.array(risingTopics()) { w, t in
+                    w.object { w in
+                        w.member("topic", t.topic)
+                        w.member("before", Int(t.before))
+                        w.member("after", Int(t.after))
+                        w.member("growth", t.growth, digits: 4)
+                    }
+                }
+            }
+            w.member("campaigns") { w in
+                w.array(campaigns) { w, c in
+                    w.object { w in
+                        w.member("campaign", c.campaign)
+                        w.member("events", Int(c.events))
+                    }
+                }
+            }
+            w.member("ticket_funnel") { w in
+                w.array(funnel) { w, f in
+                    w.object { w in
+                        w.member("status", f.status)
+                        w.member("tickets", f.count)
+                    }
+                }
+            }
+            w.member("measures") { w in
+                w.object { w in
+                    var all = total.values
+                    all["social_orders.buyers"] = Double(total.buyers.count)
+                    for (k, v) in total.tickets[TicketClock.key([:])] ?? [:] { all[k] = v }
+                    for (k, v) in all.sorted(by: { $0.key < $1.key }) { w.member(k, v, digits: 4) }
+                }
+            }
+        }
+        return w.text
+    }
+
+    /// Whether a KPI reads only the daily aggregates (so a per-platform value means something).
+    static func eventBased(_ kpi: KPIDefinitions.KPI) -> Bool {
+        kpi.formula.measures.allSatisfy { m in
+            !["tickets.", "leads.", "social_orders.", "automation.", "sync."].contains { m.hasPrefix($0) }
+        }
+    }
+
+    static func number(_ w: inout JSONWriter, _ name: String, _ x: Double?) {
+        w.key(name)
+        if let x, x.isFinite { w.number(x, digits: 6) } else { w.null() }
+    }
+}
