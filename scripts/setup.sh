@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system libraries Qingting links (ICU, SQLite) when they are missing.
+# Installs the system libraries Qingting links (ICU, SQLite) when they are missing; with --test
+# also what the tests use (headless Chromium and a CJK font, for the report page's browser test).
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
+packages=(libicu-dev libsqlite3-dev)
+if [ "${1:-}" = "--test" ]; then packages+=(chromium fonts-wqy-zenhei); fi
 missing=()
-for pkg in libicu-dev libsqlite3-dev; do
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

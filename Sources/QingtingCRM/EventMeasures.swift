@@ -12,7 +12,8 @@ public import OrderedCollections
 /// mention with text) `mentions`, `sentiment.L`, `intent.L` per intent, `category.C`, `hashtag.H`
 /// (at most 5); a survey answer `csat.responses` / `csat.satisfied` (4–5 of 1–5) or
 /// `nps.responses` / `nps.promoters` (9–10) / `nps.detractors` (0–6); an order `orders.count`
-/// and `orders.value` (`metrics.amount`, else `value`, `total`, `price`); `fields.present` and
+/// and `orders.value` (`metrics.amount`, else `value`, `total`, `price`); `campaign.ID` for an event
+/// carrying `metrics.campaign`; `fields.present` and
 /// `fields.expected` (sync completeness).
 public struct EventMeasures: Sendable {
     public var values: [(measure: String, value: Double)] = []
@@ -52,6 +53,7 @@ public struct EventMeasures: Sendable {
             add("orders.count")
             add("orders.value", amount)
         }
+        if case .number(let id)? = metrics["campaign"] { add("campaign." + id) }
         if fieldsExpected > 0 {
             add("fields.present", Double(fieldsPresent))
             add("fields.expected", Double(fieldsExpected))

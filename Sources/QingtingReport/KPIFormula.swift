@@ -50,18 +50,25 @@ public indirect enum KPIFormula: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The formula as written, with the parentheses precedence needs and no others.
     public var description: String {
         switch self {
         case .number(let x): return NumberFormat.rounded(x, 6)
         case .measure(let name): return name
-        case .negate(let f): return "-\(f.parenthesized)"
-        case .binary(let op, let a, let b): return "\(a.parenthesized) \(op) \(b.parenthesized)"
+        case .negate(let f): return "-" + (f.precedence < 3 ? "(\(f))" : "\(f)")
+        case .binary(let op, let a, let b):
+            let p = precedence
+            let left = a.precedence < p ? "(\(a))" : "\(a)"
+            // a - (b - c) and a / (b * c) keep theirs: the right operand of - and / binds first.
+            let right = b.precedence < p || (b.precedence == p && (op == "-" || op == "/")) ? "(\(b))" : "\(b)"
+            return "\(left) \(op) \(right)"
         }
     }
 
-    private var parenthesized: String {
-        if case .binary = self { return "(\(description))" }
-        return description
+    /// 1 for + and -, 2 for * and /, 3 for what needs no parentheses.
+    private var precedence: Int {
+        if case .binary(let op, _, _) = self { return op == "+" || op == "-" ? 1 : 2 }
+        return 3
     }
 
     /// Recursive descent: sum := product (('+'|'-') product)*; product := unary (('*'|'/') unary)*;

@@ -17,6 +17,13 @@ import Testing
             .value(["nps.promoters": 6, "nps.detractors": 2, "nps.responses": 10]) == 40)
     }
 
+    @Test func printsWithTheParenthesesPrecedenceNeeds() throws {
+        for text in ["(a - b) / (a + b)", "a + b + c", "a - (b - c)", "a / (b * c)", "-(a + b) * 2", "a * b + c / d"] {
+            #expect(try KPIFormula.parse(text).description == text)
+        }
+        #expect(try KPIFormula.parse("((a + b)) + (c)").description == "a + b + c")
+    }
+
     @Test func divisionByZeroIsUndefined() throws {
         #expect(try KPIFormula.parse("a / (b - b) + 1").value(["a": 1, "b": 2]) == nil)
     }
