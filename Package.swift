@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "QingtingReport",
             dependencies: ["QingtingCore", "QingtingIngest", "QingtingStore", "QingtingProfile", "QingtingCRM",
-                           .product(name: "Crypto", package: "swift-crypto"),
+                           "QingtingRules", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),

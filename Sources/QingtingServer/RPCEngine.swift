@@ -2,6 +2,7 @@ import OrderedCollections
 import QingtingText
 public import QingtingCRM
 public import QingtingStore
+public import QingtingReport
 import Synchronization
 
 #if canImport(Glibc)
@@ -52,6 +53,8 @@ public final class RPCEngine: Sendable {
         public var store: CRMStore
         public var resolver: CustomerResolver
         public var configuration: EventPipeline.Configuration
+        /// The experiments `ab.report` reads (`serve --experiments`; default: the shipped file).
+        public var experiments = ExperimentFile()
         /// Concurrent `event.ingest` calls share transactions (each still answered after its commit).
         public let commits = CommitGroup()
         public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration) {

@@ -3,6 +3,7 @@ import Logging
 import QingtingCRM
 import QingtingIngest
 import QingtingProfile
+import QingtingReport
 import QingtingStore
 import QingtingServer
 import QingtingText
@@ -104,6 +105,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Rule file the events event.ingest stores go through (default: the shipped Lexicons/rules.txt; 'none' for no rules).")
     var rules: String?
 
+    @Option(help: "Experiments file ab.report reads (default: the shipped Lexicons/experiments.json).")
+    var experiments: String?
+
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
@@ -173,7 +177,9 @@ struct ServeCommand: AsyncParsableCommand {
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             pipeline.profile = try ProfileConfiguration.load(profileConfig)
             pipeline.rules = try RuleRunner.load(rules)
-            return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline)
+            var log = RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline)
+            log.experiments = try ExperimentFile.load(experiments)
+            return log
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
                                eventLog: eventLog)
