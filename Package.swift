@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "QingtingReportTests",
             dependencies: ["QingtingReport", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingProfile", "QingtingCore",
-                           "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+                           "QingtingText", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Paths the end-to-end tests share (repository root, built binary).
