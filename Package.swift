@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "QingtingReport",
             dependencies: ["QingtingCore", "QingtingIngest", "QingtingStore", "QingtingProfile", "QingtingCRM",
-                           .product(name: "Crypto", package: "swift-crypto"),
+                           "QingtingRules", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "QingtingReportTests",
             dependencies: ["QingtingReport", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingProfile", "QingtingCore",
-                           "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+                           "QingtingText", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // Paths the end-to-end tests share (repository root, built binary).

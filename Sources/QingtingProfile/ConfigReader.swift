@@ -1,21 +1,22 @@
-import OrderedCollections
-import QingtingCore
+public import OrderedCollections
+public import QingtingCore
 
 /// Reads a configuration document member by member, naming each bad value by its JSON path
 /// (`Lexicons/profile.json: $.engagement.weights.active: expected a number in 0...1, got a string`).
 /// Members left out keep the defaults the caller passes; every problem is gathered, not only the first.
-struct ConfigReader {
-    let file: String
-    private(set) var errors: [QingtingError] = []
+/// Public so that every configuration file (profile, experiments…) reports its problems alike.
+public struct ConfigReader {
+    public let file: String
+    public private(set) var errors: [QingtingError] = []
 
-    init(file: String) { self.file = file }
+    public init(file: String) { self.file = file }
 
-    mutating func fail(_ path: String, _ what: String) {
+    public mutating func fail(_ path: String, _ what: String) {
         errors.append(QingtingError(.invalidSettings, "\(path): \(what)", location: file))
     }
 
     /// The object at `path`, or nil (with an error when it is there but not an object).
-    mutating func object(_ value: JSONValue?, _ path: String) -> JSONObject? {
+    public mutating func object(_ value: JSONValue?, _ path: String) -> JSONObject? {
         guard let value else { return nil }
         guard case .object(let members) = value else {
             fail(path, "expected an object, got \(value.typeName)")
@@ -24,7 +25,7 @@ struct ConfigReader {
         return members
     }
 
-    mutating func number(_ value: JSONValue?, _ path: String, in range: ClosedRange<Double>, default d: Double)
+    public mutating func number(_ value: JSONValue?, _ path: String, in range: ClosedRange<Double>, default d: Double)
         -> Double
     {
         guard let value else { return d }
@@ -35,7 +36,7 @@ struct ConfigReader {
         return x
     }
 
-    mutating func string(_ value: JSONValue?, _ path: String, default d: String) -> String {
+    public mutating func string(_ value: JSONValue?, _ path: String, default d: String) -> String {
         guard let value else { return d }
         guard case .string(let s) = value, !s.isEmpty else {
             fail(path, "expected a non-empty string, got \(value.typeName)")
@@ -44,7 +45,7 @@ struct ConfigReader {
         return s
     }
 
-    mutating func strings(_ value: JSONValue?, _ path: String, default d: [String]) -> [String] {
+    public mutating func strings(_ value: JSONValue?, _ path: String, default d: [String]) -> [String] {
         guard let value else { return d }
         guard case .array(let items) = value else {
             fail(path, "expected an array of strings, got \(value.typeName)")
@@ -61,7 +62,7 @@ struct ConfigReader {
         return out
     }
 
-    mutating func array(_ value: JSONValue?, _ path: String) -> [JSONValue]? {
+    public mutating func array(_ value: JSONValue?, _ path: String) -> [JSONValue]? {
         guard let value else { return nil }
         guard case .array(let items) = value else {
             fail(path, "expected an array, got \(value.typeName)")
@@ -71,14 +72,14 @@ struct ConfigReader {
     }
 
     /// Members not in `known` are mistakes (a typo would otherwise be a silent default).
-    mutating func only(_ members: JSONObject, _ known: [String], _ path: String) {
+    public mutating func only(_ members: JSONObject, _ known: [String], _ path: String) {
         for key in members.keys where !known.contains(key) {
             fail("\(path).\(key)", "unknown member (known: \(known.joined(separator: ", ")))")
         }
     }
 
     /// A number's literal is config, not personal data: it may be quoted back.
-    static func describe(_ value: JSONValue) -> String {
+    public static func describe(_ value: JSONValue) -> String {
         if case .number(let literal) = value { return literal }
         return value.typeName
     }

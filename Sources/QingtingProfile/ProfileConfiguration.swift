@@ -39,6 +39,13 @@ public struct ProfileConfiguration: Sendable, Equatable {
                 when: [Condition(measure: "days_since_seen", op: .atMost, value: 30)], stages: ["购买", "忠诚"]),
         Segment(name: "weibo_phone_fans", summary: "Weibo users who write about phones",
                 tags: ["偏好:手机"], platforms: ["weibo"]),
+        Segment(name: "repeat_buyers", summary: "Ordered twice or more: lookalike seeds for ad audiences",
+                when: [Condition(measure: "orders", op: .atLeast, value: 2)]),
+        Segment(name: "dormant_90d", summary: "No interaction for 90 days: an exclusion list for ad audiences",
+                when: [Condition(measure: "days_silent", op: .atLeast, value: 90)]),
+        Segment(name: "considering_not_bought",
+                summary: "Considering or deciding (a visit with purchase intent, a trial, a consultation), no order yet: retargeting",
+                when: [Condition(measure: "orders", op: .below, value: 1)], stages: ["考虑", "决策"]),
     ]
 
     public init() {}

@@ -35,7 +35,15 @@ extension RuleEngine {
         "facebook": 24 * 3_600_000, "instagram": 24 * 3_600_000, "wechat": 48 * 3_600_000,
     ]
 
-    static let refusals: Set<String> = ["no", "false", "0", "opt_out", "opt-out", "revoked", "withdrawn", "refused", "denied"]
+    /// The values of a customer's `consent` field that refuse marketing (compared lower-cased):
+    /// rules block coupons and messages on them, and audience exports leave those customers out.
+    public static let refusals: Set<String> = ["no", "false", "0", "opt_out", "opt-out", "revoked", "withdrawn", "refused", "denied"]
+
+    /// Whether a `consent` value refuses marketing (nil, no value given, does not).
+    public static func refusesConsent(_ consent: String?) -> Bool {
+        guard let consent else { return false }
+        return refusals.contains(consent.trimmingWhitespace.lowercased())
+    }
 
     /// The feed records of one firing, in the rule's action order.
     /// - Parameters:

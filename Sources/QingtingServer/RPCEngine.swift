@@ -53,6 +53,8 @@ public final class RPCEngine: Sendable {
         public var store: CRMStore
         public var resolver: CustomerResolver
         public var configuration: EventPipeline.Configuration
+        /// The experiments `ab.report` reads (`serve --experiments`; default: the shipped file).
+        public var experiments = ExperimentFile()
         /// Concurrent `event.ingest` calls share transactions (each still answered after its commit).
         public let commits = CommitGroup()
         /// The KPI definitions `kpi.report` computes (nil: the shipped Lexicons/kpis.txt).

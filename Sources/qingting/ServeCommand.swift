@@ -4,6 +4,7 @@ import Logging
 import QingtingCRM
 import QingtingIngest
 import QingtingProfile
+import QingtingReport
 import QingtingStore
 import QingtingServer
 import QingtingText
@@ -108,6 +109,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "KPI definition file kpi.report computes (default: the shipped Lexicons/kpis.txt).")
     var kpis: String?
 
+    @Option(help: "Experiments file ab.report reads (default: the shipped Lexicons/experiments.json).")
+    var experiments: String?
+
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
@@ -177,8 +181,10 @@ struct ServeCommand: AsyncParsableCommand {
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             pipeline.profile = try ProfileConfiguration.load(profileConfig)
             pipeline.rules = try RuleRunner.load(rules)
-            return RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline,
-                                      kpis: try KPIDefinitions.load(kpis))
+            var log = RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline,
+                                         kpis: try KPIDefinitions.load(kpis))
+            log.experiments = try ExperimentFile.load(experiments)
+            return log
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
                                eventLog: eventLog)

@@ -97,7 +97,8 @@ import QingtingCore
         let names = methods.compactMap { $0["name"]?.stringValue }
         #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "event.ingest",
                           "sync.status", "customer.get", "customer.search", "segment.list", "segment.members", "feed.read", "alerts.subscribe", "action.ack",
-                          "ticket.list", "ticket.get", "ticket.update", "model.reload"])
+                          "ticket.list", "ticket.get", "ticket.update", "ab.report", "audience.export",
+                          "model.reload"])
         for method in methods {
             #expect(method["result"]?["schema"] != nil)
             if case .array(let params)? = method["params"] {
@@ -147,6 +148,7 @@ import QingtingCore
              ["event.ingest.results[].seq", "event.ingest.results[].customer", "event.ingest.results[].reason",
               "event.ingest.results[].message"]),
             ("sync.status", "{}", []),
+            ("audience.export", #"{"segment":"all","format":"meta","now":"2026-01-01T00:00:00Z"}"#, []),
         ]
         for (method, params, optional) in eventCalls {
             let r = try response(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#, withLog)
