@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Mixed-platform payloads for the ingest benchmark, from a `qingting link generate` world.
 
-Usage: python3 Benchmarks/ingest/generate.py WORLD_DIR OUT_DIR [--events N] [--seed S] [--now MS]
+Usage: python3 Benchmarks/ingest/generate.py WORLD_DIR OUT_DIR [--events N] [--seed S] [--now MS] [--span-days D]
 
 Reads WORLD_DIR/{customers,identities,truth}.jsonl and writes:
 - OUT_DIR/crm.jsonl: the customers in the default import schema, each with `identities`, the
@@ -11,7 +11,8 @@ Reads WORLD_DIR/{customers,identities,truth}.jsonl and writes:
   comment webhooks (content as JSON inside JSON), Kuaishou, Xiaohongshu, Zhihu and Bilibili
   comments, X posts, Facebook feed comments, Instagram comment webhooks. Authors are the world's
   identities, drawn with a heavy tail (some write often); texts are the project's own social
-  posts (Models/corpus); times fall in the 10 minutes before --now; 2% of the lines repeat an
+  posts (Models/corpus); times fall in the 10 minutes before --now (with --span-days D, in the D days
+  before it, for the report benchmark); 2% of the lines repeat an
   earlier payload (a platform's retry).
 Same seed, same files.
 """
@@ -111,6 +112,7 @@ def main():
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--now", type=int, default=1_767_225_600_000)
+    ap.add_argument("--span-days", type=int, default=0)
     a = ap.parse_args()
     rng = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -144,7 +146,7 @@ def main():
                 # A heavy tail: a few authors write a lot.
                 ident = identities[min(len(identities) - 1, int(rng.paretovariate(1.2) * 7) % len(identities))
                                    if rng.random() < 0.3 else rng.randrange(len(identities))]
-                ms = a.now - rng.randrange(600_000)
+                ms = a.now - rng.randrange(a.span_days * 86_400_000 if a.span_days else 600_000)
                 line = payload(ident["platform"], n, ident, rng.choice(posts).replace("]]>", ""), ms, rng)
                 if len(written) < 100_000:
                     written.append(line)

@@ -17,9 +17,7 @@ public struct EventAnalyzer: Sendable {
         self.files = files
         var text = ""
         for file in files { text += "\(file.role)=\(file.hash);" }
-        let hash = Array(text.utf8).withUnsafeBytes { BinaryFormat.fnv1a64($0) }
-        let hex = String(hash, radix: 16)
-        fingerprint = String(repeating: "0", count: 16 - hex.count) + hex
+        fingerprint = BinaryFormat.fnv1a64Hex(Array(text.utf8))
     }
 
     /// The files as a JSON object, `{"sentiment_model":"<hash>",…}` (stored with the model set).

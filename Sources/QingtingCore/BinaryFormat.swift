@@ -4,6 +4,13 @@ public enum BinaryFormat {
     public static let checksumOffset = 40
 
     /// FNV-1a 64 over bytes, continuing from `hash` (the FNV offset basis by default).
+    /// FNV-1a 64 of `bytes` as 16 lower-case hex digits: the version of a configuration file,
+    /// the fingerprint of a model set.
+    public static func fnv1a64Hex(_ bytes: [UInt8]) -> String {
+        let hex = String(bytes.withUnsafeBytes { fnv1a64($0) }, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     public static func fnv1a64(_ bytes: UnsafeRawBufferPointer, continuing hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var h = hash
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }

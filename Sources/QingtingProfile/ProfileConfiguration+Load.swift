@@ -14,9 +14,7 @@ extension ProfileConfiguration {
         }
         var c = try parse(value, file: path)
         c.source = path
-        let hash = bytes.withUnsafeBytes { BinaryFormat.fnv1a64($0) }
-        let hex = String(hash, radix: 16)
-        c.version = String(repeating: "0", count: 16 - hex.count) + hex
+        c.version = BinaryFormat.fnv1a64Hex(bytes)
         return c
     }
 

@@ -48,8 +48,7 @@ public struct ExperimentFile: Sendable, Equatable {
         }
         var file = try parse(value, file: path)
         file.source = path
-        let hex = String(bytes.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, radix: 16)
-        file.version = String(repeating: "0", count: 16 - hex.count) + hex
+        file.version = BinaryFormat.fnv1a64Hex(bytes)
         return file
     }
 

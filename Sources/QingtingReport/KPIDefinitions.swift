@@ -134,9 +134,7 @@ public struct KPIDefinitions: Sendable {
         if version == nil { errors.append(QingtingError(.invalidSettings, "the file has no 'version' line", location: source)) }
         if kpis.isEmpty { errors.append(QingtingError(.invalidSettings, "the file defines no kpi", location: source)) }
         guard errors.isEmpty else { throw QingtingErrors(errors) }
-        let hex = String(Array(text.utf8).withUnsafeBytes { BinaryFormat.fnv1a64($0) }, radix: 16)
-        return KPIDefinitions(
-            source: source, version: version!, hash: String(repeating: "0", count: 16 - hex.count) + hex, kpis: kpis)
+        return KPIDefinitions(source: source, version: version!, hash: BinaryFormat.fnv1a64Hex(Array(text.utf8)), kpis: kpis)
     }
 
     static func isName(_ s: String) -> Bool {

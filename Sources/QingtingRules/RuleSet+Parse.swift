@@ -20,10 +20,7 @@ extension RuleSet {
     }
 
     /// FNV-1a 64 of a file's bytes as 16 hex digits (the rule file's version).
-    static func hash(_ bytes: [UInt8]) -> String {
-        let hex = String(bytes.withUnsafeBytes { BinaryFormat.fnv1a64($0) }, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func hash(_ bytes: [UInt8]) -> String { BinaryFormat.fnv1a64Hex(bytes) }
 
     /// Reads the rule file at `path` (`parse` with the file's text).
     public static func load(_ path: String) throws -> RuleSet {
