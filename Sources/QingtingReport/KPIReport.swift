@@ -1,5 +1,6 @@
 import QingtingCore
 import QingtingCRM
+public import QingtingProfile
 import QingtingIngest
 public import QingtingStore
 
@@ -13,14 +14,18 @@ public struct KPIReport: Sendable {
         public var by: ReportPeriods.Granularity
         public var platform: String?
         public var compare: (from: Int64, until: Int64)?
+        /// Only the members of this segment (`all`, a tier, a configured segment) at `now`: their
+        /// events are read from the log (no daily aggregate is kept per segment), sync health is left out.
+        public var segment: String?
 
         public init(from: Int64, until: Int64, by: ReportPeriods.Granularity = .day, platform: String? = nil,
-                    compare: (from: Int64, until: Int64)? = nil) {
+                    compare: (from: Int64, until: Int64)? = nil, segment: String? = nil) {
             self.from = from
             self.until = until
             self.by = by
             self.platform = platform
             self.compare = compare
+            self.segment = segment
         }
     }
 
@@ -58,26 +63,37 @@ public struct KPIReport: Sendable {
 
     /// Reads the report of `request` from `store` (folding the aggregates first if the store
     /// predates them or a replay made them stale).
-    public static func run(_ store: CRMStore, definitions: KPIDefinitions, request: Request, now: Int64) throws -> KPIReport {
+    /// - Parameter profile: the configuration a `segment` is read by (its tiers and segments).
+    public static func run(_ store: CRMStore, definitions: KPIDefinitions, request: Request, now: Int64,
+                           profile: ProfileConfiguration = ProfileConfiguration()) throws -> KPIReport {
         try EventMeasures.ensureBuilt(store, now: now)
         let periods = try ReportPeriods(from: request.from, until: request.until, by: request.by)
-        let (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods, platform: request.platform)
+        var members: Set<String>?
+        if let segment = request.segment {
+            members = Set(try SegmentMembers(CustomerProfiles(store: store, config: profile)).members(segment, now: now))
+        }
+        let (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods,
+                                                     platform: request.platform, members: members)
         var total = Measures()
         for m in series { total.merge(m) }
         var compare: (ReportPeriods, Measures)?
         if let c = request.compare {
             let cp = try ReportPeriods(from: c.from, until: c.until, by: request.by)
             var ct = Measures()
-            for m in try gather(store, definitions: definitions, periods: cp, platform: request.platform).series { ct.merge(m) }
+            for m in try gather(store, definitions: definitions, periods: cp, platform: request.platform, members: members).series {
+                ct.merge(m)
+            }
             compare = (cp, ct)
         }
         return KPIReport(definitions: definitions, request: request, periods: periods, series: series, total: total,
                          byPlatform: platforms, compare: compare, funnel: funnel)
     }
 
-    static func gather(_ store: CRMStore, definitions: KPIDefinitions, periods: ReportPeriods, platform: String?) throws
+    static func gather(_ store: CRMStore, definitions: KPIDefinitions, periods: ReportPeriods, platform: String?,
+                       members: Set<String>?) throws
         -> (series: [Measures], platforms: [(platform: String, measures: Measures)], funnel: [(status: String, count: Int)])
     {
+        func admits(_ customer: String?) -> Bool { members.map { m in customer.map(m.contains) ?? false } ?? true }
         var series = Array(repeating: Measures(), count: periods.periods.count)
         var platforms: [String: Measures] = [:]
         let (firstDay, lastDay) = periods.days
@@ -88,19 +104,37 @@ public struct KPIReport: Sendable {
             dayIndex[day] = i
             return i
         }
-        for row in try store.dailyMeasures(fromDay: firstDay, untilDay: lastDay, platform: platform) {
-            guard let i = bucket(row.day) else { continue }
-            series[i].values[row.measure, default: 0] += row.value
-            platforms[row.platform, default: Measures()].values[row.measure, default: 0] += row.value
+        if let members {
+            // A segment: its members' events, measured as the ingest path measures them.
+            for customer in members.sorted() {
+                try store.forEachEvent(CRMStore.EventFilter(
+                    customer: customer, platform: platform.flatMap(Platform.init(rawValue:)), since: periods.from,
+                    until: periods.until)
+                ) { e in
+                    guard e.customer == customer, let i = periods.index(of: e.event.occurredAt) else { return }
+                    let m = EventMeasures(e.event, analysis: e.analysis, fieldsPresent: e.fieldsPresent,
+                                          fieldsExpected: e.fieldsExpected)
+                    for (name, x) in m.values {
+                        series[i].values[name, default: 0] += x
+                        platforms[e.event.platform.rawValue, default: Measures()].values[name, default: 0] += x
+                    }
+                }
+            }
+        } else {
+            for row in try store.dailyMeasures(fromDay: firstDay, untilDay: lastDay, platform: platform) {
+                guard let i = bucket(row.day) else { continue }
+                series[i].values[row.measure, default: 0] += row.value
+                platforms[row.platform, default: Measures()].values[row.measure, default: 0] += row.value
+            }
         }
-        for s in try store.syncDays(fromDay: firstDay, untilDay: lastDay, platform: platform) {
+        for s in try store.syncDays(fromDay: firstDay, untilDay: lastDay, platform: platform) where members == nil {
             guard let i = bucket(s.day) else { continue }
             series[i].values["sync.received", default: 0] += Double(s.received)
             series[i].values["sync.stored", default: 0] += Double(s.stored)
             series[i].values["sync.duplicates", default: 0] += Double(s.duplicates)
             series[i].values["sync.rejected", default: 0] += Double(s.rejected)
         }
-        for lead in try store.leads(from: periods.from, until: periods.until, platform: platform) {
+        for lead in try store.leads(from: periods.from, until: periods.until, platform: platform) where admits(lead.customer) {
             guard let i = periods.index(of: lead.leadAt) else { continue }
             series[i].values["leads.count", default: 0] += 1
             if let c = lead.convertedAt {
@@ -108,7 +142,7 @@ public struct KPIReport: Sendable {
                 series[i].values["leads.incubation_seconds", default: 0] += Double(c - lead.leadAt) / 1000
             }
         }
-        for order in try store.orders(from: periods.from, until: periods.until) where order.social {
+        for order in try store.orders(from: periods.from, until: periods.until) where order.social && admits(order.customer) {
             guard let i = periods.index(of: order.at) else { continue }
             series[i].values["social_orders.count", default: 0] += 1
             series[i].values["social_orders.value", default: 0] += order.amount
@@ -116,7 +150,7 @@ public struct KPIReport: Sendable {
         }
         // Automation: the actions rule firings appended (a ticket's status messages follow a person's change).
         for r in try store.feedRecords(kinds: ["action"], from: periods.from, until: periods.until)
-        where r.record.rule != nil && !r.record.key.hasPrefix("ticket|") {
+        where r.record.rule != nil && !r.record.key.hasPrefix("ticket|") && admits(r.record.customer) {
             guard let i = periods.index(of: r.record.at) else { continue }
             series[i].values["automation.actions", default: 0] += 1
             if r.delivery == "reversed" { series[i].values["automation.reversed", default: 0] += 1 }
@@ -127,6 +161,7 @@ public struct KPIReport: Sendable {
         var reached: [String: Int] = [:]
         for h in try store.ticketHistories(from: periods.from, until: periods.until) {
             if let platform, h.ticket.platform != platform { continue }
+            if !admits(h.ticket.customer) { continue }
             guard let i = periods.index(of: h.ticket.createdAt) else { continue }
             for (key, clock) in clocks { clock.add(h, to: &series[i].tickets[key, default: [:]]) }
             var statuses: Set<String> = ["created"]
@@ -182,6 +217,8 @@ public struct KPIReport: Sendable {
             w.member("by", request.by.rawValue)
             w.key("platform")
             if let p = request.platform { w.string(p) } else { w.null() }
+            w.key("segment")
+            if let g = request.segment { w.string(g) } else { w.null() }
             w.member("kpis") { w in
                 w.array(definitions.kpis) { w, kpi in
                     w.object { w in

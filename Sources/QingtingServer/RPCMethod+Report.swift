@@ -13,6 +13,8 @@ extension RPCMethod {
             Param(name: "until", required: true, schema: #"{"type":["string","integer"]}"#, summary: "End of the range (exclusive), up to a whole UTC day."),
             Param(name: "by", required: false, schema: #"{"type":"string","enum":["day","week","month"]}"#, summary: "Period of the series (default day)."),
             Param(name: "platform", required: false, schema: #"{"type":"string"}"#, summary: "Only this platform."),
+            Param(name: "segment", required: false, schema: #"{"type":"string"}"#, summary: "Only this segment's members at now (all, a tier, a configured segment)."),
+            Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The time segment membership is read at (default: the clock)."),
             Param(name: "compare_from", required: false, schema: #"{"type":["string","integer"]}"#, summary: "Start of a range to compare with."),
             Param(name: "compare_until", required: false, schema: #"{"type":["string","integer"]}"#, summary: "End of the range to compare with."),
         ],
@@ -52,8 +54,13 @@ extension RPCMethod {
             }
             let request = KPIReport.Request(
                 from: try time("from", required: true)!, until: try time("until", required: true)!, by: by, platform: platform,
-                compare: compareFrom.map { ($0, compareUntil!) })
+                compare: compareFrom.map { ($0, compareUntil!) }, segment: try params.string("segment"))
             let definitions = try log.kpis ?? KPIDefinitions.load(nil)
-            return try KPIReport.run(log.store, definitions: definitions, request: request, now: EventPipeline.clock()).json
+            do {
+                return try KPIReport.run(log.store, definitions: definitions, request: request, now: try profileNow(params),
+                                         profile: log.configuration.profile).json
+            } catch let e as QingtingError where e.code == .invalidInput && request.segment != nil && e.message.hasPrefix("no segment") {
+                throw RPCError(.invalidParams, e.message, data: [("param", .string("segment"))])
+            }
         })
 }

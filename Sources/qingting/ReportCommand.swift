@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
             daily aggregates the ingest path keeps, the tickets, the leads, the orders and the feed's \
             actions. JSON members: definitions {file, version, hash}, from, until, by, platform, kpis \
             [{name, title, unit, formula, params, value, previous, change, change_ratio, series \
-            [{period, value}]}], compare, sentiment_mix, platforms, rising_topics, campaigns, \
+            [{period, value}]}], segment, compare, sentiment_mix, platforms, rising_topics, campaigns, \
             ticket_funnel, measures. A KPI with nothing to divide by is null. With --compare-from and \
             --compare-until each KPI also carries the earlier range's value and the change. --html \
             writes one page with inline SVG charts (no network fetches).
@@ -36,6 +36,11 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "Only this platform's events, tickets and leads.")
     var platform: Platform?
+
+    @Option(help: "Only the members of this segment at --now: all, a tier (活跃粉丝, 高潜用户, 核心KOC, 沉默用户) or a configured segment; their events are read from the log.")
+    var segment: String?
+
+    @OptionGroup var profile: ProfileOptions
 
     @Option(help: "Start of the range to compare with (PDCA: the quarter before, the six months before a change).")
     var compareFrom: TimeArgument?
@@ -59,10 +64,10 @@ struct ReportCommand: ParsableCommand {
         let report = try reportingErrors {
             let request = KPIReport.Request(
                 from: from.millis, until: until.millis, by: by, platform: platform?.rawValue,
-                compare: compareFrom.map { ($0.millis, compareUntil!.millis) })
+                compare: compareFrom.map { ($0.millis, compareUntil!.millis) }, segment: segment)
             let report = try KPIReport.run(
                 try storeOptions.open(), definitions: try KPIDefinitions.load(kpis), request: request,
-                now: EventPipeline.clock())
+                now: profile.millis, profile: try profile.config())
             if let html { try FileIO.writeAtomically(Array(ReportPage.html(report).utf8), to: html) }
             return report
         }

@@ -97,7 +97,7 @@ import QingtingCore
         let names = methods.compactMap { $0["name"]?.stringValue }
         #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "event.ingest",
                           "sync.status", "customer.get", "customer.search", "segment.list", "segment.members", "feed.read", "alerts.subscribe", "action.ack",
-                          "ticket.list", "ticket.get", "ticket.update", "ab.report", "audience.export",
+                          "ticket.list", "ticket.get", "ticket.update", "kpi.report", "ab.report", "audience.export",
                           "model.reload"])
         for method in methods {
             #expect(method["result"]?["schema"] != nil)

@@ -113,6 +113,14 @@ import Testing
         server.stopAndReadErrors()
         #expect(answered == printed)
 
+        // A segment's report reads its members' events: C1's and C2's posts, C2's order.
+        let all = Self.kpis(try JSONValue.parse(try Self.run(args + ["--segment", "all", "--now", "2026-11-30T00:00:00Z"])))
+        #expect(all["buzz"] == .number("2"))
+        #expect(all["social_clv"] == .number("299"))
+        #expect(all["csat"] == .null)  // the surveys came from a stranger
+        let unknown = try runQingting(args + ["--segment", "nope"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no segment 'nope'") && unknown.stderr.contains("沉默用户"))
+
         // rebuild refolds the aggregates from the log: the same report.
         _ = try Self.run(["rebuild", "--store", store])
         #expect(try JSONValue.parse(try Self.run(args)) == printed)
