@@ -86,7 +86,9 @@ public struct EventMeasures: Sendable {
     /// Adds the event (stored as `seq`, resolved to `customer`) to the transaction's aggregates.
     public func record(seq: Int64, platform: String, occurredAt: Int64, customer: String?,
                        in tx: CRMStore.Transaction) throws {
-        tx.addMeasures(day: CRMStore.day(occurredAt), platform: platform, values)
+        let day = CRMStore.day(occurredAt)
+        tx.addMeasures(day: day, platform: platform, values)
+        if let customer { try tx.active(day: day, customer: customer, platform: platform) }
         if purchaseIntent, let customer { try tx.lead(customer: customer, platform: platform, at: occurredAt, seq: seq) }
         if let orderAmount { try tx.order(seq: seq, customer: customer, at: occurredAt, amount: orderAmount) }
     }
@@ -104,7 +106,7 @@ public struct EventMeasures: Sendable {
             let m = EventMeasures(e, analysis: stored.analysis, fieldsPresent: stored.fieldsPresent,
                                   fieldsExpected: stored.fieldsExpected)
             fold.add(day: CRMStore.day(e.occurredAt), platform: e.platform.rawValue, m.values)
-            fold.event(customer: stored.customer, kind: e.kind.rawValue, at: e.occurredAt)
+            fold.event(customer: stored.customer, platform: e.platform.rawValue, kind: e.kind.rawValue, at: e.occurredAt)
             if m.purchaseIntent, let c = stored.customer {
                 fold.lead(customer: c, platform: e.platform.rawValue, at: e.occurredAt, seq: stored.seq)
             }

@@ -36,7 +36,7 @@ public struct KPIDefinitions: Sendable {
     /// The measure families a formula may read (`family.name` or a bare name).
     static let families: Set<String> = [
         "kind", "sentiment", "intent", "category", "hashtag", "campaign", "csat", "nps", "orders", "fields",
-        "sync", "tickets", "leads", "social_orders", "automation",
+        "sync", "tickets", "leads", "social_orders", "automation", "retention",
     ]
     static let bare: Set<String> = ["events", "mentions"]
 

@@ -72,17 +72,18 @@ public struct KPIReport: Sendable {
         if let segment = request.segment {
             members = Set(try SegmentMembers(CustomerProfiles(store: store, config: profile)).members(segment, now: now))
         }
-        let (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods,
+        var (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods,
                                                      platform: request.platform, members: members)
         var total = Measures()
         for m in series { total.merge(m) }
+        try retention(store, periods: periods, members: members, series: &series, total: &total)
         var compare: (ReportPeriods, Measures)?
         if let c = request.compare {
             let cp = try ReportPeriods(from: c.from, until: c.until, by: request.by)
             var ct = Measures()
-            for m in try gather(store, definitions: definitions, periods: cp, platform: request.platform, members: members).series {
-                ct.merge(m)
-            }
+            var cs = try gather(store, definitions: definitions, periods: cp, platform: request.platform, members: members).series
+            for m in cs { ct.merge(m) }
+            try retention(store, periods: cp, members: members, series: &cs, total: &ct)
             compare = (cp, ct)
         }
         return KPIReport(definitions: definitions, request: request, periods: periods, series: series, total: total,
@@ -171,6 +172,39 @@ public struct KPIReport: Sendable {
         }
         let funnel = ["created", "assigned", "responded", "resolved", "reopened"].map { ($0, reached[$0] ?? 0) }
         return (series, platforms.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, funnel)
+    }
+
+    /// Cross-channel session retention: of the customers active on two or more platforms in a
+    /// window (`retention.cross_channel`), those active again in the window of the same length
+    /// right after it (`retention.returned`). Distinct customers do not add up across periods, so
+    /// the range's own window gives the total. Every platform counts (a --platform filter does not
+    /// apply: the measure is about crossing them).
+    static func retention(_ store: CRMStore, periods: ReportPeriods, members: Set<String>?,
+                          series: inout [Measures], total: inout Measures) throws {
+        let length = periods.until - periods.from
+        let rows = try store.activity(
+            fromDay: String(Timestamp.iso8601(periods.from).prefix(10)),
+            untilDay: String(Timestamp.iso8601(periods.until + length - 1).prefix(10)))
+        let days = rows.map { (Timestamp.millis($0.day) ?? 0, $0.customer, $0.platform) }
+            .filter { members?.contains($0.1) ?? true }
+        func count(_ start: Int64, _ end: Int64) -> (cross: Double, returned: Double) {
+            var platforms: [String: Set<String>] = [:]
+            var later: Set<String> = []
+            let next = end + (end - start)
+            for (t, customer, platform) in days {
+                if t >= start && t < end { platforms[customer, default: []].insert(platform) } else if t >= end && t < next { later.insert(customer) }
+            }
+            let cross = platforms.filter { $0.value.count >= 2 }.map(\.key)
+            return (Double(cross.count), Double(cross.filter(later.contains).count))
+        }
+        for (i, p) in periods.periods.enumerated() {
+            let c = count(p.start, p.end)
+            series[i].values["retention.cross_channel"] = c.cross
+            series[i].values["retention.returned"] = c.returned
+        }
+        let c = count(periods.from, periods.until)
+        total.values["retention.cross_channel"] = c.cross
+        total.values["retention.returned"] = c.returned
     }
 
     // MARK: Derived views
@@ -320,7 +354,7 @@ public struct KPIReport: Sendable {
     /// Whether a KPI reads only the daily aggregates (so a per-platform value means something).
     static func eventBased(_ kpi: KPIDefinitions.KPI) -> Bool {
         kpi.formula.measures.allSatisfy { m in
-            !["tickets.", "leads.", "social_orders.", "automation.", "sync."].contains { m.hasPrefix($0) }
+            !["tickets.", "leads.", "social_orders.", "automation.", "sync.", "retention."].contains { m.hasPrefix($0) }
         }
     }
 

@@ -26,6 +26,13 @@ extension CRMStore.Transaction {
         measures = [:]
     }
 
+    /// Records that `customer` was active on `platform` on `day`.
+    public func active(day: String, customer: String, platform: String) throws {
+        guard activeSeen.insert(day + "|" + customer + "|" + platform).inserted else { return }
+        try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [day, customer, platform])
+    }
+
     /// Records a social purchase intent of `customer` (the first one makes them a lead).
     public func lead(customer: String, platform: String, at time: Int64, seq: Int64) throws {
         try db.cachedStatement(
@@ -56,7 +63,12 @@ extension CRMStore.Transaction {
     /// Replaces the aggregates with `fold` (made from the whole log) and marks them built.
     public func replaceAggregates(_ fold: CRMStore.AggregateFold) throws {
         measures = [:]
-        try db.execute(sql: "DELETE FROM kpi_daily; DELETE FROM kpi_leads; DELETE FROM kpi_orders")
+        try db.execute(sql: "DELETE FROM kpi_daily; DELETE FROM kpi_leads; DELETE FROM kpi_orders; DELETE FROM kpi_active")
+        let active = try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?)")
+        for key in fold.active {
+            let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            try active.execute(arguments: [parts[0], parts[1], parts[2]])
+        }
         let daily = try db.cachedStatement(sql: "INSERT INTO kpi_daily (day, platform, measure, value) VALUES (?, ?, ?, ?)")
         for (key, value) in fold.daily {
             let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
@@ -91,6 +103,8 @@ extension CRMStore {
         var orders: [(seq: Int64, customer: String?, at: Int64, amount: Double)] = []
         /// Per customer, the earliest time of an event that is not an order.
         var firstSocial: [String: Int64] = [:]
+        /// `day|customer|platform` of every event with a customer.
+        var active: Set<String> = []
 
         public init() {}
 
@@ -98,8 +112,10 @@ extension CRMStore {
             for (measure, value) in values { daily[day + "|" + platform + "|" + measure, default: 0] += value }
         }
 
-        public mutating func event(customer: String?, kind: String, at time: Int64) {
-            guard let customer, kind != "order" else { return }
+        public mutating func event(customer: String?, platform: String, kind: String, at time: Int64) {
+            guard let customer else { return }
+            active.insert(CRMStore.day(time) + "|" + customer + "|" + platform)
+            guard kind != "order" else { return }
             firstSocial[customer] = min(firstSocial[customer] ?? time, time)
         }
 
@@ -171,6 +187,14 @@ extension CRMStore {
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
                 Lead(customer: $0[0], platform: $0[1], leadAt: $0[2], convertedAt: $0[3])
             }
+        }
+    }
+
+    /// Who was active where, on the days `from...until`: `(day, customer, platform)`.
+    public func activity(fromDay: String, untilDay: String) throws -> [(day: String, customer: String, platform: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT day, customer, platform FROM kpi_active WHERE day >= ? AND day <= ?",
+                             arguments: [fromDay, untilDay]).map { ($0[0], $0[1], $0[2]) }
         }
     }
 

@@ -117,6 +117,8 @@ extension CRMStore {
         private var rejections: [String: [String: (count: Int, example: String)]] = [:]
         /// The daily aggregates this transaction adds to, by `day|platform|measure`.
         var measures: [String: (day: String, platform: String, measure: String, value: Double)] = [:]
+        /// The `kpi_active` rows this transaction wrote (each once).
+        var activeSeen: Set<String> = []
 
         init(db: Database, committedAt: Int64, session: SessionRun) {
             self.db = db

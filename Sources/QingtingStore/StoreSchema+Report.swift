@@ -10,6 +10,8 @@ extension StoreSchema {
     ///   (the first such event), where, and the first order after it (lead conversion, incubation).
     /// - `kpi_orders`: each order event with its amount and whether its customer was seen on a social
     ///   platform before it (CLV of social customers).
+    /// - `kpi_active`: which customers were active on which platform on which day (cross-channel
+    ///   retention counts distinct customers, which daily sums cannot).
     /// - `feed_kind_at`: the automation-accuracy KPI reads the actions of a range.
     /// - `crm_state.kpi_built` is set once the aggregates hold every event of the log (a store that
     ///   had events before this migration is aggregated by the first report or `rebuild`).
@@ -27,6 +29,9 @@ extension StoreSchema {
                     seq INTEGER PRIMARY KEY, customer TEXT, at INTEGER NOT NULL, amount REAL NOT NULL, social INTEGER NOT NULL);
                 CREATE INDEX kpi_orders_at ON kpi_orders(at);
                 CREATE INDEX feed_kind_at ON feed(kind, at);
+                CREATE TABLE kpi_active (
+                    day TEXT NOT NULL, customer TEXT NOT NULL, platform TEXT NOT NULL,
+                    PRIMARY KEY (day, customer, platform)) WITHOUT ROWID;
                 INSERT INTO crm_state (key, value) SELECT 'kpi_built', 1 WHERE NOT EXISTS (SELECT 1 FROM events);
                 """)
     }

@@ -196,6 +196,30 @@ import Testing
         #expect(json["compare"]?["from"]?.stringValue == "2026-10-01T00:00:00.000Z")
     }
 
+    @Test func crossChannelRetentionCountsDistinctCustomers() throws {
+        let (path, remove) = Self.scratch()
+        defer { remove() }
+        let store = try CRMStore(path: path)
+        let d1 = Self.t("2026-11-02T10:00:00Z"), d2 = d1 + 86_400_000
+        try store.write(now: d1) { tx in
+            var seq: Int64 = 1
+            // X: Weibo and Douyin on day 1, Weibo on day 2; Y: Weibo and Xiaohongshu on day 1; Z: Weibo only.
+            for (customer, platform, at) in [("X", "weibo", d1), ("X", "douyin", d1), ("X", "weibo", d2), ("Y", "weibo", d1),
+                                             ("Y", "xiaohongshu", d1 + 1000), ("Z", "weibo", d1), ("Z", "weibo", d2)] {
+                try Self.measures(kind: "like", platform: platform).record(
+                    seq: seq, platform: platform, occurredAt: at, customer: customer, in: tx)
+                seq += 1
+            }
+        }
+        let r = try Self.report(store)
+        let kpi = r.definitions.kpis.first { $0.name == "cross_channel_retention" }!
+        // Day 1: X and Y crossed channels, X came back on day 2 → 1/2; day 2: nobody crossed.
+        #expect(r.series.map { $0.value(kpi) } == [0.5, nil, nil])
+        // The whole range (3 days): X and Y crossed; nobody was seen in the 3 days after.
+        #expect(r.total.value(kpi) == 0)
+        #expect(r.total.values["retention.cross_channel"] == 2)
+    }
+
     @Test func definitionErrorsNameFileAndLine() {
         do {
             _ = try KPIDefinitions.parse(
