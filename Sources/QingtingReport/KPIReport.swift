@@ -17,9 +17,12 @@ public struct KPIReport: Sendable {
         /// Only the members of this segment (`all`, a tier, a configured segment) at `now`: their
         /// events are read from the log (no daily aggregate is kept per segment), sync health is left out.
         public var segment: String?
+        /// Segments to drill down into (each read from its members' events, as `segment` is).
+        public var drillSegments: [String]
 
         public init(from: Int64, until: Int64, by: ReportPeriods.Granularity = .day, platform: String? = nil,
-                    compare: (from: Int64, until: Int64)? = nil, segment: String? = nil) {
+                    compare: (from: Int64, until: Int64)? = nil, segment: String? = nil, drillSegments: [String] = []) {
+            self.drillSegments = drillSegments
             self.from = from
             self.until = until
             self.by = by
@@ -60,34 +63,47 @@ public struct KPIReport: Sendable {
     public var compare: (periods: ReportPeriods, total: Measures)?
     /// Tickets created in the range that reached each status.
     public var funnel: [(status: String, count: Int)]
+    /// The drill-down by segment (`Request.drillSegments`): each segment's totals over the range.
+    public var bySegment: [(segment: String, members: Int, measures: Measures)] = []
 
     /// Reads the report of `request` from `store` (folding the aggregates first if the store
     /// predates them or a replay made them stale).
-    /// - Parameter profile: the configuration a `segment` is read by (its tiers and segments).
+    /// - Parameter profile: the configuration segments are read by (their tiers and queries).
     public static func run(_ store: CRMStore, definitions: KPIDefinitions, request: Request, now: Int64,
                            profile: ProfileConfiguration = ProfileConfiguration()) throws -> KPIReport {
         try EventMeasures.ensureBuilt(store, now: now)
         let periods = try ReportPeriods(from: request.from, until: request.until, by: request.by)
-        var members: Set<String>?
-        if let segment = request.segment {
-            members = Set(try SegmentMembers(CustomerProfiles(store: store, config: profile)).members(segment, now: now))
-        }
-        var (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods,
-                                                     platform: request.platform, members: members)
-        var total = Measures()
-        for m in series { total.merge(m) }
-        try retention(store, periods: periods, members: members, series: &series, total: &total)
+        let segments = SegmentMembers(CustomerProfiles(store: store, config: profile))
+        let members = try request.segment.map { Set(try segments.members($0, now: now)) }
+        let main = try window(store, definitions: definitions, periods: periods, platform: request.platform, members: members)
         var compare: (ReportPeriods, Measures)?
         if let c = request.compare {
             let cp = try ReportPeriods(from: c.from, until: c.until, by: request.by)
-            var ct = Measures()
-            var cs = try gather(store, definitions: definitions, periods: cp, platform: request.platform, members: members).series
-            for m in cs { ct.merge(m) }
-            try retention(store, periods: cp, members: members, series: &cs, total: &ct)
-            compare = (cp, ct)
+            compare = (cp, try window(store, definitions: definitions, periods: cp, platform: request.platform, members: members).total)
         }
-        return KPIReport(definitions: definitions, request: request, periods: periods, series: series, total: total,
-                         byPlatform: platforms, compare: compare, funnel: funnel)
+        var bySegment: [(segment: String, members: Int, measures: Measures)] = []
+        for name in request.drillSegments {
+            var m = Set(try segments.members(name, now: now))
+            if let members { m.formIntersection(members) }
+            let w = try window(store, definitions: definitions, periods: periods, platform: request.platform, members: m)
+            bySegment.append((name, m.count, w.total))
+        }
+        return KPIReport(definitions: definitions, request: request, periods: periods, series: main.series, total: main.total,
+                         byPlatform: main.platforms, compare: compare, funnel: main.funnel, bySegment: bySegment)
+    }
+
+    /// The measures of one range: per period, in total, per platform, and the ticket funnel.
+    static func window(_ store: CRMStore, definitions: KPIDefinitions, periods: ReportPeriods, platform: String?,
+                       members: Set<String>?) throws
+        -> (series: [Measures], total: Measures, platforms: [(platform: String, measures: Measures)],
+            funnel: [(status: String, count: Int)])
+    {
+        var (series, platforms, funnel) = try gather(store, definitions: definitions, periods: periods, platform: platform,
+                                                     members: members)
+        var total = Measures()
+        for m in series { total.merge(m) }
+        try retention(store, periods: periods, members: members, series: &series, total: &total)
+        return (series, total, platforms, funnel)
     }
 
     static func gather(_ store: CRMStore, definitions: KPIDefinitions, periods: ReportPeriods, platform: String?,
@@ -320,6 +336,18 @@ public struct KPIReport: Sendable {
                         w.member("before", Int(t.before))
                         w.member("after", Int(t.after))
                         w.member("growth", t.growth, digits: 4)
+                    }
+                }
+            }
+            w.member("segments") { w in
+                w.array(bySegment) { w, g in
+                    w.object { w in
+                        w.member("segment", g.segment)
+                        w.member("members", g.members)
+                        w.member("events", Int(g.measures.values["events"] ?? 0))
+                        w.member("kpis") { w in
+                            w.object { w in for kpi in definitions.kpis { Self.number(&w, kpi.name, g.measures.value(kpi)) } }
+                        }
                     }
                 }
             }

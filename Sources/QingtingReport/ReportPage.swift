@@ -4,7 +4,7 @@ import QingtingIngest
 /// The report as one self-contained HTML page: inline SVG charts and CSS, one small inline script
 /// that checks the charts drew (no network fetch, no CDN): a trend chart per KPI, the sentiment
 /// mix over time, volume by platform, the rising topics, the ticket funnel, and drill-down tables
-/// by platform and by campaign. Every chart is an `svg.chart` whose data marks carry the class
+/// by platform, by campaign and (when asked for) by segment. Every chart is an `svg.chart` whose data marks carry the class
 /// `mark`; the script sets `data-charts`, `data-charts-drawn` and `data-charts-empty` on `<body>`
 /// (a browser test reads them).
 public enum ReportPage {
@@ -57,6 +57,14 @@ public enum ReportPage {
         for p in r.byPlatform {
             out += "<tr><td>\(esc(p.platform))</td><td>\(Int(p.measures.values["events"] ?? 0))</td>"
             out += eventKPIs.map { "<td>\(format(p.measures.value($0), $0.unit))</td>" }.joined() + "</tr>"
+        }
+        if !r.bySegment.isEmpty {
+            out += "</table><h2>Drill-down by segment</h2><table><tr><th>segment</th><th>members</th><th>events</th>"
+            out += r.definitions.kpis.map { "<th>\(esc($0.name))</th>" }.joined() + "</tr>"
+            for g in r.bySegment {
+                out += "<tr><td>\(esc(g.segment))</td><td>\(g.members)</td><td>\(Int(g.measures.values["events"] ?? 0))</td>"
+                out += r.definitions.kpis.map { "<td>\(format(g.measures.value($0), $0.unit))</td>" }.joined() + "</tr>"
+            }
         }
         out += "</table><h2>Drill-down by campaign</h2><table><tr><th>campaign</th><th>events</th></tr>"
         for c in r.campaigns { out += "<tr><td>\(esc(c.campaign))</td><td>\(Int(c.events))</td></tr>" }

@@ -5,6 +5,14 @@ import QingtingIngest
 import QingtingReport
 
 extension RPCMethod {
+    static func drillSegments(_ params: JSONObject) throws -> [String] {
+        guard let value = params["drill_segments"] else { return [] }
+        guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+            throw RPCError.param("drill_segments", expected: "an array of segment names", got: value)
+        }
+        return items.compactMap(\.stringValue)
+    }
+
     static let kpiReport = RPCMethod(
         name: "kpi.report",
         summary: "The KPIs of a time range, what `qingting report` prints (serve --store; definitions from serve --kpis, default the shipped Lexicons/kpis.txt): each KPI's value, its series per period and, with compare_from/compare_until, the change; the sentiment mix, platforms, rising topics, campaigns and ticket funnel.",
@@ -14,6 +22,7 @@ extension RPCMethod {
             Param(name: "by", required: false, schema: #"{"type":"string","enum":["day","week","month"]}"#, summary: "Period of the series (default day)."),
             Param(name: "platform", required: false, schema: #"{"type":"string"}"#, summary: "Only this platform."),
             Param(name: "segment", required: false, schema: #"{"type":"string"}"#, summary: "Only this segment's members at now (all, a tier, a configured segment)."),
+            Param(name: "drill_segments", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#, summary: "Segments to drill down into (`segments` member)."),
             Param(name: "now", required: false, schema: #"{"type":"string"}"#, summary: "The time segment membership is read at (default: the clock)."),
             Param(name: "compare_from", required: false, schema: #"{"type":["string","integer"]}"#, summary: "Start of a range to compare with."),
             Param(name: "compare_until", required: false, schema: #"{"type":["string","integer"]}"#, summary: "End of the range to compare with."),
@@ -54,12 +63,13 @@ extension RPCMethod {
             }
             let request = KPIReport.Request(
                 from: try time("from", required: true)!, until: try time("until", required: true)!, by: by, platform: platform,
-                compare: compareFrom.map { ($0, compareUntil!) }, segment: try params.string("segment"))
+                compare: compareFrom.map { ($0, compareUntil!) }, segment: try params.string("segment"),
+                drillSegments: try drillSegments(params))
             let definitions = try log.kpis ?? KPIDefinitions.load(nil)
             do {
                 return try KPIReport.run(log.store, definitions: definitions, request: request, now: try profileNow(params),
                                          profile: log.configuration.profile).json
-            } catch let e as QingtingError where e.code == .invalidInput && request.segment != nil && e.message.hasPrefix("no segment") {
+            } catch let e as QingtingError where e.code == .invalidInput && e.message.hasPrefix("no segment") {
                 throw RPCError(.invalidParams, e.message, data: [("param", .string("segment"))])
             }
         })

@@ -17,7 +17,7 @@ struct ReportCommand: ParsableCommand {
             actions. JSON members: definitions {file, version, hash}, from, until, by, platform, kpis \
             [{name, title, unit, formula, params, value, previous, change, change_ratio, series \
             [{period, value}]}], segment, compare, sentiment_mix, platforms, rising_topics, campaigns, \
-            ticket_funnel, measures. A KPI with nothing to divide by is null. With --compare-from and \
+            ticket_funnel, segments (with --drill-segment), measures. A KPI with nothing to divide by is null. With --compare-from and \
             --compare-until each KPI also carries the earlier range's value and the change. --html \
             writes one page with inline SVG charts (no network fetches).
             """
@@ -39,6 +39,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "Only the members of this segment at --now: all, a tier (活跃粉丝, 高潜用户, 核心KOC, 沉默用户) or a configured segment; their events are read from the log.")
     var segment: String?
+
+    @Option(name: .customLong("drill-segment"), help: "Add a drill-down row for this segment (repeatable): its members' KPIs over the range, read from their events.")
+    var drillSegments: [String] = []
 
     @OptionGroup var profile: ProfileOptions
 
@@ -64,7 +67,8 @@ struct ReportCommand: ParsableCommand {
         let report = try reportingErrors {
             let request = KPIReport.Request(
                 from: from.millis, until: until.millis, by: by, platform: platform?.rawValue,
-                compare: compareFrom.map { ($0.millis, compareUntil!.millis) }, segment: segment)
+                compare: compareFrom.map { ($0.millis, compareUntil!.millis) }, segment: segment,
+                drillSegments: drillSegments)
             let report = try KPIReport.run(
                 try storeOptions.open(), definitions: try KPIDefinitions.load(kpis), request: request,
                 now: profile.millis, profile: try profile.config())

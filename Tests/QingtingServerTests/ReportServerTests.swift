@@ -87,8 +87,11 @@ import Testing
         // The range runs to tomorrow so the sync counters (kept by day of commit: today) are in it.
         let tomorrow = String(Timestamp.iso8601(Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000).prefix(10))
         let page = folder + "/report.html"
-        let args = ["report", "--store", store, "--from", "2026-11-23", "--until", tomorrow, "--by", "week"]
+        let args = ["report", "--store", store, "--from", "2026-11-23", "--until", tomorrow, "--by", "week",
+                    "--drill-segment", "all", "--now", "2026-11-30T00:00:00Z"]
         let printed = try JSONValue.parse(try Self.run(args + ["--html", page]))
+        guard case .array(let drilled)? = printed["segments"] else { Issue.record("no segments"); return }
+        #expect(drilled.count == 1 && drilled[0]["members"] == .number("2") && drilled[0]["kpis"]?["buzz"] == .number("2"))
         let k = Self.kpis(printed)
         #expect(k["buzz"] == .number("7"))
         #expect(k["csat"] == .number("0.75"))  // 5, 4, 3, 5: three of four satisfied
@@ -109,12 +112,12 @@ import Testing
         // The socket answers the same object.
         let server = try ServerHarness(["--store", store])
         let answered = try server.result(
-            "kpi.report", #"{"from":"2026-11-23","until":"\#(tomorrow)","by":"week"}"#)
+            "kpi.report", #"{"from":"2026-11-23","until":"\#(tomorrow)","by":"week","drill_segments":["all"],"now":"2026-11-30T00:00:00Z"}"#)
         server.stopAndReadErrors()
         #expect(answered == printed)
 
         // A segment's report reads its members' events: C1's and C2's posts, C2's order.
-        let all = Self.kpis(try JSONValue.parse(try Self.run(args + ["--segment", "all", "--now", "2026-11-30T00:00:00Z"])))
+        let all = Self.kpis(try JSONValue.parse(try Self.run(args + ["--segment", "all"])))
         #expect(all["buzz"] == .number("2"))
         #expect(all["social_clv"] == .number("299"))
         #expect(all["csat"] == .null)  // the surveys came from a stranger
