@@ -70,7 +70,18 @@ public struct EventAnalyzer: Sendable {
     /// `probabilities`, `intents` (`[{"label","probability"}]`, when an intent model is loaded),
     /// `category` (the name, or null) and `tags`. Cues and spans are left out: `qingting analyze`
     /// recomputes them from the text. Nil for an event without text.
-    public func analysis(of text: String?) -> String? {
+    public func analysis(of text: String?) -> String? { analysed(text)?.json }
+
+    /// What the log stores of an event's text (`json`, as `analysis(of:)`), and the labels read
+    /// from the same result, so the ingest path counts them without parsing the JSON back.
+    public struct Analysed: Sendable {
+        public var json: String
+        public var sentiment: String
+        public var intents: [String]
+        public var category: String?
+    }
+
+    public func analysed(_ text: String?) -> Analysed? {
         guard let text, !text.isEmpty else { return nil }
         let result = analyzer.analyze(text)
         var w = JSONWriter()
@@ -97,6 +108,7 @@ public struct EventAnalyzer: Sendable {
             if let category = result.category { w.string(category.category) } else { w.null() }
             w.member("tags") { w in w.array(result.tags) { w, tag in w.string(tag) } }
         }
-        return w.text
+        return Analysed(json: w.text, sentiment: result.sentiment.label.rawValue,
+                        intents: result.intents?.intents.map(\.label.rawValue) ?? [], category: result.category?.category)
     }
 }

@@ -60,16 +60,20 @@ public struct EventMeasures: Sendable {
         }
     }
 
-    /// From the rules' view of an event (its analysis read once).
-    init(_ e: RuleEvent, fieldsPresent: Int, fieldsExpected: Int) {
+    /// From an event and its stored analysis JSON (`rebuild`, a segment's report).
+    public init(_ event: SocialEvent, analysis: String?, fieldsPresent: Int, fieldsExpected: Int) {
+        let e = RuleRunner.ruleEvent(event, seq: 0, customer: nil, analysis: analysis)
         self.init(kind: e.kind, platform: e.platform, hasText: !e.text.isEmpty, sentiment: e.sentiment,
                   intents: e.intents, category: e.category, hashtags: e.hashtags, metrics: e.metrics,
                   fieldsPresent: fieldsPresent, fieldsExpected: fieldsExpected)
     }
 
-    /// From an event and its stored analysis JSON.
-    public init(_ event: SocialEvent, analysis: String?, fieldsPresent: Int, fieldsExpected: Int) {
-        self.init(RuleRunner.ruleEvent(event, seq: 0, customer: nil, analysis: analysis),
+    /// From an event and the analysis just made of it (the ingest path: no JSON read back).
+    public init(_ event: SocialEvent, analysed: EventAnalyzer.Analysed?, fieldsPresent: Int, fieldsExpected: Int) {
+        let text = event.text ?? ""
+        self.init(kind: event.kind.rawValue, platform: event.platform.rawValue, hasText: !text.isEmpty,
+                  sentiment: analysed?.sentiment, intents: analysed?.intents ?? [], category: analysed?.category,
+                  hashtags: RuleEvent.hashtags(in: text), metrics: event.metrics,
                   fieldsPresent: fieldsPresent, fieldsExpected: fieldsExpected)
     }
 

@@ -171,13 +171,14 @@ public final class EventPipeline: Sendable {
                 if known.contains(event.platform.rawValue + "\u{1F}" + event.eventID) {
                     prepared.events[k].knownDuplicate = true
                 } else {
-                    let analysis = self.analyzer.analysis(of: event.text)
-                    prepared.events[k].analysis = analysis
-                    let ruleEvent = RuleRunner.ruleEvent(
-                        event, seq: 0, customer: nil, analysis: analysis, brandTerms: self.configuration.rules?.rules.brandTerms)
-                    if self.configuration.rules != nil { prepared.events[k].ruleEvent = ruleEvent }
+                    let analysed = self.analyzer.analysed(event.text)
+                    prepared.events[k].analysis = analysed?.json
+                    if let rules = self.configuration.rules {
+                        prepared.events[k].ruleEvent = RuleRunner.ruleEvent(
+                            event, seq: 0, customer: nil, analysis: analysed?.json, brandTerms: rules.rules.brandTerms)
+                    }
                     prepared.events[k].measures = EventMeasures(
-                        ruleEvent, fieldsPresent: prepared.events[k].fieldsPresent,
+                        event, analysed: analysed, fieldsPresent: prepared.events[k].fieldsPresent,
                         fieldsExpected: prepared.events[k].fieldsExpected)
                 }
             }

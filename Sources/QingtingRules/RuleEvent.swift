@@ -86,7 +86,8 @@ public struct RuleEvent: Sendable {
     }
 
     /// Weibo-style `#话题#` and `#word` hashtags, each once, as `#text#`.
-    static func hashtags(in text: String) -> [String] {
+    /// The `#…#` (Weibo) and `#word` hashtags of `text`.
+    public static func hashtags(in text: String) -> [String] {
         guard text.contains("#") else { return [] }
         var out: [String] = []
         let chars = Array(text)

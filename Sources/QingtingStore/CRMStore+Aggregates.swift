@@ -6,12 +6,7 @@ extension CRMStore.Transaction {
     /// written with the transaction's other counters.
     public func addMeasures(day: String, platform: String, _ values: [(measure: String, value: Double)]) {
         for (measure, value) in values {
-            let key = day + "|" + platform + "|" + measure
-            if let old = measures[key] {
-                measures[key] = (day, platform, measure, old.value + value)
-            } else {
-                measures[key] = (day, platform, measure, value)
-            }
+            measures[CRMStore.MeasureKey(day: day, platform: platform, measure: measure), default: 0] += value
         }
     }
 
@@ -22,7 +17,7 @@ extension CRMStore.Transaction {
                 INSERT INTO kpi_daily (day, platform, measure, value) VALUES (?, ?, ?, ?)
                 ON CONFLICT (day, platform, measure) DO UPDATE SET value = value + excluded.value
                 """)
-        for m in measures.values { try upsert.execute(arguments: [m.day, m.platform, m.measure, m.value]) }
+        for (k, value) in measures { try upsert.execute(arguments: [k.day, k.platform, k.measure, value]) }
         measures = [:]
     }
 
@@ -131,6 +126,13 @@ extension CRMStore {
 }
 
 extension CRMStore {
+    /// Where a daily aggregate adds up: day, platform, measure.
+    struct MeasureKey: Hashable {
+        var day: String
+        var platform: String
+        var measure: String
+    }
+
     /// One row of the daily aggregates.
     public struct DailyMeasure: Sendable, Equatable {
         public var day: String

@@ -116,7 +116,7 @@ extension CRMStore {
         private var counts: [String: (received: Int, stored: Int, duplicates: Int)] = [:]
         private var rejections: [String: [String: (count: Int, example: String)]] = [:]
         /// The daily aggregates this transaction adds to, by `day|platform|measure`.
-        var measures: [String: (day: String, platform: String, measure: String, value: Double)] = [:]
+        var measures: [CRMStore.MeasureKey: Double] = [:]
         /// The `kpi_active` rows this transaction wrote (each once).
         var activeSeen: Set<String> = []
 
