@@ -175,18 +175,17 @@ public final class RPCEngine: Sendable {
                 throw RPCError(.methodNotFound, "unknown method \"\(request.method)\" (rpc.discover lists them)",
                                data: [("method", .string(request.method))])
             }
+            if method.personalData != nil { audited = Audited(method: method, params: [:], token: nil) }
             var given = request.params
-            var token: String?
             if case .object(var named)? = given, let value = named["token"] {
                 // Every method takes a role token as a named param: the audit log records its name.
-                guard case .string(let text) = value else { throw RPCError.param("token", expected: "a string", got: value) }
-                token = text
+                guard case .string(let token) = value else { throw RPCError.param("token", expected: "a string", got: value) }
+                audited?.token = token
                 if !method.params.contains(where: { $0.name == "token" }) {
                     named["token"] = nil
                     given = .object(named)
                 }
             }
-            if method.personalData != nil { audited = Audited(method: method, params: [:], token: token) }
             let params = try method.namedParams(given)
             audited?.params = params
             let context = RPCContext(engine: self, models: models, caller: caller, effects: effects)

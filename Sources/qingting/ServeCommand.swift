@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
             owns or can write in is refused. model.reload reads only regular files inside the \
-            folders of the files loaded at start and --reload-dir folders.
+            folders of the files loaded at start and --reload-dir folders. With --store, every call \
+            that reads or changes personal data is recorded in the store's audit log (`qingting audit`).
             """
     )
 
