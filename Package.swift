@@ -80,6 +80,7 @@ let package = Package(
             name: "QingtingStore",
             dependencies: ["QingtingCore", "QingtingMatch", "QingtingIngest",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),

@@ -37,10 +37,10 @@ public enum Tickets {
     ///   status that cannot follow the ticket's (a resolved ticket is reopened before it is worked).
     public static func update(_ id: Int64, _ change: Change, at time: Int64, store: CRMStore) throws -> CRMStore.Ticket {
         if let s = change.status, !statuses.contains(s) {
-            throw QingtingError(.invalidInput, "status must be one of \(statuses.joined(separator: ", ")), got '\(s)'")
+            throw QingtingError(.invalidInput, "status must be one of \(statuses.joined(separator: ", "))")
         }
         if let p = change.priority, Priority(rawValue: p) == nil {
-            throw QingtingError(.invalidInput, "priority must be one of \(Priority.allCases.map(\.rawValue).joined(separator: ", ")), got '\(p)'")
+            throw QingtingError(.invalidInput, "priority must be one of \(Priority.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return try store.write(now: time) { tx in
             guard var t = try tx.ticket(id) else { throw QingtingError(.invalidInput, "no ticket \(id) in the store") }

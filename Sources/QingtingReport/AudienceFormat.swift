@@ -28,7 +28,7 @@ public enum AudienceFormat: String, Sendable, CaseIterable {
     public func idType(_ asked: String?) throws -> String {
         guard let asked else { return idTypes[0] }
         guard let t = idTypes.first(where: { $0 == asked.uppercased() }) else {
-            throw QingtingError(.invalidInput, "\(rawValue) takes --id-type \(idTypes.joined(separator: " or ")), not '\(asked)'")
+            throw QingtingError(.invalidInput, "\(rawValue) takes --id-type \(idTypes.joined(separator: " or "))")
         }
         return t
     }

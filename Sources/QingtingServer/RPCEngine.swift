@@ -4,6 +4,7 @@ public import QingtingCRM
 public import QingtingStore
 public import QingtingReport
 import Synchronization
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -59,6 +60,9 @@ public final class RPCEngine: Sendable {
         public let commits = CommitGroup()
         /// The KPI definitions `kpi.report` computes (nil: the shipped Lexicons/kpis.txt).
         public var kpis: KPIDefinitions?
+        /// When the audit log's append raises an `audit-unusual-access` alert (`serve --audit-max-customers`,
+        /// `--audit-window`).
+        public var unusualAccess = CRMStore.UnusualAccess()
         public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration,
                     kpis: KPIDefinitions? = nil) {
             self.store = store
@@ -74,6 +78,7 @@ public final class RPCEngine: Sendable {
     public let access: AccessPolicy
     public let limits: Limits
     let methods: [String: RPCMethod]
+    private let logger = Logger(label: "qingting.audit")
 
     public convenience init(models: EngineModels, access: AccessPolicy = AccessPolicy(), limits: Limits = Limits(),
                             metrics: ServerMetrics = ServerMetrics(), eventLog: EventLog? = nil) {
@@ -162,15 +167,30 @@ public final class RPCEngine: Sendable {
             return RPCError(.invalidRequest, "a request must be a JSON object, not \(request.typeName)").response(id: nil)
         }
         let id = members["id"]
+        // A call of a method that touches personal data, recorded in the audit log when it ends.
+        var audited: Audited?
         do {
             let request = try RPCRequest(members)
             guard let method = methods[request.method] else {
                 throw RPCError(.methodNotFound, "unknown method \"\(request.method)\" (rpc.discover lists them)",
                                data: [("method", .string(request.method))])
             }
-            let params = try method.namedParams(request.params)
+            if method.personalData != nil { audited = Audited(method: method, params: [:], token: nil) }
+            var given = request.params
+            if case .object(var named)? = given, let value = named["token"] {
+                // Every method takes a role token as a named param: the audit log records its name.
+                guard case .string(let token) = value else { throw RPCError.param("token", expected: "a string", got: value) }
+                audited?.token = token
+                if !method.params.contains(where: { $0.name == "token" }) {
+                    named["token"] = nil
+                    given = .object(named)
+                }
+            }
+            let params = try method.namedParams(given)
+            audited?.params = params
             let context = RPCContext(engine: self, models: models, caller: caller, effects: effects)
             let result = try method.run(context, params)
+            if let audited { try recordAudit(audited, caller: caller, result: result, error: nil) }
             guard let id = request.id else { return nil }
             var w = JSONWriter()
             w.object { w in
@@ -180,6 +200,7 @@ public final class RPCEngine: Sendable {
             }
             return w.text
         } catch let error as RPCError {
+            if let audited { try? recordAudit(audited, caller: caller, result: nil, error: error.code) }
             errors.append(error.code)
             // Notifications get no answer, but a request too broken to tell is answered (id null).
             if members["id"] == nil, error.code != .invalidRequest { return nil }
@@ -187,13 +208,52 @@ public final class RPCEngine: Sendable {
         } catch let error as any EngineError where error.rpcCode == RPCError.Code.invalidParams.rawValue {
             // An engine error in what the caller sent (bad UTF-8, an unusable record): its message
             // names what is wrong and never holds personal data (the error model's rule).
+            if let audited { try? recordAudit(audited, caller: caller, result: nil, error: .invalidParams) }
             errors.append(.invalidParams)
             return RPCError(.invalidParams, error.message, data: [("code", .string(error.code.rawValue))])
                 .response(id: RPCRequest.validID(id) ? id : nil)
         } catch {
             // Anything not made for the caller stays in the log's domain: no internals in the answer.
+            if let audited, !(error is AuditFailure) {
+                try? recordAudit(audited, caller: caller, result: nil, error: .internalError)
+            }
             errors.append(.internalError)
             return RPCError(.internalError, "internal error").response(id: RPCRequest.validID(id) ? id : nil)
+        }
+    }
+}
+
+extension RPCEngine {
+    /// A call to audit: its method, its params once read, the token it carried.
+    struct Audited {
+        var method: RPCMethod
+        var params: JSONObject
+        var token: String?
+    }
+
+    /// The audit log could not be written: the call is answered -32603, its result withheld.
+    struct AuditFailure: Error {}
+
+    /// Appends a call of a method that touches personal data to the audit log (with `serve
+    /// --store`; there is no audit log, and nothing is recorded, without one): who (uid, token
+    /// name, role), the method, the customers found in its params and result, the fields, and
+    /// whether it was answered or refused with which code.
+    /// - Throws: `AuditFailure` when the append fails (logged without the call's data): an answer
+    ///   the log does not hold is not given.
+    func recordAudit(_ call: Audited, caller: Caller, result: String?, error: RPCError.Code?) throws {
+        guard let log = eventLog, let data = call.method.personalData else { return }
+        let parsed = result.flatMap { try? JSONValue.parse($0) }
+        let (ids, count) = data.customers.find(call.params, parsed)
+        let entry = CRMStore.AuditEntry(
+            at: EventPipeline.clock(), uid: caller.uid, token: call.token.map(access.tokenName),
+            role: call.token.flatMap { access.tokens[$0]?.rawValue }, method: call.method.name, access: data.access,
+            customers: ids, customerCount: count, fields: data.fields(call.params), error: error?.rawValue)
+        do {
+            try log.store.appendAudit(entry, unusual: log.unusualAccess)
+        } catch {
+            logger.error("cannot append to the audit log; the call is answered -32603",
+                         metadata: ["method": "\(call.method.name)", "error": "\(type(of: error))"])
+            throw AuditFailure()
         }
     }
 }

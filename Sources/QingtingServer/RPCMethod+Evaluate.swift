@@ -1,3 +1,4 @@
+import QingtingStore
 import OrderedCollections
 import QingtingCRM
 import QingtingCore
@@ -23,7 +24,7 @@ extension RPCMethod {
             return try ABReport.json(
                 name, file: log.experiments, profiles: CustomerProfiles(store: log.store, config: log.configuration.profile),
                 now: try profileNow(params))
-        })
+        }).touching(PersonalData(access: .aggregate, fields: ["conversions"]))
 
     static let exportAudience = RPCMethod(
         name: "audience.export",
@@ -43,10 +44,16 @@ extension RPCMethod {
             guard let format = AudienceFormat(rawValue: formatName) else {
                 throw RPCError.param("format", expected: "meta, tencent, oceanengine or google", got: .string(formatName))
             }
-            return try AudienceExport(
-                segment: try params.requiredString("segment"), format: format, idType: try params.string("id_type"),
-                profiles: CustomerProfiles(store: log.store, config: log.configuration.profile),
-                now: try profileNow(params)
-            ).summaryJSON(includeLines: true)
-        })
+            do {
+                return try AudienceExport(
+                    segment: try params.requiredString("segment"), format: format, idType: try params.string("id_type"),
+                    profiles: CustomerProfiles(store: log.store, config: log.configuration.profile),
+                    now: try profileNow(params)
+                ).summaryJSON(includeLines: true)
+            } catch let e as QingtingError where e.code == .invalidInput && e.message.hasPrefix("no segment") {
+                // Not the library's message: it repeats the name asked for (segment.list lists them).
+                throw RPCError(.invalidParams, "no segment of the name in \"segment\" (segment.list lists them)",
+                               data: [("param", .string("segment"))])
+            }
+        }).touching(PersonalData(access: .read, fields: ["phone", "email"], customers: .count("exported")))
 }

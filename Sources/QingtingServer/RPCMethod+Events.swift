@@ -28,7 +28,10 @@ extension RPCMethod {
             var unknownPlatform: QingtingError?
             if let name = try params.string("platform") {
                 // An unknown platform refuses the payloads (counted under sync health), not the call.
-                do { platform = try Platform(name: name) } catch let e as QingtingError { unknownPlatform = e }
+                // Its message does not repeat the name: the rejection is kept in the store.
+                do { platform = try Platform(name: name) } catch let e as QingtingError {
+                    unknownPlatform = QingtingError(e.code, "unknown platform in the \"platform\" parameter (known: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
             }
             var headers: [String: String] = [:]
             if let value = params["headers"] {
@@ -107,7 +110,7 @@ extension RPCMethod {
                 }
             }
             return w.text
-        })
+        }).touching(PersonalData(access: .change, fields: ["events", "profile"], customers: .each("results", "customer")))
 
     static let syncStatus = RPCMethod(
         name: "sync.status",
@@ -125,8 +128,9 @@ extension RPCMethod {
             }
             var platform: Platform?
             if let name = try params.string("platform") {
-                do { platform = try Platform(name: name) } catch let e as QingtingError {
-                    throw RPCError(.invalidParams, e.message, data: [("param", .string("platform"))])
+                do { platform = try Platform(name: name) } catch is QingtingError {
+                    throw RPCError(.invalidParams, "parameter \"platform\" is not a known platform",
+                                   data: [("param", .string("platform"))])
                 }
             }
             for name in ["since", "until"] {

@@ -32,7 +32,7 @@ extension RPCMethod {
                 throw RPCError(.notFound, "no such customer in the store", data: [("param", .string("id"))])
             }
             return json
-        })
+        }).touching(PersonalData(access: .read, fields: ["profile", "fields", "identities", "tags", "events"], customers: .param("id")))
 
     static let searchCustomers = RPCMethod(
         name: "customer.search",
@@ -66,7 +66,7 @@ extension RPCMethod {
             }
             return try CustomerProfiles(store: log.store, config: log.configuration.profile)
                 .searchJSON(given[0], now: try profileNow(params))
-        })
+        }).touching(PersonalData(access: .read, fields: ["tier", "stage", "engagement", "koc", "last_seen"], queryParams: ["phone", "email", "name", "identity", "tag"], customers: .each("customers", "id")))
 
     static let listSegments = RPCMethod(
         name: "segment.list",
@@ -77,7 +77,7 @@ extension RPCMethod {
             let log = try profileLog(context, "segment.list")
             return try ProfileSegments(CustomerProfiles(store: log.store, config: log.configuration.profile))
                 .listJSON(now: try profileNow(params))
-        })
+        }).touching(PersonalData(access: .aggregate, fields: ["segment_counts"]))
 
     static let segmentMembers = RPCMethod(
         name: "segment.members",
@@ -98,7 +98,7 @@ extension RPCMethod {
                 throw RPCError(.notFound, "no segment of that name in the profile configuration", data: [("param", .string("name"))])
             }
             return json
-        })
+        }).touching(PersonalData(access: .read, fields: ["tier", "stage", "engagement", "koc", "last_seen"], queryParams: ["positive_posts"], customers: .each("members", "id")))
 
     /// The event log the profile methods read, or the not-found answer without one.
     static func profileLog(_ context: RPCContext, _ method: String) throws -> RPCEngine.EventLog {

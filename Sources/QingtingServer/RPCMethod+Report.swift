@@ -1,3 +1,4 @@
+import QingtingStore
 import OrderedCollections
 import QingtingCRM
 import QingtingCore
@@ -70,7 +71,9 @@ extension RPCMethod {
                 return try KPIReport.run(log.store, definitions: definitions, request: request, now: try profileNow(params),
                                          profile: log.configuration.profile).json
             } catch let e as QingtingError where e.code == .invalidInput && e.message.hasPrefix("no segment") {
-                throw RPCError(.invalidParams, e.message, data: [("param", .string("segment"))])
+                // Not the library's message: it repeats the name asked for (segment.list lists them).
+                throw RPCError(.invalidParams, "a segment named in \"segment\" or \"drill_segments\" does not exist (segment.list lists them)",
+                               data: [("param", .string("segment"))])
             }
-        })
+        }).touching(PersonalData(access: .aggregate, fields: ["kpis"]))
 }

@@ -42,7 +42,7 @@ extension RPCMethod {
                 w.member("last", page.through)
             }
             return w.text
-        })
+        }).touching(PersonalData(access: .read, fields: ["feed"], customers: .each("records", "customer")))
 
     static let subscribeAlerts = RPCMethod(
         name: "alerts.subscribe",
@@ -63,7 +63,7 @@ extension RPCMethod {
                 w.member("last", last)
             }
             return w.text
-        })
+        }).touching(PersonalData(access: .read, fields: ["feed"]))
 
     /// One `alerts.record` notification: `{"jsonrpc":"2.0","method":"alerts.record","params":RECORD}`.
     static func feedNotification(_ r: CRMStore.FeedRecord) -> String {
@@ -98,7 +98,7 @@ extension RPCMethod {
             var w = JSONWriter()
             w.object { w in w.member("seq", seq); w.member("delivery", status) }
             return w.text
-        })
+        }).touching(PersonalData(access: .change, fields: ["delivery"]))
 
     static let listTickets = RPCMethod(
         name: "ticket.list",
@@ -118,7 +118,7 @@ extension RPCMethod {
             var w = JSONWriter()
             w.object { w in w.member("tickets") { w in w.array(tickets) { w, t in Tickets.write(t, to: &w) } } }
             return w.text
-        })
+        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .all(.param("customer"), .each("tickets", "customer"))))
 
     static let getTicket = RPCMethod(
         name: "ticket.get",
@@ -131,7 +131,7 @@ extension RPCMethod {
                 throw RPCError(.notFound, "no such ticket in the store", data: [("param", .string("id"))])
             }
             return Tickets.json(t)
-        })
+        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .result("customer")))
 
     static let updateTicket = RPCMethod(
         name: "ticket.update",
@@ -155,5 +155,5 @@ extension RPCMethod {
             } catch let e as QingtingError where e.code == .invalidInput {
                 throw RPCError(.invalidParams, e.message)
             }
-        })
+        }).touching(PersonalData(access: .change, fields: ["tickets"], customers: .result("customer")))
 }

@@ -1,3 +1,4 @@
+import QingtingStore
 import OrderedCollections
 import QingtingClassify
 import QingtingMatch
@@ -25,6 +26,8 @@ struct RPCMethod: Sendable {
     var params: [Param]
     var resultSchema: String
     var run: @Sendable (RPCContext, JSONObject) throws -> String
+    /// What personal data the method reads or changes (nil: none); its calls are audited.
+    var personalData: PersonalData? = nil
 
     /// `params` as named members: absent → none; an array → by position. Unknown names and
     /// missing required ones are invalid params.
@@ -200,7 +203,7 @@ extension RPCMethod {
                 // The identity itself is unusable (no uid): the caller's to fix, said plainly.
                 throw RPCError(.invalidParams, "identity: \(error.message)", data: [("param", .string("identity"))])
             }
-        })
+        }).touching(PersonalData(access: .read, fields: ["identities", "phone", "email", "name", "city"], customers: .all(.result("customer"), .each("candidates", "customer"))))
 
     static let reload = RPCMethod(
         name: "model.reload",

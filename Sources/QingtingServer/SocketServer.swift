@@ -31,7 +31,8 @@ public final class SocketServer: Service, Sendable {
     private let queuedBytes = Atomic<Int>(0)
     private let heavyLane = HeavyLane()
     /// `event.ingest` calls wait for their commit (a WAL sync, and other callers' batches grouped
-    /// into it) on these threads, not on the concurrency pool that serves every connection.
+    /// into it), and audited calls for their audit row's, on these threads, not on the concurrency
+    /// pool that serves every connection.
     private let eventLane = HeavyLane(threads: 16)
     /// `maxConnections`, lowered when the open-file limit could not hold that many (set by `run`).
     private let connectionLimit = Atomic<Int>(0)
@@ -351,18 +352,26 @@ public final class SocketServer: Service, Sendable {
         }
     }
 
-    /// Whether a line names `event.ingest` (a byte search: a line that only mentions it is just
-    /// answered on the event lane, which is harmless).
-    static func mentionsEventIngest(_ line: ByteBuffer) -> Bool {
-        let needle = Array("\"event.ingest\"".utf8)
-        return line.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= needle.count else { return false }
-            var i = 0
-            while i <= bytes.count - needle.count {
-                if bytes[i] == needle[0], zip(needle.indices, needle).allSatisfy({ bytes[i + $0] == $1 }) { return true }
-                i += 1
+    /// The quoted names of the methods that write to the store when it is open: `event.ingest`
+    /// (it waits for a group commit) and every audited method (its audit row is a commit).
+    static let storeWriters: [[UInt8]] = RPCMethod.all
+        .filter { $0.name == "event.ingest" || $0.personalData != nil }
+        .map { Array("\"\($0.name)\"".utf8) }
+
+    /// Whether a line names a method that writes to the store (a byte search: a line that only
+    /// mentions one is just answered on the event lane, which is harmless). Those wait on SQLite
+    /// commits, so they run on the event lane's threads, never on the pool every connection shares.
+    static func mentionsStoreWriter(_ line: ByteBuffer) -> Bool {
+        line.withUnsafeReadableBytes { bytes in
+            storeWriters.contains { needle in
+                guard bytes.count >= needle.count else { return false }
+                var i = 0
+                while i <= bytes.count - needle.count {
+                    if bytes[i] == needle[0], zip(needle.indices, needle).allSatisfy({ bytes[i + $0] == $1 }) { return true }
+                    i += 1
+                }
+                return false
             }
-            return false
         }
     }
 
@@ -402,7 +411,7 @@ public final class SocketServer: Service, Sendable {
                 case .line(let line):
                     let isHeavy = line.readableBytes >= heavy
                     let outcome: RPCEngine.Outcome
-                    if isHeavy || (engine.eventLog != nil && Self.mentionsEventIngest(line)) {
+                    if isHeavy || (engine.eventLog != nil && Self.mentionsStoreWriter(line)) {
                         do {
                             outcome = try await (isHeavy ? heavyLane : eventLane).run { [engine] in
                                 line.withUnsafeReadableBytes { engine.handle(line: $0.bindMemory(to: UInt8.self), caller: caller) }

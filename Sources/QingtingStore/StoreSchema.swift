@@ -21,6 +21,7 @@ enum StoreSchema {
         StoreMigration(name: "v3-profiles", migrate: v3Profiles),
         StoreMigration(name: "v4-rules", migrate: v4Rules),
         StoreMigration(name: "v5-report", migrate: v5Report),
+        StoreMigration(name: "v6-audit", migrate: v6Audit),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

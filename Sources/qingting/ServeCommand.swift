@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
             owns or can write in is refused. model.reload reads only regular files inside the \
-            folders of the files loaded at start and --reload-dir folders.
+            folders of the files loaded at start and --reload-dir folders. With --store, every call \
+            that reads or changes personal data is recorded in the store's audit log (`qingting audit`).
             """
     )
 
@@ -36,8 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Also let this uid connect (repeatable); the server's own uid and root always may.")
     var allowUIDs: [UInt32] = []
 
-    @Option(help: "Role tokens file, `token<TAB>role` per line (admin, analyst, agent); model.reload then needs an admin token.")
+    @Option(help: "Role tokens file, `token<TAB>role[<TAB>name]` per line (admin, analyst, agent); model.reload then needs an admin token; the audit log records the name (else a short hash of the token).")
     var tokens: String?
+
+    @Option(help: "Audit: alert (rule audit-unusual-access) when one token or uid reads more than this many distinct customers within --audit-window.")
+    var auditMaxCustomers = 1000
+
+    @Option(help: "Audit: the window of --audit-max-customers, in seconds.")
+    var auditWindow = 3600
 
     @Option(help: "Longest request line in bytes (longer: error -32003).")
     var maxLineBytes = 16 << 20
@@ -124,6 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
         if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        guard auditMaxCustomers >= 0, auditWindow >= 1 else { throw ValidationError("--audit-max-customers must be >= 0 and --audit-window >= 1 second") }
         for (name, value) in [("--max-line-bytes", maxLineBytes), ("--max-connections", maxConnections),
                               ("--max-in-flight", maxInFlight), ("--write-timeout", writeTimeout), ("--max-batch", maxBatch),
                               ("--max-queued-bytes-per-connection", maxQueuedBytesPerConnection),
@@ -157,7 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
         sources.sentimentModel = model
         sources.intentModel = intentModel
         let (models, tokenTable) = try reportingErrors {
-            (try EngineModels(sources), try tokens.map(AccessPolicy.readTokens) ?? [:])
+            (try EngineModels(sources), try tokens.map(AccessPolicy.readTokenFile) ?? (roles: [:], names: [:]))
         }
         var configuration = ServerConfiguration(socketPath: socket ?? ServerConfiguration.defaultSocketPath)
         configuration.socketMode = UInt32(socketMode, radix: 8)!
@@ -184,9 +192,10 @@ struct ServeCommand: AsyncParsableCommand {
             var log = RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline,
                                          kpis: try KPIDefinitions.load(kpis))
             log.experiments = try ExperimentFile.load(experiments)
+            log.unusualAccess = CRMStore.UnusualAccess(maxCustomers: auditMaxCustomers, windowMillis: Int64(auditWindow) * 1000)
             return log
         }
-        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable), limits: limits,
+        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names), limits: limits,
                                eventLog: eventLog)
         let server = SocketServer(engine: engine, configuration: configuration)
 

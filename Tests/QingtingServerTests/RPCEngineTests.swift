@@ -256,10 +256,17 @@ import QingtingCore
         #expect(throws: QingtingErrors.self) { try AccessPolicy.readTokens(path) }
         // Every bad line is listed, and neither a token nor a role written in the file is echoed.
         do { _ = try AccessPolicy.readTokens(path) } catch {
-            #expect("\(error)" == "\(path):2: role in column 2 is not admin, analyst or agent\n\(path):3: expected token<TAB>role")
+            #expect("\(error)" == "\(path):2: role in column 2 is not admin, analyst or agent\n\(path):3: expected token<TAB>role[<TAB>name]")
         }
         try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array("abc\tadmin\r\nxyz\tagent\r\n".utf8), to: path)
         #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
+        // A third column names the token for the audit log; without one, a short hash stands in.
+        try FileIO.writeAtomically(Array("abc\tadmin\tops-console\nxyz\tagent\n".utf8), to: path)
+        let file = try AccessPolicy.readTokenFile(path)
+        #expect(file.roles == ["abc": .admin, "xyz": .agent] && file.names == ["abc": "ops-console"])
+        let policy = AccessPolicy(tokens: file.roles, tokenNames: file.names)
+        #expect(policy.tokenName("abc") == "ops-console")
+        #expect(policy.tokenName("xyz") == "sha256:3608bca1")  // printf xyz | sha256sum
     }
 }
 

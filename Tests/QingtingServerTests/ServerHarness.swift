@@ -16,11 +16,12 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Starts the server and waits until it accepts connections; with `openFileLimit` it runs
     /// under `ulimit -n` of that many descriptors.
-    init(_ arguments: [String] = [], socket: String? = nil, openFileLimit: Int? = nil) throws {
+    /// `logLevel` nil runs the server at its default level.
+    init(_ arguments: [String] = [], socket: String? = nil, openFileLimit: Int? = nil, logLevel: String? = "notice") throws {
         folder = NSTemporaryDirectory() + "qingting-serve-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         self.socket = socket ?? "\(folder)/q.sock"
-        let serve = ["serve", "--socket", self.socket, "--log-level", "notice"] + arguments
+        let serve = ["serve", "--socket", self.socket] + (logLevel.map { ["--log-level", $0] } ?? []) + arguments
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary] + serve
