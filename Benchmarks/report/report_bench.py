@@ -13,7 +13,7 @@ Usage: python3 Benchmarks/report/report_bench.py [--events 1000000] [--span-days
    request at a time against `qingting serve`), and `report --html` for the whole quarter by day.
 4. The same on a store whose report tables are --scale times larger: every `kpi_daily` row copied
    to --scale - 1 more platforms, every ticket (with its feed history), action, lead and order
-   copied --scale - 1 times. That is more than --scale times the events would make (more events
+   copied --scale - 1 times, and every customer's daily activity copied to --scale - 1 more customers. That is more than --scale times the events would make (more events
    do not bring that many more platforms or measures per day), so it bounds the report at
    --scale × --events events from above.
 Prints one JSON object.
@@ -83,7 +83,8 @@ def scale(store, factor):
     db = sqlite3.connect(store)
     for k in range(1, factor):
         off = k * 10**12
-        db.execute("INSERT INTO kpi_daily SELECT day, platform || '#%d', measure, value FROM kpi_daily WHERE platform NOT LIKE '%%#%%'" % k)
+        db.execute("INSERT INTO kpi_daily (day, measure, platform, value) SELECT day, measure, platform || '#%d', value FROM kpi_daily WHERE platform NOT LIKE '%%#%%'" % k)
+        db.execute("INSERT INTO kpi_active (day, customer, platform) SELECT day, customer || '#%d', platform FROM kpi_active WHERE customer NOT LIKE '%%#%%'" % k)
         db.execute("INSERT INTO kpi_leads SELECT customer || '#%d', platform, lead_at, lead_seq, converted_at, order_seq FROM kpi_leads WHERE customer NOT LIKE '%%#%%'" % k)
         db.execute("INSERT INTO kpi_orders SELECT seq + ?, customer || '#%d', at, amount, social FROM kpi_orders WHERE seq < ?" % k, (off, 10**12))
         db.execute("INSERT INTO tickets SELECT id + ?, customer, rule, status, priority, skill, assignee, subject, platform, events, created_at, updated_at, first_response_at, resolved_at, changes FROM tickets WHERE id < ?", (off, 10**12))
@@ -92,7 +93,7 @@ def scale(store, factor):
                              CASE WHEN ticket IS NULL THEN NULL ELSE ticket + ? END, events, body, at, created_at
                       FROM feed WHERE key NOT LIKE '%%#%%' AND kind IN ('ticket', 'action')""" % k, (off,))
     db.commit()
-    counts = {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0] for t in ("kpi_daily", "kpi_leads", "kpi_orders", "tickets", "feed")}
+    counts = {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0] for t in ("kpi_daily", "kpi_active", "kpi_leads", "kpi_orders", "tickets", "feed")}
     db.close()
     return counts
 

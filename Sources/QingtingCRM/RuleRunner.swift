@@ -142,6 +142,10 @@ public final class RuleRunner: Sendable {
                 at: d.at)
             guard let seq = try tx.appendFeed(record) else { continue }
             out.append(seq)
+            // The automation KPI's denominator, kept with the daily aggregates (by the trigger's platform).
+            if d.kind == "action" {
+                tx.addMeasures(day: CRMStore.day(d.at), platform: trigger?.platform ?? "unknown", [("automation.actions", 1)])
+            }
             if d.kind == "ticket" {
                 let ticket = CRMStore.Ticket(
                     id: seq, customer: d.customer, rule: d.rule, status: d.assignee == nil ? "open" : "assigned",

@@ -138,9 +138,13 @@ public struct KPIReport: Sendable {
                 }
             }
         } else {
-            for row in try store.dailyMeasures(fromDay: firstDay, untilDay: lastDay, platform: platform) {
+            let days = periods.dayLabels
+            let needed = Self.dailyMeasures(definitions)
+            for row in try store.dailyMeasures(days: days, measures: needed, prefixes: Self.topicPrefixes, platform: platform, by: .day) {
                 guard let i = bucket(row.day) else { continue }
                 series[i].values[row.measure, default: 0] += row.value
+            }
+            for row in try store.dailyMeasures(days: days, measures: needed, platform: platform, by: .platform) {
                 platforms[row.platform, default: Measures()].values[row.measure, default: 0] += row.value
             }
         }
@@ -165,26 +169,31 @@ public struct KPIReport: Sendable {
             series[i].values["social_orders.value", default: 0] += order.amount
             if let c = order.customer { series[i].buyers.insert(c) }
         }
-        // Automation: the actions rule firings appended (a ticket's status messages follow a person's change).
-        for r in try store.feedRecords(kinds: ["action"], from: periods.from, until: periods.until)
-        where r.record.rule != nil && !r.record.key.hasPrefix("ticket|") && admits(r.record.customer) {
-            guard let i = periods.index(of: r.record.at) else { continue }
+        // Automation: kept with the daily aggregates, read row by row only for a segment.
+        for a in try members == nil ? [] : store.automatedActions(from: periods.from, until: periods.until) where admits(a.customer) {
+            guard let i = periods.index(of: a.at) else { continue }
             series[i].values["automation.actions", default: 0] += 1
-            if r.delivery == "reversed" { series[i].values["automation.reversed", default: 0] += 1 }
+            if a.reversed { series[i].values["automation.reversed", default: 0] += 1 }
         }
         // Ticket clocks, once per parameter set the definitions use (and the default set).
         var clocks: [String: TicketClock] = [TicketClock.key([:]): TicketClock(params: [:])]
         for kpi in definitions.kpis { clocks[TicketClock.key(kpi.params)] = TicketClock(params: kpi.params) }
         var reached: [String: Int] = [:]
-        for h in try store.ticketHistories(from: periods.from, until: periods.until) {
+        for t in try store.ticketCounts(from: periods.from, until: periods.until) {
+            if let platform, t.platform != platform { continue }
+            guard admits(t.customer), let i = periods.index(of: t.createdAt) else { continue }
+            for key in clocks.keys { series[i].tickets[key, default: [:]]["tickets.created", default: 0] += 1 }
+            reached["created", default: 0] += 1
+            if t.assigned { reached["assigned", default: 0] += 1 }
+        }
+        let bots = clocks.values.contains { $0.botReplies }
+        for h in try store.ticketHistories(from: periods.from, until: periods.until, botReplies: bots) {
             if let platform, h.ticket.platform != platform { continue }
             if !admits(h.ticket.customer) { continue }
             guard let i = periods.index(of: h.ticket.createdAt) else { continue }
             for (key, clock) in clocks { clock.add(h, to: &series[i].tickets[key, default: [:]]) }
-            var statuses: Set<String> = ["created"]
-            for c in h.changes { if let s = c.record.status { statuses.insert(s) } }
-            if h.ticket.assignee != nil { statuses.insert("assigned") }
-            for s in statuses { reached[s, default: 0] += 1 }
+            // `assigned` is counted from the tickets (an assignee, once set, stays).
+            for s in Set(h.changes.map(\.status)).subtracting(["open", "assigned"]) { reached[s, default: 0] += 1 }
         }
         let funnel = ["created", "assigned", "responded", "resolved", "reopened"].map { ($0, reached[$0] ?? 0) }
         return (series, platforms.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, funnel)
@@ -197,28 +206,27 @@ public struct KPIReport: Sendable {
     /// apply: the measure is about crossing them).
     static func retention(_ store: CRMStore, periods: ReportPeriods, members: Set<String>?,
                           series: inout [Measures], total: inout Measures) throws {
-        let length = periods.until - periods.from
-        let rows = try store.activity(
-            fromDay: String(Timestamp.iso8601(periods.from).prefix(10)),
-            untilDay: String(Timestamp.iso8601(periods.until + length - 1).prefix(10)))
-        let days = rows.map { (Timestamp.millis($0.day) ?? 0, $0.customer, $0.platform) }
-            .filter { members?.contains($0.1) ?? true }
-        func count(_ start: Int64, _ end: Int64) -> (cross: Double, returned: Double) {
-            var platforms: [String: Set<String>] = [:]
-            var later: Set<String> = []
-            let next = end + (end - start)
-            for (t, customer, platform) in days {
-                if t >= start && t < end { platforms[customer, default: []].insert(platform) } else if t >= end && t < next { later.insert(customer) }
+        func day(_ t: Int64) -> String { String(Timestamp.iso8601(t).prefix(10)) }
+        func days(_ start: Int64, _ end: Int64) -> [String] {
+            stride(from: start, to: end, by: 86_400_000).map(day)
+        }
+        func count(_ start: Int64, _ end: Int64) throws -> (cross: Double, returned: Double) {
+            if members == nil {
+                let c = try store.crossChannelRetention(days: days(start, end), nextDays: days(end, end + (end - start)))
+                return (Double(c.cross), Double(c.returned))
             }
-            let cross = platforms.filter { $0.value.count >= 2 }.map(\.key)
+            var cross = try store.crossChannelCustomers(fromDay: day(start), untilDay: day(end))
+            if let members { cross = cross.filter(members.contains) }
+            guard !cross.isEmpty else { return (0, 0) }
+            let later = try store.activeCustomers(fromDay: day(end), untilDay: day(end + (end - start)))
             return (Double(cross.count), Double(cross.filter(later.contains).count))
         }
         for (i, p) in periods.periods.enumerated() {
-            let c = count(p.start, p.end)
+            let c = try count(p.start, p.end)
             series[i].values["retention.cross_channel"] = c.cross
             series[i].values["retention.returned"] = c.returned
         }
-        let c = count(periods.from, periods.until)
+        let c = try count(periods.from, periods.until)
         total.values["retention.cross_channel"] = c.cross
         total.values["retention.returned"] = c.returned
     }
@@ -378,6 +386,20 @@ public struct KPIReport: Sendable {
         }
         return w.text
     }
+
+    /// The measures of the daily aggregates a report reads: those the KPIs' formulas name, the
+    /// sentiment mix, events and mentions (topics and campaigns are read by `topicPrefixes`).
+    static func dailyMeasures(_ definitions: KPIDefinitions) -> [String] {
+        var out = ["events", "mentions", "sentiment.positive", "sentiment.neutral", "sentiment.negative"]
+        for kpi in definitions.kpis {
+            for m in kpi.formula.measures where !out.contains(m) && !Self.reportTime.contains(where: m.hasPrefix) { out.append(m) }
+        }
+        return out
+    }
+
+    static let topicPrefixes = ["category.", "hashtag.", "campaign."]
+    /// Measures made when the report runs, not kept by day.
+    static let reportTime = ["tickets.", "leads.", "social_orders.", "sync.", "retention."]
 
     /// Whether a KPI reads only the daily aggregates (so a per-platform value means something).
     static func eventBased(_ kpi: KPIDefinitions.KPI) -> Bool {

@@ -72,6 +72,11 @@ public struct ReportPeriods: Sendable {
         return lo
     }
 
+    /// Every day of the range as `YYYY-MM-DD`.
+    var dayLabels: [String] {
+        stride(from: from, to: until, by: Int(Self.day)).map { String(Timestamp.iso8601($0).prefix(10)) }
+    }
+
     /// The `YYYY-MM-DD` of the first and last day of the range.
     var days: (first: String, last: String) {
         (String(Timestamp.iso8601(from).prefix(10)), String(Timestamp.iso8601(until - 1).prefix(10)))

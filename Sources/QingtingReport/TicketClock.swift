@@ -21,16 +21,12 @@ struct TicketClock {
         ["business_hours", "bot_replies", "reopen"].map { params[$0] ?? "" }.joined(separator: "|")
     }
 
-    /// Adds the ticket's `tickets.*` measures to `m`.
+    /// Adds the ticket's clock measures (`tickets.responded`, `…seconds`, `tickets.resolved`,
+    /// `tickets.reopened`) to `m`; `tickets.created` is counted from every ticket, changed or not.
     func add(_ h: CRMStore.TicketHistory, to m: inout [String: Double]) {
         let t = h.ticket
-        m["tickets.created", default: 0] += 1
-        // The status changes in order: (status, at).
-        let changes: [(status: String, at: Int64)] = h.changes.compactMap { r in
-            guard let status = r.record.status else { return nil }
-            return (status, r.record.at)
-        }
-        let bots = botReplies ? h.botReplies.map(\.record.at).filter { $0 >= t.createdAt } : []
+        let changes = h.changes
+        let bots = botReplies ? h.botReplies.filter { $0 >= t.createdAt }.sorted() : []
         m["tickets.reopened", default: 0] += Double(changes.filter { $0.status == "reopened" }.count)
 
         // Clock starts: creation, and with `restart` each reopen.

@@ -14,10 +14,10 @@ extension CRMStore.Transaction {
         guard !measures.isEmpty else { return }
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO kpi_daily (day, platform, measure, value) VALUES (?, ?, ?, ?)
-                ON CONFLICT (day, platform, measure) DO UPDATE SET value = value + excluded.value
+                INSERT INTO kpi_daily (day, measure, platform, value) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, measure, platform) DO UPDATE SET value = value + excluded.value
                 """)
-        for (k, value) in measures { try upsert.execute(arguments: [k.day, k.platform, k.measure, value]) }
+        for (k, value) in measures { try upsert.execute(arguments: [k.day, k.measure, k.platform, value]) }
         measures = [:]
     }
 
@@ -55,8 +55,21 @@ extension CRMStore.Transaction {
             .execute(arguments: [seq, customer, time, amount, social])
     }
 
-    /// Replaces the aggregates with `fold` (made from the whole log) and marks them built.
+    /// Replaces the aggregates with `fold` (made from the whole log) and the automation counts of
+    /// the feed, and marks them built.
     public func replaceAggregates(_ fold: CRMStore.AggregateFold) throws {
+        var fold = fold
+        let actions = try Row.fetchCursor(
+            db, sql: """
+                SELECT f.at, e.platform, o.status = 'reversed' FROM feed f LEFT JOIN outbox o ON o.record = f.seq
+                LEFT JOIN events e ON e.seq = CAST(json_extract(f.events, '$[0]') AS INTEGER)
+                WHERE f.kind = 'action' AND f.rule IS NOT NULL AND f.key NOT LIKE 'ticket|%'
+                """)
+        while let row = try actions.next() {
+            let day = CRMStore.day(row[0]), platform: String = row[1] ?? "unknown"
+            fold.add(day: day, platform: platform, [("automation.actions", 1)])
+            if (row[2] as Bool?) == true { fold.add(day: day, platform: platform, [("automation.reversed", 1)]) }
+        }
         measures = [:]
         try db.execute(sql: "DELETE FROM kpi_daily; DELETE FROM kpi_leads; DELETE FROM kpi_orders; DELETE FROM kpi_active")
         let active = try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?)")
@@ -64,10 +77,10 @@ extension CRMStore.Transaction {
             let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             try active.execute(arguments: [parts[0], parts[1], parts[2]])
         }
-        let daily = try db.cachedStatement(sql: "INSERT INTO kpi_daily (day, platform, measure, value) VALUES (?, ?, ?, ?)")
+        let daily = try db.cachedStatement(sql: "INSERT INTO kpi_daily (day, measure, platform, value) VALUES (?, ?, ?, ?)")
         for (key, value) in fold.daily {
             let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            try daily.execute(arguments: [parts[0], parts[1], parts[2], value])
+            try daily.execute(arguments: [parts[0], parts[2], parts[1], value])
         }
         let leads = try db.cachedStatement(
             sql: "INSERT INTO kpi_leads (customer, platform, lead_at, lead_seq, converted_at, order_seq) VALUES (?, ?, ?, ?, ?, ?)")
@@ -162,20 +175,48 @@ extension CRMStore {
         try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM crm_state WHERE key = 'kpi_built'") == 1 }
     }
 
-    /// The daily aggregates of days `from...until` (`YYYY-MM-DD`), of one platform or all.
-    public func dailyMeasures(fromDay: String, untilDay: String, platform: String? = nil) throws -> [DailyMeasure] {
-        try read { db in
-            var sql = "SELECT day, platform, measure, value FROM kpi_daily WHERE day >= ? AND day <= ?"
-            var args: [any DatabaseValueConvertible] = [fromDay, untilDay]
-            if let platform {
-                sql += " AND platform = ?"
-                args.append(platform)
+    /// The daily aggregates of `days` (`YYYY-MM-DD`), of one platform or all, summed in SQL over
+    /// what `by` leaves out: per day and measure (`.day`) or per platform and measure (`.platform`);
+    /// `platform` of a `.day` row and `day` of a `.platform` row are empty. Only `measures` and the
+    /// measures starting with one of `prefixes` (`category.`) are read, each (day, measure) by a seek.
+    public func dailyMeasures(days: [String], measures: [String], prefixes: [String] = [], platform: String? = nil,
+                              by: MeasureGrouping) throws -> [DailyMeasure]
+    {
+        guard !days.isEmpty else { return [] }
+        return try read { db in
+            let key = by == .day ? "day" : "platform"
+            let dayList = days.map { _ in "?" }.joined(separator: ", ")
+            var conditions: [(sql: String, args: [any DatabaseValueConvertible])] = []
+            if !measures.isEmpty {
+                conditions.append(("measure IN (\(measures.map { _ in "?" }.joined(separator: ", ")))", measures))
             }
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
-                DailyMeasure(day: $0[0], platform: $0[1], measure: $0[2], value: $0[3])
+            for prefix in prefixes {
+                // The measures in [prefix, prefix with its last byte + 1): `category.` … `category/`.
+                var bytes = Array(prefix.utf8)
+                bytes[bytes.count - 1] += 1
+                conditions.append(("measure >= ? AND measure < ?", [prefix, String(decoding: bytes, as: UTF8.self)]))
             }
+            var out: [DailyMeasure] = []
+            for condition in conditions {
+                var sql = "SELECT \(key), measure, SUM(value) FROM kpi_daily WHERE day IN (\(dayList)) AND \(condition.sql)"
+                var args: [any DatabaseValueConvertible] = days
+                args += condition.args
+                if let platform {
+                    sql += " AND platform = ?"
+                    args.append(platform)
+                }
+                sql += " GROUP BY \(key), measure"
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+                while let row = try rows.next() {
+                    let k: String = row[0]
+                    out.append(DailyMeasure(day: by == .day ? k : "", platform: by == .day ? "" : k, measure: row[1], value: row[2]))
+                }
+            }
+            return out
         }
     }
+
+    public enum MeasureGrouping: Sendable { case day, platform }
 
     /// Leads that became leads in `[from, until)`.
     public func leads(from: Int64, until: Int64, platform: String? = nil) throws -> [Lead] {
@@ -192,11 +233,41 @@ extension CRMStore {
         }
     }
 
-    /// Who was active where, on the days `from...until`: `(day, customer, platform)`.
-    public func activity(fromDay: String, untilDay: String) throws -> [(day: String, customer: String, platform: String)] {
+    /// The customers active on two or more platforms on the days `fromDay..<untilDay` (`YYYY-MM-DD`).
+    public func crossChannelCustomers(fromDay: String, untilDay: String) throws -> [String] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT day, customer, platform FROM kpi_active WHERE day >= ? AND day <= ?",
-                             arguments: [fromDay, untilDay]).map { ($0[0], $0[1], $0[2]) }
+            try String.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT customer FROM kpi_active WHERE day >= ? AND day < ?
+                    GROUP BY customer HAVING COUNT(DISTINCT platform) >= 2
+                    """), arguments: [fromDay, untilDay])
+        }
+    }
+
+    /// Cross-channel retention counted in SQL: the customers active on two or more platforms on
+    /// `days`, and how many of them were active on one of `nextDays` (each a seek per day).
+    public func crossChannelRetention(days: [String], nextDays: [String]) throws -> (cross: Int, returned: Int) {
+        guard !days.isEmpty else { return (0, 0) }
+        return try read { db in
+            let list = days.map { _ in "?" }.joined(separator: ", ")
+            let next = nextDays.map { _ in "?" }.joined(separator: ", ")
+            let row = try Row.fetchOne(
+                db, sql: """
+                    SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM kpi_active a
+                        WHERE a.day IN (\(next.isEmpty ? "NULL" : next)) AND a.customer = c.customer)), 0)
+                    FROM (SELECT customer FROM kpi_active WHERE day IN (\(list))
+                          GROUP BY customer HAVING COUNT(DISTINCT platform) >= 2) c
+                    """, arguments: StatementArguments(nextDays + days))
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// The customers active on the days `fromDay..<untilDay`.
+    public func activeCustomers(fromDay: String, untilDay: String) throws -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(
+                db.cachedStatement(sql: "SELECT DISTINCT customer FROM kpi_active WHERE day >= ? AND day < ?"),
+                arguments: [fromDay, untilDay]))
         }
     }
 
@@ -240,65 +311,101 @@ extension CRMStore {
         }
     }
 
-    /// The feed records of kind `ticket` and the actions rules appended, with `at` in
-    /// `[from, until)` (ticket KPIs read the change history; automation accuracy the actions).
-    public func feedRecords(kinds: [String], from: Int64, until: Int64) throws -> [FeedRecord] {
+    /// An action a rule firing appended, as the automation KPI reads it.
+    public struct AutomatedAction: Sendable {
+        public var at: Int64
+        public var customer: String?
+        /// A person undid it (`action.ack` status `reversed`).
+        public var reversed: Bool
+    }
+
+    /// The actions rule firings appended with `at` in `[from, until)` (a ticket's status messages,
+    /// keyed `ticket|…`, follow a person's change and are left out).
+    public func automatedActions(from: Int64, until: Int64) throws -> [AutomatedAction] {
         try read { db in
-            let marks = kinds.map { _ in "?" }.joined(separator: ", ")
-            var args: [any DatabaseValueConvertible] = kinds
-            args += [from, until]
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT f.*, o.status AS delivery FROM feed f LEFT JOIN outbox o ON o.record = f.seq
-                    WHERE f.kind IN (\(marks)) AND f.at >= ? AND f.at < ? ORDER BY f.seq
-                    """,
-                arguments: StatementArguments(args)
-            ).map(Self.feedRecord)
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT f.at, f.customer, o.status = 'reversed' FROM feed f LEFT JOIN outbox o ON o.record = f.seq
+                    WHERE f.kind = 'action' AND f.at >= ? AND f.at < ? AND f.rule IS NOT NULL AND f.key NOT LIKE 'ticket|%'
+                    """), arguments: [from, until])
+            var out: [AutomatedAction] = []
+            while let row = try rows.next() { out.append(AutomatedAction(at: row[0], customer: row[1], reversed: row[2] ?? false)) }
+            return out
         }
     }
 }
 
 extension CRMStore {
-    /// A ticket with its history: the feed's change records of it (oldest first) and the
-    /// automated replies of the firing that opened it (same rule, same trigger events).
+    /// A ticket with its history: its status changes (oldest first) and the times of the automated
+    /// replies of the firing that opened it (same rule, same trigger events).
     public struct TicketHistory: Sendable {
         public var ticket: Ticket
-        public var changes: [FeedRecord]
-        public var botReplies: [FeedRecord]
+        public var changes: [(status: String, at: Int64)]
+        public var botReplies: [Int64]
     }
 
-    /// Tickets created in `[from, until)` with their histories.
-    public func ticketHistories(from: Int64, until: Int64) throws -> [TicketHistory] {
+    /// The tickets created in `[from, until)`: when, where, for whom, whether assigned (read from
+    /// the `tickets_created` index alone).
+    public func ticketCounts(from: Int64, until: Int64) throws
+        -> [(createdAt: Int64, platform: String?, customer: String?, assigned: Bool)]
+    {
         try read { db in
-            let tickets = try Row.fetchAll(
-                db, sql: "SELECT \(Self.ticketColumns) FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY id",
-                arguments: [from, until]
-            ).map(Self.ticket)
-            guard let first = tickets.first?.id else { return [] }
-            var changes: [Int64: [FeedRecord]] = [:]
-            for r in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT f.*, NULL FROM feed f WHERE f.kind = 'ticket' AND f.ticket >= ? ORDER BY f.seq
-                    """, arguments: [first]
-            ).map(Self.feedRecord) {
-                if let id = r.record.ticket { changes[id, default: []].append(r) }
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT created_at, platform, customer, assignee IS NOT NULL FROM tickets INDEXED BY tickets_created
+                    WHERE created_at >= ? AND created_at < ?
+                    """, arguments: [from, until])
+            var out: [(createdAt: Int64, platform: String?, customer: String?, assigned: Bool)] = []
+            while let row = try rows.next() { out.append((row[0], row[1], row[2], row[3])) }
+            return out
+        }
+    }
+
+    /// Tickets created in `[from, until)` with their histories: every one with `botReplies` (an
+    /// automated reply may answer a ticket no person touched), else only those a person changed
+    /// (the others have no clock to read).
+    public func ticketHistories(from: Int64, until: Int64, botReplies: Bool = true) throws -> [TicketHistory] {
+        try read { db in
+            var tickets: [Ticket]
+            if botReplies {
+                tickets = try Row.fetchAll(
+                    db, sql: "SELECT \(Self.ticketColumns) FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY id",
+                    arguments: [from, until]
+                ).map(Self.ticket)
+            } else {
+                guard let low = try Int64.fetchOne(
+                    db, sql: "SELECT MIN(id) FROM tickets INDEXED BY tickets_created WHERE created_at >= ? AND created_at < ?",
+                    arguments: [from, until])
+                else { return [] }
+                let changed = try Int64.fetchAll(
+                    db, sql: "SELECT DISTINCT ticket FROM feed INDEXED BY feed_ticket WHERE kind = 'ticket' AND ticket >= ?",
+                    arguments: [low])
+                tickets = try changed.compactMap { try Self.ticket($0, db) }.filter { $0.createdAt >= from && $0.createdAt < until }
             }
-            var replies: [String: [FeedRecord]] = [:]
-            for r in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT f.*, o.status FROM feed f LEFT JOIN outbox o ON o.record = f.seq
-                    WHERE f.kind = 'action' AND f.action = 'reply' AND f.at >= ? ORDER BY f.seq
-                    """, arguments: [tickets.map(\.createdAt).min()!]
-            ).map(Self.feedRecord) {
-                replies[(r.record.rule ?? "") + "|" + Self.seqsJSON(r.record.events), default: []].append(r)
+            guard let first = tickets.first?.id else { return [] }
+            let ids = Set(tickets.map(\.id))
+            var changes: [Int64: [(status: String, at: Int64)]] = [:]
+            let changeRows = try Row.fetchCursor(
+                db, sql: "SELECT ticket, status, at FROM feed INDEXED BY feed_ticket WHERE kind = 'ticket' AND ticket >= ? AND status IS NOT NULL ORDER BY seq",
+                arguments: [first])
+            while let row = try changeRows.next() {
+                let id: Int64 = row[0]
+                if ids.contains(id) { changes[id, default: []].append((row[1], row[2])) }
+            }
+            var replies: [String: [Int64]] = [:]
+            if botReplies {
+            let keys = Set(tickets.map { ($0.rule ?? "") + "|" + Self.seqsJSON($0.events) })
+            let replyRows = try Row.fetchCursor(
+                db, sql: "SELECT rule, events, at FROM feed WHERE kind = 'action' AND action = 'reply' AND at >= ? AND at < ?",
+                arguments: [tickets.map(\.createdAt).min()!, until + 30 * 86_400_000])
+            while let row = try replyRows.next() {
+                let key = ((row[0] as String?) ?? "") + "|" + (row[1] as String)
+                if keys.contains(key) { replies[key, default: []].append(row[2]) }
+            }
             }
             return tickets.map { t in
-                TicketHistory(
-                    ticket: t, changes: changes[t.id] ?? [],
-                    botReplies: replies[(t.rule ?? "") + "|" + Self.seqsJSON(t.events)] ?? [])
+                TicketHistory(ticket: t, changes: changes[t.id] ?? [],
+                              botReplies: replies[(t.rule ?? "") + "|" + Self.seqsJSON(t.events)] ?? [])
             }
         }
     }

@@ -192,10 +192,28 @@ extension CRMStore {
             throw QingtingError(.invalidInput, "status must be one of \(Self.deliveryStatuses.sorted().joined(separator: ", ")), got '\(status)'")
         }
         return try write(now: time) { tx in
+            let before = try String.fetchOne(tx.db, sql: "SELECT status FROM outbox WHERE record = ?", arguments: [seq])
             try tx.db.execute(sql: "UPDATE outbox SET status = ?, updated_at = ?, detail = ? WHERE record = ?",
                               arguments: [status, time, detail, seq])
-            return tx.db.changesCount > 0
+            guard tx.db.changesCount > 0 else { return false }
+            // A rule's action taken back (or un-taken back) moves the automation KPI's numerator.
+            if (status == "reversed") != (before == "reversed"), let a = try Self.automatedAction(seq, tx.db) {
+                tx.addMeasures(day: CRMStore.day(a.at), platform: a.platform, [("automation.reversed", status == "reversed" ? 1 : -1)])
+            }
+            return true
         }
+    }
+
+    /// The time and trigger platform of action `seq` when a rule firing appended it (not a
+    /// ticket's status message), else nil.
+    static func automatedAction(_ seq: Int64, _ db: Database) throws -> (at: Int64, platform: String)? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT at, events FROM feed WHERE seq = ? AND kind = 'action' AND rule IS NOT NULL AND key NOT LIKE 'ticket|%'",
+            arguments: [seq])
+        else { return nil }
+        let trigger = Self.seqs(row[1]).first
+        let platform = try trigger.flatMap { try String.fetchOne(db, sql: "SELECT platform FROM events WHERE seq = ?", arguments: [$0]) }
+        return (row[0], platform ?? "unknown")
     }
 
     /// Actions not yet acknowledged, oldest first (what a sender has left to deliver).

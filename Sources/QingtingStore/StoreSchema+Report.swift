@@ -3,24 +3,29 @@ internal import GRDB
 extension StoreSchema {
     /// Evaluate: what the KPIs read without rescanning the log.
     ///
-    /// - `kpi_daily`: per day (UTC, of the event's `occurred_at`), platform and measure (`events`,
-    ///   `kind.comment`, `sentiment.negative`, `intent.purchase`, `csat.satisfied`, …), the sum the
-    ///   events appended so far add up to; kept in the transaction that appends them.
+    /// - `kpi_daily`: per day (UTC, of the event's `occurred_at`), measure (`events`,
+    ///   `kind.comment`, `sentiment.negative`, `intent.purchase`, `csat.satisfied`,
+    ///   `automation.actions`, …) and platform, the sum the events and rule actions appended so far
+    ///   add up to; kept in the transaction that appends them. Keyed day first, then measure, so a
+    ///   report seeks each (day, measure) it reads.
+    /// - `tickets_created`: the tickets created in a range, counted from the index alone.
     /// - `kpi_leads`: one row per customer who showed a purchase intent on a social platform: when
     ///   (the first such event), where, and the first order after it (lead conversion, incubation).
     /// - `kpi_orders`: each order event with its amount and whether its customer was seen on a social
     ///   platform before it (CLV of social customers).
     /// - `kpi_active`: which customers were active on which platform on which day (cross-channel
     ///   retention counts distinct customers, which daily sums cannot).
-    /// - `feed_kind_at`: the automation-accuracy KPI reads the actions of a range.
+    /// - `feed_kind_at`: the automation-accuracy KPI reads the actions of a range; `feed_ticket`:
+    ///   the ticket clocks read each ticket's changes.
     /// - `crm_state.kpi_built` is set once the aggregates hold every event of the log (a store that
     ///   had events before this migration is aggregated by the first report or `rebuild`).
     @Sendable static func v5Report(_ db: Database) throws {
         try db.execute(
             sql: """
                 CREATE TABLE kpi_daily (
-                    day TEXT NOT NULL, platform TEXT NOT NULL, measure TEXT NOT NULL, value REAL NOT NULL,
-                    PRIMARY KEY (day, platform, measure)) WITHOUT ROWID;
+                    day TEXT NOT NULL, measure TEXT NOT NULL, platform TEXT NOT NULL, value REAL NOT NULL,
+                    PRIMARY KEY (day, measure, platform)) WITHOUT ROWID;
+                CREATE INDEX tickets_created ON tickets(created_at, platform, assignee, customer);
                 CREATE TABLE kpi_leads (
                     customer TEXT PRIMARY KEY, platform TEXT NOT NULL, lead_at INTEGER NOT NULL, lead_seq INTEGER NOT NULL,
                     converted_at INTEGER, order_seq INTEGER) WITHOUT ROWID;
@@ -29,6 +34,7 @@ extension StoreSchema {
                     seq INTEGER PRIMARY KEY, customer TEXT, at INTEGER NOT NULL, amount REAL NOT NULL, social INTEGER NOT NULL);
                 CREATE INDEX kpi_orders_at ON kpi_orders(at);
                 CREATE INDEX feed_kind_at ON feed(kind, at);
+                CREATE INDEX feed_ticket ON feed(ticket) WHERE kind = 'ticket';
                 CREATE TABLE kpi_active (
                     day TEXT NOT NULL, customer TEXT NOT NULL, platform TEXT NOT NULL,
                     PRIMARY KEY (day, customer, platform)) WITHOUT ROWID;

@@ -61,13 +61,16 @@ import Testing
                     id: id, customer: "A", rule: "complaint-dm", status: "open", priority: "normal", skill: "general",
                     assignee: nil, subject: nil, platform: "weibo", events: [id], createdAt: at, updatedAt: at))
             }
+            // As a rule firing appends its actions: the record, and the automation count of its day.
             _ = try tx.appendFeed(CRMStore.NewFeedRecord(
                 kind: "action", key: "bot", rule: "complaint-dm", rulesVersion: nil, customer: "A", priority: "normal",
                 action: "reply", status: "queued", events: [9002], body: "{}", at: t2 + 60_000))
+            tx.addMeasures(day: CRMStore.day(t2), platform: "weibo", [("automation.actions", 1)])
             for i in 0..<3 {
                 _ = try tx.appendFeed(CRMStore.NewFeedRecord(
                     kind: "action", key: "a\(i)", rule: "welcome", rulesVersion: nil, customer: "B", priority: "normal",
                     action: "message", status: "queued", events: [1], body: "{}", at: t1))
+                tx.addMeasures(day: CRMStore.day(t1), platform: "weibo", [("automation.actions", 1)])
             }
         }
         let changes: [(Int64, String, String)] = [
@@ -80,7 +83,7 @@ import Testing
             _ = try Tickets.update(id, Tickets.Change(status: status), at: t(at), store: store)
         }
         // Automation: the bot reply and three welcome messages (4 actions); a person reversed one.
-        let actions = try store.feedRecords(kinds: ["action"], from: 0, until: Int64.max)
+        let actions = try store.feed(since: 0).filter { $0.record.kind == "action" }
         let welcome = try #require(actions.first { $0.record.rule == "welcome" })
         #expect(try store.ack(welcome.seq, status: "reversed", detail: nil, at: t2))
     }
