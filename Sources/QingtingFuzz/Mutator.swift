@@ -73,7 +73,10 @@ public struct Mutator: Sendable {
         case 8:  // a long run of one token: deep nesting, long numbers and names, big lines
             let token = rng.below(3) == 0 ? [Self.interesting[rng.below(Self.interesting.count)]] : dictionary[rng.below(dictionary.count)]
             let times = [16, 63, 64, 65, 100, 1000, 5000][rng.below(7)]
-            bytes.insert(contentsOf: Array([[UInt8]](repeating: token, count: times).joined()), at: at)
+            var run: [UInt8] = []
+            run.reserveCapacity(token.count * times)
+            for _ in 0..<times { run.append(contentsOf: token) }
+            bytes.insert(contentsOf: run, at: at)
         case 9:  // replace a run of digits by an interesting number
             guard let start = bytes.indices.dropFirst(at == bytes.count ? 0 : at).first(where: { (0x30...0x39).contains(bytes[$0]) })
             else { return }

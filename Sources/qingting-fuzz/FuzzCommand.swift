@@ -3,6 +3,7 @@
 //   qingting-fuzz TARGET… [--inputs N] [--seed S] [--start K] [--dir DIR] [--root PATH]
 //   qingting-fuzz --list
 //   qingting-fuzz --replay TARGET FILE          (one input from a file: what broke, or a trap)
+//   qingting-fuzz TARGET --dump --start K [--seed S]  (writes input K to DIR/TARGET-K.input)
 //   qingting-fuzz --extract DIR/TARGET.current OUT   (the input a trap left behind; prints its number)
 //
 // Before each input runs, it is copied into DIR/TARGET.current, a file mapped shared, so when
@@ -107,6 +108,16 @@ struct FuzzCommand {
             let problem = target(replay).check([UInt8](data))
             print(problem ?? "ok")
             exit(problem == nil ? 0 : 1)
+        }
+
+        if let i = arguments.firstIndex(of: "--dump") {
+            arguments.remove(at: i)
+            guard arguments.count == 1 else { fail("--dump TARGET --start K [--seed S] [--dir DIR]") }
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let file = "\(dir)/\(arguments[0])-\(start).input"
+            _ = FileManager.default.createFile(atPath: file, contents: Data(target(arguments[0]).mutator.input(start, seed: seed)))
+            print(file)
+            exit(0)
         }
 
         let chosen = arguments == ["all"] ? targets : arguments.map(target)
