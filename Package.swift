@@ -180,6 +180,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Fuzz targets for the inputs the engine takes from outside (JSON, socket lines, platform
+        // payloads, field mappings, rule files) and the harness that runs them; not a product.
+        .target(
+            name: "QingtingFuzz",
+            dependencies: ["QingtingCore", "QingtingIngest", "QingtingRules", "QingtingServer",
+                           .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "qingting-fuzz", dependencies: ["QingtingFuzz", "QingtingCore"], swiftSettings: strictSwift),
+        .testTarget(name: "QingtingFuzzTests", dependencies: ["QingtingFuzz", "TestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "CSupportTests", dependencies: ["CSupport"], swiftSettings: strictSwift),
         .testTarget(name: "QingtingCoreTests", dependencies: ["QingtingCore", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strictSwift),
         .testTarget(name: "QingtingTextTests", dependencies: ["QingtingText", "QingtingCore", "TestSupport"], swiftSettings: strictSwift),

@@ -67,7 +67,8 @@ public struct KPIDefinitions: Sendable {
             current = nil
         }
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on both, or a CRLF file reads as one line.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }

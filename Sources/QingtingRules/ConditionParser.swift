@@ -200,6 +200,11 @@ struct ConditionParser {
 
 /// Durations in rule files: `90s`, `30m`, `48h`, `7d`.
 enum Duration {
+    /// The longest duration a rule may give: 100 years. A longer one (or `1e400h`) is refused
+    /// rather than trapping on the conversion, and an event time plus a window, wait or delay
+    /// can never overflow in the engine.
+    static let maxMillis: Int64 = 36_525 * 86_400_000
+
     static func millis(_ text: String) -> Int64? {
         guard let unit = text.last, let n = Double(text.dropLast()), n > 0 else { return nil }
         let scale: Double
@@ -210,6 +215,8 @@ enum Duration {
         case "d": scale = 86_400_000
         default: return nil
         }
-        return Int64(n * scale)
+        let millis = n * scale
+        guard millis <= Double(maxMillis) else { return nil }
+        return Int64(millis)
     }
 }

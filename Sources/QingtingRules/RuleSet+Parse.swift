@@ -49,7 +49,8 @@ struct RuleFileParser {
 
     mutating func read(_ text: String) {
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character, not a "\n": split on both, or a CRLF file is one long line.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }

@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +7,9 @@ import Glibc
 /// Cuts a byte stream into lines (the protocol's framing: one message per `\n`). A line longer
 /// than `maxLineBytes` is not buffered: its bytes are counted and dropped up to its newline, and
 /// it comes out as `.tooLarge`, so a 100 MB line costs no memory and still gets its answer.
-struct LineFramer {
-    enum Frame {
+/// Package-visible for the fuzz harness (`QingtingFuzz`), which checks it against a model.
+package struct LineFramer {
+    package enum Frame {
         case line(ByteBuffer)
         /// A line over the limit, with its length in bytes.
         case tooLarge(Int)
@@ -22,19 +23,19 @@ struct LineFramer {
         }
     }
 
-    let maxLineBytes: Int
+    package let maxLineBytes: Int
     /// The start of a line whose newline has not arrived yet.
     private var pending = ByteBuffer()
     /// Bytes of an over-long line dropped so far; nil when not inside one.
     private var discarded: Int?
 
-    init(maxLineBytes: Int) { self.maxLineBytes = maxLineBytes }
+    package init(maxLineBytes: Int) { self.maxLineBytes = maxLineBytes }
 
     /// Bytes of an unfinished line held (or counted, when it is too long).
-    var unfinishedBytes: Int { discarded ?? pending.readableBytes }
+    package var unfinishedBytes: Int { discarded ?? pending.readableBytes }
 
     /// Appends what was read; complete lines (blank ones skipped) go to `frames`.
-    mutating func append(_ incoming: ByteBuffer, into frames: inout [Frame]) {
+    package mutating func append(_ incoming: ByteBuffer, into frames: inout [Frame]) {
         var incoming = incoming
         while incoming.readableBytes > 0 {
             let newline: Int? = incoming.withUnsafeReadableBytes { raw in

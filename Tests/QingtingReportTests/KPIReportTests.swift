@@ -250,6 +250,14 @@ import Testing
         }
     }
 
+    @Test func crlfFilesReadLikeLF() throws {
+        let text = try String(contentsOfFile: "\(Self.root)/Lexicons/kpis.txt", encoding: .utf8)
+        let lf = try KPIDefinitions.parse(text, source: "k.txt")
+        let crlf = try KPIDefinitions.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), source: "k.txt")
+        #expect(crlf.kpis.map(\.name) == lf.kpis.map(\.name))
+        #expect(crlf.kpis.map(\.formula) == lf.kpis.map(\.formula) && crlf.version == lf.version)
+    }
+
     @Test func businessHoursCountOnlyTheWindow() throws {
         let h = try BusinessHours("09:00-18:00 mon-fri +08:00")
         // Friday 17:00 → Monday 10:00 (+08): 1 h Friday + 1 h Monday.

@@ -74,6 +74,40 @@ struct Harness {
         }
     }
 
+    /// Found by the fuzzer (`rules`): `cooldown 4102444800000d` trapped converting the Double to
+    /// Int64; any duration past 100 years (or `1e400h`, `inf`) is refused with its line instead.
+    @Test func aDurationTooLongIsRefusedNotATrap() throws {
+        for duration in ["4102444800000d", "999999999999999999999h", "1e400s", "infh", "36526d"] {
+            let text = "rule r\n  when sentiment = negative\n  cooldown \(duration)\n  alert x\n"
+            #expect(throws: QingtingErrors.self) { try RuleSet.parse(text, source: "long.rules") }
+            do { _ = try RuleSet.parse(text, source: "long.rules") } catch let e as QingtingErrors {
+                #expect(e.errors.map(\.description) == ["long.rules:3: cooldown needs a duration: cooldown 24h"])
+            }
+            let window = "rule r\n  when count(kind = post within \(duration) by customer) >= 2\n  alert x\n"
+            #expect(throws: QingtingErrors.self) { try RuleSet.parse(window, source: "long.rules") }
+        }
+        let longest = try RuleSet.parse("rule r\n  cooldown 36525d\n  alert x\n", source: "ok.rules")
+        let hundredYears: Int64 = 36_525 * 86_400_000
+        #expect(longest.rules.first?.cooldown == hundredYears)
+    }
+
+    /// Found by the fuzzer (`rules`, CRLF = LF invariant): "\r\n" is one Character, so a file with
+    /// Windows line ends was read as a single line.
+    @Test func crlfLineEndsReadLikeLF() throws {
+        let text = try String(decoding: FileIO.read(TestPaths.root + "/Lexicons/rules.txt"), as: UTF8.self)
+        let lf = try RuleSet.parse(text, source: "rules.txt")
+        let crlf = try RuleSet.parse(text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n"),
+                                     source: "rules.txt")
+        #expect(crlf.rules.map(\.name) == lf.rules.map(\.name))
+        #expect(crlf.rules.map(\.location) == lf.rules.map(\.location))
+        do {
+            _ = try RuleSet.parse("rule a\r\n  frobnicate 3\r\n  alert x\r\n", source: "bad.rules")
+            Issue.record("an unknown clause parsed")
+        } catch let e as QingtingErrors {
+            #expect(e.errors.map(\.description).contains { $0.hasPrefix("bad.rules:2: unknown clause 'frobnicate'") })
+        }
+    }
+
     @Test func andOrNotAndInCombine() throws {
         var h = try Harness("""
             rule r
