@@ -66,15 +66,8 @@ public struct KPIDefinitions: Sendable {
             kpis.append(k)
             current = nil
         }
-        var number = 0
-        // "\r\n" is one Character in Swift: split on both, or a CRLF file reads as one line.
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            number += 1
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
-            let trimmed = line.trimmingWhitespace
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let indented = line.first == " " || line.first == "\t"
+        for line in ConfigLine.lines(text) {
+            let number = line.number, trimmed = line.trimmed, indented = line.indented
             let word = String(trimmed.prefix { $0 != " " && $0 != "\t" })
             let rest = String(trimmed.dropFirst(word.count)).trimmingWhitespace
             if !indented {

@@ -48,24 +48,16 @@ struct RuleFileParser {
     init(source: String) { self.source = source }
 
     mutating func read(_ text: String) {
-        var number = 0
-        // "\r\n" is one Character, not a "\n": split on both, or a CRLF file is one long line.
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            number += 1
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
-            let trimmed = line.trimmingWhitespace
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let location = "\(source):\(number)"
-            let indented = line.first == " " || line.first == "\t"
+        for line in ConfigLine.lines(text) {
+            let location = "\(source):\(line.number)"
             do throws(ConditionParser.ParseFailure) {
-                if indented {
+                if line.indented {
                     guard current != nil else {
                         throw .init(message: "an indented clause belongs under a 'rule NAME' line")
                     }
-                    try clause(trimmed, at: location)
+                    try clause(line.trimmed, at: location)
                 } else {
-                    try topLevel(trimmed, at: location)
+                    try topLevel(line.trimmed, at: location)
                 }
             } catch {
                 errors.append(QingtingError(.invalidSettings, error.message, location: location))
