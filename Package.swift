@@ -207,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QingtingCRMTests",
-            dependencies: ["QingtingCRM", "QingtingProfile", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
+            dependencies: ["QingtingCRM", "QingtingProfile", "QingtingRules", "QingtingStore", "QingtingIngest", "QingtingClassify", "QingtingMatch",
                            "QingtingText", "QingtingCore", "TestSupport",
                            .product(name: "OrderedCollections", package: "swift-collections"),
                            .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,3 +1,4 @@
+public import QingtingRules
 public import QingtingClassify
 import QingtingCore
 public import QingtingText
@@ -72,13 +73,12 @@ public struct EventAnalyzer: Sendable {
     /// recomputes them from the text. Nil for an event without text.
     public func analysis(of text: String?) -> String? { analysed(text)?.json }
 
-    /// What the log stores of an event's text (`json`, as `analysis(of:)`), and the labels read
-    /// from the same result, so the ingest path counts them without parsing the JSON back.
+    /// What the log stores of an event's text (`json`, as `analysis(of:)`), and its labels taken
+    /// from the same result — equal to `AnalysisLabels(json:)` of it (the confidence rounded as
+    /// written) — so the ingest path's rules and counters do not parse the JSON back.
     public struct Analysed: Sendable {
         public var json: String
-        public var sentiment: String
-        public var intents: [String]
-        public var category: String?
+        public var labels: AnalysisLabels
     }
 
     public func analysed(_ text: String?) -> Analysed? {
@@ -108,7 +108,12 @@ public struct EventAnalyzer: Sendable {
             if let category = result.category { w.string(category.category) } else { w.null() }
             w.member("tags") { w in w.array(result.tags) { w, tag in w.string(tag) } }
         }
-        return Analysed(json: w.text, sentiment: result.sentiment.label.rawValue,
-                        intents: result.intents?.intents.map(\.label.rawValue) ?? [], category: result.category?.category)
+        let label = result.sentiment.label
+        let p = zip(SentimentLabel.allCases, result.sentiment.probabilities).first { $0.0 == label }?.1
+        let labels = AnalysisLabels(
+            sentiment: label.rawValue, confidence: p.flatMap { Double(NumberFormat.rounded(max(0, $0), 4)) },
+            intents: result.intents?.intents.map(\.label.rawValue) ?? [], category: result.category?.category,
+            tags: result.tags)
+        return Analysed(json: w.text, labels: labels)
     }
 }

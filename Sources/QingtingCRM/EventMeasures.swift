@@ -62,17 +62,14 @@ public struct EventMeasures: Sendable {
 
     /// From an event and its stored analysis JSON (`rebuild`, a segment's report).
     public init(_ event: SocialEvent, analysis: String?, fieldsPresent: Int, fieldsExpected: Int) {
-        let e = RuleRunner.ruleEvent(event, seq: 0, customer: nil, analysis: analysis)
-        self.init(kind: e.kind, platform: e.platform, hasText: !e.text.isEmpty, sentiment: e.sentiment,
-                  intents: e.intents, category: e.category, hashtags: e.hashtags, metrics: e.metrics,
-                  fieldsPresent: fieldsPresent, fieldsExpected: fieldsExpected)
+        self.init(event, labels: AnalysisLabels(json: analysis), fieldsPresent: fieldsPresent, fieldsExpected: fieldsExpected)
     }
 
-    /// From an event and the analysis just made of it (the ingest path: no JSON read back).
-    public init(_ event: SocialEvent, analysed: EventAnalyzer.Analysed?, fieldsPresent: Int, fieldsExpected: Int) {
+    /// From an event and the labels of its analysis (on the ingest path, those just made).
+    init(_ event: SocialEvent, labels: AnalysisLabels, fieldsPresent: Int, fieldsExpected: Int) {
         let text = event.text ?? ""
         self.init(kind: event.kind.rawValue, platform: event.platform.rawValue, hasText: !text.isEmpty,
-                  sentiment: analysed?.sentiment, intents: analysed?.intents ?? [], category: analysed?.category,
+                  sentiment: labels.sentiment, intents: labels.intents, category: labels.category,
                   hashtags: RuleEvent.hashtags(in: text), metrics: event.metrics,
                   fieldsPresent: fieldsPresent, fieldsExpected: fieldsExpected)
     }

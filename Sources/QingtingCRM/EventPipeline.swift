@@ -172,13 +172,14 @@ public final class EventPipeline: Sendable {
                     prepared.events[k].knownDuplicate = true
                 } else {
                     let analysed = self.analyzer.analysed(event.text)
+                    let labels = analysed?.labels ?? AnalysisLabels()
                     prepared.events[k].analysis = analysed?.json
                     if let rules = self.configuration.rules {
                         prepared.events[k].ruleEvent = RuleRunner.ruleEvent(
-                            event, seq: 0, customer: nil, analysis: analysed?.json, brandTerms: rules.rules.brandTerms)
+                            event, seq: 0, customer: nil, labels: labels, brandTerms: rules.rules.brandTerms)
                     }
                     prepared.events[k].measures = EventMeasures(
-                        event, analysed: analysed, fieldsPresent: prepared.events[k].fieldsPresent,
+                        event, labels: labels, fieldsPresent: prepared.events[k].fieldsPresent,
                         fieldsExpected: prepared.events[k].fieldsExpected)
                 }
             }

@@ -122,9 +122,15 @@ public final class RuleRunner: Sendable {
     /// With `brandTerms`, its topics are worked out now (`RuleEvent.topics`), not when a rule asks.
     static func ruleEvent(_ e: SocialEvent, seq: Int64, customer: String?, analysis: String?,
                           brandTerms: [String]? = nil) -> RuleEvent {
+        ruleEvent(e, seq: seq, customer: customer, labels: AnalysisLabels(json: analysis), brandTerms: brandTerms)
+    }
+
+    /// From labels already at hand (the ingest path's own analysis: no JSON read back).
+    static func ruleEvent(_ e: SocialEvent, seq: Int64, customer: String?, labels: AnalysisLabels,
+                          brandTerms: [String]? = nil) -> RuleEvent {
         var event = RuleEvent(seq: seq, platform: e.platform.rawValue, eventID: e.eventID, kind: e.kind.rawValue,
                               occurredAt: e.occurredAt, text: e.text, customer: customer,
-                              author: e.author.map { $0.platform.rawValue + ":" + $0.uid }, analysis: analysis,
+                              author: e.author.map { $0.platform.rawValue + ":" + $0.uid }, labels: labels,
                               metrics: e.metrics, authorProfile: e.author?.profile ?? [:])
         if let brandTerms { event.knownTopics = event.topics(brandTerms: brandTerms) }
         return event

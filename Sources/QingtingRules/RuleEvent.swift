@@ -1,6 +1,37 @@
 public import OrderedCollections
 public import QingtingCore
 
+/// What the analysis of an event's text says, as rules and the KPI counters read it: the
+/// sentiment label and its probability, the intents, the category and the tags.
+public struct AnalysisLabels: Sendable, Equatable {
+    public var sentiment: String?
+    public var confidence: Double?
+    public var intents: [String] = []
+    public var category: String?
+    public var tags: [String] = []
+
+    public init(sentiment: String? = nil, confidence: Double? = nil, intents: [String] = [], category: String? = nil,
+                tags: [String] = []) {
+        self.sentiment = sentiment
+        self.confidence = confidence
+        self.intents = intents
+        self.category = category
+        self.tags = tags
+    }
+
+    /// Read from the compact analysis JSON the log stores (none for nil or unreadable JSON).
+    public init(json analysis: String?) {
+        guard let analysis, let value = try? JSONValue.parse(analysis), case .object(let a) = value else { return }
+        sentiment = a["sentiment"]?.stringValue
+        if let s = sentiment, case .object(let p) = a["probabilities"] ?? .null, case .number(let x) = p[s] ?? .null {
+            confidence = Double(x)
+        }
+        if case .array(let items) = a["intents"] ?? .null { intents = items.compactMap { $0["label"]?.stringValue } }
+        category = a["category"]?.stringValue
+        if case .array(let items) = a["tags"] ?? .null { tags = items.compactMap(\.stringValue) }
+    }
+}
+
 /// What a rule sees of one stored event: its facts and its analysis, read once.
 public struct RuleEvent: Sendable {
     public var seq: Int64
@@ -25,7 +56,7 @@ public struct RuleEvent: Sendable {
 
     public init(
         seq: Int64, platform: String, eventID: String, kind: String, occurredAt: Int64, text: String?,
-        customer: String?, author: String?, analysis: String?, metrics: JSONObject = [:],
+        customer: String?, author: String?, labels: AnalysisLabels, metrics: JSONObject = [:],
         authorProfile: JSONObject = [:]
     ) {
         self.seq = seq
@@ -38,20 +69,23 @@ public struct RuleEvent: Sendable {
         self.author = author
         self.metrics = metrics
         self.authorProfile = authorProfile
-        intents = []
-        tags = []
         hashtags = Self.hashtags(in: self.text)
-        if let analysis, let value = try? JSONValue.parse(analysis), case .object(let a) = value {
-            sentiment = a["sentiment"]?.stringValue
-            if let s = sentiment, case .object(let p) = a["probabilities"] ?? .null, case .number(let x) = p[s] ?? .null {
-                confidence = Double(x)
-            }
-            if case .array(let items) = a["intents"] ?? .null {
-                intents = items.compactMap { $0["label"]?.stringValue }
-            }
-            category = a["category"]?.stringValue
-            if case .array(let items) = a["tags"] ?? .null { tags = items.compactMap(\.stringValue) }
-        }
+        sentiment = labels.sentiment
+        confidence = labels.confidence
+        intents = labels.intents
+        category = labels.category
+        tags = labels.tags
+    }
+
+    /// The same with the labels read from the stored analysis JSON.
+    public init(
+        seq: Int64, platform: String, eventID: String, kind: String, occurredAt: Int64, text: String?,
+        customer: String?, author: String?, analysis: String?, metrics: JSONObject = [:],
+        authorProfile: JSONObject = [:]
+    ) {
+        self.init(seq: seq, platform: platform, eventID: eventID, kind: kind, occurredAt: occurredAt, text: text,
+                  customer: customer, author: author, labels: AnalysisLabels(json: analysis), metrics: metrics,
+                  authorProfile: authorProfile)
     }
 
     /// The topics it counts towards: its hashtags (`#双十一#`), its category (`category:手机`) and

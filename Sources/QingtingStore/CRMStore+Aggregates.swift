@@ -23,7 +23,7 @@ extension CRMStore.Transaction {
 
     /// Records that `customer` was active on `platform` on `day`.
     public func active(day: String, customer: String, platform: String) throws {
-        guard activeSeen.insert(day + "|" + customer + "|" + platform).inserted else { return }
+        guard activeSeen.insert(CRMStore.ActiveKey(day: day, customer: customer, platform: platform)).inserted else { return }
         try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .execute(arguments: [day, customer, platform])
     }
@@ -63,7 +63,7 @@ extension CRMStore.Transaction {
             db, sql: """
                 SELECT f.at, e.platform, o.status = 'reversed' FROM feed f LEFT JOIN outbox o ON o.record = f.seq
                 LEFT JOIN events e ON e.seq = CAST(json_extract(f.events, '$[0]') AS INTEGER)
-                WHERE f.kind = 'action' AND f.rule IS NOT NULL AND f.key NOT LIKE 'ticket|%'
+                WHERE \(CRMStore.ruleActions)
                 """)
         while let row = try actions.next() {
             let day = CRMStore.day(row[0]), platform: String = row[1] ?? "unknown"
@@ -73,15 +73,9 @@ extension CRMStore.Transaction {
         measures = [:]
         try db.execute(sql: "DELETE FROM kpi_daily; DELETE FROM kpi_leads; DELETE FROM kpi_orders; DELETE FROM kpi_active")
         let active = try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?)")
-        for key in fold.active {
-            let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            try active.execute(arguments: [parts[0], parts[1], parts[2]])
-        }
+        for k in fold.active { try active.execute(arguments: [k.day, k.customer, k.platform]) }
         let daily = try db.cachedStatement(sql: "INSERT INTO kpi_daily (day, measure, platform, value) VALUES (?, ?, ?, ?)")
-        for (key, value) in fold.daily {
-            let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            try daily.execute(arguments: [parts[0], parts[2], parts[1], value])
-        }
+        for (k, value) in fold.daily { try daily.execute(arguments: [k.day, k.measure, k.platform, value]) }
         let leads = try db.cachedStatement(
             sql: "INSERT INTO kpi_leads (customer, platform, lead_at, lead_seq, converted_at, order_seq) VALUES (?, ?, ?, ?, ?, ?)")
         let orders = try db.cachedStatement(sql: "INSERT INTO kpi_orders (seq, customer, at, amount, social) VALUES (?, ?, ?, ?, ?)")
@@ -106,23 +100,23 @@ extension CRMStore.Transaction {
 extension CRMStore {
     /// The aggregates folded from the log in memory (`rebuild`), written by `replaceAggregates`.
     public struct AggregateFold: Sendable {
-        var daily: [String: Double] = [:]
+        var daily: [MeasureKey: Double] = [:]
         var leads: [String: (platform: String, at: Int64, seq: Int64, convertedAt: Int64?, orderSeq: Int64?)] = [:]
         var orders: [(seq: Int64, customer: String?, at: Int64, amount: Double)] = []
         /// Per customer, the earliest time of an event that is not an order.
         var firstSocial: [String: Int64] = [:]
-        /// `day|customer|platform` of every event with a customer.
-        var active: Set<String> = []
+        /// Who was active where each day (events with a customer).
+        var active: Set<ActiveKey> = []
 
         public init() {}
 
         public mutating func add(day: String, platform: String, _ values: [(measure: String, value: Double)]) {
-            for (measure, value) in values { daily[day + "|" + platform + "|" + measure, default: 0] += value }
+            for (measure, value) in values { daily[MeasureKey(day: day, platform: platform, measure: measure), default: 0] += value }
         }
 
         public mutating func event(customer: String?, platform: String, kind: String, at time: Int64) {
             guard let customer else { return }
-            active.insert(CRMStore.day(time) + "|" + customer + "|" + platform)
+            active.insert(ActiveKey(day: CRMStore.day(time), customer: customer, platform: platform))
             guard kind != "order" else { return }
             firstSocial[customer] = min(firstSocial[customer] ?? time, time)
         }
@@ -140,11 +134,22 @@ extension CRMStore {
 
 extension CRMStore {
     /// Where a daily aggregate adds up: day, platform, measure.
-    struct MeasureKey: Hashable {
+    struct MeasureKey: Hashable, Sendable {
         var day: String
         var platform: String
         var measure: String
     }
+
+    /// A row of `kpi_active`.
+    struct ActiveKey: Hashable, Sendable {
+        var day: String
+        var customer: String
+        var platform: String
+    }
+
+    /// The feed records that are actions a rule firing appended (a ticket's status messages,
+    /// keyed `ticket|…`, follow a person's change): what the automation KPI counts.
+    static let ruleActions = "f.kind = 'action' AND f.rule IS NOT NULL AND f.key NOT LIKE 'ticket|%'"
 
     /// One row of the daily aggregates.
     public struct DailyMeasure: Sendable, Equatable {
@@ -319,14 +324,13 @@ extension CRMStore {
         public var reversed: Bool
     }
 
-    /// The actions rule firings appended with `at` in `[from, until)` (a ticket's status messages,
-    /// keyed `ticket|…`, follow a person's change and are left out).
+    /// The actions rule firings appended with `at` in `[from, until)` (`ruleActions`).
     public func automatedActions(from: Int64, until: Int64) throws -> [AutomatedAction] {
         try read { db in
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: """
                     SELECT f.at, f.customer, o.status = 'reversed' FROM feed f LEFT JOIN outbox o ON o.record = f.seq
-                    WHERE f.kind = 'action' AND f.at >= ? AND f.at < ? AND f.rule IS NOT NULL AND f.key NOT LIKE 'ticket|%'
+                    WHERE \(Self.ruleActions) AND f.at >= ? AND f.at < ?
                     """), arguments: [from, until])
             var out: [AutomatedAction] = []
             while let row = try rows.next() { out.append(AutomatedAction(at: row[0], customer: row[1], reversed: row[2] ?? false)) }
@@ -361,6 +365,9 @@ extension CRMStore {
         }
     }
 
+    /// How long after a ticket opens an automated reply of its firing is looked for (30 days).
+    static let replyHorizon: Int64 = 30 * 86_400_000
+
     /// Tickets created in `[from, until)` with their histories: every one with `botReplies` (an
     /// automated reply may answer a ticket no person touched), else only those a person changed
     /// (the others have no clock to read).
@@ -382,7 +389,7 @@ extension CRMStore {
                     arguments: [low])
                 tickets = try changed.compactMap { try Self.ticket($0, db) }.filter { $0.createdAt >= from && $0.createdAt < until }
             }
-            guard let first = tickets.first?.id else { return [] }
+            guard let first = tickets.map(\.id).min() else { return [] }
             let ids = Set(tickets.map(\.id))
             var changes: [Int64: [(status: String, at: Int64)]] = [:]
             let changeRows = try Row.fetchCursor(
@@ -394,14 +401,16 @@ extension CRMStore {
             }
             var replies: [String: [Int64]] = [:]
             if botReplies {
-            let keys = Set(tickets.map { ($0.rule ?? "") + "|" + Self.seqsJSON($0.events) })
-            let replyRows = try Row.fetchCursor(
-                db, sql: "SELECT rule, events, at FROM feed WHERE kind = 'action' AND action = 'reply' AND at >= ? AND at < ?",
-                arguments: [tickets.map(\.createdAt).min()!, until + 30 * 86_400_000])
-            while let row = try replyRows.next() {
-                let key = ((row[0] as String?) ?? "") + "|" + (row[1] as String)
-                if keys.contains(key) { replies[key, default: []].append(row[2]) }
-            }
+                // A firing's reply carries the firing's time, as its ticket does; a delayed step's
+                // reply comes later, so the range runs on past `until` by the longest delay kept.
+                let keys = Set(tickets.map { ($0.rule ?? "") + "|" + Self.seqsJSON($0.events) })
+                let replyRows = try Row.fetchCursor(
+                    db, sql: "SELECT rule, events, at FROM feed WHERE kind = 'action' AND action = 'reply' AND at >= ? AND at < ?",
+                    arguments: [tickets.map(\.createdAt).min()!, until + Self.replyHorizon])
+                while let row = try replyRows.next() {
+                    let key = ((row[0] as String?) ?? "") + "|" + (row[1] as String)
+                    if keys.contains(key) { replies[key, default: []].append(row[2]) }
+                }
             }
             return tickets.map { t in
                 TicketHistory(ticket: t, changes: changes[t.id] ?? [],

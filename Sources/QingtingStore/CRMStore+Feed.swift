@@ -208,8 +208,7 @@ extension CRMStore {
     /// ticket's status message), else nil.
     static func automatedAction(_ seq: Int64, _ db: Database) throws -> (at: Int64, platform: String)? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT at, events FROM feed WHERE seq = ? AND kind = 'action' AND rule IS NOT NULL AND key NOT LIKE 'ticket|%'",
-            arguments: [seq])
+            db, sql: "SELECT at, events FROM feed f WHERE f.seq = ? AND \(ruleActions)", arguments: [seq])
         else { return nil }
         let trigger = Self.seqs(row[1]).first
         let platform = try trigger.flatMap { try String.fetchOne(db, sql: "SELECT platform FROM events WHERE seq = ?", arguments: [$0]) }

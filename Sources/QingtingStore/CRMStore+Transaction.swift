@@ -118,7 +118,7 @@ extension CRMStore {
         /// The daily aggregates this transaction adds to, by `day|platform|measure`.
         var measures: [CRMStore.MeasureKey: Double] = [:]
         /// The `kpi_active` rows this transaction wrote (each once).
-        var activeSeen: Set<String> = []
+        var activeSeen: Set<CRMStore.ActiveKey> = []
 
         init(db: Database, committedAt: Int64, session: SessionRun) {
             self.db = db
