@@ -34,13 +34,16 @@ public indirect enum KPIFormula: Sendable, Equatable, CustomStringConvertible {
 
     /// The value over `values` (a measure absent from it counts 0); nil when a division by zero
     /// occurs anywhere in it.
-    public func value(_ values: [String: Double]) -> Double? {
+    public func value(_ values: [String: Double]) -> Double? { value { values[$0] } }
+
+    /// The value with each measure looked up by `measure` (absent: 0).
+    public func value(_ measure: (String) -> Double?) -> Double? {
         switch self {
         case .number(let x): return x
-        case .measure(let name): return values[name] ?? 0
-        case .negate(let f): return f.value(values).map { -$0 }
+        case .measure(let name): return measure(name) ?? 0
+        case .negate(let f): return f.value(measure).map { -$0 }
         case .binary(let op, let a, let b):
-            guard let x = a.value(values), let y = b.value(values) else { return nil }
+            guard let x = a.value(measure), let y = b.value(measure) else { return nil }
             switch op {
             case "+": return x + y
             case "-": return x - y

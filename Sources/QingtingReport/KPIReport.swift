@@ -46,10 +46,11 @@ public struct KPIReport: Sendable {
 
         /// The value of `kpi` over these measures (nil: undefined, such as a ratio of nothing).
         public func value(_ kpi: KPIDefinitions.KPI) -> Double? {
-            var v = values
-            v["social_orders.buyers"] = Double(buyers.count)
-            for (name, x) in tickets[TicketClock.key(kpi.params)] ?? [:] { v[name] = x }
-            return kpi.formula.value(v)
+            let clock = tickets[TicketClock.key(kpi.params)] ?? [:]
+            return kpi.formula.value { name in
+                if name == "social_orders.buyers" { return Double(buyers.count) }
+                return name.hasPrefix("tickets.") ? clock[name] : values[name]
+            }
         }
     }
 
@@ -404,7 +405,7 @@ public struct KPIReport: Sendable {
     /// Whether a KPI reads only the daily aggregates (so a per-platform value means something).
     static func eventBased(_ kpi: KPIDefinitions.KPI) -> Bool {
         kpi.formula.measures.allSatisfy { m in
-            !["tickets.", "leads.", "social_orders.", "automation.", "sync.", "retention."].contains { m.hasPrefix($0) }
+            !(Self.reportTime + ["automation."]).contains(where: m.hasPrefix)
         }
     }
 

@@ -1,6 +1,6 @@
 import OrderedCollections
 import QingtingCore
-public import QingtingStore
+import QingtingStore
 
 /// What personal data a method reads or changes, and where the customers it touched are found
 /// in its params and result: the audit log records each call of such a method (see

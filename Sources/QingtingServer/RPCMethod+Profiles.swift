@@ -109,17 +109,8 @@ extension RPCMethod {
         return log
     }
 
-    /// The `now` parameter (ISO 8601 or epoch ms), else the clock.
+    /// The `now` parameter (ISO 8601, a date or epoch ms), else the clock.
     static func profileNow(_ params: JSONObject) throws -> Int64 {
-        switch params["now"] {
-        case nil: return EventPipeline.clock()
-        case .string(let text)?:
-            guard let ms = Timestamp.millis(text) else { throw RPCError.param("now", expected: "a time (ISO 8601 or epoch ms)", got: .string(text)) }
-            return ms
-        case .number(let literal)?:
-            guard let ms = Int64(literal) else { throw RPCError.param("now", expected: "epoch milliseconds", got: .number(literal)) }
-            return ms
-        case let other?: throw RPCError.param("now", expected: "a time (ISO 8601 or epoch ms)", got: other)
-        }
+        try params.time("now") ?? EventPipeline.clock()
     }
 }

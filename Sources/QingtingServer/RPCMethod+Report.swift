@@ -6,13 +6,6 @@ import QingtingIngest
 import QingtingReport
 
 extension RPCMethod {
-    static func drillSegments(_ params: JSONObject) throws -> [String] {
-        guard let value = params["drill_segments"] else { return [] }
-        guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
-            throw RPCError.param("drill_segments", expected: "an array of segment names", got: value)
-        }
-        return items.compactMap(\.stringValue)
-    }
 
     static let kpiReport = RPCMethod(
         name: "kpi.report",
@@ -32,16 +25,9 @@ extension RPCMethod {
         run: { context, params in
             let log = try profileLog(context, "kpi.report")
             func time(_ name: String, required: Bool) throws -> Int64? {
-                guard let value = params[name] else {
-                    if required { throw RPCError.param(name, expected: "a time (ISO 8601, a date or epoch ms)", got: .null) }
-                    return nil
-                }
-                switch value {
-                case .string(let text): if let ms = Timestamp.millis(text) { return ms }
-                case .number(let literal): if let ms = Int64(literal) { return ms }
-                default: break
-                }
-                throw RPCError.param(name, expected: "a time (ISO 8601, a date or epoch ms)", got: value)
+                let t = try params.time(name)
+                if required, t == nil { throw RPCError.param(name, expected: "a time (ISO 8601, a date or epoch ms)", got: nil) }
+                return t
             }
             var by = ReportPeriods.Granularity.day
             if let value = params["by"] {
@@ -65,7 +51,7 @@ extension RPCMethod {
             let request = KPIReport.Request(
                 from: try time("from", required: true)!, until: try time("until", required: true)!, by: by, platform: platform,
                 compare: compareFrom.map { ($0, compareUntil!) }, segment: try params.string("segment"),
-                drillSegments: try drillSegments(params))
+                drillSegments: try params.strings("drill_segments") ?? [])
             let definitions = try log.kpis ?? KPIDefinitions.load(nil)
             do {
                 return try KPIReport.run(log.store, definitions: definitions, request: request, now: try profileNow(params),

@@ -13,13 +13,7 @@ extension RPCMethod {
     ]
 
     static func feedFilter(_ params: JSONObject) throws -> CRMStore.FeedFilter {
-        func set(_ name: String) throws -> Set<String> {
-            guard let value = params[name] else { return [] }
-            guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
-                throw RPCError.param(name, expected: "an array of strings", got: value)
-            }
-            return Set(items.compactMap(\.stringValue))
-        }
+        func set(_ name: String) throws -> Set<String> { Set(try params.strings(name) ?? []) }
         return CRMStore.FeedFilter(kinds: try set("kind"), priorities: try set("priority"), rules: try set("rule"))
     }
 

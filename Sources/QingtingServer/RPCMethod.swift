@@ -1,4 +1,5 @@
 import QingtingStore
+import QingtingIngest
 import OrderedCollections
 import QingtingClassify
 import QingtingMatch
@@ -80,6 +81,26 @@ extension JSONObject {
             throw RPCError.param(name, expected: "an integer in \(range.lowerBound)...\(range.upperBound)", got: value)
         }
         return n
+    }
+
+    /// A time parameter: ISO 8601, a date, or epoch milliseconds (a number or digits); nil when absent.
+    func time(_ name: String) throws -> Int64? {
+        guard let value = self[name] else { return nil }
+        switch value {
+        case .string(let text): if let ms = Timestamp.millis(text) { return ms }
+        case .number(let literal): if let ms = Int64(literal) { return ms }
+        default: break
+        }
+        throw RPCError.param(name, expected: "a time (ISO 8601, a date or epoch ms)", got: value)
+    }
+
+    /// An array-of-strings parameter; nil when absent.
+    func strings(_ name: String) throws -> [String]? {
+        guard let value = self[name] else { return nil }
+        guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+            throw RPCError.param(name, expected: "an array of strings", got: value)
+        }
+        return items.compactMap(\.stringValue)
     }
 
     func bool(_ name: String) throws -> Bool? {
