@@ -4,6 +4,15 @@ public enum BinaryFormat {
     public static let checksumOffset = 40
 
     /// FNV-1a 64 over bytes, continuing from `hash` (the FNV offset basis by default).
+    /// `bytes` as lower-case hex, two digits a byte (digests, signatures, file versions).
+    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// FNV-1a 64 of `bytes` as 16 lower-case hex digits: the version of a configuration file,
     /// the fingerprint of a model set.
     public static func fnv1a64Hex(_ bytes: [UInt8]) -> String {

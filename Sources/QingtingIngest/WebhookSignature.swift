@@ -16,7 +16,7 @@ public enum WebhookSignature {
         if let msgEncrypt { parts.append(msgEncrypt) }
         // Sorted by byte value, as the documented reference code sorts ASCII strings.
         parts.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        return hex(Insecure.SHA1.hash(data: Array(parts.joined().utf8)))
+        return BinaryFormat.hex(Insecure.SHA1.hash(data: Array(parts.joined().utf8)))
     }
 
     /// Whether `signature` (hex, either case) is `weChat(token:timestamp:nonce:msgEncrypt:)`.
@@ -33,7 +33,7 @@ public enum WebhookSignature {
 
     /// `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body under the app secret.
     public static func meta(body: [UInt8], appSecret: String) -> String {
-        "sha256=" + hex(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(appSecret.utf8))))
+        "sha256=" + BinaryFormat.hex(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(appSecret.utf8))))
     }
 
     /// Whether the `X-Hub-Signature-256` header value signs `body`.
@@ -50,7 +50,7 @@ public enum WebhookSignature {
 
     /// `X-Douyin-Signature`: `hex(sha1(client_secret ‖ raw body))`.
     public static func douyin(body: [UInt8], clientSecret: String) -> String {
-        hex(Insecure.SHA1.hash(data: Array(clientSecret.utf8) + body))
+        BinaryFormat.hex(Insecure.SHA1.hash(data: Array(clientSecret.utf8) + body))
     }
 
     public static func isValidDouyin(header: String?, body: [UInt8], clientSecret: String) -> Bool {
@@ -61,7 +61,7 @@ public enum WebhookSignature {
 
     /// Kuaishou's `kwaisign`: `hex(md5(raw body ‖ app secret))`.
     public static func kuaishou(body: [UInt8], appSecret: String) -> String {
-        hex(Insecure.MD5.hash(data: body + Array(appSecret.utf8)))
+        BinaryFormat.hex(Insecure.MD5.hash(data: body + Array(appSecret.utf8)))
     }
 
     public static func isValidKuaishou(header: String?, body: [UInt8], appSecret: String) -> Bool {
@@ -104,12 +104,6 @@ public enum WebhookSignature {
 
     // MARK: Encoding
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     static func unhex(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)

@@ -1,4 +1,5 @@
 internal import Crypto
+import QingtingCore
 
 /// Contacts normalized the way the ad platforms match them, and the hashes they take
 /// (docs/platform-formats §2): an e-mail trimmed and lower-cased; a phone as E.164, which Google
@@ -51,18 +52,9 @@ public enum AudienceContact {
     }
 
     /// SHA-256 of the UTF-8 bytes, 64 lower-case hex digits.
-    public static func sha256(_ s: String) -> String { hex(SHA256.hash(data: Array(s.utf8))) }
+    public static func sha256(_ s: String) -> String { BinaryFormat.hex(SHA256.hash(data: Array(s.utf8))) }
 
     /// MD5 of the UTF-8 bytes, 32 lower-case hex digits (Tencent's HASH_* id types).
-    public static func md5(_ s: String) -> String { hex(Insecure.MD5.hash(data: Array(s.utf8))) }
+    public static func md5(_ s: String) -> String { BinaryFormat.hex(Insecure.MD5.hash(data: Array(s.utf8))) }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

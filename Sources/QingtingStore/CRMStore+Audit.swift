@@ -140,14 +140,14 @@ extension CRMStore {
                 case .int64(let n): w.int(n)
                 case .double(let x): w.string("real:\(x)")
                 case .string(let text): if name == "customers" || name == "fields" { w.raw(text) } else { w.string(text) }
-                case .blob(let bytes): w.string("blob:" + hexDigest(bytes))
+                case .blob(let bytes): w.string("blob:" + BinaryFormat.hex(bytes))
                 }
             }
         }
         var hasher = SHA256()
         hasher.update(data: Array(prevHash.utf8))
         hasher.update(data: Array(w.text.utf8))
-        return hexDigest(hasher.finalize())
+        return BinaryFormat.hex(hasher.finalize())
     }
 
     /// The stored values of `hashedColumns` for an entry.
@@ -174,17 +174,11 @@ extension CRMStore {
         w.member("error", e.error.map { JSONValue.number("\($0)") } ?? .null)
     }
 
-    static func hexDigest<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     /// The name a token without one in the token file is recorded under: `sha256:` and the first 8
     /// hex digits of its SHA-256 — enough to tell tokens apart, not to recover one.
     public static func tokenFingerprint(_ token: String) -> String {
-        "sha256:" + hexDigest(SHA256.hash(data: Array(token.utf8))).prefix(8)
+        "sha256:" + BinaryFormat.hex(SHA256.hash(data: Array(token.utf8))).prefix(8)
     }
 
     /// Appends `entry` in a transaction of its own and returns its row; when the entry read
