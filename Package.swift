@@ -100,7 +100,7 @@ let package = Package(
         // what it returns, the CRM layer calls it as each event lands and in `rebuild`.
         .target(
             name: "QingtingProfile",
-            dependencies: ["QingtingCore", "QingtingIngest",
+            dependencies: ["QingtingCore", "QingtingIngest", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),

@@ -13,6 +13,11 @@ public struct ProfileConfiguration: Sendable, Equatable {
     public var source = "built-in"
     public var version = "0000000000000000"
 
+    /// The A/B experiments a rule or template reads a customer's variant of (`profile.variant:NAME`).
+    /// Not part of the profile file: the commands that run rules set it from the experiments file
+    /// (`--experiments`, default the shipped `Lexicons/experiments.json`).
+    public var experiments: [Experiment] = []
+
     /// An intent counts when its probability is at least this.
     public var intentThreshold = 0.5
     public var engagement = Engagement()

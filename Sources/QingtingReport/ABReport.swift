@@ -1,7 +1,7 @@
 public import QingtingCRM
 import QingtingCore
 import QingtingIngest
-import QingtingProfile
+public import QingtingProfile
 import QingtingStore
 
 /// An experiment's result over the event log (`qingting ab report`, `ab.report`): the
@@ -20,6 +20,11 @@ public struct ABReport: Sendable {
     public let now: Int64
     /// Variants in file order.
     public let arms: [Arm]
+    /// The KPIs asked for (`--kpi`), each with its value per arm (in `arms` order; nil: undefined,
+    /// such as a ratio of nothing), over the experiment's UTC days up to `counted_until`.
+    public let kpis: [(kpi: KPIDefinitions.KPI, values: [Double?])]
+    /// The KPI definition file the KPIs come from (its source and version, for `config`).
+    let kpiFile: (source: String, version: String, hash: String)?
     public let source: String
     public let version: String
 
@@ -27,10 +32,16 @@ public struct ABReport: Sendable {
     /// - Parameters:
     ///   - profiles: the store and profile configuration the population segment is read with.
     ///   - now: conversions count up to `min(end, now)`; the population is read at `now`.
-    /// - Throws: `QingtingError(.invalidInput)` for a population that names no segment.
-    /// - Complexity: one pass over the events of the period, plus the population's profiles.
+    ///   - kpis: KPIs of `definitions` to give per variant as well (any KPI, not only conversion):
+    ///     each variant's members measured as `report --segment` measures a segment.
+    /// - Throws: `QingtingError(.invalidInput)` for a population that names no segment or a KPI
+    ///   name the definitions do not have.
+    /// - Complexity: one pass over the events of the period, plus the population's profiles; each
+    ///   KPI'd variant reads its members' events again.
     public init(_ experiment: Experiment, profiles: CustomerProfiles, now: Int64, source: String = "built-in",
-                version: String = "0000000000000000") throws {
+                version: String = "0000000000000000", kpis names: [String] = [],
+                definitions: KPIDefinitions? = nil) throws {
+        let chosen = try Self.kpis(names, of: definitions)
         self.experiment = experiment
         self.now = now
         self.source = source
@@ -61,6 +72,34 @@ public struct ABReport: Sendable {
             }
         }
         self.arms = arms
+        var kpis = chosen.map { (kpi: $0, values: [Double?]()) }
+        if !chosen.isEmpty, let definitions {
+            if until > experiment.start {
+                let periods = try ReportPeriods(from: experiment.start, until: until, by: .month)
+                for i in arms.indices {
+                    let members = Set(variantOf.filter { $0.value == i }.keys)
+                    let total = try KPIReport.window(profiles.store, definitions: definitions, periods: periods, platform: nil,
+                                                     members: members).total
+                    for k in kpis.indices { kpis[k].values.append(total.value(kpis[k].kpi)) }
+                }
+            } else {
+                for k in kpis.indices { kpis[k].values = arms.map { _ in nil } }
+            }
+        }
+        self.kpis = kpis
+        kpiFile = definitions.map { ($0.source, $0.version, $0.hash) }
+    }
+
+    /// The KPIs called `names`, in that order.
+    /// - Throws: `QingtingError(.invalidInput)` for a name `definitions` lacks, listing theirs.
+    static func kpis(_ names: [String], of definitions: KPIDefinitions?) throws -> [KPIDefinitions.KPI] {
+        try names.map { name in
+            guard let kpi = definitions?.kpis.first(where: { $0.name == name }) else {
+                let known = definitions?.kpis.map(\.name).joined(separator: ", ") ?? "none"
+                throw QingtingError(.invalidInput, "no KPI '\(name)' in \(definitions?.source ?? "the KPI definitions") (KPIs: \(known))")
+            }
+            return kpi
+        }
     }
 
     /// The warning the report carries, or nil.
@@ -116,6 +155,11 @@ public struct ABReport: Sendable {
                         w.member("rate", arm.rate, digits: 6)
                         let ci = ProportionStatistics.wilson(arm.converted, arm.assigned)
                         w.member("ci") { w in w.array([ci.low, ci.high]) { w, x in w.number(x, digits: 6) } }
+                        if !kpis.isEmpty, let i = arms.firstIndex(where: { $0.name == arm.name }) {
+                            w.member("kpis") { w in
+                                w.object { w in for k in kpis { KPIReport.number(&w, k.kpi.name, k.values[i]) } }
+                            }
+                        }
                     }
                 }
             }
@@ -136,6 +180,19 @@ public struct ABReport: Sendable {
                             w.member("difference") { w in w.null() }
                             w.member("reason", "a group has no customers")
                         }
+                        if !kpis.isEmpty, let a = arms.firstIndex(where: { $0.name == arm.name }),
+                           let c = arms.firstIndex(where: { $0.name == control.name })
+                        {
+                            // Differences only: a KPI is no proportion of customers, so the z-test does not apply.
+                            w.member("kpis") { w in
+                                w.object { w in
+                                    for k in kpis {
+                                        let d = k.values[a].flatMap { x in k.values[c].map { x - $0 } }
+                                        KPIReport.number(&w, k.kpi.name, d)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -144,6 +201,15 @@ public struct ABReport: Sendable {
                 w.object { w in
                     w.member("file", source)
                     w.member("version", version)
+                    if let kpiFile, !kpis.isEmpty {
+                        w.member("kpis") { w in
+                            w.object { w in
+                                w.member("file", kpiFile.source)
+                                w.member("version", kpiFile.version)
+                                w.member("hash", kpiFile.hash)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -151,11 +217,12 @@ public struct ABReport: Sendable {
     }
 
     /// The report of experiment `name` of `file` at `now` as JSON.
-    public static func json(_ name: String, file: ExperimentFile, profiles: CustomerProfiles, now: Int64) throws
-        -> String
-    {
+    /// - Parameters:
+    ///   - kpis: KPI names of `definitions` to add per variant (`variants[].kpis`, `comparisons[].kpis`).
+    public static func json(_ name: String, file: ExperimentFile, profiles: CustomerProfiles, now: Int64,
+                            kpis: [String] = [], definitions: KPIDefinitions? = nil) throws -> String {
         try ABReport(try file.experiment(name), profiles: profiles, now: now, source: file.source,
-                     version: file.version).json
+                     version: file.version, kpis: kpis, definitions: definitions).json
     }
 }
 

@@ -3,6 +3,7 @@ import QingtingText
 public import QingtingCRM
 public import QingtingStore
 public import QingtingReport
+public import QingtingProfile
 import Synchronization
 import Logging
 

@@ -3,6 +3,7 @@ import OrderedCollections
 import QingtingCRM
 import QingtingCore
 import QingtingReport
+import QingtingProfile
 
 extension RPCMethod {
     static let abReport = RPCMethod(
@@ -12,6 +13,8 @@ extension RPCMethod {
             Param(name: "experiment", required: true, schema: #"{"type":"string"}"#, summary: "The experiment's name."),
             Param(name: "now", required: false, schema: #"{"type":"string","description":"ISO 8601 or epoch ms"}"#,
                   summary: "Conversions count up to the earlier of the end and now; the population is read at now."),
+            Param(name: "kpis", required: false, schema: #"{"type":"array","items":{"type":"string"}}"#,
+                  summary: "KPIs of the server's definition file (serve --kpis) to give per variant: variants[].kpis and comparisons[].kpis (differences, no test)."),
         ],
         resultSchema: #"{"type":"object","properties":{"experiment":{"type":"string"},"now":{"type":"string"},"period":{"type":"object"},"population":{"type":"string"},"conversion":{"type":"object"},"test":{"type":"string"},"confidence":{"type":"number"},"control":{"type":"string"},"variants":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"weight":{"type":"number"},"assigned":{"type":"integer"},"converted":{"type":"integer"},"rate":{"type":"number"},"ci":{"type":"array","items":{"type":"number"}}}}},"comparisons":{"type":"array","items":{"type":"object","properties":{"variant":{"type":"string"},"control":{"type":"string"},"difference":{"type":["number","null"]},"ci":{"type":"array","items":{"type":"number"}},"z":{"type":"number"},"p_value":{"type":"number"},"significant":{"type":"boolean"}}}},"warning":{"type":"string"},"config":{"type":"object"}}}"#,
         run: { context, params in
@@ -21,9 +24,10 @@ extension RPCMethod {
                 throw RPCError(.notFound, "no experiment of that name in the experiments file",
                                data: [("param", .string("experiment"))])
             }
+            let kpis = try params.strings("kpis") ?? []
             return try ABReport.json(
                 name, file: log.experiments, profiles: CustomerProfiles(store: log.store, config: log.configuration.profile),
-                now: try profileNow(params))
+                now: try profileNow(params), kpis: kpis, definitions: kpis.isEmpty ? nil : try log.kpis ?? KPIDefinitions.load(nil))
         }).touching(PersonalData(access: .aggregate, fields: ["conversions"]))
 
     static let exportAudience = RPCMethod(

@@ -2,6 +2,7 @@ public import ArgumentParser
 import QingtingCRM
 import QingtingCore
 public import QingtingReport
+import QingtingProfile
 
 /// The experiments file an A/B command reads.
 struct ExperimentOptions: ParsableArguments {
@@ -30,13 +31,22 @@ struct ABReportCommand: ParsableCommand {
             standard error), z, p_value, significant}], warning (when a variant is too small for the normal \
             approximation: fewer than min_sample customers, or fewer than 10 conversions or non-conversions) and \
             config {file, version}. Conversions count up to the earlier of the experiment's end and --now; the \
-            population segment is read at --now.
+            population segment is read at --now. Each --kpi NAME (a KPI of the definition file) adds \
+            variants[].kpis {NAME: value} — the variant's members measured as `report --segment` measures a \
+            segment, over the experiment's UTC days — and comparisons[].kpis {NAME: variant − control} (no \
+            significance test: a KPI is no proportion of customers), and config.kpis {file, version, hash}.
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var experimentOptions: ExperimentOptions
     @OptionGroup var profile: ProfileOptions
+
+    @Option(name: .customLong("kpi"), help: "A KPI to give per variant besides the conversion (repeatable; a name in the KPI file).")
+    var kpiNames: [String] = []
+
+    @Option(help: "KPI definition file --kpi names come from (default: the shipped Lexicons/kpis.txt).")
+    var kpis: String?
 
     @Argument(help: "The experiment's name.")
     var experiment: String
@@ -46,7 +56,7 @@ struct ABReportCommand: ParsableCommand {
             try ABReport.json(
                 experiment, file: try experimentOptions.file(),
                 profiles: CustomerProfiles(store: try storeOptions.open(), config: try profile.config()),
-                now: profile.millis)
+                now: profile.millis, kpis: kpiNames, definitions: kpiNames.isEmpty ? nil : try KPIDefinitions.load(kpis))
         }
         writeAll(1, json + "\n")
     }

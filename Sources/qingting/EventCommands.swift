@@ -53,6 +53,7 @@ struct IngestCommand: ParsableCommand {
     var rules: String?
 
     @OptionGroup var analysis: AnalysisOptions
+    @OptionGroup var experimentOptions: ExperimentOptions
 
     @Argument(help: "Payload files ('-' for standard input).")
     var files: [String] = ["-"]
@@ -69,6 +70,7 @@ struct IngestCommand: ParsableCommand {
             var configuration = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
             configuration.now = now?.millis
             configuration.profile = try ProfileConfiguration.load(profileConfig)
+            configuration.profile.experiments = try experimentOptions.file().experiments
             configuration.rules = try RuleRunner.load(rules)
             let pipeline = EventPipeline(
                 store: store, analyzer: try analysis.analyzer(),

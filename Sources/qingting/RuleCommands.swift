@@ -76,10 +76,13 @@ struct RulesBacktestCommand: ParsableCommand {
     @Option(help: "Profile configuration profiles are folded with (default: the shipped Lexicons/profile.json).")
     var profileConfig: String?
 
+    @OptionGroup var experimentOptions: ExperimentOptions
+
     func run() throws {
         let text = try reportingErrors { () throws -> String in
             let store = try storeOptions.open()
-            let config = try ProfileConfiguration.load(profileConfig)
+            var config = try ProfileConfiguration.load(profileConfig)
+            config.experiments = try experimentOptions.file().experiments
             guard let rules = try RuleRunner.load(file)?.rules else {
                 throw QingtingError(.io, "no rule file given and \(RuleRunner.shippedPath) not found")
             }
@@ -115,11 +118,15 @@ struct RulesTickCommand: ParsableCommand {
     @Option(help: "Profile configuration (default: the shipped Lexicons/profile.json).")
     var profileConfig: String?
 
+    @OptionGroup var experimentOptions: ExperimentOptions
+
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.open()
             guard let runner = try RuleRunner.load(rules) else { return }
-            let seqs = try runner.advance(to: now.millis, store: store, profile: try ProfileConfiguration.load(profileConfig))
+            var config = try ProfileConfiguration.load(profileConfig)
+            config.experiments = try experimentOptions.file().experiments
+            let seqs = try runner.advance(to: now.millis, store: store, profile: config)
             var out = Output()
             if let first = seqs.min() {
                 for r in try store.feed(since: first - 1, limit: seqs.count) { out.line(Feed.line(r)) }

@@ -187,11 +187,13 @@ struct ServeCommand: AsyncParsableCommand {
             // The probabilistic step scores against the store's customers, with the link model given.
             let resolver = try CustomerResolver.load(store: crm, modelPath: linkModel)
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))
+            let experimentFile = try ExperimentFile.load(experiments)
             pipeline.profile = try ProfileConfiguration.load(profileConfig)
+            pipeline.profile.experiments = experimentFile.experiments
             pipeline.rules = try RuleRunner.load(rules)
             var log = RPCEngine.EventLog(store: crm, resolver: resolver, configuration: pipeline,
                                          kpis: try KPIDefinitions.load(kpis))
-            log.experiments = try ExperimentFile.load(experiments)
+            log.experiments = experimentFile
             log.unusualAccess = CRMStore.UnusualAccess(maxCustomers: auditMaxCustomers, windowMillis: Int64(auditWindow) * 1000)
             return log
         }

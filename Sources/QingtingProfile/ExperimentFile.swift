@@ -1,7 +1,6 @@
 import OrderedCollections
 public import QingtingCore
 import QingtingIngest
-import QingtingProfile
 
 /// The experiments file: a versioned, human-edited JSON document (`Lexicons/experiments.json`)
 /// of `{"experiments":[{name, salt?, summary?, variants:[{name, weight}], control?, population?,
