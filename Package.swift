@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QingtingReportTests",
-            dependencies: ["QingtingReport", "QingtingCRM", "QingtingStore", "QingtingIngest", "QingtingProfile", "QingtingCore",
+            dependencies: ["QingtingReport", "QingtingCRM", "QingtingRules", "QingtingStore", "QingtingIngest", "QingtingProfile", "QingtingCore",
                            "QingtingText", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),

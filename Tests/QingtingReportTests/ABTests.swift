@@ -1,4 +1,5 @@
 import QingtingCore
+@testable import QingtingProfile
 import Testing
 import TestSupport
 

@@ -3,6 +3,7 @@ import QingtingCRM
 import QingtingCore
 import QingtingIngest
 import QingtingProfile
+import QingtingRules
 import QingtingStore
 import QingtingText
 import Testing
@@ -23,8 +24,10 @@ import Testing
     /// 2026-01-01T00:00:00Z.
     static let t0: Int64 = 1_767_225_600_000
 
-    /// A store of `customers` (JSON lines) with `events` (generic lines) ingested; removed by the closure.
-    static func store(customers: [String], events: [String]) throws -> (CRMStore, () -> Void) {
+    /// A store of `customers` (JSON lines) with `events` (generic lines) ingested, through `rules`
+    /// with `profile` when given; removed by the closure.
+    static func store(customers: [String], events: [String], rules: RuleSet? = nil,
+                      profile: ProfileConfiguration = ProfileConfiguration()) throws -> (CRMStore, () -> Void) {
         let path = NSTemporaryDirectory() + "qingting-report-\(UUID().uuidString.prefix(8)).sqlite"
         let file = path + ".customers.jsonl"
         let remove = {
@@ -35,6 +38,8 @@ import Testing
         _ = try CustomerSync(store: store, mapping: .default, source: "crm", now: t0).run(files: [file]) { _ in }
         var configuration = EventPipeline.Configuration(mapping: mapping)
         configuration.now = t0 + 200 * day
+        configuration.profile = profile
+        configuration.rules = rules.map(RuleRunner.init)
         let pipeline = EventPipeline(store: store, analyzer: analyzer, resolver: CustomerResolver(index: nil),
                                      configuration: configuration)
         if !events.isEmpty { _ = try pipeline.ingest(events.map { Payload($0) }, platform: .generic) }
@@ -94,6 +99,87 @@ import Testing
         #expect(none["comparisons"]?.jsonText.contains(#""difference":null"#) == true)
         empty.population = "no-such-segment"
         #expect(throws: QingtingError.self) { try ABReport(empty, profiles: profiles, now: Self.t0) }
+    }
+
+    /// Any KPI per variant: `orders` counts the order events of each variant's members in the
+    /// experiment's days, so with two orders per converting customer it is twice the conversions;
+    /// the comparison is the difference with the control, and an unknown KPI name is refused.
+    @Test func kpisPerVariantAreTheirMembersMeasuresAndTheirDifference() throws {
+        let customers = (1...300).map { #"{"id":"C\#($0)","phone":"\#(Self.phone($0))"}"# }
+        var events: [String] = []
+        for i in 1...300 where i % 4 == 0 {
+            events.append(Self.event("o\(i)", customer: i, kind: "order", at: Self.t0 + 10 * Self.day))
+            events.append(Self.event("p\(i)", customer: i, kind: "order", at: Self.t0 + 11 * Self.day))
+        }
+        events.append(Self.event("late", customer: 8, kind: "order", at: Self.t0 + 40 * Self.day))  // after now
+        let (store, remove) = try Self.store(customers: customers, events: events)
+        defer { remove() }
+        let definitions = try KPIDefinitions.parse("""
+            version t
+            kpi orders
+              title Orders
+              formula kind.order
+              unit count
+            kpi visits_per_order
+              title Visits per order
+              formula kind.visit / kind.order
+              unit ratio
+            """, source: "t.kpis")
+        let experiment = Experiment(name: "test", variants: [.init(name: "a", weight: 1), .init(name: "b", weight: 1)],
+                                    start: Self.t0, end: Self.t0 + 60 * Self.day)
+        let profiles = CustomerProfiles(store: store, config: ProfileConfiguration())
+        let report = try ABReport(experiment, profiles: profiles, now: Self.t0 + 30 * Self.day,
+                                  kpis: ["orders", "visits_per_order"], definitions: definitions)
+        var orders: [String: Double] = [:]
+        for i in 1...300 where i % 4 == 0 { orders[experiment.assign("C\(i)").name, default: 0] += 2 }
+        #expect(report.kpis.map(\.kpi.name) == ["orders", "visits_per_order"])
+        #expect(report.kpis[0].values == [orders["a"], orders["b"]])
+        #expect(report.kpis[1].values == [0, 0])  // no visits: 0 ÷ orders
+        let json = try JSONValue.parse(report.json)
+        guard case .array(let variants)? = json["variants"], case .array(let comparisons)? = json["comparisons"] else {
+            Issue.record("no variants: \(report.json)"); return
+        }
+        func number(_ v: JSONValue?) -> Double? { if case .number(let t)? = v { return Double(t) } else { return nil } }
+        #expect(number(variants[0]["kpis"]?["orders"]) == orders["a"])
+        #expect(number(comparisons[0]["kpis"]?["orders"]) == orders["b"]! - orders["a"]!)
+        #expect(json["config"]?["kpis"]?["file"] == .string("t.kpis"))
+        #expect(throws: QingtingError.self) {
+            try ABReport(experiment, profiles: profiles, now: Self.t0 + 30 * Self.day, kpis: ["nope"], definitions: definitions)
+        }
+        // Without --kpi the report has no KPI members.
+        #expect(try ABReport(experiment, profiles: profiles, now: Self.t0 + 30 * Self.day).json.contains("kpis") == false)
+    }
+
+    /// A rule reads a customer's variant (`profile.variant:NAME`): only the customers the hash puts
+    /// in variant `b` get the tag, and nobody outside the experiment's population has a variant.
+    @Test func aRuleActsOnTheVariantTheHashAssigns() throws {
+        let customers = (1...40).map { #"{"id":"C\#($0)","phone":"\#(Self.phone($0))"}"# }
+        let events = (1...40).map { Self.event("v\($0)", customer: $0, kind: "visit", at: Self.t0 + Self.day) }
+        let rules = try RuleSet.parse("""
+            rule welcome-b
+              on visit
+              when profile.variant:welcome = b
+              tag 欢迎礼B
+            rule welcome-koc
+              on visit
+              when profile.variant:koc_only = b or profile.variant:koc_only = a
+              tag 不该有
+            """, source: "t.rules")
+        var profile = ProfileConfiguration()
+        let welcome = Experiment(name: "welcome", variants: [.init(name: "a", weight: 1), .init(name: "b", weight: 1)],
+                                 start: Self.t0, end: Self.t0 + 60 * Self.day)
+        var kocOnly = welcome
+        kocOnly.name = "koc_only"
+        kocOnly.population = "核心KOC"
+        profile.experiments = [welcome, kocOnly]
+        let (store, remove) = try Self.store(customers: customers, events: events, rules: rules, profile: profile)
+        defer { remove() }
+        let feed = try store.feed(since: 0)
+        let tagged = Set(feed.filter { $0.record.action == "tag" }.compactMap(\.record.customer))
+        let expected = Set((1...40).map { "C\($0)" }.filter { welcome.assign($0).name == "b" })
+        #expect(!expected.isEmpty && expected.count < 40)
+        #expect(tagged == expected)
+        #expect(feed.allSatisfy { $0.record.rule != "welcome-koc" })
     }
 
     @Test func exportsLeaveOptedOutAndContactlessCustomersOutAndNameNoContactInErrors() throws {
