@@ -25,6 +25,10 @@ import Testing
         #expect(report["warning"]?.stringValue?.contains("sample too small to tell") == true)
         let audience = try server.result("audience.export", #"{"segment":"all","format":"google","now":"\#(now)"}"#)
         #expect(audience["exported"] == .number("29") && audience["skipped_opted_out"] == .number("1"))
+        let withKPIs = try server.result(
+            "ab.report", #"{"experiment":"coupon-copy-2026q1","now":"\#(now)","kpis":["buzz","lead_conversion_rate"]}"#)
+        let unknownKPI = try server.call(EventServerTests.request(5, "ab.report", #"{"experiment":"coupon-copy-2026q1","kpis":["nope"]}"#))
+        #expect(unknownKPI.contains("no KPI 'nope'"))
         let missing = try server.call(EventServerTests.request(2, "ab.report", #"{"experiment":"nope"}"#))
         #expect(ServerIntegrationTests.errorCode(missing) == "-32004")
         let badSegment = try server.call(EventServerTests.request(3, "audience.export", #"{"segment":"vip","format":"meta"}"#))
@@ -36,6 +40,10 @@ import Testing
 
         let cli = try runQingting(["ab", "report", "--store", store, "--now", now, "coupon-copy-2026q1"])
         #expect(try JSONValue.parse(cli.stdout.trimmingCharacters(in: .newlines)) == report)
+        let cliKPIs = try runQingting(["ab", "report", "--store", store, "--now", now, "--kpi", "buzz", "--kpi", "lead_conversion_rate",
+                                       "coupon-copy-2026q1"])
+        #expect(try JSONValue.parse(cliKPIs.stdout.trimmingCharacters(in: .newlines)) == withKPIs)
+        #expect(withKPIs["config"]?["kpis"] != nil && report["config"]?["kpis"] == nil)
         let file = try runQingting(["audience", "export", "--store", store, "--now", now, "--segment", "all", "--format", "google"])
         guard case .array(let items)? = audience["lines"] else { Issue.record("no lines"); return }
         #expect(items.compactMap(\.stringValue).joined(separator: "\n") + "\n" == file.stdout)
