@@ -85,8 +85,19 @@ extension ProfileConfiguration {
             }
         }
         if let t = r.object(root["tags"], "$.tags") {
-            r.only(t, ["half_life_days", "recent_days", "preference_min_weight", "predicted_min_score",
-                       "predicted_expiry_half_lives", "evidence_limit"], "$.tags")
+            r.only(t, ["half_life_days", "recent_days", "preference_min_weight", "interest_min_weight", "interests",
+                       "predicted_min_score", "predicted_expiry_half_lives", "evidence_limit"], "$.tags")
+            c.tags.interestMinWeight = r.number(t["interest_min_weight"], "$.tags.interest_min_weight", in: 0...1e9,
+                                                default: c.tags.interestMinWeight)
+            if let groups = r.object(t["interests"], "$.tags.interests") {
+                c.tags.interests = groups.compactMap { name, value in
+                    let path = "$.tags.interests.\(name)"
+                    if name.isEmpty { r.fail(path, "an interest needs a name") }
+                    let categories = r.strings(value, path, default: [])
+                    if categories.isEmpty { r.fail(path, "expected a non-empty array of category names") }
+                    return name.isEmpty || categories.isEmpty ? nil : Interest(name: name, categories: categories)
+                }
+            }
             c.tags.halfLifeDays = r.number(t["half_life_days"], "$.tags.half_life_days", in: 0.01...36500,
                                            default: c.tags.halfLifeDays)
             c.tags.recentDays = r.number(t["recent_days"], "$.tags.recent_days", in: 0...36500, default: c.tags.recentDays)

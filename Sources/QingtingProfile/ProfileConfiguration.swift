@@ -111,12 +111,51 @@ public struct ProfileConfiguration: Sendable, Equatable {
         public var recentDays = 7.0
         /// `偏好:<category>` when the decayed weight of the category's events is at least this.
         public var preferenceMinWeight = 1.0
+        /// `兴趣:<interest>` when the decayed weight of the events in the interest's categories,
+        /// together, is at least this (an interest is broader than one product: 旅行 gathers flights,
+        /// hotels, homestays, rail and tickets).
+        public var interestMinWeight = 2.0
+        /// The interests read from what a customer writes about, each a group of the categories
+        /// `偏好:` tags name, in file order.
+        public var interests: [Interest] = Interest.defaults
         /// `流失风险` and `购买意向` when their predicted score is at least this.
         public var predictedMinScore = 0.5
         /// A predicted tag expires this many half-lives after its newest evidence.
         public var predictedExpiryHalfLives = 3.0
         /// Evidence seqs kept per tag.
         public var evidenceLimit = 5
+    }
+
+    /// An interest (`兴趣:<name>`): the product categories whose posts show it.
+    public struct Interest: Sendable, Equatable {
+        public var name: String
+        public var categories: [String]
+
+        public init(name: String, categories: [String]) {
+            self.name = name
+            self.categories = categories
+        }
+
+        /// Groups of `Lexicons/categories.tsv`'s categories (the shipped profile.json says the same).
+        public static let defaults: [Interest] = [
+            Interest(name: "数码", categories: ["手机", "平板", "笔记本电脑", "智能手表", "耳机", "音箱", "相机", "无人机",
+                                              "电脑配件", "手机配件", "智能家居", "电子书", "学习机"]),
+            Interest(name: "美妆护肤", categories: ["护肤品", "彩妆", "口红", "粉底液", "香水", "医美", "美容美发", "洗发水"]),
+            Interest(name: "时尚穿搭", categories: ["衣服", "鞋", "包", "珠宝", "手表", "眼镜"]),
+            Interest(name: "美食", categories: ["外卖", "餐厅", "奶茶", "咖啡", "零食", "饮料", "酒水", "茶叶", "生鲜", "水果",
+                                              "方便食品"]),
+            Interest(name: "旅行", categories: ["机票", "酒店", "民宿", "高铁票", "景区门票", "旅游", "签证", "机场", "露营", "租车"]),
+            Interest(name: "运动健身", categories: ["健身卡", "运动装备", "自行车"]),
+            Interest(name: "游戏动漫", categories: ["游戏", "游戏机", "潮玩"]),
+            Interest(name: "影音娱乐", categories: ["视频会员", "音乐会员", "演唱会门票", "休闲娱乐", "书籍"]),
+            Interest(name: "母婴", categories: ["婴儿奶粉", "纸尿裤", "婴儿车", "母婴用品", "月子服务"]),
+            Interest(name: "宠物", categories: ["猫粮", "狗粮", "宠物用品", "宠物医院", "宠物服务"]),
+            Interest(name: "汽车出行", categories: ["汽车", "电动车", "充电桩", "汽车服务", "摩托车"]),
+            Interest(name: "家居生活", categories: ["家具", "家纺", "装修", "冰箱", "空调", "洗衣机", "热水器", "电视", "厨房电器",
+                                                "清洁电器", "扫地机器人", "净水器", "空气炸锅", "电饭煲", "生活电器", "日用品"]),
+            Interest(name: "理财", categories: ["理财", "银行卡", "信用卡", "贷款", "保险", "汇款"]),
+            Interest(name: "学习进修", categories: ["培训班", "网课", "考研课程", "雅思", "语言培训", "考试培训"]),
+        ]
     }
 
     /// A tag that a rule only proposes: it stays `pending` until a person confirms or rejects it.

@@ -90,6 +90,16 @@ extension Profile {
             out.append(ProfileTag(tag: "偏好:\(category)", kind: .dynamic, value: weight, by: "rule", source: c.source,
                                   version: c.version, at: evidence.last, evidence: evidence.seqs))
         }
+        // Interests: the categories of an interest together (a weight summed over its categories,
+        // each decayed by its own age, so the tag follows the same half-life as the preferences).
+        for interest in c.tags.interests {
+            let evidence = interest.categories.compactMap { state.categories[$0] }
+            let weight = evidence.reduce(0) { $0 + $1.weight.value(now: now, halfLifeMillis: tagHalfLife) }
+            guard !evidence.isEmpty, weight >= c.tags.interestMinWeight else { continue }
+            out.append(ProfileTag(tag: "兴趣:\(interest.name)", kind: .dynamic, value: weight, by: "rule", source: c.source,
+                                  version: c.version, at: evidence.map(\.last).max(),
+                                  evidence: Array(Set(evidence.flatMap(\.seqs)).sorted().suffix(c.tags.evidenceLimit))))
+        }
         // Predicted: from the models' intents and their recency.
         for (tag, measure, intents) in [("流失风险", churnRisk, ["churn", "complaint"]), ("购买意向", purchaseIntent, ["purchase"])] {
             guard measure >= c.tags.predictedMinScore else { continue }

@@ -139,6 +139,33 @@ import TestSupport
         #expect(!Self.profile(state, now: Self.t0 + 60 * Self.day).tags.map(\.tag).contains("购买意向"))
     }
 
+    /// An interest gathers its categories: one post each about a flight, a hotel and a homestay
+    /// make no single 偏好 strong but 兴趣:旅行 (weight 3 ≥ 2 at once; the evidence from all three);
+    /// a month later the decayed sum (3 · 2^-1 = 1.5) is below the threshold and the tag is gone.
+    @Test func interestsGatherTheirCategoriesAndDecay() throws {
+        let state = Self.fold([
+            Self.event(1, "post", text: "机票终于抢到了", category: "机票"),
+            Self.event(2, "post", text: "酒店早餐不错", category: "酒店"),
+            Self.event(3, "post", text: "民宿老板人很好", category: "民宿"),
+            Self.event(4, "post", text: "新手机到了", category: "手机"),
+        ])
+        let now = Self.profile(state, now: Self.t0)
+        let travel = try #require(now.tags.first { $0.tag == "兴趣:旅行" })
+        #expect(travel.kind == .dynamic && travel.by == "rule")
+        #expect(travel.evidence == [1, 2, 3])
+        #expect(abs((travel.value ?? 0) - 3) < 1e-9)
+        #expect(!now.tags.contains { $0.tag == "兴趣:数码" })  // one phone post: 1 < 2
+        #expect(now.tags.contains { $0.tag == "偏好:手机" })
+        #expect(!Self.profile(state, now: Self.t0 + 30 * Self.day).tags.contains { $0.tag == "兴趣:旅行" })
+        // The file can redefine them; a malformed group is an error naming its path.
+        let file = try ProfileConfiguration.parse(
+            try JSONValue.parse(#"{"tags":{"interest_min_weight":1,"interests":{"出行":["机票"]}}}"#), file: "p.json")
+        #expect(file.tags.interests == [ProfileConfiguration.Interest(name: "出行", categories: ["机票"])])
+        #expect(throws: (any Error).self) {
+            try ProfileConfiguration.parse(try JSONValue.parse(#"{"tags":{"interests":{"出行":[]}}}"#), file: "p.json")
+        }
+    }
+
     @Test func tiersComeWithTheirReason() {
         let silent = Self.fold([Self.event(1, "comment", text: "还行")])
         let tier = Self.profile(silent, now: Self.t0 + 40 * Self.day).tier
