@@ -118,15 +118,18 @@ extension JSONObject {
 extension RPCMethod {
     static let engineInfo = RPCMethod(
         name: "engine.info",
-        summary: "Version, loaded model and lexicon files with their hashes, uptime and counters.",
+        summary: "Version, loaded model and lexicon files with their hashes, the roles file in force, uptime and counters.",
         params: [],
-        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"notifications":{"type":"integer","description":"feed records sent to alerts.subscribe connections"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
+        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"roles":{"type":"object","description":"the roles file in force","properties":{"source":{"type":"string"},"version":{"type":"string"},"hash":{"type":"string"}}},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"notifications":{"type":"integer","description":"feed records sent to alerts.subscribe connections"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
         run: { context, _ in
             var members = context.engine.metrics.snapshot()
             members["name"] = .string("qingting")
             members["version"] = .string(RPCEngine.version)
             members["pid"] = .number("\(getpid())")
             members["files"] = context.models.filesJSON()
+            let roles = context.engine.access.roles.policy
+            members["roles"] = .object(["source": .string(roles.source), "version": .string(roles.version),
+                                        "hash": .string(roles.hash)])
             return JSONValue.object(members).jsonText
         })
 

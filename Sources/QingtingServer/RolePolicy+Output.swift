@@ -25,9 +25,16 @@ extension RolePolicy {
                     .flatMap { f in f.params.filter { $0.method == method }.map(\.param) }
                 return Cell(role: role.name, method: method, allowed: allowed,
                             fields: allowed ? role.fields.sorted() : [], refusedParams: allowed ? refused.sorted() : [],
-                            ticketedOnly: allowed && role.ticketedOnly)
+                            ticketedOnly: allowed && role.ticketedOnly && Self.scoped(method))
             }
         }
+    }
+
+    /// Whether a `customers ticketed` role's scope narrows this method: it names customers and
+    /// is not a ticket method (whose customers are on tickets anyway).
+    static func scoped(_ method: String) -> Bool {
+        guard let data = RPCMethod.all.first(where: { $0.name == method })?.personalData else { return false }
+        return !data.ticketBound
     }
 
     /// `{"role","method","allowed","fields","refused_params","ticketed_only"}` per cell, one a line.
@@ -53,7 +60,7 @@ extension RolePolicy {
         var out = "| method | " + names.joined(separator: " | ") + " |\n"
         out += "|---|" + names.map { _ in "---" }.joined(separator: "|") + "|\n"
         for method in methods {
-            let cells = roles.map { r in r.methods.contains(method) ? (r.ticketedOnly ? "✓ᵗ" : "✓") : "—" }
+            let cells = roles.map { r in r.methods.contains(method) ? (r.ticketedOnly && Self.scoped(method) ? "✓ᵗ" : "✓") : "—" }
             out += "| `\(method)` | " + cells.joined(separator: " | ") + " |\n"
         }
         out += "\n| field | " + names.joined(separator: " | ") + " |\n"

@@ -235,7 +235,8 @@ private struct Parser {
             guard let (names, line) = roleFields[roles[index].name] else { continue }
             if names == ["*"] { roles[index].fields = fieldNames; continue }
             for name in names where !fieldNames.contains(name) {
-                fail(line, "'\(name)' is not a declared field (\(fields.map(\.name).joined(separator: ", ")), or *)")
+                let declared = fields.isEmpty ? "the file declares none" : fields.map(\.name).joined(separator: ", ") + ", or *"
+                fail(line, "'\(name)' is not a declared field (\(declared))")
             }
             roles[index].fields = Set(names).intersection(fieldNames)
         }
