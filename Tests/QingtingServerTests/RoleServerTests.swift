@@ -21,6 +21,17 @@ import Testing
             .write(to: URL(fileURLWithPath: roles))
         let tokens = folder + "/tokens.tsv"
         try Data("tok-support\tsupport\thelpdesk\ntok-exec\texecution\tsocial-team\n".utf8).write(to: URL(fileURLWithPath: tokens))
+        // The CLI: the matrix (one JSONL cell per role and method), and a broken file named by line.
+        let matrix = try runQingting(["roles", "matrix", "--roles", roles, "--format", "jsonl"])
+        #expect(matrix.status == 0 && matrix.stdout.split(separator: "\n").count == 8 * RPCEngine.methodNames.count)
+        #expect(matrix.stdout.contains(#"{"role":"support","method":"customer.get","allowed":true,"fields":["contact","identities","orders","social"],"refused_params":[],"ticketed_only":true}"#))
+        #expect(matrix.stdout.contains(#"{"role":"execution","method":"customer.search","allowed":true,"fields":["identities","social"],"refused_params":["email","name","phone"],"ticketed_only":false}"#))
+        let broken = folder + "/broken.txt"
+        try Data("version 1\nrole admin\n  methods * nosuch.method\n".utf8).write(to: URL(fileURLWithPath: broken))
+        let refused = try runQingting(["roles", "check", "--roles", broken])
+        #expect(refused.status == 1 && refused.stderr.contains("\(broken):3: 'nosuch.method' names no method of the server"))
+        #expect(try runQingting(["serve", "--roles", broken, "--socket", folder + "/x.sock"]).status != 0)
+
         let server = try ServerHarness(["--store", store, "--tokens", tokens, "--roles", roles])
         func call(_ id: Int, _ method: String, _ params: String) throws -> JSONValue {
             try JSONValue.parse(try server.call(EventServerTests.request(id, method, params)))
