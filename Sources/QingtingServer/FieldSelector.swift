@@ -55,43 +55,56 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `keys` (the member names from the result's root to here) end with this path.
     func ends(_ keys: [String]) -> Bool {
-        keys.count >= path.count && zip(keys.suffix(path.count), path).allSatisfy { $0 == $1 }
+        guard keys.count >= path.count else { return false }
+        var k = keys.count - path.count
+        for segment in path {
+            if keys[k] != segment { return false }
+            k += 1
+        }
+        return true
     }
 }
 
 /// The fields a call may not see, removed from its result at any depth (`FieldSelector`).
 public struct FieldFilter: Sendable {
     /// Each selector with the name of the field it belongs to.
-    public var selectors: [(field: String, selector: FieldSelector)]
+    public let selectors: [(field: String, selector: FieldSelector)]
+    /// The selectors by the last member name of their path: a member is checked only against
+    /// those ending in its own name.
+    private let byName: [String: [(field: String, selector: FieldSelector)]]
 
-    public init(_ selectors: [(field: String, selector: FieldSelector)]) { self.selectors = selectors }
+    public init(_ selectors: [(field: String, selector: FieldSelector)]) {
+        self.selectors = selectors
+        byName = Dictionary(grouping: selectors, by: { $0.selector.path.last ?? "" })
+    }
 
     public var isEmpty: Bool { selectors.isEmpty }
 
     /// `value` without what the selectors select, and the names of the fields that were there
     /// (what the audit log records as withheld).
-    /// - Complexity: O(members × selectors).
+    /// - Complexity: O(members × path length of the selectors ending in a member's name); a
+    ///   part of the answer with nothing to remove is kept as it is, not copied.
     public func apply(_ value: JSONValue) -> (value: JSONValue, removed: Set<String>) {
         var removed: Set<String> = []
         var keys: [String] = []
         let out = walk(value, &keys, &removed)
-        return (out, removed)
+        return (out ?? value, removed)
     }
 
     /// The fields present in `value` (those `apply` would remove).
     public func present(in value: JSONValue) -> Set<String> { apply(value).removed }
 
-    private func walk(_ value: JSONValue, _ keys: inout [String], _ removed: inout Set<String>) -> JSONValue {
+    /// The value without what is selected, or nil when nothing in it is.
+    private func walk(_ value: JSONValue, _ keys: inout [String], _ removed: inout Set<String>) -> JSONValue? {
         switch value {
         case .object(let members):
-            var out = JSONObject()
-            out.reserveCapacity(members.count)
+            var out: JSONObject?
             for (key, member) in members {
                 keys.append(key)
                 defer { keys.removeLast() }
                 var dropped = false
                 var rowPredicates: [(String, FieldSelector.Predicate)] = []
-                for (field, selector) in selectors where selector.ends(keys) {
+                for (field, selector) in byName[key] ?? [] where selector.ends(keys) {
                     if let predicate = selector.predicate {
                         rowPredicates.append((field, predicate))
                     } else {
@@ -99,22 +112,38 @@ public struct FieldFilter: Sendable {
                         dropped = true
                     }
                 }
-                if dropped { continue }
+                if dropped {
+                    if out == nil { out = members }
+                    out!.removeValue(forKey: key)
+                    continue
+                }
                 var kept = member
+                var changed = false
                 if !rowPredicates.isEmpty, case .array(let rows) = member {
-                    kept = .array(rows.filter { row in
+                    let left = rows.filter { row in
                         let selected = rowPredicates.filter { $0.1.selects(row) }
                         for (field, _) in selected { removed.insert(field) }
                         return selected.isEmpty
-                    })
+                    }
+                    if left.count != rows.count { kept = .array(left); changed = true }
                 }
-                out[key] = walk(kept, &keys, &removed)
+                if let inner = walk(kept, &keys, &removed) { kept = inner; changed = true }
+                if changed {
+                    if out == nil { out = members }
+                    out![key] = kept
+                }
             }
-            return .object(out)
+            return out.map(JSONValue.object)
         case .array(let items):
-            return .array(items.map { walk($0, &keys, &removed) })
+            var out: [JSONValue]?
+            for (index, item) in items.enumerated() {
+                guard let inner = walk(item, &keys, &removed) else { continue }
+                if out == nil { out = items }
+                out![index] = inner
+            }
+            return out.map(JSONValue.array)
         default:
-            return value
+            return nil
         }
     }
 }
