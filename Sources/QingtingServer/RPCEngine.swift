@@ -40,8 +40,8 @@ public final class RPCEngine: Sendable {
     public struct FeedSubscription: Sendable {
         public var cursor: Int64
         public var filter: CRMStore.FeedFilter
-        /// Who subscribed: the stream is authorized again for each page it sends (a grant that
-        /// expires ends it) and its records filtered by the role's fields.
+        /// Who subscribed: the stream is authorized again at each look at the feed (a grant that
+        /// expires ends it) and its records are filtered by the role's fields.
         var token: String? = nil
         var uid: UInt32? = nil
     }
@@ -203,12 +203,14 @@ public final class RPCEngine: Sendable {
             audited?.params = params
             try permission.check(params, method: method.name)
             try checkScope(permission, method, params, result: nil)
-            let context = RPCContext(engine: self, models: models, caller: caller, effects: effects, permission: permission,
-                                     token: token)
+            let context = RPCContext(engine: self, models: models, caller: caller, effects: effects, token: token)
             var result = try method.run(context, params)
             var parsed: JSONValue?
-            if audited != nil || permission.ticketedOnly || !permission.filter.isEmpty {
+            let guarded = permission.ticketedOnly || !permission.filter.isEmpty
+            if audited != nil || guarded {
                 parsed = try? JSONValue.parse(result)
+                // Fail closed: an answer that cannot be filtered is not given.
+                if parsed == nil, guarded { throw RPCError(.internalError, "internal error") }
             }
             if let value = parsed {
                 try checkScope(permission, method, params, result: value)
@@ -340,8 +342,6 @@ struct RPCContext {
     let caller: RPCEngine.Caller
     /// What a method asks of the connection besides its result (one per line).
     let effects: Effects
-    /// What the caller's role may do (a stream started by the call is filtered by it too).
-    var permission: Permission? = nil
     /// The role token the call carried, so a stream it starts is checked again as time passes.
     var token: String? = nil
 
