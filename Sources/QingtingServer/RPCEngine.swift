@@ -17,6 +17,8 @@ import QingtingCore
 /// Thread-safe: lines may be handled concurrently.
 public final class RPCEngine: Sendable {
     public static let version = "0.1.0"
+    /// The names of the methods the engine answers, in `rpc.discover`'s order.
+    public static var methodNames: [String] { RPCMethod.names }
 
     /// Who sent a line: the peer's uid from the socket (nil when called in-process).
     public struct Caller: Sendable {
@@ -39,6 +41,10 @@ public final class RPCEngine: Sendable {
     public struct FeedSubscription: Sendable {
         public var cursor: Int64
         public var filter: CRMStore.FeedFilter
+        /// Who subscribed: the stream is authorized again at each look at the feed (a grant that
+        /// expires ends it) and its records are filtered by the role's fields.
+        var token: String? = nil
+        var uid: UInt32? = nil
     }
 
     /// What one line may ask of the engine.
@@ -178,20 +184,44 @@ public final class RPCEngine: Sendable {
             }
             if method.personalData != nil { audited = Audited(method: method, params: [:], token: nil) }
             var given = request.params
+            var token: String?
             if case .object(var named)? = given, let value = named["token"] {
                 // Every method takes a role token as a named param: the audit log records its name.
-                guard case .string(let token) = value else { throw RPCError.param("token", expected: "a string", got: value) }
-                audited?.token = token
+                guard case .string(let text) = value else { throw RPCError.param("token", expected: "a string", got: value) }
+                token = text
+                audited?.token = text
                 if !method.params.contains(where: { $0.name == "token" }) {
                     named["token"] = nil
                     given = .object(named)
                 }
             }
+            // The role decides before anything runs; the audit log records it, allowed or refused.
+            let policy = access.roles.policy
+            let (roles, role) = try access.principal(token: token, uid: caller.uid, policy: policy, now: access.clock())
+            audited?.role = role
+            let permission = try access.permission(method.name, roles: roles, label: role, policy: policy)
             let params = try method.namedParams(given)
             audited?.params = params
-            let context = RPCContext(engine: self, models: models, caller: caller, effects: effects)
-            let result = try method.run(context, params)
-            if let audited { try recordAudit(audited, caller: caller, result: result, error: nil) }
+            try permission.check(params, method: method.name)
+            try checkScope(permission, method, params, result: nil)
+            let context = RPCContext(engine: self, models: models, caller: caller, effects: effects, token: token)
+            var result = try method.run(context, params)
+            var parsed: JSONValue?
+            let guarded = permission.ticketedOnly || !permission.filter.isEmpty
+            if audited != nil || guarded {
+                parsed = try? JSONValue.parse(result)
+                // Fail closed: an answer that cannot be filtered is not given.
+                if parsed == nil, guarded { throw RPCError(.internalError, "internal error") }
+            }
+            if let value = parsed {
+                try checkScope(permission, method, params, result: value)
+                let (kept, withheld) = permission.filtered(value)
+                if !withheld.isEmpty {
+                    result = kept.jsonText
+                    audited?.withheld = withheld
+                }
+            }
+            if let audited { try recordAudit(audited, caller: caller, result: parsed, error: nil) }
             guard let id = request.id else { return nil }
             var w = JSONWriter()
             w.object { w in
@@ -225,11 +255,14 @@ public final class RPCEngine: Sendable {
 }
 
 extension RPCEngine {
-    /// A call to audit: its method, its params once read, the token it carried.
+    /// A call to audit: its method, its params once read, the token it carried, the role it ran
+    /// as (nil when refused before one was known) and the fields its result was stripped of.
     struct Audited {
         var method: RPCMethod
         var params: JSONObject
         var token: String?
+        var role: String? = nil
+        var withheld: [String] = []
     }
 
     /// The audit log could not be written: the call is answered -32603, its result withheld.
@@ -238,17 +271,19 @@ extension RPCEngine {
     /// Appends a call of a method that touches personal data to the audit log (with `serve
     /// --store`; there is no audit log, and nothing is recorded, without one): who (uid, token
     /// name, role), the method, the customers found in its params and result, the fields, and
-    /// whether it was answered or refused with which code.
+    /// whether it was answered or refused with which code. Fields the role does not see and that
+    /// the answer held are recorded as `withheld:FIELD`.
+    /// - Parameter result: the answer before its fields were filtered (nil when refused).
     /// - Throws: `AuditFailure` when the append fails (logged without the call's data): an answer
     ///   the log does not hold is not given.
-    func recordAudit(_ call: Audited, caller: Caller, result: String?, error: RPCError.Code?) throws {
+    func recordAudit(_ call: Audited, caller: Caller, result: JSONValue?, error: RPCError.Code?) throws {
         guard let log = eventLog, let data = call.method.personalData else { return }
-        let parsed = result.flatMap { try? JSONValue.parse($0) }
-        let (ids, count) = data.customers.find(call.params, parsed)
+        let (ids, count) = data.customers.find(call.params, result)
         let entry = CRMStore.AuditEntry(
             at: EventPipeline.clock(), uid: caller.uid, token: call.token.map(access.tokenName),
-            role: call.token.flatMap { access.tokens[$0]?.rawValue }, method: call.method.name, access: data.access,
-            customers: ids, customerCount: count, fields: data.fields(call.params), error: error?.rawValue)
+            role: call.role, method: call.method.name, access: data.access,
+            customers: ids, customerCount: count, fields: data.fields(call.params) + call.withheld.map { "withheld:" + $0 },
+            error: error?.rawValue)
         do {
             try log.store.appendAudit(entry, unusual: log.unusualAccess)
         } catch {
@@ -308,6 +343,8 @@ struct RPCContext {
     let caller: RPCEngine.Caller
     /// What a method asks of the connection besides its result (one per line).
     let effects: Effects
+    /// The role token the call carried, so a stream it starts is checked again as time passes.
+    var token: String? = nil
 
     final class Effects {
         var subscription: RPCEngine.FeedSubscription?

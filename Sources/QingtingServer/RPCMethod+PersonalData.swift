@@ -13,6 +13,11 @@ struct PersonalData: Sendable {
     var queryParams: [String] = []
     /// The customers of one call: from its params, and from its result when it was answered.
     var customers: Customers = .none
+    /// Its customers are those of tickets (a `customers ticketed` role's scope holds by itself).
+    var ticketBound = false
+    /// It streams records after answering (`alerts.subscribe`): a customer scope cannot be checked
+    /// on its answer.
+    var streams = false
 
     struct Customers: Sendable {
         let find: @Sendable (_ params: JSONObject, _ result: JSONValue?) -> (ids: [String], count: Int?)

@@ -49,7 +49,8 @@ extension RPCMethod {
             let log = try profileLog(context, "alerts.subscribe")
             let last = try log.store.lastFeedSeq()
             let since = try params.integer("since", in: 0...Int64.max) ?? last
-            context.effects.subscription = RPCEngine.FeedSubscription(cursor: since, filter: try feedFilter(params))
+            context.effects.subscription = RPCEngine.FeedSubscription(cursor: since, filter: try feedFilter(params),
+                                                                      token: context.token, uid: context.caller.uid)
             var w = JSONWriter()
             w.object { w in
                 w.member("subscribed", true)
@@ -57,15 +58,34 @@ extension RPCMethod {
                 w.member("last", last)
             }
             return w.text
-        }).touching(PersonalData(access: .read, fields: ["feed"]))
+        }).touching(PersonalData(access: .read, fields: ["feed"], streams: true))
 
-    /// One `alerts.record` notification: `{"jsonrpc":"2.0","method":"alerts.record","params":RECORD}`.
-    static func feedNotification(_ r: CRMStore.FeedRecord) -> String {
+    /// One `alerts.record` notification: `{"jsonrpc":"2.0","method":"alerts.record","params":RECORD}`,
+    /// the record without the fields the subscriber's role does not see.
+    static func feedNotification(_ r: CRMStore.FeedRecord, _ permission: Permission? = nil) -> String {
+        var record = JSONWriter()
+        Feed.write(r, to: &record)
+        var text = record.text
+        if let permission, !permission.filter.isEmpty, let value = try? JSONValue.parse(text) {
+            text = permission.filtered(value).value.jsonText
+        }
         var w = JSONWriter()
         w.object { w in
             w.member("jsonrpc", "2.0")
             w.member("method", "alerts.record")
-            w.member("params") { w in Feed.write(r, to: &w) }
+            w.member("params", raw: text)
+        }
+        return w.text
+    }
+
+    /// The notification that ends a subscription whose caller may no longer read the feed:
+    /// `{"jsonrpc":"2.0","method":"alerts.closed","params":{"code":-32001,"message":…,"data":{…}}}`.
+    static func closedNotification(_ refusal: RPCError) -> String {
+        var w = JSONWriter()
+        w.object { w in
+            w.member("jsonrpc", "2.0")
+            w.member("method", "alerts.closed")
+            w.member("params") { w in refusal.write(to: &w) }
         }
         return w.text
     }
@@ -112,7 +132,7 @@ extension RPCMethod {
             var w = JSONWriter()
             w.object { w in w.member("tickets") { w in w.array(tickets) { w, t in Tickets.write(t, to: &w) } } }
             return w.text
-        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .all(.param("customer"), .each("tickets", "customer"))))
+        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .all(.param("customer"), .each("tickets", "customer")), ticketBound: true))
 
     static let getTicket = RPCMethod(
         name: "ticket.get",
@@ -125,7 +145,7 @@ extension RPCMethod {
                 throw RPCError(.notFound, "no such ticket in the store", data: [("param", .string("id"))])
             }
             return Tickets.json(t)
-        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .result("customer")))
+        }).touching(PersonalData(access: .read, fields: ["tickets"], customers: .result("customer"), ticketBound: true))
 
     static let updateTicket = RPCMethod(
         name: "ticket.update",
@@ -149,5 +169,5 @@ extension RPCMethod {
             } catch let e as QingtingError where e.code == .invalidInput {
                 throw RPCError(.invalidParams, e.message)
             }
-        }).touching(PersonalData(access: .change, fields: ["tickets"], customers: .result("customer")))
+        }).touching(PersonalData(access: .change, fields: ["tickets"], customers: .result("customer"), ticketBound: true))
 }

@@ -474,6 +474,26 @@ public final class SocketServer: Service, Sendable {
                 continue
             }
             lastLook = .now
+            // Authorized again at each look (at least every 500 ms): a grant that expired, or a
+            // role that lost the method, ends the stream with an `alerts.closed` notification.
+            let permission: Permission
+            do {
+                permission = try engine.access.authorize("alerts.subscribe", token: subscription.token, uid: subscription.uid)
+            } catch {
+                let refusal = error as? RPCError ?? RPCError(.unauthorized, "the subscription is no longer authorized")
+                var out = channel.allocator.buffer(capacity: 256)
+                out.writeString(RPCMethod.closedNotification(refusal) + "\n")
+                do { try await write(out, to: outbound, channel: channel) } catch { return }
+                // Ended unless a new subscribe replaced it meanwhile; then wait for the next one.
+                let ended = shared.subscription.withLock { s -> Bool in
+                    guard s?.generation == generation else { return false }
+                    s = nil
+                    return true
+                }
+                if ended { for await _ in shared.subscribed { break } }
+                seen = (-1, 0)
+                continue
+            }
             let page: (records: [CRMStore.FeedRecord], through: Int64)
             do {
                 page = try store.feedPage(since: subscription.cursor, filter: subscription.filter, limit: Self.streamPage)
@@ -484,7 +504,7 @@ public final class SocketServer: Service, Sendable {
             }
             if !page.records.isEmpty {
                 var out = channel.allocator.buffer(capacity: 512 * page.records.count)
-                for r in page.records { out.writeString(RPCMethod.feedNotification(r) + "\n") }
+                for r in page.records { out.writeString(RPCMethod.feedNotification(r, permission) + "\n") }
                 do { try await write(out, to: outbound, channel: channel) } catch { return }
                 engine.metrics.recordNotifications(page.records.count)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import QingtingReport
 import Logging
+import QingtingCore
 import QingtingCRM
 import QingtingIngest
 import QingtingProfile
@@ -23,8 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
             owns or can write in is refused. model.reload reads only regular files inside the \
-            folders of the files loaded at start and --reload-dir folders. With --store, every call \
-            that reads or changes personal data is recorded in the store's audit log (`qingting audit`).
+            folders of the files loaded at start and --reload-dir folders. Every call runs as a role of \
+            the roles file (--roles; `qingting roles matrix` prints what each may call and see): a method \
+            the role may not call is refused with -32001, and fields it does not see are removed from \
+            results. With --store, every call that reads or changes personal data is recorded in the \
+            store's audit log (`qingting audit`) with its role, allowed or refused.
             """
     )
 
@@ -37,8 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Also let this uid connect (repeatable); the server's own uid and root always may.")
     var allowUIDs: [UInt32] = []
 
-    @Option(help: "Role tokens file, `token<TAB>role[<TAB>name]` per line (admin, analyst, agent); model.reload then needs an admin token; the audit log records the name (else a short hash of the token).")
+    @Option(help: "Role tokens file, `token<TAB>role[<TAB>name]` per line, a role of the roles file; calls then run as their token's role (without one: the roles file's anonymous role); the audit log records the name (else a short hash of the token).")
     var tokens: String?
+
+    @Option(help: "Roles file: the methods and fields each role may use, and temporary grants (default: the shipped Lexicons/roles.txt). Read again when it changes.")
+    var roles: String?
 
     @Option(help: "Audit: alert (rule audit-unusual-access) when one token or uid reads more than this many distinct customers within --audit-window.")
     var auditMaxCustomers = 1000
@@ -164,8 +171,13 @@ struct ServeCommand: AsyncParsableCommand {
         sources.knownLinks = knownLinks
         sources.sentimentModel = model
         sources.intentModel = intentModel
-        let (models, tokenTable) = try reportingErrors {
-            (try EngineModels(sources), try tokens.map(AccessPolicy.readTokenFile) ?? (roles: [:], names: [:]))
+        let (models, roleSource, tokenTable) = try reportingErrors {
+            guard let rolesPath = roles ?? Resources.find(RolePolicy.shippedPath) else {
+                throw QingtingError(.io, "the shipped \(RolePolicy.shippedPath) is not installed; give --roles FILE")
+            }
+            let source = try RoleSource(watching: rolesPath)
+            return (try EngineModels(sources), source,
+                    try tokens.map { try AccessPolicy.readTokenFile($0, roles: source.policy) } ?? (roles: [:], names: [:]))
         }
         var configuration = ServerConfiguration(socketPath: socket ?? ServerConfiguration.defaultSocketPath)
         configuration.socketMode = UInt32(socketMode, radix: 8)!
@@ -197,7 +209,7 @@ struct ServeCommand: AsyncParsableCommand {
             log.unusualAccess = CRMStore.UnusualAccess(maxCustomers: auditMaxCustomers, windowMillis: Int64(auditWindow) * 1000)
             return log
         }
-        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names), limits: limits,
+        let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names, roles: roleSource), limits: limits,
                                eventLog: eventLog)
         let server = SocketServer(engine: engine, configuration: configuration)
 

@@ -62,7 +62,7 @@ import Testing
         let uid = JSONValue.number("\(getuid())")
         #expect(all.records.allSatisfy { $0["uid"] == uid })
         #expect(all.records[1]["access"] == .string("change") && all.records[1]["customers"] == .array([.string("C1")])
-                && all.records[1]["token"] == .null && all.records[1]["role"] == .null)
+                && all.records[1]["token"] == .null && all.records[1]["role"] == .string("strategy"))  // the anonymous role
         #expect(all.records[2]["token"] == .string("dashboard") && all.records[2]["role"] == .string("analyst")
                 && all.records[2]["outcome"] == .string("allowed") && all.records[2]["error"] == .null)
         // A token without a name is recorded by a short hash (printf tok-agent | sha256sum), never itself.

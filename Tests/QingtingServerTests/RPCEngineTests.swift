@@ -256,7 +256,7 @@ import QingtingCore
         #expect(throws: QingtingErrors.self) { try AccessPolicy.readTokens(path) }
         // Every bad line is listed, and neither a token nor a role written in the file is echoed.
         do { _ = try AccessPolicy.readTokens(path) } catch {
-            #expect("\(error)" == "\(path):2: role in column 2 is not admin, analyst or agent\n\(path):3: expected token<TAB>role[<TAB>name]")
+            #expect("\(error)" == "\(path):2: role in column 2 is not a role of the roles file (admin, strategy, execution, support, sales, finance, analyst, agent)\n\(path):3: expected token<TAB>role[<TAB>name]")
         }
         try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array("abc\tadmin\r\nxyz\tagent\r\n".utf8), to: path)
         #expect(try AccessPolicy.readTokens(path) == ["abc": .admin, "xyz": .agent])
