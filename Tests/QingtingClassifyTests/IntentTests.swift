@@ -132,7 +132,7 @@ import QingtingCore
             let locations = (error as? QingtingErrors)?.errors.compactMap(\.location)
             return locations == ["\(path):2", "\(path):3", "\(path):4"]
                 && "\(error)".contains("\(path):3: invalid UTF-8 (byte offset 0)")
-                && !"\(error)".contains("秘密") && !"\(error)".contains("99")
+                && !"\(error)".contains("秘密") && !"\(error)".replacing(path, with: "").contains("99")
         }
     }
 }
