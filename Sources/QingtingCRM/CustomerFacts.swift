@@ -31,6 +31,9 @@ public struct CustomerFacts: ProfileFacts {
             let inside = profile.state.platforms.keys.contains(where: Self.privateDomain.contains)
                 || profile.customer.fields["unionid"] != nil
             return [.text(inside ? "true" : "false")]
+        case "opted_out":
+            // The consent field read as the rules, templates and audience exports read it.
+            return [.text(MarketingConsent.refuses(profile.customer.fields["consent"]?.value) ? "true" : "false")]
         default:
             if let x = profile.measures[name] { return [.number(x)] }
             if let field = profile.customer.fields[name] { return [.text(field.value)] }

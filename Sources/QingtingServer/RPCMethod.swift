@@ -56,7 +56,7 @@ struct RPCMethod: Sendable {
         return named
     }
 
-    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, readFeed, subscribeAlerts, ackAction, listTickets, getTicket, updateTicket, kpiReport, abReport, exportAudience, reload]
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, setConsent, deleteCustomer, listSegments, segmentMembers, readFeed, subscribeAlerts, ackAction, listTickets, getTicket, updateTicket, kpiReport, abReport, exportAudience, reload]
 }
 
 // MARK: - Parameter readers

@@ -1,0 +1,93 @@
+internal import GRDB
+import QingtingCore
+
+extension CRMStore {
+    /// What an erasure takes from the customer tables, held in memory only while the erasure's
+    /// transaction runs: the values to search the rest of the store for, and the ids to rename.
+    /// Never written anywhere, logged or returned to a caller.
+    public struct ErasedCustomer: Sendable {
+        /// Personal values (name, phone in both forms, e-mail, unionid, nicknames, other systems'
+        /// ids): any string that contains one is cut there.
+        public var needles: [String] = []
+        /// Ids the customer was known by (their accounts, other systems' record ids) → what they
+        /// become; the customer id itself maps to its anonymous id.
+        public var renames: [String: String] = [:]
+        /// The identity rows linked to the customer (`platform:uid`), and the accounts they bound.
+        public var identities: [String] = []
+        /// The events the customer's now: resolved to them, or by an identity linked to them.
+        public var events: [Int64] = []
+        /// Whether there was a `customers` row (a customer known only from events has none).
+        public var hadRecord = false
+    }
+}
+
+extension CRMStore.Transaction {
+    /// Erases customer `id`'s CRM record and renames what derives from it to `anonymous`: the
+    /// `customers` row, its field provenance, unified keys, bindings, tag decisions and profile go;
+    /// the events, the KPI tables (`kpi_active`, `kpi_leads`, `kpi_orders`) and the identity rows
+    /// that named the customer name `anonymous` instead, each identity under a fresh id from
+    /// `newIdentity` (so the aggregates count the same people, and the profile refolded under
+    /// `anonymous` equals the log's fold). Texts, payloads and the feed are the caller's next step,
+    /// with what this returns.
+    /// - Returns: nil when the store knows neither the customer nor events of theirs.
+    public func eraseCustomer(_ id: String, as anonymous: String, newIdentity: (String) -> String) throws
+        -> CRMStore.ErasedCustomer?
+    {
+        var erased = CRMStore.ErasedCustomer()
+        let columns = ["name", "phone", "email", "unionid"]
+        let row = try Row.fetchOne(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM customers WHERE id = ?",
+                                   arguments: [id])
+        for i in columns.indices {
+            guard let value: String = row?[i] else { continue }
+            erased.needles.append(value)
+            // A mainland mobile is stored in E.164; texts and other systems write it without +86.
+            if value.hasPrefix("+86") { erased.needles.append(String(value.dropFirst(3))) }
+        }
+        for key in try String.fetchAll(db, sql: "SELECT key FROM customer_keys WHERE customer = ?", arguments: [id]) {
+            guard let colon = key.firstIndex(of: ":") else { continue }
+            let value = String(key[key.index(after: colon)...])
+            if key.hasPrefix("id:"), value != id { erased.renames[value] = anonymous } else { erased.needles.append(value) }
+        }
+        let linked = try Row.fetchAll(db, sql: "SELECT id, nickname FROM identities WHERE customer = ?", arguments: [id])
+        var accounts = linked.map { $0[0] as String }
+        erased.needles += linked.compactMap { $0[1] as String? }
+        let bound = try Row.fetchAll(db, sql: "SELECT platform, uid FROM bindings WHERE customer = ?", arguments: [id])
+            .map { ($0[0] as String) + ":" + ($0[1] as String) }
+        accounts += bound.filter { !accounts.contains($0) }
+        erased.identities = accounts
+        erased.events = try Int64.fetchAll(
+            db, sql: """
+                SELECT seq FROM events WHERE customer = ?
+                UNION SELECT e.seq FROM identities i JOIN events e ON e.identity = i.id WHERE i.customer = ?
+                ORDER BY 1
+                """, arguments: [id, id])
+        guard row != nil || !erased.events.isEmpty else { return nil }
+        erased.hadRecord = row != nil
+        erased.renames[id] = anonymous
+
+        for account in accounts {
+            let renamed = newIdentity(account)
+            erased.renames[account] = renamed
+            // The bare uid too: payload-shaped strings and the feed's authors name it alone.
+            if let colon = account.firstIndex(of: ":"), let to = renamed.firstIndex(of: ":") {
+                erased.renames[String(account[account.index(after: colon)...])] = String(renamed[renamed.index(after: to)...])
+            }
+            if try renameIdentity(account, to: renamed, customer: anonymous) == nil {
+                // A bound account no event came from: nothing but the binding named it.
+                try db.execute(sql: "UPDATE events SET identity = ?, author_uid = ? WHERE identity = ?",
+                               arguments: [renamed, String(renamed.drop { $0 != ":" }.dropFirst()), account])
+            }
+        }
+        for table in ["customer_fields", "customer_keys", "bindings", "tag_decisions", "profiles"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE customer = ?", arguments: [id])
+        }
+        try db.execute(sql: "DELETE FROM customers WHERE id = ?", arguments: [id])
+        for table in ["events", "kpi_active", "kpi_leads", "kpi_orders"] {
+            try db.execute(sql: "UPDATE \(table) SET customer = ? WHERE customer = ?", arguments: [anonymous, id])
+        }
+        try db.execute(sql: "UPDATE identities SET cluster = ? WHERE cluster = ?", arguments: [anonymous, id])
+        // Cached resolutions of these accounts are stale: a later event of theirs starts afresh.
+        try customersChanged()
+        return erased
+    }
+}
