@@ -112,14 +112,15 @@ enum TrustWorld {
         #expect((report.tables["feed"] ?? 0) > 0 && (report.tables["tickets"] ?? 0) > 0)
         #expect(!report.json.contains(TrustWorld.phone) && report.json.contains(#""customer":"C1""#))
 
+        // Right after the erasure: the WAL is empty, and no byte of the file holds the data.
+        let bytes = TrustWorld.fileBytes(path)
+        #expect((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0)
+        for needle in needles { #expect(bytes.range(of: Data(needle.utf8)) == nil, "found \(needle) in the file") }
+
         let check = try TrustWorld.rebuildCheck(store, pipeline)
         #expect(check.differences.isEmpty, "\(check.json)")
         #expect(try store.aggregateDigest() == before)
         #expect(try TrustWorld.aggregatesRefoldEqual(store))
-
-        let bytes = TrustWorld.fileBytes(path)
-        #expect((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0)
-        for needle in needles { #expect(bytes.range(of: Data(needle.utf8)) == nil, "found \(needle) in the file") }
 
         // The customer is gone from every view; the other customer is untouched.
         let profiles = CustomerProfiles(store: store, config: pipeline.configuration.profile)

@@ -239,7 +239,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v9-test-notes"] && version == 7 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v9-test-notes"] && version == 8 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.
