@@ -9,7 +9,8 @@ public import QingtingStore
 ///
 /// In one transaction: the CRM record, its field provenance, unified keys, bindings, tag decisions
 /// and profile are deleted; the customer's events lose their text, quoted text, author profile and
-/// payload (`Redaction`, reason `erasure`); the events quoting them lose the quote; the identities
+/// payload (`Redaction`, reason `erasure`); other events quoting their words or nickname lose the
+/// quote, and other payloads repeating their words, nickname or uid are emptied; the identities
 /// linked to the customer are renamed to random pseudonyms (no key leads back); the events, KPI
 /// tables, tickets and feed records that named the customer name a random anonymous id instead,
 /// and the feed's bodies, ticket subjects and rule state are cleaned of the texts, ids, name,
@@ -83,7 +84,13 @@ public struct CustomerErasure {
                 try tx.redact(stored.seq, Redactions.redaction(of: stored, reason: "erasure", at: now))
                 quotes += try tx.dropQuotes(of: stored.event.eventID, platform: stored.event.platform.rawValue)
             }
+            // Other authors' reposts and payloads may repeat the customer's words, nickname or
+            // account (a reply's payload names whom it answers): those quotes and payloads go too.
+            quotes += try tx.dropQuotes(containing: needles)
+            let uids = erased.identities.compactMap { $0.split(separator: ":", maxSplits: 1).last.map(String.init) }
+                .filter { $0.count >= 6 }
             let payloads = try tx.clearPayloads(of: erased.events, whenAllRedacted: false)
+                + tx.clearPayloads(containing: needles + uids)
             let scrub = CRMStore.Scrub(exact: erased.renames, needles: needles, dropped: ["note"])
             let cleaned = try tx.scrubRecords(events: Set(erased.events), customers: [id], kinds: ["merge", "split"],
                                               since: nil, scrub)

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRDB
 import QingtingCore
 
@@ -55,9 +56,12 @@ extension CRMStore.Transaction {
             .map { ($0[0] as String) + ":" + ($0[1] as String) }
         accounts += bound.filter { !accounts.contains($0) }
         erased.identities = accounts
+        // The customer's events now, as `forEachEvent` gives them: by an identity linked to them,
+        // or resolved to them with no identity row (an event whose account moved on is the new
+        // holder's, and keeps its words).
         erased.events = try Int64.fetchAll(
             db, sql: """
-                SELECT seq FROM events WHERE customer = ?
+                SELECT e.seq FROM events e LEFT JOIN identities i ON i.id = e.identity WHERE e.customer = ? AND i.id IS NULL
                 UNION SELECT e.seq FROM identities i JOIN events e ON e.identity = i.id WHERE i.customer = ?
                 ORDER BY 1
                 """, arguments: [id, id])
@@ -89,5 +93,60 @@ extension CRMStore.Transaction {
         // Cached resolutions of these accounts are stale: a later event of theirs starts afresh.
         try customersChanged()
         return erased
+    }
+}
+
+extension CRMStore.Transaction {
+    /// Removes the quoted text of every event quoting one of `needles` (a repost's `//@nickname:
+    /// words` chain repeats the erased customer's nickname and words in someone else's event).
+    /// - Returns: the events changed.
+    /// - Complexity: a scan of the events with a quoted text.
+    public func dropQuotes(containing needles: [String]) throws -> Int {
+        try scan(needles.filter { $0.count >= 2 }) { chunk in
+            try db.execute(
+                sql: "UPDATE events SET quoted_text = NULL WHERE quoted_text IS NOT NULL AND ("
+                    + chunk.map { _ in "instr(quoted_text, ?) > 0" }.joined(separator: " OR ") + ")",
+                arguments: StatementArguments(chunk))
+            return db.changesCount
+        }
+    }
+
+    /// Empties every payload whose bytes hold one of `needles`, as UTF-8 or as JSON `\u` escapes
+    /// (a platform may send non-ASCII either way): another author's payload that quoted them.
+    /// - Returns: the payloads emptied.
+    /// - Complexity: a scan of every payload's bytes.
+    public func clearPayloads(containing needles: [String]) throws -> Int {
+        var blobs: Set<Data> = []
+        for needle in needles where needle.count >= 2 {
+            blobs.insert(Data(needle.utf8))
+            guard needle.unicodeScalars.contains(where: { !$0.isASCII }) else { continue }
+            for upper in [false, true] {
+                var escaped = ""
+                for unit in needle.utf16 {
+                    if unit < 0x80 { escaped.unicodeScalars.append(Unicode.Scalar(UInt8(unit))); continue }
+                    let hex = String(unit, radix: 16, uppercase: upper)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+                blobs.insert(Data(escaped.utf8))
+            }
+        }
+        return try scan(Array(blobs)) { chunk in
+            try db.execute(
+                sql: "UPDATE payloads SET bytes = X'' WHERE length(bytes) > 0 AND ("
+                    + chunk.map { _ in "instr(bytes, ?) > 0" }.joined(separator: " OR ") + ")",
+                arguments: StatementArguments(chunk))
+            return db.changesCount
+        }
+    }
+
+    /// Runs `update` over `items` in chunks a statement's parameters can hold; sums what it returns.
+    private func scan<T>(_ items: [T], _ update: ([T]) throws -> Int) throws -> Int {
+        var total = 0
+        var start = 0
+        while start < items.count {
+            total += try update(Array(items[start..<min(start + 200, items.count)]))
+            start += 200
+        }
+        return total
     }
 }
