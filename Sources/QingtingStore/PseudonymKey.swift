@@ -36,7 +36,7 @@ public struct PseudonymKey: Sendable {
         }
         let text = String(decoding: try FileIO.read(path, limit: 4096, what: "a pseudonym key"), as: UTF8.self)
             .trimmingWhitespace
-        guard text.count == 64, let bytes = Self.bytes(hex: text) else {
+        guard text.utf8.count == 64, let bytes = BinaryFormat.bytes(hex: text) else {
             throw QingtingError(.invalidSettings, "not a pseudonym key (64 hex digits)", location: path)
         }
         return PseudonymKey(bytes: bytes)
@@ -58,21 +58,5 @@ public struct PseudonymKey: Sendable {
     public static func random(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         return prefix + BinaryFormat.hex((0..<10).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var high: UInt8?
-        for c in hex.utf8 {
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return high == nil ? out : nil
     }
 }
