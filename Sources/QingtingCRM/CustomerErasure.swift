@@ -84,13 +84,21 @@ public struct CustomerErasure {
                 try tx.redact(stored.seq, Redactions.redaction(of: stored, reason: "erasure", at: now))
                 quotes += try tx.dropQuotes(of: stored.event.eventID, platform: stored.event.platform.rawValue)
             }
-            // Other authors' reposts and payloads may repeat the customer's words, nickname or
-            // account (a reply's payload names whom it answers): those quotes and payloads go too.
-            quotes += try tx.dropQuotes(containing: needles)
-            let uids = erased.identities.compactMap { $0.split(separator: ":", maxSplits: 1).last.map(String.init) }
-                .filter { $0.count >= 6 }
-            let payloads = try tx.clearPayloads(of: erased.events, whenAllRedacted: false)
-                + tx.clearPayloads(containing: needles + uids)
+            // Other authors' reposts and payloads may name the customer (a `//@nickname:` quote, a
+            // reply's payload naming whom it answers): those quotes and payloads go too. Searched
+            // for where a value stands for the person, not as part of other words.
+            var mentions: [String] = erased.contacts
+            for name in erased.names { mentions.append("@" + name) }
+            quotes += try tx.dropQuotes(containing: mentions)
+            var named: [String] = mentions
+            for name in erased.names { named.append("\"" + name + "\"") }
+            for account in erased.identities {
+                guard let colon = account.firstIndex(of: ":") else { continue }
+                let uid = String(account[account.index(after: colon)...])
+                named += ["\"" + uid + "\"", ":" + uid + ",", ":" + uid + "}"]
+            }
+            let own = try tx.clearPayloads(of: erased.events, whenAllRedacted: false)
+            let payloads = try own + tx.clearPayloads(containing: named)
             let scrub = CRMStore.Scrub(exact: erased.renames, needles: needles, dropped: ["note"])
             let cleaned = try tx.scrubRecords(events: Set(erased.events), customers: [id], kinds: ["merge", "split"],
                                               since: nil, scrub)

@@ -8,8 +8,14 @@ extension CRMStore {
     /// Never written anywhere, logged or returned to a caller.
     public struct ErasedCustomer: Sendable {
         /// Personal values (name, phone in both forms, e-mail, unionid, nicknames, other systems'
-        /// ids): any string that contains one is cut there.
+        /// ids): any string of the customer's records that contains one is cut there.
         public var needles: [String] = []
+        /// The contact values alone (phone in both forms, e-mail, unionid): distinctive enough to
+        /// search other authors' data for as they are.
+        public var contacts: [String] = []
+        /// The name and nicknames: searched in other authors' data only where they stand for the
+        /// person (a JSON string of their own, `@name`), since a short name is part of many words.
+        public var names: [String] = []
         /// Ids the customer was known by (their accounts, other systems' record ids) → what they
         /// become; the customer id itself maps to its anonymous id.
         public var renames: [String: String] = [:]
@@ -38,20 +44,25 @@ extension CRMStore.Transaction {
         let columns = ["name", "phone", "email", "unionid"]
         let row = try Row.fetchOne(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM customers WHERE id = ?",
                                    arguments: [id])
-        for i in columns.indices {
+        for (i, column) in columns.enumerated() {
             guard let value: String = row?[i] else { continue }
-            erased.needles.append(value)
+            if column == "name" { erased.names.append(value); continue }
+            erased.contacts.append(value)
             // A mainland mobile is stored in E.164; texts and other systems write it without +86.
-            if value.hasPrefix("+86") { erased.needles.append(String(value.dropFirst(3))) }
+            if value.hasPrefix("+86") { erased.contacts.append(String(value.dropFirst(3))) }
         }
         for key in try String.fetchAll(db, sql: "SELECT key FROM customer_keys WHERE customer = ?", arguments: [id]) {
             guard let colon = key.firstIndex(of: ":") else { continue }
             let value = String(key[key.index(after: colon)...])
-            if key.hasPrefix("id:"), value != id { erased.renames[value] = anonymous } else { erased.needles.append(value) }
+            if key.hasPrefix("id:") {
+                if value != id { erased.renames[value] = anonymous }
+            } else if !erased.contacts.contains(value) {
+                erased.contacts.append(value)
+            }
         }
         let linked = try Row.fetchAll(db, sql: "SELECT id, nickname FROM identities WHERE customer = ?", arguments: [id])
         var accounts = linked.map { $0[0] as String }
-        erased.needles += linked.compactMap { $0[1] as String? }
+        erased.names += linked.compactMap { $0[1] as String? }
         let bound = try Row.fetchAll(db, sql: "SELECT platform, uid FROM bindings WHERE customer = ?", arguments: [id])
             .map { ($0[0] as String) + ":" + ($0[1] as String) }
         accounts += bound.filter { !accounts.contains($0) }
@@ -66,6 +77,13 @@ extension CRMStore.Transaction {
                 ORDER BY 1
                 """, arguments: [id, id])
         guard row != nil || !erased.events.isEmpty else { return nil }
+        // The nicknames the customer's events carried (an author profile may name them otherwise).
+        for nickname in try String.fetchAll(
+            db, sql: """
+                SELECT DISTINCT json_extract(e.author_profile, '$.nickname') FROM events e
+                WHERE e.seq IN (\(erased.events.map(String.init).joined(separator: ", "))) AND e.author_profile IS NOT NULL
+                """) where !erased.names.contains(nickname) { erased.names.append(nickname) }
+        erased.needles = erased.contacts + erased.names
         erased.hadRecord = row != nil
         erased.renames[id] = anonymous
 
