@@ -57,22 +57,26 @@ extension CRMStore {
         public var exact: [String: String] = [:]
         public var needles: [String] = []
         public var dropped: Set<String> = []
+        /// Every needle, short ones included: a string that is one (a post of one character) goes whole.
+        var whole: Set<String> = []
 
         public init(exact: [String: String] = [:], needles: [String] = [], dropped: Set<String> = []) {
             self.exact = exact
             // Longest first, so a text is cut where it starts rather than at a word inside it; a
             // needle of one character would cut too much and is no identifier anyway.
             self.needles = Array(Set(needles.filter { $0.count >= 2 })).sorted { ($0.count, $0) > ($1.count, $1) }
+            self.whole = Set(needles.filter { !$0.isEmpty })
             self.dropped = dropped
         }
 
-        public var isEmpty: Bool { exact.isEmpty && needles.isEmpty && dropped.isEmpty }
+        public var isEmpty: Bool { exact.isEmpty && whole.isEmpty && dropped.isEmpty }
 
         public static let marker = "[redacted]"
 
         /// `s` cleaned.
         public func text(_ s: String) -> String {
             if let mapped = exact[s] { return mapped }
+            if whole.contains(s) { return Self.marker }
             var s = s
             for needle in needles {
                 guard let range = s.range(of: needle) else { continue }

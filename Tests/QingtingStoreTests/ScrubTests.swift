@@ -16,8 +16,9 @@ import Testing
         #expect(value["why"]?["authors"] == .object(["weibo:~ab": .number("2"), "~erased-1": .number("1")]))
         #expect(value["record"] == .string("~erased-1") && value["keep"] == .string("C10"))
         #expect(value["note"] == nil && value["to"] == .string("group:service"))
-        // Nothing to clean: nil (the row is left alone); a one-character needle is ignored.
-        #expect(scrub.json(#"{"to":"x","n":1}"#) == nil)
+        // A one-character needle cuts nothing inside other strings, but a string that is it goes.
+        #expect(scrub.json(#"{"to":"xy","n":1}"#) == nil)
+        #expect(scrub.text("x") == CRMStore.Scrub.marker)
         #expect(scrub.text("ticket for C1") == "ticket for C1" && scrub.text("C1") == "~erased-1")
     }
 
