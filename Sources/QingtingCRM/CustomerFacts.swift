@@ -43,6 +43,9 @@ public struct CustomerFacts: ProfileFacts {
             let inside = profile.state.platforms.keys.contains(where: Self.privateDomain.contains)
                 || profile.customer.fields["unionid"] != nil
             return [.text(inside ? "true" : "false")]
+        case "opted_out":
+            // The consent field read as the rules, templates and audience exports read it.
+            return [.text(MarketingConsent.refuses(profile.customer.fields["consent"]?.value) ? "true" : "false")]
         case _ where name.hasPrefix("variant:"):
             let experiment = name.dropFirst("variant:".count)
             return profile.config.experiments.first { $0.name == experiment }.flatMap(variant).map { [.text($0)] } ?? []

@@ -131,7 +131,12 @@ public final class CustomerResolver: Sendable {
                 return Link(customer: customer, rule: rule, probability: 1)
             }
         }
-        if known == nil, let scored = ahead ?? scored(author), let row = scored.identity {
+        if known == nil, var scored = ahead ?? scored(author), var row = scored.identity {
+            // The index is built at start: a customer erased since is no candidate any more.
+            if let customer = scored.link.customer, try tx.customer(customer) == nil {
+                row = identity(author, customer: nil, rule: nil, probability: nil, status: nil)
+                scored.link = Link(customer: nil, rule: nil, probability: nil)
+            }
             try tx.addIdentity(row)
             return scored.link
         }

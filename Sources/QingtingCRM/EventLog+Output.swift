@@ -14,7 +14,8 @@ public enum EventLogOutput {
     /// text, quoted_text, occurred_at, received_at, metrics`), then `committed_at`, `customer`
     /// (or null) with `link` (`{"rule","probability"}`) when linked, `analysis` (with `models`,
     /// the model set's fingerprint; null for an event without text), `deleted_at` / `edited_at`
-    /// when a later event of the platform deleted or edited it, and `raw` when asked.
+    /// when a later event of the platform deleted or edited it, `redacted` `{"reason","at"}` when
+    /// its personal data was removed, and `raw` when asked.
     public static func line(_ e: CRMStore.StoredEvent, includeRaw: Bool = false) -> String {
         var w = JSONWriter()
         w.object { w in
@@ -44,6 +45,15 @@ public enum EventLogOutput {
             }
             w.member("deleted_at", ifPresent: e.deletedAt)
             w.member("edited_at", ifPresent: e.editedAt)
+            if let r = e.redaction {
+                // Why the words are gone (retention, erasure, a platform delete), and when.
+                w.member("redacted") { w in
+                    w.object { w in
+                        w.member("reason", r.reason)
+                        w.member("at", r.at)
+                    }
+                }
+            }
             if includeRaw { w.member("raw", String(decoding: e.event.raw, as: UTF8.self)) }
         }
         return w.text

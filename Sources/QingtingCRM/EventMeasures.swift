@@ -104,8 +104,7 @@ public struct EventMeasures: Sendable {
         try store.forEachEvent { stored in
             n += 1
             let e = stored.event
-            let m = EventMeasures(e, analysis: stored.analysis, fieldsPresent: stored.fieldsPresent,
-                                  fieldsExpected: stored.fieldsExpected)
+            let m = EventMeasures(stored)
             fold.add(day: CRMStore.day(e.occurredAt), platform: e.platform.rawValue, m.values)
             fold.event(customer: stored.customer, platform: e.platform.rawValue, kind: e.kind.rawValue, at: e.occurredAt)
             if m.purchaseIntent, let c = stored.customer {

@@ -245,6 +245,7 @@ public final class EventPipeline: Sendable {
             let rules = try configuration.rules?.begin(tx, config: configuration.profile) { profiles.updates.state(of: $0) }
             var results: [Result] = []
             results.reserveCapacity(batch.count)
+            var appended: [PostDeletion.Appended] = []
             for prepared in batch {
                 tx.received(prepared.platform)
                 for rejection in prepared.rejections {
@@ -286,6 +287,7 @@ public final class EventPipeline: Sendable {
                         modelSet: analysis == nil ? nil : modelSet,
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
+                    if let seq { appended.append(PostDeletion.Appended(seq: seq, event: event)) }
                     if let seq {
                         let measures = item.measures ?? EventMeasures(
                             event, analysis: analysis, fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
@@ -315,6 +317,8 @@ public final class EventPipeline: Sendable {
                         rejections: prepared.rejections))
             }
             try profiles.updates.save(in: tx)
+            // After the profiles and rules read the words: a deleted post keeps only what they folded.
+            try PostDeletion.apply(appended, in: tx, at: tx.committedAt)
             var ruleGeneration: Int64 = 0
             if let rules {
                 if let now = configuration.now { try rules.advance(to: now) }

@@ -55,7 +55,7 @@ public struct ProfileRebuild {
         try store.forEachEvent { stored in
             events += 1
             guard let customer = stored.customer else { return }
-            let e = ProfileUpdates.event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models)
+            let e = ProfileUpdates.event(stored)
             states[customer, default: ProfileState()].apply(e, config)
         }
         return (states, events)
@@ -73,7 +73,7 @@ public struct ProfileRebuild {
             // since; the fold takes only those the log gives this customer now, as `fold` does.
             try store.forEachEvent(CRMStore.EventFilter(customer: customer)) { stored in
                 guard stored.customer == customer else { return }
-                let e = ProfileUpdates.event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models)
+                let e = ProfileUpdates.event(stored)
                 state = (state ?? ProfileState()).applying(e, config)
             }
             rows.append((customer, state.map {

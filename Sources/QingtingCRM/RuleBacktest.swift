@@ -60,7 +60,7 @@ public struct RuleBacktest {
             let event = RuleRunner.ruleEvent(stored)
             if let customer = stored.customer {
                 states[customer, default: ProfileState()].apply(
-                    ProfileUpdates.event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models),
+                    ProfileUpdates.event(stored),
                     config)
             }
             events[stored.seq] = event

@@ -13,6 +13,27 @@ public enum BinaryFormat {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes of hex text (either case, two digits a byte); nil for anything else.
+    public static func bytes(hex text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        for i in stride(from: 0, to: u.count, by: 2) {
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+
     /// FNV-1a 64 of `bytes` as 16 lower-case hex digits: the version of a configuration file,
     /// the fingerprint of a model set.
     public static func fnv1a64Hex(_ bytes: [UInt8]) -> String {

@@ -122,7 +122,8 @@ public enum FileIO {
     }
 
     /// Writes to `path.tmp-PID`, flushes, then renames, so that a crash never leaves half a file.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    /// `mode` is the file's permission bits (0600 for a secret such as a key).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws {
         // A unique temporary name (mkstemp) beside the target, so that two writers of the same
         // path — two threads, two processes — never share one temporary file.
         var template = Array("\(path).tmp-XXXXXX".utf8CString)
@@ -131,7 +132,7 @@ public enum FileIO {
         guard fd >= 0 else {
             throw QingtingError(.io, "cannot create: \(Errno(rawValue: errno).description)", location: temporary)
         }
-        fchmod(fd, 0o644)  // mkstemp's 0600 would hide model and output files from other users
+        fchmod(fd, mode_t(mode))  // mkstemp's 0600 would hide model and output files from other users
         guard let file = fdopen(fd, "wb") else {
             close(fd)
             unlink(temporary)

@@ -105,25 +105,7 @@ public enum WebhookSignature {
     // MARK: Encoding
 
 
-    static func unhex(_ text: String) -> [UInt8]? {
-        let u = Array(text.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        for i in stride(from: 0, to: u.count, by: 2) {
-            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-        }
-        return out
-    }
+    static func unhex(_ text: String) -> [UInt8]? { BinaryFormat.bytes(hex: text) }
 
     static func base64<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         Data(bytes).base64EncodedString()

@@ -116,6 +116,22 @@ public struct Profile: Sendable {
         }
     }
 
+    /// `{"marketing","opted_out","changed_by","changed_at"}`: the customer's consent to automated
+    /// marketing (the `consent` field, nil when never given), whether it refuses it (as the rules,
+    /// templates and audience exports read it), and who set it when (the field's provenance).
+    public static func writeConsent(_ field: (value: String, source: String, updatedAt: Int64?)?,
+                                    to w: inout JSONWriter) {
+        w.object { w in
+            w.key("marketing")
+            if let value = field?.value { w.string(value) } else { w.null() }
+            w.member("opted_out", MarketingConsent.refuses(field?.value))
+            w.key("changed_by")
+            if let source = field?.source { w.string(source) } else { w.null() }
+            w.key("changed_at")
+            if let t = field?.updatedAt { w.string(Timestamp.iso8601(t)) } else { w.null() }
+        }
+    }
+
     /// The profile as one JSON object; `events` are the recent events' JSON lines, newest last.
     public func json(events: [String]) -> String {
         var w = JSONWriter()
@@ -137,6 +153,7 @@ public struct Profile: Sendable {
                     }
                 }
             }
+            w.member("consent") { w in Self.writeConsent(customer.fields["consent"], to: &w) }
             w.member("identities") { w in
                 w.array(customer.identities) { w, i in
                     w.object { w in

@@ -130,8 +130,7 @@ public struct KPIReport: Sendable {
                     until: periods.until)
                 ) { e in
                     guard e.customer == customer, let i = periods.index(of: e.event.occurredAt) else { return }
-                    let m = EventMeasures(e.event, analysis: e.analysis, fieldsPresent: e.fieldsPresent,
-                                          fieldsExpected: e.fieldsExpected)
+                    let m = EventMeasures(e)
                     for (name, x) in m.values {
                         series[i].values[name, default: 0] += x
                         platforms[e.event.platform.rawValue, default: Measures()].values[name, default: 0] += x

@@ -61,7 +61,7 @@ public enum Field: Sendable, Equatable {
     case platform, kind, text, sentiment, intent, category, tag, hashtag, topic, customer
     /// The probability of the event's sentiment label.
     case confidence
-    /// `profile.NAME`: level, tier, stage, tag, consent, private_domain, account_manager, a
+    /// `profile.NAME`: level, tier, stage, tag, consent, opted_out, private_domain, account_manager, a
     /// measure (engagement, koc, purchase_intent, churn_risk, days_silent, orders…) or a CRM field.
     case profile(String)
     case metric(String)

@@ -35,15 +35,12 @@ extension RuleEngine {
         "facebook": 24 * 3_600_000, "instagram": 24 * 3_600_000, "wechat": 48 * 3_600_000,
     ]
 
-    /// The values of a customer's `consent` field that refuse marketing (compared lower-cased):
+    /// The values of a customer's `consent` field that refuse marketing (`MarketingConsent.refusals`):
     /// rules block coupons and messages on them, and audience exports leave those customers out.
-    public static let refusals: Set<String> = ["no", "false", "0", "opt_out", "opt-out", "revoked", "withdrawn", "refused", "denied"]
+    public static var refusals: Set<String> { MarketingConsent.refusals }
 
     /// Whether a `consent` value refuses marketing (nil, no value given, does not).
-    public static func refusesConsent(_ consent: String?) -> Bool {
-        guard let consent else { return false }
-        return refusals.contains(consent.trimmingWhitespace.lowercased())
-    }
+    public static func refusesConsent(_ consent: String?) -> Bool { MarketingConsent.refuses(consent) }
 
     /// The feed records of one firing, in the rule's action order.
     /// - Parameters:
@@ -108,7 +105,7 @@ extension RuleEngine {
                     if action.kind == .message {
                         if !(profile?.values(of: "private_domain").contains { $0.text == "true" } ?? false) {
                             reason = "not_in_private_domain"
-                        } else if let consent = first("consent"), Self.refusals.contains(consent.lowercased()) {
+                        } else if Self.refusesConsent(first("consent")) {
                             reason = "no_consent"
                         }
                     } else if let trigger, trigger.kind == "dm", let window = Self.replyWindows[trigger.platform],
@@ -117,7 +114,7 @@ extension RuleEngine {
                     }
                 case .coupon:
                     w.member("coupon", action.argument ?? "")
-                    if let consent = first("consent"), Self.refusals.contains(consent.lowercased()) { reason = "no_consent" }
+                    if Self.refusesConsent(first("consent")) { reason = "no_consent" }
                 case .tag: w.member("tag", action.argument ?? "")
                 case .opportunity: w.member("stage", action.argument ?? "new")
                 case .profile: w.member("create", true)

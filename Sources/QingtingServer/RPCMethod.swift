@@ -59,7 +59,7 @@ struct RPCMethod: Sendable {
     /// The names of every method, in `rpc.discover`'s order (what roles file patterns resolve against).
     static var names: [String] { all.map(\.name) }
 
-    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, listSegments, segmentMembers, readFeed, subscribeAlerts, ackAction, listTickets, getTicket, updateTicket, kpiReport, abReport, exportAudience, reload]
+    static let all: [RPCMethod] = [engineInfo, discover, segment, analyze, resolve, ingestEvents, syncStatus, getCustomer, searchCustomers, setConsent, deleteCustomer, listSegments, segmentMembers, readFeed, subscribeAlerts, ackAction, listTickets, getTicket, updateTicket, kpiReport, abReport, exportAudience, reload]
 }
 
 // MARK: - Parameter readers

@@ -51,6 +51,9 @@ extension CRMStore {
         /// Sync completeness: the fields the payload gave of those its kind should carry.
         public var fieldsPresent = 0
         public var fieldsExpected = 0
+        /// When retention, an erasure or the platform removed the event's personal data: why, and
+        /// what of its text the folds still read (nil for an event as it was appended).
+        public var redaction: Redaction?
     }
 
     /// Calls `body` with each event matching `filter`, in `seq` order, from one read snapshot.
@@ -103,7 +106,7 @@ extension CRMStore {
                 WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'delete'),
             (SELECT MAX(d.occurred_at) FROM events d
                 WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'edit'),
-            \(includeRaw ? "p.bytes" : "NULL"), e.fields_present, e.fields_expected
+            \(includeRaw ? "p.bytes" : "NULL"), e.fields_present, e.fields_expected, e.redacted
         FROM events e LEFT JOIN identities i ON i.id = e.identity
             LEFT JOIN model_sets m ON m.id = e.model_set
             \(includeRaw ? "LEFT JOIN payloads p ON p.id = e.payload" : "")
@@ -133,7 +136,8 @@ extension CRMStore {
         return StoredEvent(
             seq: row[0], event: event, identity: row[7], customer: row[8], linkRule: row[9], linkProbability: row[10],
             committedAt: row[18], analysis: row[20], models: row[21], modelSet: row[22], deletedAt: row[23],
-            editedAt: row[24], fieldsPresent: row[26], fieldsExpected: row[27])
+            editedAt: row[24], fieldsPresent: row[26], fieldsExpected: row[27],
+            redaction: (row[28] as String?).flatMap(Redaction.init(json:)))
     }
 
     /// Replaces the analysis of the given events (`qingting replay --apply`), in one transaction,

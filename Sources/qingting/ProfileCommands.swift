@@ -19,8 +19,8 @@ struct ProfileOptions: ParsableArguments {
 struct CustomerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customer",
-        abstract: "The living customer profile: show one customer, search, decide key tags.",
-        subcommands: [CustomerShow.self, CustomerSearch.self, CustomerTag.self]
+        abstract: "The living customer profile: show one customer, search, decide key tags, record consent, erase.",
+        subcommands: [CustomerShow.self, CustomerSearch.self, CustomerTag.self, CustomerConsentCommand.self, CustomerDelete.self]
     )
 }
 

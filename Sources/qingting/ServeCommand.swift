@@ -9,6 +9,7 @@ import QingtingReport
 import QingtingStore
 import QingtingServer
 import QingtingText
+import QingtingCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -19,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Answer JSON-RPC 2.0 requests on a Unix socket, one message per line.",
         discussion: """
             Methods: engine.info, rpc.discover, text.segment, text.analyze, identity.resolve, \
-            event.ingest, sync.status, customer.get, customer.search, segment.list and segment.members (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
+            event.ingest, sync.status, customer.get, customer.search, customer.consent, customer.delete, segment.list and segment.members (with --store), model.reload (`qingting call rpc.discover` lists them with their schemas). SIGTERM or \
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
@@ -28,7 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
             the roles file (--roles; `qingting roles matrix` prints what each may call and see): a method \
             the role may not call is refused with -32001, and fields it does not see are removed from \
             results. With --store, every call that reads or changes personal data is recorded in the \
-            store's audit log (`qingting audit`) with its role, allowed or refused.
+            store's audit log (`qingting audit`) with its role, allowed or refused, \
+            and retention anonymizes social data older than --retention every --retention-every \
+            (`qingting retention`).
             """
     )
 
@@ -129,6 +132,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
+    @Option(help: "With --store: anonymize social data older than this (90d, 36h, a number of days), every --retention-every; 'off' for never.")
+    var retention = "90d"
+
+    @Option(help: "Seconds between retention runs.")
+    var retentionEvery = 3600
+
+    @Option(help: "Pseudonym key file for retention (default: STORE.pseudonym-key, made when missing, mode 0600).")
+    var pseudonymKey: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -138,6 +150,10 @@ struct ServeCommand: AsyncParsableCommand {
         if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        if retention != "off" {
+            do { _ = try Retention.age(retention) } catch let e as QingtingError { throw ValidationError("--retention: \(e.message)") }
+        }
+        guard retentionEvery >= 1 else { throw ValidationError("--retention-every must be at least 1 second") }
         guard auditMaxCustomers >= 0, auditWindow >= 1 else { throw ValidationError("--audit-max-customers must be >= 0 and --audit-window >= 1 second") }
         for (name, value) in [("--max-line-bytes", maxLineBytes), ("--max-connections", maxConnections),
                               ("--max-in-flight", maxInFlight), ("--write-timeout", writeTimeout), ("--max-batch", maxBatch),
@@ -212,11 +228,22 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names, roles: roleSource), limits: limits,
                                eventLog: eventLog)
         let server = SocketServer(engine: engine, configuration: configuration)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let log = eventLog, let store, retention != "off" {
+            let job = try reportingErrors {
+                RetentionJob(
+                    retention: Retention(store: log.store, config: log.configuration.profile,
+                                         key: try PseudonymKey.load(pseudonymKey ?? PseudonymKey.defaultPath(store: store)),
+                                         olderThan: try Retention.age(retention)),
+                    interval: .seconds(retentionEvery))
+            }
+            services.append(.init(service: job))
+        }
 
         // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the server,
         // whose `run()` returns within the grace period, whatever is still running.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
         try await reportingErrors {
             try await group.run()
         }

@@ -96,7 +96,7 @@ import QingtingCore
         guard case .array(let methods)? = r["result"]?["methods"] else { Issue.record("no methods"); return }
         let names = methods.compactMap { $0["name"]?.stringValue }
         #expect(names == ["engine.info", "rpc.discover", "text.segment", "text.analyze", "identity.resolve", "event.ingest",
-                          "sync.status", "customer.get", "customer.search", "segment.list", "segment.members", "feed.read", "alerts.subscribe", "action.ack",
+                          "sync.status", "customer.get", "customer.search", "customer.consent", "customer.delete", "segment.list", "segment.members", "feed.read", "alerts.subscribe", "action.ack",
                           "ticket.list", "ticket.get", "ticket.update", "kpi.report", "ab.report", "audience.export",
                           "model.reload"])
         for method in methods {
