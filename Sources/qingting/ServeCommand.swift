@@ -1,5 +1,5 @@
 import ArgumentParser
-import QingtingReport
+import QingtingCore
 import Logging
 import QingtingCRM
 import QingtingIngest
@@ -22,7 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
-            owns or can write in is refused. model.reload reads only regular files inside the \
+            owns or can write in is refused. With --http, platform webhooks are received over HTTP \
+            at /webhook/<platform> (wechat, wecom, weibo, douyin, kuaishou, x, facebook, instagram, …): \
+            handshakes answered, signatures checked against --webhook-secrets before anything is \
+            stored, 200 only after the commit. model.reload reads only regular files inside the \
             folders of the files loaded at start and --reload-dir folders. With --store, every call \
             that reads or changes personal data is recorded in the store's audit log (`qingting audit`).
             """
@@ -122,6 +125,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Field mapping for generic payloads sent to event.ingest.")
     var mapping: String?
 
+    @Option(help: "Also receive platform webhooks over HTTP at /webhook/<platform>, on PORT (127.0.0.1), HOST:PORT or [IPV6]:PORT; loopback only unless --http-public. Needs --store and --webhook-secrets.")
+    var http: String?
+
+    @Flag(help: "Let --http listen on an address that is not loopback (the receiver speaks plain HTTP: put TLS in front of it).")
+    var httpPublic = false
+
+    @Option(help: "Webhook secrets, `platform<TAB>kind<TAB>value` per line (token, aes_key, app_secret, client_secret, consumer_secret, verify_token; or `platform<TAB>unsigned`), mode 0600. The --http receiver refuses a platform it does not name; event.ingest checks the signatures of calls that carry headers or query.")
+    var webhookSecrets: String?
+
+    @Option(help: "Seconds a webhook's commit may take before the answer is 503, so the platform retries (they wait 5 s).")
+    var webhookDeadline = 4.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -129,6 +144,19 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
+        if let http {
+            guard store != nil else { throw ValidationError("--http stores what it receives: give --store FILE too") }
+            guard webhookSecrets != nil else {
+                throw ValidationError("--http checks every payload's signature: give --webhook-secrets FILE (a platform that signs nothing is listed as `platform<TAB>unsigned`)")
+            }
+            do { _ = try ListenAddress.parse(http, allowPublic: httpPublic) } catch let error as QingtingError {
+                throw ValidationError(error.message)
+            }
+        } else if httpPublic {
+            throw ValidationError("--http-public goes with --http")
+        }
+        if webhookSecrets != nil, store == nil { throw ValidationError("--webhook-secrets checks what is stored: give --store FILE too") }
+        guard webhookDeadline > 0, webhookDeadline < 60 else { throw ValidationError("--webhook-deadline \(webhookDeadline) must be a number of seconds > 0 and < 60") }
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         guard auditMaxCustomers >= 0, auditWindow >= 1 else { throw ValidationError("--audit-max-customers must be >= 0 and --audit-window >= 1 second") }
@@ -193,16 +221,25 @@ struct ServeCommand: AsyncParsableCommand {
                                          kpis: try KPIDefinitions.load(kpis))
             log.experiments = try ExperimentFile.load(experiments)
             log.unusualAccess = CRMStore.UnusualAccess(maxCustomers: auditMaxCustomers, windowMillis: Int64(auditWindow) * 1000)
+            log.webhookSecrets = try webhookSecrets.map(WebhookSecrets.load)
             return log
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names), limits: limits,
                                eventLog: eventLog)
         let server = SocketServer(engine: engine, configuration: configuration)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let http, let secrets = eventLog?.webhookSecrets {
+            var webhooks = WebhookServer.Configuration(address: try ListenAddress.parse(http, allowPublic: httpPublic), secrets: secrets)
+            webhooks.deadline = .nanoseconds(Int64(webhookDeadline * 1e9))
+            webhooks.maxConnections = maxConnections
+            webhooks.shutdownGrace = .seconds(shutdownGrace)
+            services.append(.init(service: WebhookServer(engine: engine, configuration: webhooks)))
+        }
 
-        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the server,
+        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the servers,
         // whose `run()` returns within the grace period, whatever is still running.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
         try await reportingErrors {
             try await group.run()
         }
