@@ -215,6 +215,10 @@ public final class WebhookServer: Service, Sendable {
                             try await send(Self.tooLarge, keepAlive: false, head: h, outbound)
                             return
                         }
+                        // A client that waits for leave to send its body (curl does, past 1 KiB) gets it now.
+                        if h.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                            try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .continue)))
+                        }
                     case .body(var chunk):
                         guard let h = head else { continue }
                         guard body.readableBytes + chunk.readableBytes <= limit else {

@@ -13,6 +13,8 @@ struct HTTPTestClient {
         var status: Int
         var headers: [String: String]
         var body: [UInt8]
+        /// Whether an interim `100 Continue` came before the answer.
+        var continued = false
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -86,6 +88,12 @@ struct HTTPTestClient {
     }
 
     static func parse(_ bytes: [UInt8]) throws -> Response {
+        let interim = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+        if bytes.starts(with: interim) {
+            var answer = try parse(Array(bytes[interim.count...]))
+            answer.continued = true
+            return answer
+        }
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
             throw QingtingError(.io, "no complete HTTP response (\(bytes.count) bytes)")
