@@ -121,6 +121,8 @@ let package = Package(
             dependencies: [
                 "QingtingCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for WeChat's 安全模式 and WeCom's encrypted callbacks (WeChatCrypto).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSwift
@@ -135,7 +137,8 @@ let package = Package(
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
-        // The JSON-RPC engine (methods, errors, counters) and its Unix-socket transport on SwiftNIO.
+        // The JSON-RPC engine (methods, errors, counters), its Unix-socket transport on SwiftNIO, and
+        // the HTTP webhook receiver (NIOHTTP1) that feeds the same ingest path.
         .target(
             name: "QingtingServer",
             dependencies: [
@@ -150,6 +153,7 @@ let package = Package(
                 "QingtingReport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

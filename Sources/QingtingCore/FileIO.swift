@@ -104,6 +104,26 @@ public enum FileIO {
         return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
 
+    /// Refuses a file of secrets (webhook secrets, keys) that someone else could read or change:
+    /// it must belong to this user (or root) and have no group or other permission bits, as ssh
+    /// asks of a private key. Checked before the file is read, so a refusal reveals nothing of it.
+    /// - Throws: `QingtingError` (`.io`) naming the path and the mode or owner, never the content.
+    public static func requirePrivate(_ path: String, what: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw QingtingError(.io, "cannot open: \(Errno(rawValue: errno).description)", location: path)
+        }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o077 == 0 else {
+            throw QingtingError(
+                .io, "\(what) must be readable by its owner only, and this one has mode 0\(String(mode, radix: 8)): chmod 600 it",
+                location: path)
+        }
+        guard info.st_uid == getuid() || info.st_uid == 0 else {
+            throw QingtingError(.io, "\(what) belongs to uid \(info.st_uid), not to this user (\(getuid())) or root", location: path)
+        }
+    }
+
     /// `path` when it names a readable file, else nil (an optional companion file; reading it
     /// still checks the type and size on the opened descriptor).
     public static func existingFile(_ path: String) -> String? { access(path, R_OK) == 0 ? path : nil }

@@ -4,6 +4,7 @@ public import QingtingCRM
 public import QingtingStore
 public import QingtingReport
 public import QingtingProfile
+public import QingtingIngest
 import Synchronization
 import Logging
 
@@ -70,6 +71,9 @@ public final class RPCEngine: Sendable {
         /// When the audit log's append raises an `audit-unusual-access` alert (`serve --audit-max-customers`,
         /// `--audit-window`).
         public var unusualAccess = CRMStore.UnusualAccess()
+        /// The secrets webhook payloads are checked with (`serve --webhook-secrets`): by the HTTP
+        /// receiver, and by `event.ingest` for calls that carry `headers` or `query`.
+        public var webhookSecrets: WebhookSecrets?
         public init(store: CRMStore, resolver: CustomerResolver, configuration: EventPipeline.Configuration,
                     kpis: KPIDefinitions? = nil) {
             self.store = store

@@ -16,7 +16,9 @@ extension RPCMethod {
             Param(name: "payloads", required: false, schema: #"{"type":"array","maxItems":1024}"#,
                   summary: "Several payloads, appended in one transaction (this or payload)."),
             Param(name: "headers", required: false, schema: #"{"type":"object","additionalProperties":{"type":"string"}}"#,
-                  summary: "The webhook's HTTP headers (Douyin's Msg-Id), for every payload of the call."),
+                  summary: "The webhook's HTTP headers (Douyin's Msg-Id, the signature headers), for every payload of the call."),
+            Param(name: "query", required: false, schema: #"{"type":"object","additionalProperties":{"type":"string"}}"#,
+                  summary: "The webhook URL's query parameters (WeChat's, WeCom's and Weibo's signature, timestamp, nonce, msg_signature). With serve --webhook-secrets, a call with headers or query has every payload's signature checked before anything is stored (-32001 when one fails); pass a signed body as a string, byte for byte."),
         ],
         resultSchema: #"{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"payload":{"type":"integer","description":"index of the payload in the call"},"status":{"enum":["stored","duplicate","rejected","ignored"]},"platform":{"type":["string","null"]},"event_id":{"type":["string","null"]},"seq":{"type":"integer"},"customer":{"type":["string","null"]},"reason":{"type":"string","description":"the rejection code (missing_id, invalid_json, wrong_platform, …)"},"message":{"type":"string"}}}}}}"#,
         run: { context, params in
@@ -33,14 +35,8 @@ extension RPCMethod {
                     unknownPlatform = QingtingError(e.code, "unknown platform in the \"platform\" parameter (known: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
             }
-            var headers: [String: String] = [:]
-            if let value = params["headers"] {
-                guard case .object(let members) = value else { throw RPCError.param("headers", expected: "an object of strings", got: value) }
-                for (name, header) in members {
-                    guard case .string(let s) = header else { throw RPCError.param("headers", expected: "an object of strings", got: value) }
-                    headers[name] = s
-                }
-            }
+            let headers = try params.stringMap("headers")
+            let query = try params.stringMap("query")
             let values: [JSONValue]
             switch (params["payload"], params["payloads"]) {
             case (let one?, nil): values = [one]
@@ -55,16 +51,16 @@ extension RPCMethod {
                 throw RPCError(.requestTooLarge, "\(values.count) payloads is over the limit of \(context.engine.limits.maxBatchRequests)",
                                data: [("payloads", .number("\(values.count)")), ("max", .number("\(context.engine.limits.maxBatchRequests)"))])
             }
-            let payloads = values.map { value -> Payload in
-                if case .string(let text) = value { return Payload(text, headers: headers) }
-                return Payload(value.jsonText, headers: headers)
+            var payloads = values.map { value -> Payload in
+                if case .string(let text) = value { return Payload(text, headers: headers ?? [:]) }
+                return Payload(value.jsonText, headers: headers ?? [:])
             }
-            let pipeline = EventPipeline(store: log.store, analyzer: context.models.eventAnalyzer, resolver: log.resolver,
-                                         configuration: log.configuration)
+            if let secrets = log.webhookSecrets, headers != nil || query != nil, unknownPlatform == nil {
+                payloads = try verified(payloads, platform: platform, query: query ?? [:], secrets: secrets,
+                                        metrics: context.engine.metrics)
+            }
             // The reply is written only after this returns, which is after the commit.
-            let prepared = unknownPlatform.map { error in payloads.map { EventPipeline.Prepared.refused($0.bytes, error) } }
-                ?? pipeline.prepare(payloads.map { ($0, nil) }, platform: platform)
-            let results = try log.commits.append(prepared, with: pipeline)
+            let results = try log.ingest(payloads, platform: platform, models: context.models, refusing: unknownPlatform)
             var w = JSONWriter()
             w.object { w in
                 w.member("results") { w in
@@ -111,6 +107,36 @@ extension RPCMethod {
             }
             return w.text
         }).touching(PersonalData(access: .change, fields: ["events", "profile"], customers: .each("results", "customer")))
+
+    /// `event.ingest`'s signature check (with `serve --webhook-secrets`, for a call with `headers`
+    /// or `query`): each payload checked as the webhook receiver checks a POST to its platform's
+    /// path, and decrypted where the platform encrypts; one failure refuses the whole call, so
+    /// nothing of it is stored.
+    private static func verified(_ payloads: [Payload], platform: Platform?, query: [String: String],
+                                 secrets: WebhookSecrets, metrics: ServerMetrics) throws -> [Payload] {
+        guard let platform else {
+            throw RPCError(.invalidParams, "a call with headers or query has its signatures checked: name its \"platform\"",
+                           data: [("param", .string("platform"))])
+        }
+        return try payloads.enumerated().map { index, payload in
+            let request = WebhookRequest(method: "POST", query: query, headers: payload.headers, body: payload.bytes)
+            switch WebhookCheck.verifiedPayload(request, platform: platform, secrets: secrets) {
+            case .success(let verified): return verified
+            case .failure(let refusal):
+                metrics.recordSignatureRefusal(refusal.outcome.rawValue)
+                let data: [(String, JSONValue)] = [("payload", .number("\(index)")), ("reason", .string(refusal.outcome.rawValue))]
+                if refusal.outcome == .badRequest {
+                    throw RPCError(.invalidParams, "payload \(index): the encrypted message cannot be read", data: data)
+                }
+                let what = switch refusal.outcome {
+                case .missingSignature: "no signature in the headers or query"
+                case .notConfigured: "\(platform.rawValue) is not in the webhook secrets file"
+                default: "the signature does not match"
+                }
+                throw RPCError(.unauthorized, "payload \(index): \(what); nothing of the call was stored", data: data)
+            }
+        }
+    }
 
     static let syncStatus = RPCMethod(
         name: "sync.status",

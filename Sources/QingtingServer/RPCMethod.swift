@@ -106,6 +106,18 @@ extension JSONObject {
         return items.compactMap(\.stringValue)
     }
 
+    /// An object-of-strings parameter (HTTP headers, a query string's parameters); nil when absent.
+    func stringMap(_ name: String) throws -> [String: String]? {
+        guard let value = self[name] else { return nil }
+        guard case .object(let members) = value else { throw RPCError.param(name, expected: "an object of strings", got: value) }
+        var out: [String: String] = [:]
+        for (key, member) in members {
+            guard case .string(let s) = member else { throw RPCError.param(name, expected: "an object of strings", got: value) }
+            out[key] = s
+        }
+        return out
+    }
+
     func bool(_ name: String) throws -> Bool? {
         guard let value = self[name] else { return nil }
         guard case .bool(let b) = value else { throw RPCError.param(name, expected: "a boolean", got: value) }
@@ -120,7 +132,7 @@ extension RPCMethod {
         name: "engine.info",
         summary: "Version, loaded model and lexicon files with their hashes, the roles file in force, uptime and counters.",
         params: [],
-        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"roles":{"type":"object","description":"the roles file in force","properties":{"source":{"type":"string"},"version":{"type":"string"},"hash":{"type":"string"}}},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"notifications":{"type":"integer","description":"feed records sent to alerts.subscribe connections"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}}}}"#,
+        resultSchema: #"{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"},"pid":{"type":"integer"},"files":{"type":"object"},"roles":{"type":"object","description":"the roles file in force","properties":{"source":{"type":"string"},"version":{"type":"string"},"hash":{"type":"string"}}},"uptime_seconds":{"type":"integer"},"requests":{"type":"integer"},"errors":{"type":"object","description":"count by error code"},"connections":{"type":"object","properties":{"open":{"type":"integer"},"total":{"type":"integer"},"refused":{"type":"integer"},"timed_out":{"type":"integer"}}},"dropped":{"type":"integer","description":"lines of clients that had gone, never run"},"reloads":{"type":"integer"},"notifications":{"type":"integer","description":"feed records sent to alerts.subscribe connections"},"latency_us":{"type":"object","properties":{"count":{"type":"integer"},"p50":{"type":"integer"},"p90":{"type":"integer"},"p99":{"type":"integer"},"max":{"type":"integer"}}},"webhooks":{"type":"object","description":"webhook requests (serve --http) and event.ingest signature refusals","properties":{"requests":{"type":"integer"},"by_outcome":{"type":"object","description":"count by outcome: accepted, handshake, rejected, too_large, late, failed, not_found, not_configured, missing_signature, bad_signature, bad_request, method_not_allowed"},"socket_signature_refusals":{"type":"object","description":"event.ingest calls refused by the signature check, by reason"}}}}}"#,
         run: { context, _ in
             var members = context.engine.metrics.snapshot()
             members["name"] = .string("qingting")

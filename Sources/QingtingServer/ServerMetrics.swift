@@ -17,6 +17,9 @@ public final class ServerMetrics: Sendable {
         var dropped = 0
         var reloads = 0
         var notifications = 0
+        var webhookRequests = 0
+        var webhookOutcomes: [String: Int] = [:]
+        var socketSignatureRefusals: [String: Int] = [:]
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
     }
 
@@ -56,6 +59,20 @@ public final class ServerMetrics: Sendable {
     /// Counts feed records sent to subscribers (`alerts.subscribe`).
     func recordNotifications(_ n: Int) { state.withLock { $0.notifications += n } }
 
+    /// Counts one webhook request answered over HTTP, by its outcome (`accepted`, `handshake`,
+    /// `bad_signature`, `too_large`, `late`, …).
+    func recordWebhook(_ outcome: String) {
+        state.withLock {
+            $0.webhookRequests += 1
+            $0.webhookOutcomes[outcome, default: 0] += 1
+        }
+    }
+
+    /// Counts an `event.ingest` call refused by its signature check (`missing_signature`, …).
+    func recordSignatureRefusal(_ outcome: String) {
+        state.withLock { $0.socketSignatureRefusals[outcome, default: 0] += 1 }
+    }
+
     /// `{"uptime_seconds":…,"requests":…,"errors":{…},"connections":{…},"dropped":…,"reloads":…,"notifications":…,"latency_us":{…}}`
     public func snapshot() -> JSONObject {
         let uptime = ContinuousClock.now - started
@@ -82,6 +99,13 @@ public final class ServerMetrics: Sendable {
                 "reloads": .number("\(s.reloads)"),
                 "notifications": .number("\(s.notifications)"),
                 "latency_us": latency,
+                "webhooks": .object([
+                    "requests": .number("\(s.webhookRequests)"),
+                    "by_outcome": .object(JSONObject(uniqueKeysWithValues: s.webhookOutcomes.sorted { $0.key < $1.key }
+                        .map { ($0.key, JSONValue.number("\($0.value)")) })),
+                    "socket_signature_refusals": .object(JSONObject(uniqueKeysWithValues: s.socketSignatureRefusals
+                        .sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number("\($0.value)")) })),
+                ]),
             ]
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import QingtingReport
+import QingtingCore
 import Logging
 import QingtingCore
 import QingtingCRM
@@ -24,7 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
             SIGINT stops accepting, answers what was read within --shutdown-grace, cancels the rest, \
             and removes the socket file. A socket file left by a crashed run is replaced; one a live \
             server answers on is not. The socket's folder is created 0700; one that another user \
-            owns or can write in is refused. model.reload reads only regular files inside the \
+            owns or can write in is refused. With --http, platform webhooks are received over HTTP \
+            at /webhook/<platform> (wechat, wecom, weibo, douyin, kuaishou, x, facebook, instagram, …): \
+            handshakes answered, signatures checked against --webhook-secrets before anything is \
+            stored, 200 only after the commit. model.reload reads only regular files inside the \
             folders of the files loaded at start and --reload-dir folders. Every call runs as a role of \
             the roles file (--roles; `qingting roles matrix` prints what each may call and see): a method \
             the role may not call is refused with -32001, and fields it does not see are removed from \
@@ -141,6 +144,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Pseudonym key file for retention (default: STORE.pseudonym-key, made when missing, mode 0600).")
     var pseudonymKey: String?
 
+    @Option(help: "Also receive platform webhooks over HTTP at /webhook/<platform>, on PORT (127.0.0.1), HOST:PORT or [IPV6]:PORT; loopback only unless --http-public. Needs --store and --webhook-secrets.")
+    var http: String?
+
+    @Flag(help: "Let --http listen on an address that is not loopback (the receiver speaks plain HTTP: put TLS in front of it).")
+    var httpPublic = false
+
+    @Option(help: "Webhook secrets, `platform<TAB>kind<TAB>value` per line (token, aes_key, app_secret, client_secret, consumer_secret, verify_token; or `platform<TAB>unsigned`), mode 0600. The --http receiver refuses a platform it does not name; event.ingest checks the signatures of calls that carry headers or query.")
+    var webhookSecrets: String?
+
+    @Option(help: "Seconds a webhook's commit may take before the answer is 503, so the platform retries (they wait 5 s).")
+    var webhookDeadline = 4.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -148,6 +163,19 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if (knownIdentities == nil) != (knownLinks == nil) { throw ValidationError("--known-identities and --known-links go together") }
+        if let http {
+            guard store != nil else { throw ValidationError("--http stores what it receives: give --store FILE too") }
+            guard webhookSecrets != nil else {
+                throw ValidationError("--http checks every payload's signature: give --webhook-secrets FILE (a platform that signs nothing is listed as `platform<TAB>unsigned`)")
+            }
+            do { _ = try ListenAddress.parse(http, allowPublic: httpPublic) } catch let error as QingtingError {
+                throw ValidationError(error.message)
+            }
+        } else if httpPublic {
+            throw ValidationError("--http-public goes with --http")
+        }
+        if webhookSecrets != nil, store == nil { throw ValidationError("--webhook-secrets checks what is stored: give --store FILE too") }
+        guard webhookDeadline > 0, webhookDeadline < 60 else { throw ValidationError("--webhook-deadline \(webhookDeadline) must be a number of seconds > 0 and < 60") }
         guard UInt32(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode \(socketMode) is not an octal mode") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         if retention != "off" {
@@ -223,6 +251,7 @@ struct ServeCommand: AsyncParsableCommand {
                                          kpis: try KPIDefinitions.load(kpis))
             log.experiments = experimentFile
             log.unusualAccess = CRMStore.UnusualAccess(maxCustomers: auditMaxCustomers, windowMillis: Int64(auditWindow) * 1000)
+            log.webhookSecrets = try webhookSecrets.map(WebhookSecrets.load)
             return log
         }
         let engine = RPCEngine(models: models, access: AccessPolicy(allowedUIDs: Set(allowUIDs), tokens: tokenTable.roles, tokenNames: tokenTable.names, roles: roleSource), limits: limits,
@@ -239,8 +268,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
             services.append(.init(service: job))
         }
+        if let http, let secrets = eventLog?.webhookSecrets {
+            var webhooks = WebhookServer.Configuration(address: try ListenAddress.parse(http, allowPublic: httpPublic), secrets: secrets)
+            webhooks.deadline = .nanoseconds(Int64(webhookDeadline * 1e9))
+            webhooks.maxConnections = maxConnections
+            webhooks.shutdownGrace = .seconds(shutdownGrace)
+            services.append(.init(service: WebhookServer(engine: engine, configuration: webhooks)))
+        }
 
-        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the server,
+        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown of the servers,
         // whose `run()` returns within the grace period, whatever is still running.
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "qingting.serve")))
