@@ -225,7 +225,12 @@ import Testing
         for cue in cues { #expect((cue["start"] as? Int ?? -1) < (cue["end"] as? Int ?? -1)) }
         #expect(lines[1]["id"] as? String == "b")
         #expect(lines[1]["sentiment"] as? String == "positive")
-        #expect(lines[1]["tags"] as? [String] == ["#正面情绪#", "#推荐分享#"])
+        // Praise of a product used: recommend (what else the model adds is the model's business;
+        // the tags are the sentiment's, then one per intent of the `intents` array, in its order).
+        let tagsB = try #require(lines[1]["tags"] as? [String])
+        let intentsB = try #require(lines[1]["intents"] as? [[String: Any]]).compactMap { $0["label"] as? String }
+        #expect(tagsB.first == "#正面情绪#" && tagsB.count == 1 + intentsB.count)
+        #expect(intentsB.contains("recommend") && tagsB.contains("#推荐分享#"))
         let category = try #require(lines[1]["category"] as? [String: Any])
         #expect(category["name"] as? String == "粉底液" && category["start"] as? Int == 18 && category["end"] as? Int == 27)
         #expect((lines[2]["error"] as? [String: Any])?["code"] as? String == "invalid_json")
