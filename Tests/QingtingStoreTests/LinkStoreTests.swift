@@ -136,19 +136,19 @@ import QingtingCore
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 6 (v6-audit)")
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 7 (v7-encryption)")
     }
 
     /// A file with a migration this engine has not registered is refused by name, and its
-    /// user_version (7) also makes an engine from before the migrator refuse it.
+    /// user_version (8) also makes an engine from before the migrator refuse it.
     @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
-                == "\(path): the store has schema version 7 (migrations v9-test-notes); this engine knows up to 6 (v6-audit)")
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 7)
+                == "\(path): the store has schema version 8 (migrations v9-test-notes); this engine knows up to 7 (v7-encryption)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 8)
     }
 
     static let throwaway = StoreMigration(name: "v9-test-notes") { db in
@@ -212,7 +212,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit"] && version == 6)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-encryption"] && version == 7)
         #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
 
         let summary = try store.save(first, links: links)
@@ -239,7 +239,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v9-test-notes"] && version == 7 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-encryption", "v9-test-notes"] && version == 8 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.
