@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 import GRDB
 import QingtingMatch
@@ -294,5 +295,54 @@ import QingtingCore
         }
         #expect(mismatches == 0 && rows.count == links.count)
         #expect(links.contains { $0.via != nil } && links.contains { $0.pair == nil || $0.customer == nil })
+    }
+
+    /// A link store opened with a key seals names, phones, e-mails and nicknames: none is in the
+    /// file, the review queue reads them back as the clear store's does, and a search by name
+    /// finds the same customers through the blind index.
+    @Test func anEncryptedLinkStoreSealsNamesPhonesEmailsAndNicknames() throws {
+        let (path, remove) = scratch("sealed")
+        let (clearPath, removeClear) = scratch("sealed-clear")
+        let keyPath = "/tmp/qingting-store-sealed-\(getpid()).key"
+        unlink(keyPath)
+        defer { remove(); removeClear(); unlink(keyPath) }
+        try StoreKey.generate(keyPath)
+        let keys = StoreKeyring([try StoreKey.load(keyPath)])
+        let (first, links) = try run(threshold: 0.5)
+        let store = try LinkStore(path: path, keys: keys)
+        _ = try store.save(first, links: links)
+        let clear = try LinkStore(path: clearPath)
+        _ = try clear.save(first, links: links)
+
+        let queue = try store.reviewQueue(from: 0.5, below: 0.99, limit: 1000)
+        let clearQueue = try clear.reviewQueue(from: 0.5, below: 0.99, limit: 1000)
+        #expect(!queue.isEmpty && queue == clearQueue)
+        #expect(queue.contains { $0.nickname != nil })
+        let kinds = try store.queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT typeof(name) FROM customers UNION SELECT DISTINCT typeof(phone) FROM customers
+                UNION SELECT DISTINCT typeof(email) FROM customers UNION SELECT DISTINCT typeof(nickname) FROM identities
+                """)
+        }
+        #expect(Set(kinds).isSubset(of: ["blob", "null"]))
+
+        let values = try clear.queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT value FROM (SELECT name AS value FROM customers UNION SELECT phone FROM customers
+                    UNION SELECT email FROM customers UNION SELECT nickname FROM identities)
+                WHERE length(value) >= 3 ORDER BY value LIMIT 40
+                """)
+        }
+        try store.queue.writeWithoutTransaction { _ = try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+            + [UInt8](FileManager.default.contents(atPath: path + "-wal") ?? Data())
+        let file = String(decoding: bytes.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        #expect(values.count == 40)
+        for value in values { #expect(!file.contains(value), "a value of the clear store is in the sealed file") }
+
+        let name = try #require(try clear.queue.read { try String.fetchOne($0, sql: "SELECT name FROM customers WHERE name IS NOT NULL ORDER BY id") })
+        let (sealedIDs, clearIDs) = (try CRMStore(path: path, keys: keys).customers(named: name),
+                                     try CRMStore(path: clearPath).customers(named: name))
+        #expect(!sealedIDs.isEmpty && sealedIDs == clearIDs)
     }
 }
