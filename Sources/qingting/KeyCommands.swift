@@ -81,7 +81,11 @@ struct KeysRotate: ParsableCommand {
 
     func run() throws {
         let rotation = try reportingErrors {
-            let keys = StoreKeyring([try StoreKey.load(newKeyFile), try StoreKey.load(keyFile)])
+            let (new, old) = (try StoreKey.load(newKeyFile), try StoreKey.load(keyFile))
+            guard new.id != old.id else {
+                throw QingtingError(.invalidInput, "the new key file holds the same key as --key-file", location: newKeyFile)
+            }
+            let keys = StoreKeyring([new, old])
             return try CRMStore(path: store, keys: keys).rotateKeys(batchSize: batch) { table, n in
                 warn("qingting: \(table): \(n) rows re-sealed")
             }
