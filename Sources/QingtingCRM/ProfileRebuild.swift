@@ -86,9 +86,9 @@ public struct ProfileRebuild {
 
     /// Runs `decision` (a person's `link confirm` or `link reject` on `identity`, `platform:uid`)
     /// and refolds the profiles of the customer the identity belonged to before and after it.
-    public static func refolding(store path: String, identity: String, config: ProfileConfiguration,
-                                 _ decision: () throws -> Void) throws {
-        let store = try CRMStore(path: path)
+    public static func refolding(store path: String, keys: StoreKeyring? = nil, identity: String,
+                                 config: ProfileConfiguration, _ decision: () throws -> Void) throws {
+        let store = try CRMStore(path: path, keys: keys)
         let colon = identity.firstIndex(of: ":") ?? identity.endIndex
         let platform = String(identity[..<colon])
         let uid = colon < identity.endIndex ? String(identity[identity.index(after: colon)...]) : ""

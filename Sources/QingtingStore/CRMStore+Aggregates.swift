@@ -378,7 +378,7 @@ extension CRMStore {
                 tickets = try Row.fetchAll(
                     db, sql: "SELECT \(Self.ticketColumns) FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY id",
                     arguments: [from, until]
-                ).map(Self.ticket)
+                ).map { try Self.ticket($0, cipher) }
             } else {
                 guard let low = try Int64.fetchOne(
                     db, sql: "SELECT MIN(id) FROM tickets INDEXED BY tickets_created WHERE created_at >= ? AND created_at < ?",
@@ -387,7 +387,7 @@ extension CRMStore {
                 let changed = try Int64.fetchAll(
                     db, sql: "SELECT DISTINCT ticket FROM feed INDEXED BY feed_ticket WHERE kind = 'ticket' AND ticket >= ?",
                     arguments: [low])
-                tickets = try changed.compactMap { try Self.ticket($0, db) }.filter { $0.createdAt >= from && $0.createdAt < until }
+                tickets = try changed.compactMap { try Self.ticket($0, db, cipher) }.filter { $0.createdAt >= from && $0.createdAt < until }
             }
             guard let first = tickets.map(\.id).min() else { return [] }
             let ids = Set(tickets.map(\.id))

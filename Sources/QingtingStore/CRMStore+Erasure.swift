@@ -1,3 +1,4 @@
+import OrderedCollections
 internal import Foundation
 internal import GRDB
 import QingtingCore
@@ -41,17 +42,21 @@ extension CRMStore.Transaction {
         -> CRMStore.ErasedCustomer?
     {
         var erased = CRMStore.ErasedCustomer()
-        let columns = ["name", "phone", "email", "unionid"]
-        let row = try Row.fetchOne(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM customers WHERE id = ?",
+        let columns: [SealedColumn] = [.customerName, .customerPhone, .customerEmail, .customerUnionid]
+        let row = try Row.fetchOne(db, sql: "SELECT \(columns.map(\.column).joined(separator: ", ")) FROM customers WHERE id = ?",
                                    arguments: [id])
         for (i, column) in columns.enumerated() {
-            guard let value: String = row?[i] else { continue }
-            if column == "name" { erased.names.append(value); continue }
+            guard let row, let value = try cipher.text(row[i], column) else { continue }
+            if column == .customerName { erased.names.append(value); continue }
             erased.contacts.append(value)
             // A mainland mobile is stored in E.164; texts and other systems write it without +86.
             if value.hasPrefix("+86") { erased.contacts.append(String(value.dropFirst(3))) }
         }
-        for key in try String.fetchAll(db, sql: "SELECT key FROM customer_keys WHERE customer = ?", arguments: [id]) {
+        // The key itself is `value` (sealed in an encrypted store, whose `key` is a blind index);
+        // a clear store from before encryption has it in `key` alone.
+        let keys = try Row.fetchAll(db, sql: "SELECT key, value FROM customer_keys WHERE customer = ?", arguments: [id])
+            .compactMap { row in try cipher.text(row[1], .customerKey) ?? (cipher.encrypted ? nil : row[0] as String?) }
+        for key in keys {
             guard let colon = key.firstIndex(of: ":") else { continue }
             let value = String(key[key.index(after: colon)...])
             if key.hasPrefix("id:") {
@@ -62,7 +67,7 @@ extension CRMStore.Transaction {
         }
         let linked = try Row.fetchAll(db, sql: "SELECT id, nickname FROM identities WHERE customer = ?", arguments: [id])
         var accounts = linked.map { $0[0] as String }
-        erased.names += linked.compactMap { $0[1] as String? }
+        erased.names += try linked.compactMap { try cipher.text($0[1], .nickname) }
         let bound = try Row.fetchAll(db, sql: "SELECT platform, uid FROM bindings WHERE customer = ?", arguments: [id])
             .map { ($0[0] as String) + ":" + ($0[1] as String) }
         accounts += bound.filter { !accounts.contains($0) }
@@ -78,11 +83,16 @@ extension CRMStore.Transaction {
                 """, arguments: [id, id])
         guard row != nil || !erased.events.isEmpty else { return nil }
         // The nicknames the customer's events carried (an author profile may name them otherwise).
-        for nickname in try String.fetchAll(
+        for profile in try DatabaseValue.fetchAll(
             db, sql: """
-                SELECT DISTINCT json_extract(e.author_profile, '$.nickname') FROM events e
+                SELECT e.author_profile FROM events e
                 WHERE e.seq IN (\(erased.events.map(String.init).joined(separator: ", "))) AND e.author_profile IS NOT NULL
-                """) where !erased.names.contains(nickname) { erased.names.append(nickname) }
+                """)
+        {
+            guard let text = try cipher.text(profile, .authorProfile), case .object(let m)? = try? JSONValue.parse(text),
+                  case .string(let nickname)? = m["nickname"], !erased.names.contains(nickname) else { continue }
+            erased.names.append(nickname)
+        }
         erased.needles = erased.contacts + erased.names
         erased.hadRecord = row != nil
         erased.renames[id] = anonymous
@@ -120,7 +130,19 @@ extension CRMStore.Transaction {
     /// - Returns: the events changed.
     /// - Complexity: a scan of the events with a quoted text.
     public func dropQuotes(containing needles: [String]) throws -> Int {
-        try scan(needles.filter { $0.count >= 2 }) { chunk in
+        let needles = needles.filter { $0.count >= 2 }
+        if cipher.encrypted {
+            // Sealed texts: opened and searched here, row by row.
+            var changed = 0
+            let clear = try db.cachedStatement(sql: "UPDATE events SET quoted_text = NULL WHERE seq = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT seq, quoted_text FROM events WHERE quoted_text IS NOT NULL") {
+                guard let quote = try cipher.text(row[1], .quotedText), needles.contains(where: quote.contains) else { continue }
+                try clear.execute(arguments: [row[0] as Int64])
+                changed += 1
+            }
+            return changed
+        }
+        return try scan(needles) { chunk in
             try db.execute(
                 sql: "UPDATE events SET quoted_text = NULL WHERE quoted_text IS NOT NULL AND ("
                     + chunk.map { _ in "instr(quoted_text, ?) > 0" }.joined(separator: " OR ") + ")",
@@ -147,6 +169,19 @@ extension CRMStore.Transaction {
                 }
                 blobs.insert(Data(escaped.utf8))
             }
+        }
+        if cipher.encrypted {
+            // Sealed payloads: opened and searched here, one by one.
+            let needles = blobs.map { [UInt8]($0) }
+            var changed = 0
+            let clear = try db.cachedStatement(sql: "UPDATE payloads SET bytes = X'' WHERE id = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT id, bytes FROM payloads WHERE length(bytes) > 0") {
+                let bytes = try cipher.bytes(row[1], .payload)
+                guard needles.contains(where: { bytes.firstRange(of: $0) != nil }) else { continue }
+                try clear.execute(arguments: [row[0] as Int64])
+                changed += 1
+            }
+            return changed
         }
         return try scan(Array(blobs)) { chunk in
             try db.execute(

@@ -91,7 +91,7 @@ extension CRMStore {
             """
         try read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-            while let row = try rows.next() { try body(Self.storedEvent(row)) }
+            while let row = try rows.next() { try body(Self.storedEvent(row, cipher)) }
         }
     }
 
@@ -113,7 +113,8 @@ extension CRMStore {
         """
     }
 
-    static func storedEvent(_ row: Row) throws -> StoredEvent {
+    /// The event of a row `eventSelect` selected, its sealed columns opened with `cipher`.
+    static func storedEvent(_ row: Row, _ cipher: FieldCipher) throws -> StoredEvent {
         func object(_ text: String?) -> JSONObject {
             guard let text, case .object(let members)? = try? JSONValue.parse(text) else { return [:] }
             return members
@@ -125,13 +126,14 @@ extension CRMStore {
         var author: SocialEvent.Author?
         if let uid: String = row[5] {
             let authorPlatform = (row[4] as String?).flatMap(Platform.init(rawValue:)) ?? platform
-            author = SocialEvent.Author(platform: authorPlatform, uid: uid, profile: object(row[6]))
+            author = SocialEvent.Author(
+                platform: authorPlatform, uid: uid, profile: object(try cipher.text(row[6], .authorProfile)))
         }
         let parent = (row[11] as String?).map { SocialEvent.Parent(id: $0, root: row[12], post: row[13]) }
-        let raw: [UInt8] = (row[25] as Data?).map { [UInt8]($0) } ?? []
+        let raw = try cipher.bytes(row[25], .payload)
         let event = SocialEvent(
             platform: platform, eventID: row[2], kind: EventKind(row[3] as String), author: author, parent: parent,
-            text: row[14], quotedText: row[15], occurredAt: row[16], receivedAt: row[17], metrics: object(row[19]),
+            text: try cipher.text(row[14], .eventText), quotedText: try cipher.text(row[15], .quotedText), occurredAt: row[16], receivedAt: row[17], metrics: object(row[19]),
             raw: raw)
         return StoredEvent(
             seq: row[0], event: event, identity: row[7], customer: row[8], linkRule: row[9], linkProbability: row[10],

@@ -127,7 +127,7 @@ extension CRMStore {
                 try Row.fetchAll(db, sql: """
                     \(Self.feedColumns)
                     FROM feed f LEFT JOIN outbox o ON o.record = f.seq WHERE f.seq > ? ORDER BY f.seq LIMIT ?
-                    """, arguments: [after, max(limit, 256)]).map(Self.feedRecord)
+                    """, arguments: [after, max(limit, 256)]).map { try Self.feedRecord($0, cipher) }
             }
             guard let last = page.last else { break }
             for r in page where filter.admits(r.record) {
@@ -163,13 +163,14 @@ extension CRMStore {
         return w.text
     }
 
-    static func feedRecord(_ row: Row) -> FeedRecord {
+    /// The record of a row `feedColumns` selected, its body opened with `cipher`.
+    static func feedRecord(_ row: Row, _ cipher: FieldCipher) throws -> FeedRecord {
         let seqs = Self.seqs(row[10])
         return FeedRecord(
             seq: row[0],
             record: NewFeedRecord(kind: row[1], key: row[2], rule: row[3], rulesVersion: row[4], customer: row[5],
                                   priority: row[6], action: row[7], status: row[8], ticket: row[9], events: seqs,
-                                  body: row[11], at: row[12]),
+                                  body: try cipher.text(row[11], .feedBody) ?? "", at: row[12]),
             createdAt: row[13], delivery: row[14])
     }
 
@@ -221,7 +222,7 @@ extension CRMStore {
             try Row.fetchAll(db, sql: """
                 \(Self.feedColumns)
                 FROM outbox o JOIN feed f ON f.seq = o.record WHERE o.status = 'queued' ORDER BY o.record LIMIT ?
-                """, arguments: [limit]).map(Self.feedRecord)
+                """, arguments: [limit]).map { try Self.feedRecord($0, cipher) }
         }
     }
 
@@ -240,12 +241,12 @@ extension CRMStore {
                 SELECT \(Self.ticketColumns) FROM tickets
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY id DESC LIMIT ?
-                """, arguments: StatementArguments(arguments)).map(Self.ticket)
+                """, arguments: StatementArguments(arguments)).map { try Self.ticket($0, cipher) }
         }
     }
 
     public func ticket(_ id: Int64) throws -> Ticket? {
-        try read { db in try Self.ticket(id, db) }
+        try read { db in try Self.ticket(id, db, cipher) }
     }
 
     static let ticketColumns = """
@@ -253,27 +254,31 @@ extension CRMStore {
         first_response_at, resolved_at, changes
         """
 
-    static func ticket(_ id: Int64, _ db: Database) throws -> Ticket? {
-        try Row.fetchOne(db, sql: "SELECT \(ticketColumns) FROM tickets WHERE id = ?", arguments: [id]).map(ticket)
+    static func ticket(_ id: Int64, _ db: Database, _ cipher: FieldCipher) throws -> Ticket? {
+        try Row.fetchOne(db, sql: "SELECT \(ticketColumns) FROM tickets WHERE id = ?", arguments: [id])
+            .map { try ticket($0, cipher) }
     }
 
-    static func ticket(_ row: Row) -> Ticket {
+    /// The ticket of a row `ticketColumns` selected, its subject opened with `cipher`.
+    static func ticket(_ row: Row, _ cipher: FieldCipher) throws -> Ticket {
         let seqs = Self.seqs(row[9])
         return Ticket(id: row[0], customer: row[1], rule: row[2], status: row[3], priority: row[4], skill: row[5],
-                      assignee: row[6], subject: row[7], platform: row[8], events: seqs, createdAt: row[10],
+                      assignee: row[6], subject: try cipher.text(row[7], .ticketSubject), platform: row[8], events: seqs, createdAt: row[10],
                       updatedAt: row[11], firstResponseAt: row[12], resolvedAt: row[13], changes: row[14])
     }
 
     /// `Transaction.appendFeed` on a connection in a write transaction (the link store's runs
     /// append their merges and splits with it).
-    static func insertFeed(_ r: NewFeedRecord, _ db: Database, committedAt: Int64) throws -> Int64? {
+    static func insertFeed(_ r: NewFeedRecord, _ db: Database, committedAt: Int64, _ cipher: FieldCipher) throws
+        -> Int64?
+    {
         let events = CRMStore.seqsJSON(r.events)
         try db.cachedStatement(sql: """
             INSERT INTO feed (kind, key, rule, rules_version, customer, priority, action, status, ticket, events, body,
                               at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
             """).execute(arguments: [r.kind, r.key, r.rule, r.rulesVersion, r.customer, r.priority, r.action, r.status,
-                                     r.ticket, events, r.body, r.at, committedAt])
+                                     r.ticket, events, cipher.seal(r.body, .feedBody), r.at, committedAt])
         guard db.changesCount > 0 else { return nil }
         let seq = db.lastInsertedRowID
         if r.kind == "action", r.status == "queued" {
@@ -288,7 +293,7 @@ extension CRMStore.Transaction {
     /// Appends a feed record unless one with its key is there; an action a sender delivers gets
     /// an outbox row (`queued`). Returns the new `seq`, or nil when the key was there already.
     public func appendFeed(_ r: CRMStore.NewFeedRecord) throws -> Int64? {
-        try CRMStore.insertFeed(r, db, committedAt: committedAt)
+        try CRMStore.insertFeed(r, db, committedAt: committedAt, cipher)
     }
 
     /// Opens ticket `t` (its id is the seq of the feed record that opened it).
@@ -298,11 +303,12 @@ extension CRMStore.Transaction {
             INSERT INTO tickets (id, customer, rule, status, priority, skill, assignee, subject, platform, events,
                                  created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [t.id, t.customer, t.rule, t.status, t.priority, t.skill, t.assignee, t.subject, t.platform,
+            """, arguments: [t.id, t.customer, t.rule, t.status, t.priority, t.skill, t.assignee,
+                             cipher.seal(t.subject, .ticketSubject), t.platform,
                              events, t.createdAt, t.updatedAt])
     }
 
-    public func ticket(_ id: Int64) throws -> CRMStore.Ticket? { try CRMStore.ticket(id, db) }
+    public func ticket(_ id: Int64) throws -> CRMStore.Ticket? { try CRMStore.ticket(id, db, cipher) }
 
     /// Writes a ticket's changed fields (status, assignee, priority, times, change count).
     public func saveTicket(_ t: CRMStore.Ticket) throws {
@@ -345,7 +351,7 @@ extension CRMStore.Transaction {
     /// A stored event by seq, with its current customer (a timer's trigger).
     public func event(_ seq: Int64) throws -> CRMStore.StoredEvent? {
         try Row.fetchOne(db, sql: CRMStore.eventSelect(includeRaw: false) + " WHERE e.seq = ?", arguments: [seq])
-            .map(CRMStore.storedEvent)
+            .map { try CRMStore.storedEvent($0, cipher) }
     }
 }
 

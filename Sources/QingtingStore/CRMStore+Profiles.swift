@@ -42,7 +42,8 @@ extension CRMStore {
             ORDER BY e.seq DESC LIMIT ?
             """
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: [customer, customer, limit]).map(Self.storedEvent).reversed()
+            try Row.fetchAll(db, sql: sql, arguments: [customer, customer, limit]).map { try Self.storedEvent($0, cipher) }
+                .reversed()
         }
     }
 
@@ -77,7 +78,7 @@ extension CRMStore {
     public func replaceProfiles(of customers: [(customer: String, profile: StoredProfile?)]) throws {
         try storeErrors(path) {
             try pool.write { db in
-                let tx = Transaction(db: db, committedAt: 0, session: session)
+                let tx = reader(db)
                 for c in customers {
                     if let profile = c.profile {
                         try tx.saveProfile(c.customer, profile)
@@ -91,7 +92,7 @@ extension CRMStore {
 
     /// A customer's fields and their provenance, or nil when the store has no such customer.
     public func customer(_ id: String) throws -> CustomerState? {
-        try read { db in try Transaction(db: db, committedAt: 0, session: session).customer(id) }
+        try read { db in try reader(db).customer(id) }
     }
 
     /// Whether the store has customer `id`.
@@ -152,20 +153,25 @@ extension CRMStore {
         }
     }
 
-    /// Customers whose name is exactly `name`, in id order.
+    /// Customers whose name is exactly `name`, in id order (by the name's blind index in an
+    /// encrypted store).
     public func customers(named name: String) throws -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT id FROM customers WHERE name = ? ORDER BY id", arguments: [name]) }
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM customers WHERE name_index IN (\(cipher.lookupPlaceholders)) ORDER BY id",
+                arguments: StatementArguments(cipher.lookups(name, label: FieldCipher.nameLabel)))
+        }
     }
 
     /// The customer holding a unified key (`phone:+86…`, `email:…`), if any.
     public func customer(forKey key: String) throws -> String? {
-        try read { db in try Transaction(db: db, committedAt: 0, session: session).customer(forKey: key) }
+        try read { db in try reader(db).customer(forKey: key) }
     }
 
     /// The customer an account (`platform`, `uid`) is linked or bound to, if any.
     public func customer(platform: String, uid: String) throws -> String? {
         try read { db in
-            let tx = Transaction(db: db, committedAt: 0, session: session)
+            let tx = reader(db)
             return try tx.identity(platform + ":" + uid)?.customer ?? tx.binding(platform: platform, uid: uid)
         }
     }

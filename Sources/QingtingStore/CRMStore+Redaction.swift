@@ -117,7 +117,7 @@ extension CRMStore {
                 try pool.writeWithoutTransaction { db in
                     var result: T?
                     try db.inTransaction(.immediate) {
-                        result = try body(Transaction(db: db, committedAt: now, session: session))
+                        result = try body(Transaction(db: db, committedAt: now, session: session, cipher: cipher))
                         return .rollback
                     }
                     return result!
@@ -152,7 +152,7 @@ extension CRMStore.Transaction {
         var out: [CRMStore.StoredEvent] = []
         let statement = try db.cachedStatement(sql: CRMStore.eventSelect(includeRaw: false) + " WHERE e.seq = ?")
         for seq in seqs.sorted() {
-            if let row = try Row.fetchOne(statement, arguments: [seq]) { out.append(try CRMStore.storedEvent(row)) }
+            if let row = try Row.fetchOne(statement, arguments: [seq]) { out.append(try CRMStore.storedEvent(row, cipher)) }
         }
         return out
     }
@@ -166,12 +166,14 @@ extension CRMStore.Transaction {
             db.cachedStatement(sql: "SELECT author_profile FROM events WHERE seq = ?"), arguments: [seq])
         else { return false }
         var kept: String?
-        if let text: String = profile[0], case .object(let m)? = try? JSONValue.parse(text), let followers = m["followers_count"] {
+        if let text = try cipher.text(profile[0], .authorProfile), case .object(let m)? = try? JSONValue.parse(text),
+           let followers = m["followers_count"]
+        {
             kept = JSONValue.object(["followers_count": followers]).jsonText
         }
         try db.cachedStatement(
             sql: "UPDATE events SET text = NULL, quoted_text = NULL, author_profile = ?, redacted = ? WHERE seq = ?"
-        ).execute(arguments: [kept, redaction.json, seq])
+        ).execute(arguments: [cipher.seal(kept, .authorProfile), redaction.json, seq])
         return true
     }
 
@@ -268,11 +270,11 @@ extension CRMStore.Transaction {
         for row in rows {
             let customer: String? = row[2]
             guard kinds.contains(row[1]) || customer.map(customers.contains) == true || names(row[3]) else { continue }
-            let body: String = row[4]
+            let body = try cipher.text(row[4], .feedBody) ?? ""
             let cleanedBody = scrub.json(body)
             let cleanedCustomer = customer.map(scrub.text)
             guard cleanedBody != nil || cleanedCustomer != customer else { continue }
-            try update.execute(arguments: [cleanedCustomer, cleanedBody ?? body, row[0] as Int64])
+            try update.execute(arguments: [cleanedCustomer, cipher.seal(cleanedBody ?? body, .feedBody), row[0] as Int64])
             feed += 1
         }
         if !customers.isEmpty {
@@ -288,10 +290,10 @@ extension CRMStore.Transaction {
         for row in ticketRows {
             let customer: String? = row[1]
             guard customer.map(customers.contains) == true || names(row[3]) else { continue }
-            let subject: String? = row[2]
+            let subject = try cipher.text(row[2], .ticketSubject)
             let cleaned = (customer.map(scrub.text), subject.map(scrub.text))
             guard cleaned.0 != customer || cleaned.1 != subject else { continue }
-            try saveTicket.execute(arguments: [cleaned.0, cleaned.1, row[0] as Int64])
+            try saveTicket.execute(arguments: [cleaned.0, cipher.seal(cleaned.1, .ticketSubject), row[0] as Int64])
             tickets += 1
         }
         return (feed, tickets)

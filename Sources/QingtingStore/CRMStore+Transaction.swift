@@ -110,6 +110,7 @@ extension CRMStore {
         public let committedAt: Int64
         let day: String
         let session: SessionRun
+        let cipher: FieldCipher
         var madeRun: Int64?
         var newIdentities = 0
         var newLinked = 0
@@ -120,11 +121,12 @@ extension CRMStore {
         /// The `kpi_active` rows this transaction wrote (each once).
         var activeSeen: Set<CRMStore.ActiveKey> = []
 
-        init(db: Database, committedAt: Int64, session: SessionRun) {
+        init(db: Database, committedAt: Int64, session: SessionRun, cipher: FieldCipher) {
             self.db = db
             self.committedAt = committedAt
             self.day = CRMStore.day(committedAt)
             self.session = session
+            self.cipher = cipher
         }
 
         // MARK: Events
@@ -132,7 +134,7 @@ extension CRMStore {
         /// Stores a payload's bytes; returns its row id for the events read from it.
         public func payload(_ bytes: [UInt8], platform: Platform, receivedAt: Int64) throws -> Int64 {
             try db.cachedStatement(sql: "INSERT INTO payloads (platform, bytes, received_at) VALUES (?, ?, ?)")
-                .execute(arguments: [platform.rawValue, Data(bytes), receivedAt])
+                .execute(arguments: [platform.rawValue, cipher.seal(bytes: bytes, .payload), receivedAt])
             return db.lastInsertedRowID
         }
 
@@ -153,8 +155,9 @@ extension CRMStore {
             let metrics = event.metrics.isEmpty ? nil : JSONValue.object(event.metrics).jsonText
             let values: [(any DatabaseValueConvertible)?] = [
                 event.platform.rawValue, event.eventID, event.kind.rawValue, event.author?.platform.rawValue,
-                event.author?.uid, profile, e.identity, e.customer, e.linkRule, e.linkProbability,
-                event.parent?.id, event.parent?.root, event.parent?.post, event.text, event.quotedText,
+                event.author?.uid, cipher.seal(profile, .authorProfile), e.identity, e.customer, e.linkRule,
+                e.linkProbability, event.parent?.id, event.parent?.root, event.parent?.post,
+                cipher.seal(event.text, .eventText), cipher.seal(event.quotedText, .quotedText),
                 event.occurredAt, event.receivedAt, committedAt, metrics, e.analysis, e.modelSet,
                 e.fieldsPresent, e.fieldsExpected, payload,
             ]
@@ -275,10 +278,13 @@ extension CRMStore {
             ).map { KnownIdentity(customer: $0[0], rule: $0[1], status: $0[2], probability: $0[3]) }
         }
 
-        /// The customer holding a unified key (`phone:+8613…`, `email:…`, `unionid:…`, `id:…`).
+        /// The customer holding a unified key (`phone:+8613…`, `email:…`, `unionid:…`, `id:…`),
+        /// found by the key's blind index in an encrypted store.
         public func customer(forKey key: String) throws -> String? {
             try String.fetchOne(
-                db.cachedStatement(sql: "SELECT customer FROM customer_keys WHERE key = ?"), arguments: [key])
+                db.cachedStatement(
+                    sql: "SELECT customer FROM customer_keys WHERE key IN (\(cipher.lookupPlaceholders)) LIMIT 1"),
+                arguments: StatementArguments(cipher.lookups(key, label: FieldCipher.keyLabel)))
         }
 
         /// Adds an identity row (nothing when one exists); its cluster is its customer, else itself.
@@ -292,7 +298,7 @@ extension CRMStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT (id) DO NOTHING
                     """
             ).execute(arguments: [
-                id, identity.platform, identity.uid, identity.nickname, identity.customer,
+                id, identity.platform, identity.uid, cipher.seal(identity.nickname, .nickname), identity.customer,
                 identity.customer ?? id, identity.probability ?? 0, identity.matchWeight, identity.rule,
                 identity.status, identity.explain, run,
             ])
@@ -335,10 +341,7 @@ extension CRMStore {
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT \(columns) FROM customers WHERE id = ?"), arguments: [id])
             else { return nil }
-            var fields: [String: String] = [:]
-            for (i, name) in CRMStore.customerFields.enumerated() {
-                if let value: String = row[i] { fields[name] = value }
-            }
+            let fields = try cipher.customerFields(row, from: 0)
             var provenance: [String: Provenance] = [:]
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT field, source, updated_at FROM customer_fields WHERE customer = ?"),
@@ -362,11 +365,16 @@ extension CRMStore {
             // One statement per set of fields changed (cached: an export changes few kinds of sets).
             let assignments = changes.map { "\($0.field) = ?" }.joined(separator: ", ")
             let newest = changes.compactMap(\.updatedAt).max()
-            var values: [(any DatabaseValueConvertible)?] = changes.map(\.value)
+            var values: [(any DatabaseValueConvertible)?] = changes.map { change in
+                SealedColumn(customerField: change.field).map { cipher.seal(change.value, $0) } ?? change.value
+            }
+            // The name's blind index follows the name (a search by name reads only the index).
+            let name = changes.last { $0.field == "name" }
+            if let name { values.append(cipher.index(name.value, label: FieldCipher.nameLabel)) }
             values += [source, newest, id]
             try db.cachedStatement(
                 sql: """
-                    UPDATE customers SET \(assignments), source = ?,
+                    UPDATE customers SET \(assignments)\(name == nil ? "" : ", name_index = ?"), source = ?,
                         updated_at = MAX(COALESCE(updated_at, 0), COALESCE(?, 0)) WHERE id = ?
                     """
             ).execute(arguments: StatementArguments(values))
@@ -386,15 +394,17 @@ extension CRMStore {
         @discardableResult
         public func addKey(_ key: String, customer: String) throws -> String? {
             if let holder = try self.customer(forKey: key) { return holder == customer ? nil : holder }
-            try db.cachedStatement(sql: "INSERT INTO customer_keys (key, customer) VALUES (?, ?)")
-                .execute(arguments: [key, customer])
+            try db.cachedStatement(sql: "INSERT INTO customer_keys (key, customer, value) VALUES (?, ?, ?)")
+                .execute(arguments: [cipher.index(key, label: FieldCipher.keyLabel), customer,
+                                     cipher.seal(key, .customerKey)])
             return nil
         }
 
         /// Takes `key` from `customer` (a phone or e-mail the customer no longer has).
         public func removeKey(_ key: String, customer: String) throws {
-            try db.cachedStatement(sql: "DELETE FROM customer_keys WHERE key = ? AND customer = ?")
-                .execute(arguments: [key, customer])
+            try db.cachedStatement(
+                sql: "DELETE FROM customer_keys WHERE key IN (\(cipher.lookupPlaceholders)) AND customer = ?"
+            ).execute(arguments: StatementArguments(cipher.lookups(key, label: FieldCipher.keyLabel) + [customer.databaseValue]))
         }
 
         /// Binds an account to a customer, and links its identity row (if any, and unless a person
@@ -433,14 +443,25 @@ extension CRMStore {
             let columns = CRMStore.customerFields.joined(separator: ", ")
             var out: [(String, [String: String])] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT id, \(columns) FROM customers ORDER BY id")
-            while let row = try rows.next() {
-                var fields: [String: String] = [:]
-                for (i, name) in CRMStore.customerFields.enumerated() {
-                    if let value: String = row[i + 1] { fields[name] = value }
-                }
-                out.append((row[0], fields))
-            }
+            while let row = try rows.next() { out.append((row[0], try cipher.customerFields(row, from: 1))) }
             return out
         }
+    }
+}
+
+extension FieldCipher {
+    /// The customer fields of a row whose columns from `first` on are `CRMStore.customerFields`,
+    /// sealed ones opened; NULLs left out.
+    func customerFields(_ row: Row, from first: Int) throws -> [String: String] {
+        var fields: [String: String] = [:]
+        for (i, name) in CRMStore.customerFields.enumerated() {
+            let value = row[first + i] as DatabaseValue
+            if let column = SealedColumn(customerField: name) {
+                if let text = try text(value, column) { fields[name] = text }
+            } else if let text = String.fromDatabaseValue(value) {
+                fields[name] = text
+            }
+        }
+        return fields
     }
 }

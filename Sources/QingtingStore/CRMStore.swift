@@ -24,6 +24,8 @@ public final class CRMStore: Sendable {
 
     let pool: DatabasePool
     public let path: String
+    /// How personal columns are sealed and looked up (`FieldCipher.clear` for a store without a key).
+    let cipher: FieldCipher
     /// The `runs` row identities added by this store object are recorded under, made at the first
     /// commit that adds one (a link run and an ingest session are both runs).
     let session = SessionRun()
@@ -35,14 +37,21 @@ public final class CRMStore: Sendable {
 
     /// Opens or creates the store at `path` and brings its schema up to date (the link store's
     /// migrations and the event log's, in one list).
-    /// - Throws: `QingtingError(.store)` naming the file.
-    public init(path: String, durability: Durability = .full) throws {
+    /// - Parameter keys: the keys of an encrypted store (`StoreKeyring.load`), nil for a clear one;
+    ///   a new store opened with keys is encrypted from then on (see `StoreKeys`).
+    /// - Throws: `QingtingError(.store)` naming the file, also for an encrypted store opened
+    ///   without its key, or a store created without encryption opened with one.
+    public init(path: String, durability: Durability = .full, keys: StoreKeyring? = nil) throws {
         self.path = path
         do {
             pool = try StoreSchema.open(path: path) { try DatabasePool(path: $0, configuration: $1) }
             // The pool has one writer connection, and commits happen only there.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.pragma)") }
-        } catch let e as QingtingError { throw e } catch {
+            cipher = try pool.write { try StoreKeys.cipher($0, keyring: keys) }
+        } catch var e as QingtingError {
+            if e.code == .store, e.location == nil { e.location = path }
+            throw e
+        } catch {
             throw QingtingError(.store, "\(error)", location: path)
         }
     }
@@ -54,7 +63,7 @@ public final class CRMStore: Sendable {
         try storeErrors(path) {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
-                let tx = Transaction(db: db, committedAt: now, session: session)
+                let tx = Transaction(db: db, committedAt: now, session: session, cipher: cipher)
                 try db.inTransaction(.immediate) {
                     result = try body(tx)
                     try tx.finish()
@@ -73,6 +82,12 @@ public final class CRMStore: Sendable {
             return try pool.read { try body($0) }
         }
     }
+
+    /// A transaction object over a read snapshot (for its read functions only).
+    func reader(_ db: Database) -> Transaction { Transaction(db: db, committedAt: 0, session: session, cipher: cipher) }
+
+    /// Whether this store's personal columns are sealed (it was created with a key).
+    public var encrypted: Bool { cipher.encrypted }
 
     /// Whether `(platform, eventID)` is in the log already (a read outside any write: callers use
     /// it to skip analysing known duplicates; the append itself decides, inside its transaction).

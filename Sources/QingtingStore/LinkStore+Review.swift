@@ -47,7 +47,8 @@ extension LinkStore {
                       AND probability >= ? AND probability < ?
                     ORDER BY probability, id LIMIT ?
                     """, arguments: [from, below, limit]).map { row in
-                    ReviewItem(identity: row["id"], nickname: row["nickname"], customer: row["customer"],
+                    ReviewItem(identity: row["id"], nickname: try cipher.text(row["nickname"], .nickname),
+                               customer: row["customer"],
                                probability: row["probability"], cluster: row["cluster"], via: row["via"],
                                explain: row["explain"] ?? "[]")
                 }

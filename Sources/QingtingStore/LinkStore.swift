@@ -44,20 +44,27 @@ public final class LinkStore {
     /// The open database; GRDB stays behind this file's API.
     let queue: DatabaseQueue
     public let path: String
+    /// How names, phones, e-mails and nicknames are sealed (see `CRMStore(path:durability:keys:)`).
+    let cipher: FieldCipher
 
     /// Opens or creates the store at `path` and brings its schema up to date.
+    /// - Parameter keys: the keys of an encrypted store, nil for a clear one (as `CRMStore`'s).
     /// - Throws: `QingtingError(.store)` naming the file, also for a file a newer version wrote
-    ///   (the message gives its schema version and this engine's).
-    public convenience init(path: String) throws {
-        try self.init(path: path, migrations: StoreSchema.migrations)
+    ///   (the message gives its schema version and this engine's), and for keys that do not fit.
+    public convenience init(path: String, keys: StoreKeyring? = nil) throws {
+        try self.init(path: path, migrations: StoreSchema.migrations, keys: keys)
     }
 
     /// Opens the store with a given list of migrations (tests add steps on top of the real ones).
-    init(path: String, migrations: [StoreMigration]) throws {
+    init(path: String, migrations: [StoreMigration], keys: StoreKeyring? = nil) throws {
         self.path = path
         do {
             queue = try StoreSchema.open(path: path, migrations: migrations)
-        } catch let e as QingtingError { throw e } catch {
+            cipher = try queue.write { try StoreKeys.cipher($0, keyring: keys) }
+        } catch var e as QingtingError {
+            if e.code == .store, e.location == nil { e.location = path }
+            throw e
+        } catch {
             throw QingtingError(.store, "\(error)", location: path)
         }
     }
@@ -70,8 +77,8 @@ public final class LinkStore {
             return try queue.writeWithoutTransaction { db in
                 var summary: Summary?
                 try db.inTransaction(.immediate) {
-                    summary = try Self.write(db, run, links)
-                    try Self.appendChanges(summary!, links: links, run: run, db, at: time)
+                    summary = try Self.write(db, run, links, cipher)
+                    try Self.appendChanges(summary!, links: links, run: run, db, at: time, cipher)
                     return .commit
                 }
                 return summary!
@@ -79,11 +86,12 @@ public final class LinkStore {
         }
     }
 
+    /// The record's columns, then the name's blind index.
     private static let upsertCustomer = """
-        INSERT INTO customers (\(CustomerRecord.columnNames.joined(separator: ", ")))
-        VALUES (\(CustomerRecord.columnNames.map { _ in "?" }.joined(separator: ", ")))
+        INSERT INTO customers (\(CustomerRecord.columnNames.joined(separator: ", ")), name_index)
+        VALUES (\(CustomerRecord.columnNames.map { _ in "?" }.joined(separator: ", ")), ?)
         ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email,
-            city = excluded.city
+            city = excluded.city, name_index = excluded.name_index
         """
 
     /// Every column but `platform` and `uid` (fixed by the id) and `decided_by` follows the run;
@@ -98,7 +106,9 @@ public final class LinkStore {
             explain = excluded.explain, via = excluded.via
         """
 
-    private static func write(_ db: Database, _ run: LinkRun, _ links: [SocialPreset.IdentityLink]) throws -> Summary {
+    private static func write(_ db: Database, _ run: LinkRun, _ links: [SocialPreset.IdentityLink], _ cipher: FieldCipher)
+        throws -> Summary
+    {
         let records = run.records
         var previous: [String: String] = [:]
         let assignments = try ClusterAssignment.fetchCursor(db, sql: "SELECT id, cluster FROM identities")
@@ -116,13 +126,19 @@ public final class LinkStore {
         for r in 0..<records.leftCount {
             let row = CustomerRecord(id: records.ids[r], name: columns[0]?.string(r), phone: columns[1]?.string(r),
                                      email: columns[2]?.string(r), city: columns[3]?.string(r))
-            try customer.execute(arguments: row.arguments)
+            try customer.execute(arguments: [
+                row.id, cipher.seal(row.name, .customerName), cipher.seal(row.phone, .customerPhone),
+                cipher.seal(row.email, .customerEmail), row.city,
+                row.name.map { cipher.index($0, label: FieldCipher.nameLabel) },
+            ])
         }
         let identity = try db.makeStatement(sql: upsertIdentity)
         let name = records.column("name")
         for link in links {
             let row = IdentityRecord(link, of: run, nickname: name?.string(link.record), runId: runId)
-            try identity.execute(arguments: row.arguments)
+            var values = row.values
+            values[3] = cipher.seal(row.nickname, .nickname)
+            try identity.execute(arguments: StatementArguments(values))
         }
         return Summary(run: runId, customers: records.leftCount, identities: links.count,
                        linked: linked, merges: merges, splits: splits)
@@ -131,7 +147,7 @@ public final class LinkStore {
     /// The run's merges and splits as feed records: `customer` is the cluster's customer where the
     /// cluster holds one, `detail` names the clusters before and after.
     private static func appendChanges(_ summary: Summary, links: [SocialPreset.IdentityLink], run: LinkRun,
-                                      _ db: Database, at time: Int64) throws {
+                                      _ db: Database, at time: Int64, _ cipher: FieldCipher) throws {
         guard !summary.merges.isEmpty || !summary.splits.isEmpty else { return }
         var customerOf: [String: String] = [:]
         for link in links { if let c = link.customer { customerOf[link.cluster] = run.records.ids[c] } }
@@ -145,7 +161,7 @@ public final class LinkStore {
                 CRMStore.NewFeedRecord(kind: kind, key: "link-run:\(summary.run):\(key)", rule: nil, rulesVersion: nil,
                                        customer: customer, priority: nil, action: nil, status: nil, events: [],
                                        body: w.text, at: time),
-                db, committedAt: time)
+                db, committedAt: time, cipher)
         }
         for m in summary.merges {
             try record("merge", "merge:\(m.cluster)", customer: customerOf[m.cluster]) { w in

@@ -23,6 +23,7 @@ enum StoreSchema {
         StoreMigration(name: "v5-report", migrate: v5Report),
         StoreMigration(name: "v6-audit", migrate: v6Audit),
         StoreMigration(name: "v7-redaction", migrate: v7Redaction),
+        StoreMigration(name: "v8-encryption", migrate: v7Encryption),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

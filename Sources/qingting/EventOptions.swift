@@ -12,7 +12,9 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Commit durability: full (sync the WAL at every commit: survives a power cut) or normal (survives a crash of the process).")
     var durability: CRMStore.Durability = .full
 
-    func open() throws -> CRMStore { try CRMStore(path: store, durability: durability) }
+    @OptionGroup var keys: KeyOptions
+
+    func open() throws -> CRMStore { try CRMStore(path: store, durability: durability, keys: keys.keyring()) }
 }
 
 extension CRMStore.Durability: ExpressibleByArgument {}

@@ -79,6 +79,8 @@ struct LinkRunCommand: ParsableCommand {
     @Option(help: "SQLite file to store customers, identities and links in (WAL mode; a re-run updates it and reports merges and splits). Needs --customers/--identities.")
     var store: String?
 
+    @OptionGroup var keys: KeyOptions
+
     @OptionGroup var progress: LinkProgressOptions
 
     func validate() throws {
@@ -97,7 +99,7 @@ struct LinkRunCommand: ParsableCommand {
             for line in lines { out.line(line) }
             if let store {
                 let start = Monotonic.seconds()
-                let summary = try LinkStore(path: store).save(run, links: identityLinks, at: EventPipeline.clock())
+                let summary = try LinkStore(path: store, keys: keys.keyring()).save(run, links: identityLinks, at: EventPipeline.clock())
                 progress(summary.report(path: store, seconds: Monotonic.seconds() - start))
             }
             try out.close()

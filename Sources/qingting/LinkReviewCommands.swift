@@ -22,6 +22,8 @@ struct LinkReview: ParsableCommand {
     @Option(help: "Link store written by `link run --store`.")
     var store: String
 
+    @OptionGroup var keys: KeyOptions
+
     @Option(help: "Queue links with probability at least this.")
     var from = 0.5
 
@@ -41,7 +43,7 @@ struct LinkReview: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var out = LinkOutput(path: nil)
-            for item in try LinkStore(path: store).reviewQueue(from: from, below: below, limit: limit) {
+            for item in try LinkStore(path: store, keys: keys.keyring()).reviewQueue(from: from, below: below, limit: limit) {
                 out.line(item.json.jsonText)
             }
             try out.close()
@@ -59,6 +61,8 @@ struct LinkConfirm: ParsableCommand {
     @Option(help: "Link store written by `link run --store`.")
     var store: String
 
+    @OptionGroup var keys: KeyOptions
+
     @Option(help: "The identity, as platform:uid.")
     var identity: String
 
@@ -70,8 +74,8 @@ struct LinkConfirm: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try ProfileRebuild.refolding(store: store, identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
-                let linked = try LinkStore(path: store).decide(identity: identity, .confirm(customer: customer))
+            try ProfileRebuild.refolding(store: store, keys: keys.keyring(), identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
+                let linked = try LinkStore(path: store, keys: keys.keyring()).decide(identity: identity, .confirm(customer: customer))
                 try printDecision(identity: identity, customer: linked, status: "confirmed")
             }
         }
@@ -88,6 +92,8 @@ struct LinkReject: ParsableCommand {
     @Option(help: "Link store written by `link run --store`.")
     var store: String
 
+    @OptionGroup var keys: KeyOptions
+
     @Option(help: "The identity, as platform:uid.")
     var identity: String
 
@@ -96,8 +102,8 @@ struct LinkReject: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try ProfileRebuild.refolding(store: store, identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
-                try LinkStore(path: store).decide(identity: identity, .reject)
+            try ProfileRebuild.refolding(store: store, keys: keys.keyring(), identity: identity, config: try ProfileConfiguration.load(profileConfig)) {
+                try LinkStore(path: store, keys: keys.keyring()).decide(identity: identity, .reject)
                 try printDecision(identity: identity, customer: nil, status: "rejected")
             }
         }

@@ -14,7 +14,7 @@ struct Qingting: AsyncParsableCommand {
         subcommands: [AnalyzeCommand.self, SegmentCommand.self, TrainCommand.self, EvalCommand.self,
                       LinkCommand.self, CustomersCommand.self, IngestCommand.self, EventsCommand.self,
                       ReplayCommand.self, SyncCommand.self, CustomerCommand.self, RebuildCommand.self, SegmentsCommand.self,
-                       RulesCommand.self, FeedCommand.self, TicketsCommand.self, ActionsCommand.self, ReportCommand.self, ABCommand.self, AudienceCommand.self, AuditCommand.self, RolesCommand.self, RetentionCommand.self,
+                       RulesCommand.self, FeedCommand.self, TicketsCommand.self, ActionsCommand.self, ReportCommand.self, ABCommand.self, AudienceCommand.self, AuditCommand.self, RolesCommand.self, RetentionCommand.self, KeysCommand.self,
                       ServeCommand.self, CallCommand.self]
     )
 }

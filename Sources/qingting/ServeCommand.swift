@@ -120,6 +120,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Commit durability of the event log: full (sync at every commit) or normal.")
     var durability: CRMStore.Durability = .full
 
+    @OptionGroup var keys: KeyOptions
+
     @Option(help: "Profile configuration for the profiles event.ingest updates and customer.get reads (default: the shipped Lexicons/profile.json).")
     var profileConfig: String?
 
@@ -239,7 +241,7 @@ struct ServeCommand: AsyncParsableCommand {
         limits.reload = ReloadPolicy(directories: reloadDirs, maxFileBytes: maxReloadBytes)
         let eventLog = try reportingErrors { () -> RPCEngine.EventLog? in
             guard let store else { return nil }
-            let crm = try CRMStore(path: store, durability: durability)
+            let crm = try CRMStore(path: store, durability: durability, keys: keys.keyring())
             // The probabilistic step scores against the store's customers, with the link model given.
             let resolver = try CustomerResolver.load(store: crm, modelPath: linkModel)
             var pipeline = EventPipeline.Configuration(mapping: try mapping.map(FieldMapping.load))

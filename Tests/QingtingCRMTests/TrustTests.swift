@@ -62,8 +62,8 @@ enum TrustWorld {
     static let recent = "Sat Dec 20 10:00:00 +0800 2025"
 
     /// The store with customers, rules and events; returns it with its pipeline's configuration.
-    static func make(_ path: String) throws -> (CRMStore, EventPipeline) {
-        let store = try CRMStore(path: path)
+    static func make(_ path: String, keys: StoreKeyring? = nil) throws -> (CRMStore, EventPipeline) {
+        let store = try CRMStore(path: path, keys: keys)
         let file = try CRM.file(customers)
         defer { try? FileManager.default.removeItem(atPath: file) }
         _ = try CustomerSync(store: store, source: "crm", now: now).run(files: [file]) { _ in }
@@ -154,6 +154,47 @@ enum TrustWorld {
         #expect(try store.verifyAudit().holds)
         // Erasing again finds nothing.
         #expect(try CustomerErasure(store: store, config: pipeline.configuration.profile).erase("C1", now: TrustWorld.now) == nil)
+    }
+
+    /// The same erasure in an encrypted store, where the file's bytes prove nothing: read back
+    /// through the key, no event text, quote, payload, feed body or ticket subject holds the
+    /// customer's phone, e-mail, name or nickname, the lookups by them find nobody, and the
+    /// refold still equals the stored state.
+    @Test func erasureInAnEncryptedStoreReachesTheSealedCopies() throws {
+        let (path, remove) = CRM.scratch("erasure-sealed")
+        defer { remove() }
+        let keyFile = path + ".key"
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
+        _ = try StoreKey.generate(keyFile)
+        let (store, pipeline) = try TrustWorld.make(path, keys: StoreKeyring([try StoreKey.load(keyFile)]))
+        #expect(store.encrypted)
+        let needles = [TrustWorld.phone, TrustWorld.email, TrustWorld.name, TrustWorld.nickname, TrustWorld.complaint]
+        func everything() throws -> String {
+            var out = ""
+            try store.forEachEvent(CRMStore.EventFilter(), includeRaw: true) { e in
+                out += (e.event.text ?? "") + "\n" + (e.event.quotedText ?? "") + "\n" + String(decoding: e.event.raw, as: UTF8.self) + "\n"
+                out += e.event.author.map { JSONValue.object($0.profile).jsonText } ?? ""
+            }
+            for r in try store.feed(since: 0) { out += r.record.body + "\n" }
+            for t in try store.tickets(limit: 10_000) { out += (t.subject ?? "") + "\n" }
+            return out
+        }
+        let before = try everything()
+        #expect(before.contains(TrustWorld.nickname) && before.contains(TrustWorld.complaint),
+                "the fixture holds the data, readable with the key")
+        #expect(try store.customer(platform: "weibo", uid: "5500000001") == "C1")
+
+        _ = try #require(try CustomerErasure(store: store, config: pipeline.configuration.profile)
+            .erase("C1", now: TrustWorld.now, auditUID: 1000))
+        let after = try everything()
+        for needle in needles { #expect(!after.contains(needle), "found \(needle) through the key") }
+        #expect(!after.contains(TrustWorld.escaped(TrustWorld.nickname)))
+        let profiles = CustomerProfiles(store: store, config: pipeline.configuration.profile)
+        #expect(try profiles.search(.phone(TrustWorld.phone), now: TrustWorld.now).isEmpty)
+        #expect(try store.customer(platform: "weibo", uid: "5500000001") == nil)
+        let check = try TrustWorld.rebuildCheck(store, pipeline)
+        #expect(check.differences.isEmpty, "\(check.json)")
+        #expect(try TrustWorld.aggregatesRefoldEqual(store))
     }
 
     /// A user's delete on the platform does for that post what an erasure does: its words leave the

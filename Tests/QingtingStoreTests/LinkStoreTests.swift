@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 import GRDB
 import QingtingMatch
@@ -136,19 +137,19 @@ import QingtingCore
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 7 (v7-redaction)")
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 8 (v8-encryption)")
     }
 
     /// A file with a migration this engine has not registered is refused by name, and its
-    /// user_version (8) also makes an engine from before the migrator refuse it.
+    /// user_version (9) also makes an engine from before the migrator refuse it.
     @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
-                == "\(path): the store has schema version 8 (migrations v9-test-notes); this engine knows up to 7 (v7-redaction)")
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 8)
+                == "\(path): the store has schema version 9 (migrations v9-test-notes); this engine knows up to 8 (v8-encryption)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 9)
     }
 
     static let throwaway = StoreMigration(name: "v9-test-notes") { db in
@@ -212,7 +213,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction"] && version == 7)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption"] && version == 8)
         #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
 
         let summary = try store.save(first, links: links)
@@ -239,7 +240,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v9-test-notes"] && version == 8 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption", "v9-test-notes"] && version == 9 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.
@@ -294,5 +295,54 @@ import QingtingCore
         }
         #expect(mismatches == 0 && rows.count == links.count)
         #expect(links.contains { $0.via != nil } && links.contains { $0.pair == nil || $0.customer == nil })
+    }
+
+    /// A link store opened with a key seals names, phones, e-mails and nicknames: none is in the
+    /// file, the review queue reads them back as the clear store's does, and a search by name
+    /// finds the same customers through the blind index.
+    @Test func anEncryptedLinkStoreSealsNamesPhonesEmailsAndNicknames() throws {
+        let (path, remove) = scratch("sealed")
+        let (clearPath, removeClear) = scratch("sealed-clear")
+        let keyPath = "/tmp/qingting-store-sealed-\(getpid()).key"
+        unlink(keyPath)
+        defer { remove(); removeClear(); unlink(keyPath) }
+        try StoreKey.generate(keyPath)
+        let keys = StoreKeyring([try StoreKey.load(keyPath)])
+        let (first, links) = try run(threshold: 0.5)
+        let store = try LinkStore(path: path, keys: keys)
+        _ = try store.save(first, links: links)
+        let clear = try LinkStore(path: clearPath)
+        _ = try clear.save(first, links: links)
+
+        let queue = try store.reviewQueue(from: 0.5, below: 0.99, limit: 1000)
+        let clearQueue = try clear.reviewQueue(from: 0.5, below: 0.99, limit: 1000)
+        #expect(!queue.isEmpty && queue == clearQueue)
+        #expect(queue.contains { $0.nickname != nil })
+        let kinds = try store.queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT typeof(name) FROM customers UNION SELECT DISTINCT typeof(phone) FROM customers
+                UNION SELECT DISTINCT typeof(email) FROM customers UNION SELECT DISTINCT typeof(nickname) FROM identities
+                """)
+        }
+        #expect(Set(kinds).isSubset(of: ["blob", "null"]))
+
+        let values = try clear.queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT value FROM (SELECT name AS value FROM customers UNION SELECT phone FROM customers
+                    UNION SELECT email FROM customers UNION SELECT nickname FROM identities)
+                WHERE length(value) >= 3 ORDER BY value LIMIT 40
+                """)
+        }
+        try store.queue.writeWithoutTransaction { _ = try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+            + [UInt8](FileManager.default.contents(atPath: path + "-wal") ?? Data())
+        let file = String(decoding: bytes.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        #expect(values.count == 40)
+        for value in values { #expect(!file.contains(value), "a value of the clear store is in the sealed file") }
+
+        let name = try #require(try clear.queue.read { try String.fetchOne($0, sql: "SELECT name FROM customers WHERE name IS NOT NULL ORDER BY id") })
+        let (sealedIDs, clearIDs) = (try CRMStore(path: path, keys: keys).customers(named: name),
+                                     try CRMStore(path: clearPath).customers(named: name))
+        #expect(!sealedIDs.isEmpty && sealedIDs == clearIDs)
     }
 }
