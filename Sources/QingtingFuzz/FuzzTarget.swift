@@ -23,7 +23,7 @@ extension FuzzTarget {
     /// - Parameter root: the repository, whose fixtures and shipped rule file are the seeds.
     public static func all(root: String) throws -> [FuzzTarget] {
         let seeds = try Seeds(root: root)
-        return try [json(seeds), framer(seeds)] + adapters(seeds) + [mapping(seeds), rules(seeds)]
+        return try [json(seeds), framer(seeds)] + adapters(seeds) + [mapping(seeds), rules(seeds), roles(seeds)]
     }
 }
 

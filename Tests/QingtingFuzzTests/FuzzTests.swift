@@ -2,7 +2,7 @@ import QingtingFuzz
 import TestSupport
 import Testing
 
-/// A short run of every fuzz target with a fixed seed: 500 inputs each (the rule parser, slower, 150), every
+/// A short run of every fuzz target with a fixed seed: 500 inputs each (the rule and roles parsers, slower, 150), every
 /// invariant checked (scripts/fuzz.sh runs a million each in release).
 @Suite struct FuzzTests {
     static let targets = try! FuzzTarget.all(root: TestPaths.root)
@@ -10,7 +10,7 @@ import Testing
     @Test(arguments: targets.map(\.name))
     func shortRun(_ name: String) {
         let target = Self.targets.first { $0.name == name }!
-        let count: UInt64 = name == "rules" ? 150 : 500
+        let count: UInt64 = ["rules", "roles"].contains(name) ? 150 : 500
         let report = target.run(seed: 20_260_101, count: count)
         #expect(report.inputs == count)
         for failure in report.failures.prefix(5) {
