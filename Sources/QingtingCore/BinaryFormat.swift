@@ -13,18 +13,21 @@ public enum BinaryFormat {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The value of one hex digit (either case); nil for any other byte.
+    public static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
+    }
+
     /// The bytes of hex text (either case, two digits a byte); nil for anything else.
     public static func bytes(hex text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
+        let nibble = hexDigit
         var out: [UInt8] = []
         out.reserveCapacity(u.count / 2)
         for i in stride(from: 0, to: u.count, by: 2) {

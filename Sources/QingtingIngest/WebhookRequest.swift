@@ -1,3 +1,4 @@
+import QingtingCore
 /// One HTTP request to a platform's webhook path, as the receiver read it: what the signature
 /// checks and the handshakes look at (`WebhookCheck`).
 public struct WebhookRequest: Sendable {
@@ -34,14 +35,7 @@ public struct WebhookRequest: Sendable {
     static func percentDecoded(_ text: Substring) -> String {
         let bytes = Array(text.utf8)
         guard bytes.contains(UInt8(ascii: "%")) else { return String(text) }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x41...0x46: c - 0x41 + 10
-            case 0x61...0x66: c - 0x61 + 10
-            default: nil
-            }
-        }
+        let nibble = BinaryFormat.hexDigit
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
