@@ -30,10 +30,7 @@ public struct PseudonymKey: Sendable {
             try FileIO.writeAtomically(Array((BinaryFormat.hex(bytes) + "\n").utf8), to: path, mode: 0o600)
             return PseudonymKey(bytes: bytes)
         }
-        guard info.st_mode & 0o077 == 0 else {
-            throw QingtingError(.invalidSettings, "the pseudonym key file may be read by other users (chmod 600 it)",
-                                location: path)
-        }
+        try FileIO.requirePrivate(path, what: "the pseudonym key file")
         let text = String(decoding: try FileIO.read(path, limit: 4096, what: "a pseudonym key"), as: UTF8.self)
             .trimmingWhitespace
         guard text.utf8.count == 64, let bytes = BinaryFormat.bytes(hex: text) else {

@@ -43,17 +43,7 @@ public struct StoreKey: @unchecked Sendable {
     ///   as `path:line: what` for a line that is not `qingting-key-v1` and 64 hex digits. A key file
     ///   holds one key (`qingting keys generate` writes one); the key itself never appears in a message.
     public static func load(_ path: String) throws -> StoreKey {
-        let (fd, _) = try FileIO.openRegularFile(path, limit: 4096, what: "a key file")
-        var info = stat()
-        let statted = fstat(fd, &info) == 0
-        close(fd)
-        guard statted else { throw QingtingError(.io, "cannot stat the key file", location: path) }
-        let loose = info.st_mode & 0o077
-        guard loose == 0 else {
-            throw QingtingError(
-                .io, "the key file's mode is \(String(info.st_mode & 0o777, radix: 8)): others may read it; "
-                    + "make it 0600 (chmod 600 FILE) or generate a new key", location: path)
-        }
+        try FileIO.requirePrivate(path, what: "a key file")
         let text = String(decoding: try FileIO.read(path, limit: 4096, what: "a key file"), as: UTF8.self)
         let lines = ConfigLine.lines(text)
         guard let line = lines.first else {
@@ -65,7 +55,7 @@ public struct StoreKey: @unchecked Sendable {
                                 location: "\(path):\(lines[1].number)")
         }
         let words = line.trimmed.split(separator: " ", omittingEmptySubsequences: true)
-        guard words.count == 2, words[0] == lineTag, let bytes = hexBytes(words[1]), bytes.count == 32 else {
+        guard words.count == 2, words[0] == lineTag, let bytes = BinaryFormat.bytes(hex: String(words[1])), bytes.count == 32 else {
             throw QingtingError(.invalidInput, "not a key line: expected '\(lineTag)' and 64 hex digits",
                                 location: "\(path):\(line.number)")
         }
@@ -102,22 +92,6 @@ public struct StoreKey: @unchecked Sendable {
         return StoreKey(material: material).id
     }
 
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        guard text.utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var high: UInt8?
-        for c in text.utf8 {
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return out
-    }
 }
 
 /// The keys a process holds for a store: the first seals what it writes, every one opens what it

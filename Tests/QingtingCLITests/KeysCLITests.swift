@@ -70,6 +70,6 @@ import Testing
         // A key file others may read is refused.
         chmod(new, 0o640)
         let loose = try runQingting(["events", "--store", s.store, "--key-file", new])
-        #expect(loose.status != 0 && loose.stderr.contains("mode is 640"))
+        #expect(loose.status != 0 && loose.stderr.contains("has mode 0640"))
     }
 }

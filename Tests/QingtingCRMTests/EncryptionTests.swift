@@ -152,7 +152,7 @@ import Testing
         #expect(again?.message.contains("never overwritten") == true)
         chmod(path, 0o644)
         let loose = #expect(throws: QingtingError.self) { _ = try StoreKey.load(path) }
-        #expect(loose?.description.hasPrefix("\(path): the key file's mode is 644") == true)
+        #expect(loose?.description.hasPrefix("\(path): a key file must be readable by its owner only, and this one has mode 0644") == true)
         chmod(path, 0o600)
 
         // A damaged key line is reported by line, without the key.
