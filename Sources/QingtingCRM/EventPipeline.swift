@@ -287,8 +287,8 @@ public final class EventPipeline: Sendable {
                         modelSet: analysis == nil ? nil : modelSet,
                         fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                     let seq = try tx.append(row, payload: payloadRow!)
-                    if let seq { appended.append(PostDeletion.Appended(seq: seq, event: event)) }
                     if let seq {
+                        appended.append(PostDeletion.Appended(seq: seq, event: event))
                         let measures = item.measures ?? EventMeasures(
                             event, analysis: analysis, fieldsPresent: item.fieldsPresent, fieldsExpected: item.fieldsExpected)
                         try measures.record(seq: seq, platform: event.platform.rawValue, occurredAt: event.occurredAt,

@@ -127,38 +127,32 @@ extension CRMStore.Transaction {
 extension CRMStore.Transaction {
     /// Removes the quoted text of every event quoting one of `needles` (a repost's `//@nickname:
     /// words` chain repeats the erased customer's nickname and words in someone else's event).
+    /// Each quote is read through the store's cipher (opened when the store is encrypted), so the
+    /// search is the same in a clear and a sealed store.
     /// - Returns: the events changed.
     /// - Complexity: a scan of the events with a quoted text.
     public func dropQuotes(containing needles: [String]) throws -> Int {
         let needles = needles.filter { $0.count >= 2 }
-        if cipher.encrypted {
-            // Sealed texts: opened and searched here, row by row.
-            var changed = 0
-            let clear = try db.cachedStatement(sql: "UPDATE events SET quoted_text = NULL WHERE seq = ?")
-            for row in try Row.fetchAll(db, sql: "SELECT seq, quoted_text FROM events WHERE quoted_text IS NOT NULL") {
-                guard let quote = try cipher.text(row[1], .quotedText), needles.contains(where: quote.contains) else { continue }
-                try clear.execute(arguments: [row[0] as Int64])
-                changed += 1
-            }
-            return changed
+        guard !needles.isEmpty else { return 0 }
+        var found: [Int64] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, quoted_text FROM events WHERE quoted_text IS NOT NULL")
+        while let row = try rows.next() {
+            if let quote = try cipher.text(row[1], .quotedText), needles.contains(where: quote.contains) { found.append(row[0]) }
         }
-        return try scan(needles) { chunk in
-            try db.execute(
-                sql: "UPDATE events SET quoted_text = NULL WHERE quoted_text IS NOT NULL AND ("
-                    + chunk.map { _ in "instr(quoted_text, ?) > 0" }.joined(separator: " OR ") + ")",
-                arguments: StatementArguments(chunk))
-            return db.changesCount
-        }
+        let clear = try db.cachedStatement(sql: "UPDATE events SET quoted_text = NULL WHERE seq = ?")
+        for seq in found { try clear.execute(arguments: [seq]) }
+        return found.count
     }
 
     /// Empties every payload whose bytes hold one of `needles`, as UTF-8 or as JSON `\u` escapes
-    /// (a platform may send non-ASCII either way): another author's payload that quoted them.
+    /// (a platform may send non-ASCII either way): another author's payload that quoted them. The
+    /// bytes are read through the store's cipher, as `dropQuotes` reads quotes.
     /// - Returns: the payloads emptied.
     /// - Complexity: a scan of every payload's bytes.
     public func clearPayloads(containing needles: [String]) throws -> Int {
-        var blobs: Set<Data> = []
+        var forms: Set<[UInt8]> = []
         for needle in needles where needle.count >= 2 {
-            blobs.insert(Data(needle.utf8))
+            forms.insert(Array(needle.utf8))
             guard needle.unicodeScalars.contains(where: { !$0.isASCII }) else { continue }
             for upper in [false, true] {
                 var escaped = ""
@@ -167,39 +161,18 @@ extension CRMStore.Transaction {
                     let hex = String(unit, radix: 16, uppercase: upper)
                     escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 }
-                blobs.insert(Data(escaped.utf8))
+                forms.insert(Array(escaped.utf8))
             }
         }
-        if cipher.encrypted {
-            // Sealed payloads: opened and searched here, one by one.
-            let needles = blobs.map { [UInt8]($0) }
-            var changed = 0
-            let clear = try db.cachedStatement(sql: "UPDATE payloads SET bytes = X'' WHERE id = ?")
-            for row in try Row.fetchAll(db, sql: "SELECT id, bytes FROM payloads WHERE length(bytes) > 0") {
-                let bytes = try cipher.bytes(row[1], .payload)
-                guard needles.contains(where: { bytes.firstRange(of: $0) != nil }) else { continue }
-                try clear.execute(arguments: [row[0] as Int64])
-                changed += 1
-            }
-            return changed
+        guard !forms.isEmpty else { return 0 }
+        var found: [Int64] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, bytes FROM payloads WHERE length(bytes) > 0")
+        while let row = try rows.next() {
+            let bytes = try cipher.bytes(row[1], .payload)
+            if forms.contains(where: { bytes.firstRange(of: $0) != nil }) { found.append(row[0]) }
         }
-        return try scan(Array(blobs)) { chunk in
-            try db.execute(
-                sql: "UPDATE payloads SET bytes = X'' WHERE length(bytes) > 0 AND ("
-                    + chunk.map { _ in "instr(bytes, ?) > 0" }.joined(separator: " OR ") + ")",
-                arguments: StatementArguments(chunk))
-            return db.changesCount
-        }
-    }
-
-    /// Runs `update` over `items` in chunks a statement's parameters can hold; sums what it returns.
-    private func scan<T>(_ items: [T], _ update: ([T]) throws -> Int) throws -> Int {
-        var total = 0
-        var start = 0
-        while start < items.count {
-            total += try update(Array(items[start..<min(start + 200, items.count)]))
-            start += 200
-        }
-        return total
+        let clear = try db.cachedStatement(sql: "UPDATE payloads SET bytes = X'' WHERE id = ?")
+        for id in found { try clear.execute(arguments: [id]) }
+        return found.count
     }
 }
