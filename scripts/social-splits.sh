@@ -33,4 +33,9 @@ for file in "$src"/train-*.tsv; do
   grep -v '^#' "$file" | awk -F'\t' 'NF == 4 { print $2 "\t" $3 "\t" $4 }' > "$out/batches/$(basename "$file" .tsv).intent.tsv"
 done
 echo "$out/batches/: $(ls "$out/batches" | wc -l) per-batch intent files" >&2
+# One intent file per dev batch too, to see which voices a model misses (measured only, like dev).
+mkdir -p "$out/dev-batches"
+for file in "$src"/dev-*.tsv; do
+  grep -v '^#' "$file" | awk -F'\t' 'NF == 4 { print $2 "\t" $3 "\t" $4 }' > "$out/dev-batches/$(basename "$file" .tsv).intent.tsv"
+done
 
