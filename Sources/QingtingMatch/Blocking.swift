@@ -7,7 +7,7 @@ import QingtingCore
 /// MinHash LSH bands of a column's character n-grams); records with the same key form a block,
 /// and a block yields the pairs the link type allows. Blocks larger than `maxBlockSize` are
 /// skipped and counted, so one common value cannot blow up the run.
-public struct Blocking {
+public struct Blocking: Sendable {
     public struct RuleReport: Sendable, Equatable {
         public var rule: String
         /// Pairs the rule produced.
@@ -37,13 +37,22 @@ public struct Blocking {
     public func candidatePairs() throws -> (pairs: [Pair], reports: [RuleReport]) {
         var all: [Pair] = []
         var reports: [RuleReport] = []
-        for rule in settings.blocking {
-            var (pairs, report) = try pairs(for: rule)
-            let before = all.count
-            all = Self.mergeUnique(all, pairs)
-            report.newPairs = all.count - before
-            reports.append(report)
-            pairs.removeAll()
+        // Rules are blocked a round at a time, one rule a core, and merged in their order (so
+        // `newPairs` counts as if one after another); a round holds one rule's pairs a core.
+        let rules = settings.blocking
+        var start = 0
+        while start < rules.count {
+            let round = Array(rules[start..<min(start + Parallel.workers, rules.count)])
+            let results = Parallel.map(round.count) { k in Result { try self.pairs(for: round[k]) } }
+            for result in results {
+                var (pairs, report) = try result.get()
+                let before = all.count
+                all = Self.mergeUnique(all, pairs)
+                report.newPairs = all.count - before
+                reports.append(report)
+                pairs.removeAll()
+            }
+            start += round.count
         }
         return (all, reports)
     }
@@ -132,10 +141,21 @@ public struct Blocking {
             if columns.count == 1 {
                 return columns[0].values(r).map { Self.mix(0x9E37_79B9_7F4A_7C15 ^ hashes[0][Int($0)]) }
             }
+            // One value a column (the common case): the key without building combinations.
+            var single = true
+            for k in columns.indices {
+                let n = columns[k].offsets[r + 1] - columns[k].offsets[r]
+                if n == 0 { return [] }
+                if n > 1 { single = false }
+            }
+            if single && !unordered {
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+                for k in columns.indices { h = Self.mix(h ^ hashes[k][Int(columns[k].first(r))]) }
+                return [h]
+            }
             var combos: [[UInt64]] = [[]]
-            for (k, c) in columns.enumerated() {
-                let vs = c.values(r)
-                if vs.isEmpty { return [] }
+            for k in columns.indices {
+                let vs = columns[k].values(r)
                 combos = combos.flatMap { prefix in vs.prefix(8).map { prefix + [hashes[k][Int($0)]] } }
             }
             return combos.map { parts in

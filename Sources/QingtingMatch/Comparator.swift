@@ -16,6 +16,13 @@ public final class Comparator: Sendable {
     /// Columns (as named in settings) this comparison reads.
     public let columns: [String]
     let column: Column?
+    /// The column's arrays the hot path reads, held apart: reading them through `column` copied
+    /// the whole column (a retain and a release of each of its arrays) for every pair compared.
+    let offsets: [Int32], items: [Int32], dictionary: [String], scalars: [UInt32], scalarStart: [Int32]
+    /// The records' value ids side by side, with this comparison's column at `slot` and the
+    /// `when_missing` column at `unlessSlot` (-1: none); nil for a joint comparison.
+    let rows: RecordRows?
+    let slot: Int, unlessSlot: Int
     let levels: [LinkSettings.Level]
     let parts: [Comparator]
     /// The other column of a `swapped_with` level.
@@ -27,7 +34,7 @@ public final class Comparator: Sendable {
 
     public var levelCount: Int { labels.count }
 
-    init(_ spec: LinkSettings.Comparison, records: RecordSet) throws {
+    init(_ spec: LinkSettings.Comparison, records: RecordSet, rows: RecordRows) throws {
         guard let column = records.column(spec.column) else {
             throw QingtingError(.invalidSettings, "comparison '\(spec.name)' reads column '\(spec.column)', which the data does not have")
         }
@@ -37,6 +44,10 @@ public final class Comparator: Sendable {
         termFrequency = spec.termFrequency && spec.levels.first == .exact
         columns = [spec.column]
         self.column = column
+        (offsets, items, dictionary) = (column.offsets, column.items, column.dictionary)
+        (scalars, scalarStart) = (column.scalars, column.scalarStart)
+        self.rows = rows
+        slot = rows.slots[spec.column]!
         levels = spec.levels
         parts = []
         var swap: Column? = nil
@@ -52,8 +63,10 @@ public final class Comparator: Sendable {
                 throw QingtingError(.invalidSettings, "comparison '\(spec.name)' is compared when '\(name)' is missing, which the data does not have")
             }
             unlessBoth = c
+            unlessSlot = rows.slots[name]!
         } else {
             unlessBoth = nil
+            unlessSlot = -1
         }
         let usesDates = spec.levels.contains { if case .dateWithinDays = $0 { return true } else { return false } }
         days = usesDates ? column.dictionary.indices.map { id in
@@ -72,6 +85,8 @@ public final class Comparator: Sendable {
         termFrequency = false
         columns = a.columns + b.columns
         column = nil
+        (offsets, items, dictionary, scalars, scalarStart) = ([], [], [], [], [])
+        (rows, slot, unlessSlot) = (nil, -1, -1)
         levels = []
         parts = [a, b]
         days = []
@@ -82,10 +97,17 @@ public final class Comparator: Sendable {
     /// The value both records have (the first in common), for the exact level's term frequency.
     @inline(__always)
     func sharedValue(_ i: Int, _ j: Int) -> Int32 {
-        guard let column else { return -1 }
-        let a = column.values(i), b = column.values(j)
+        guard column != nil else { return -1 }
+        let a = items[Int(offsets[i])..<Int(offsets[i + 1])], b = items[Int(offsets[j])..<Int(offsets[j + 1])]
         if a.count == 1 { return a.first! }
         return a.first { b.contains($0) } ?? -1
+    }
+
+    /// Calls `body` with the code points of value `id`.
+    @inline(__always)
+    func withScalars<R>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+        let lo = Int(scalarStart[Int(id)]), hi = Int(scalarStart[Int(id) + 1])
+        return scalars.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
     }
 
     /// The level of pair (i, j), and the shared value id when the exact level holds (for term
@@ -108,14 +130,21 @@ public final class Comparator: Sendable {
         if !parts.isEmpty {
             return (joint(parts[0].level(i, against: other.parts[0], j).level, parts[1].level(i, against: other.parts[1], j).level), -1)
         }
-        let va = column!.values(i), vb = other.column!.values(j)
-        if va.isEmpty || vb.isEmpty { return (Self.null, -1) }
+        if let rows, let theirs = other.rows {
+            let a = rows.id(i, slot), b = theirs.id(j, other.slot)
+            if a == RecordRows.missing || b == RecordRows.missing { return (Self.null, -1) }
+            if unlessSlot >= 0 && rows.id(i, unlessSlot) != RecordRows.missing
+                && theirs.id(j, other.unlessSlot) != RecordRows.missing { return (Self.null, -1) }
+            if a >= 0 && b >= 0 { return level(a, in: self, i, b, in: other, j) }
+        }
+        let a0 = Int(offsets[i]), a1 = Int(offsets[i + 1]), b0 = Int(other.offsets[j]), b1 = Int(other.offsets[j + 1])
+        if a0 == a1 || b0 == b1 { return (Self.null, -1) }
         if let a = unlessBoth, let b = other.unlessBoth, !a.values(i).isEmpty, !b.values(j).isEmpty { return (Self.null, -1) }
-        if va.count == 1 && vb.count == 1 { return level(va.first!, in: self, i, vb.first!, in: other, j) }
+        if a1 - a0 == 1 && b1 - b0 == 1 { return level(items[a0], in: self, i, other.items[b0], in: other, j) }
         var best: (level: UInt8, value: Int32) = (UInt8(levels.count), -1)
-        for a in va {
-            for b in vb {
-                let l = level(a, in: self, i, b, in: other, j)
+        for x in a0..<a1 {
+            for y in b0..<b1 {
+                let l = level(items[x], in: self, i, other.items[y], in: other, j)
                 if l.level < best.level { best = l; if l.level == 0 { return best } }
             }
         }
@@ -126,9 +155,8 @@ public final class Comparator: Sendable {
     /// record j). `left` and `right` are this comparator, or this and its twin over a query.
     @inline(__always)
     private func level(_ a: Int32, in left: Comparator, _ i: Int, _ b: Int32, in right: Comparator, _ j: Int) -> (level: UInt8, value: Int32) {
-        let ca = left.column!, cb = right.column!
         let same = left === right
-        let equal = same ? a == b : ca.dictionary[Int(a)] == cb.dictionary[Int(b)]
+        let equal = same ? a == b : left.dictionary[Int(a)] == right.dictionary[Int(b)]
         var jaroWinkler = -1.0
         var distance = -1
         for (k, level) in levels.enumerated() {
@@ -138,44 +166,44 @@ public final class Comparator: Sendable {
             case .jaroWinkler(let t):
                 if equal { return (UInt8(k), -1) }
                 if jaroWinkler < 0 {
-                    jaroWinkler = ca.withScalars(a) { x in cb.withScalars(b) { y in
+                    jaroWinkler = left.withScalars(a) { x in right.withScalars(b) { y in
                         qt_jaro_winkler(x.baseAddress, x.count, y.baseAddress, y.count, 0.1) } }
                 }
                 if jaroWinkler >= t { return (UInt8(k), -1) }
             case .levenshtein(let limit):
                 if equal { return (UInt8(k), -1) }
                 if distance < 0 {
-                    distance = Int(ca.withScalars(a) { x in cb.withScalars(b) { y in
+                    distance = Int(left.withScalars(a) { x in right.withScalars(b) { y in
                         qt_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } })
                 }
                 if distance <= limit { return (UInt8(k), -1) }
             case .damerauLevenshtein(let limit):
                 if equal { return (UInt8(k), -1) }
-                let d = ca.withScalars(a) { x in cb.withScalars(b) { y in
+                let d = left.withScalars(a) { x in right.withScalars(b) { y in
                     qt_damerau_levenshtein(x.baseAddress, x.count, y.baseAddress, y.count) } }
                 if d <= limit { return (UInt8(k), -1) }
             case .swappedWith:
                 let oa = left.swapColumn!, ob = right.swapColumn!
                 let oi = oa.first(i), oj = ob.first(j)
-                if oi >= 0, oj >= 0, ca.dictionary[Int(a)] == ob.dictionary[Int(oj)],
-                   cb.dictionary[Int(b)] == oa.dictionary[Int(oi)] {
+                if oi >= 0, oj >= 0, left.dictionary[Int(a)] == ob.dictionary[Int(oj)],
+                   right.dictionary[Int(b)] == oa.dictionary[Int(oi)] {
                     return (UInt8(k), -1)
                 }
             case .anagram:
-                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in
+                if equal || left.withScalars(a, { x in right.withScalars(b) { y in
                     x.count == y.count && x.sorted() == y.sorted() } }) {
                     return (UInt8(k), -1)
                 }
             case .contains(let n):
-                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in Similarity.contains(x, y, minimum: n) } }) {
+                if equal || left.withScalars(a, { x in right.withScalars(b) { y in Similarity.contains(x, y, minimum: n) } }) {
                     return (UInt8(k), -1)
                 }
             case .jaccard(let t):
-                if equal || ca.withScalars(a, { x in cb.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
+                if equal || left.withScalars(a, { x in right.withScalars(b) { y in Similarity.bigramJaccard(x, y) } }) >= t {
                     return (UInt8(k), -1)
                 }
             case .phoneCompatible(let n):
-                let shared = ca.withScalars(a) { x in cb.withScalars(b) { y in PhoneNumber.compatible(x, y) } }
+                let shared = left.withScalars(a) { x in right.withScalars(b) { y in PhoneNumber.compatible(x, y) } }
                 if let shared, shared >= n { return (UInt8(k), -1) }
             case .dateWithinDays(let days):
                 if equal { return (UInt8(k), -1) }

@@ -49,8 +49,10 @@ public struct LinkModel: Sendable {
     }
 
     /// Comparators of `settings` with the `joint` groups crossed (a joint takes its first part's place).
-    static func comparators(settings: LinkSettings, joint: [[String]], records: RecordSet) throws -> [Comparator] {
-        var list = try settings.comparisons.map { try Comparator($0, records: records) }
+    /// `rows`, when given, must be over `records` and hold the compared columns (from `rows(settings:records:)`).
+    static func comparators(settings: LinkSettings, joint: [[String]], records: RecordSet, rows: RecordRows? = nil) throws -> [Comparator] {
+        let rows = rows ?? Self.rows(settings: settings, records: records)
+        var list = try settings.comparisons.map { try Comparator($0, records: records, rows: rows) }
         for group in joint {
             guard let a = list.firstIndex(where: { $0.name == group[0] }), let b = list.firstIndex(where: { $0.name == group[1] }) else {
                 throw QingtingError(.invalidModel, "joint group \(group) names a comparison that is not there")
@@ -60,6 +62,11 @@ public struct LinkModel: Sendable {
             list.remove(at: b)
         }
         return list
+    }
+
+    /// The record-major rows of the columns the comparisons read.
+    static func rows(settings: LinkSettings, records: RecordSet) -> RecordRows {
+        RecordRows(records: records, columns: settings.comparisons.flatMap { [$0.column] + ($0.whenMissing.map { [$0] } ?? []) })
     }
 
     // MARK: JSON

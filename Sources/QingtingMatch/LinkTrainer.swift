@@ -42,12 +42,13 @@ public struct LinkTrainer {
         // 1. u from random pairs.
         let sample = randomPairs(count: settings.uSamplePairs, rng: &rng)
         var joint = settings.joint
-        let simple = try LinkModel.comparators(settings: settings, joint: [], records: records)
+        let rows = LinkModel.rows(settings: settings, records: records)
+        let simple = try LinkModel.comparators(settings: settings, joint: [], records: records, rows: rows)
         guard simple.count <= ComparisonVectors.maxComparisons else {
             throw QingtingError(.invalidSettings, "at most \(ComparisonVectors.maxComparisons) comparisons, got \(simple.count)")
         }
         let simpleCounts = ComparisonVectors.counts(count: sample.count, comparators: simple) { sample[$0] }
-        var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
+        var comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records, rows: rows)
         var uCounts = ComparisonVectors.remap(simpleCounts, from: simple, to: comparators)
         progress("u: \(sample.count) random pairs, \(uCounts.count) distinct comparison patterns")
         // 2. dependence.
@@ -62,7 +63,7 @@ public struct LinkTrainer {
             progress("dependent comparisons \(d.a) and \(d.b): agree together \(NumberFormat.rounded(d.lift, 1))× as often as independence predicts\(join ? "; modelled jointly" : "")")
         }
         if joint != settings.joint {
-            comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records)
+            comparators = try LinkModel.comparators(settings: settings, joint: joint, records: records, rows: rows)
             uCounts = ComparisonVectors.remap(simpleCounts, from: simple, to: comparators)
         }
         let u = Self.levelShares(uCounts, comparators, smoothing: 0.1)

@@ -44,9 +44,10 @@ public struct RecordLoader {
                 throw QingtingError(.invalidSettings, "derived column '\(d.name)' reads '\(d.from)', which no input or earlier column provides")
             }
             var column = Column(name: d.name)
-            // Each distinct source value is transformed and interned once; records map ids.
-            let mapped: [[Int32]] = source.dictionary.map { value in
-                context.apply(d.transform, to: value).map { column.intern($0) }
+            // Each distinct source value is transformed once, on all cores (each worker with a
+            // context of its own: the context caches), then interned in order; records map ids.
+            let mapped: [[Int32]] = transformed(source.dictionary, d.transform).map { values in
+                values.map { column.intern($0) }
             }
             var ids: [Int32] = []
             for r in 0..<source.recordCount {
@@ -56,6 +57,17 @@ public struct RecordLoader {
             }
             records.setColumn(column)
         }
+    }
+
+    /// `transform` applied to every value, in order; split over the cores for large columns.
+    func transformed(_ values: [String], _ transform: ValueTransform) -> [[String]] {
+        let workers = values.count < 4_096 ? 1 : Parallel.workers
+        guard workers > 1 else { return values.map { context.apply(transform, to: $0) } }
+        let cities = context.cities
+        return Parallel.map(workers) { w -> [[String]] in
+            let own = TransformContext(cities: cities)
+            return values[w * values.count / workers..<(w + 1) * values.count / workers].map { own.apply(transform, to: $0) }
+        }.flatMap { $0 }
     }
 
     /// Calls `body` with each row of a CSV or JSONL file (by extension: `.csv`, else JSONL).

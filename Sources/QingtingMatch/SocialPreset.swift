@@ -83,26 +83,27 @@ public enum SocialPreset {
         for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
             guard let path else { continue }
             try RecordLoader.forEachObject(path: path, skipped: skipped) { fields, line in
-                var fields = fields
-                let where_ = "\(path):\(line)"
                 let id: String
                 if source == 0 {
                     guard let v = fields["id"].flatMap(RecordLoader.scalarString) else {
-                        throw QingtingError(.invalidInput, "a customer needs an \"id\"", location: where_)
+                        throw QingtingError(.invalidInput, "a customer needs an \"id\"", location: "\(path):\(line)")
                     }
                     id = v
                 } else {
                     guard let platform = fields["platform"].flatMap(RecordLoader.scalarString),
                           let uid = fields["uid"].flatMap(RecordLoader.scalarString) else {
-                        throw QingtingError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: where_)
+                        throw QingtingError(.invalidInput, "an identity needs \"platform\" and \"uid\"", location: "\(path):\(line)")
                     }
                     id = platform + ":" + uid
-                    fields = identityFields(fields)
                 }
                 guard seen.insert(id).inserted else {
-                    throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") (an earlier line has the same one)", location: where_)
+                    throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") (an earlier line has the same one)",
+                                        location: "\(path):\(line)")
                 }
-                records.append(id: id, source: source, values: columns.map { RecordLoader.values(fields[$0]) })
+                // An identity's nickname is its `name` (as `identityFields` makes it), read in place.
+                records.append(id: id, source: source, values: columns.map { column in
+                    RecordLoader.values(fields[column] ?? (source == 1 && column == "name" ? fields["nickname"] : nil))
+                })
             }
         }
         try RecordLoader(settings: settings, cities: cities).derive(&records)
