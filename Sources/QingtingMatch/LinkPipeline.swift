@@ -63,6 +63,7 @@ public enum LinkPipeline {
         let floor = trained.settings.graph != nil ? MatchWeights.probability(bits: trained.priorBits + 6)
                                                   : min(trained.settings.threshold, 0.01)
         let scored = scorer.score(candidates, patterns: patterns, minimumProbability: floor)
+        patterns = nil  // 16 bytes a candidate pair; the graph below must not hold them too
         progress("scoring: \(scored.count) pairs at probability >= \(floor < 0.01 ? "\(NumberFormat.rounded(trained.priorBits + 6, 1)) bits" : NumberFormat.rounded(floor, 2))")
         lap("scoring")
         let clustering = Clustering.cluster(scored, records: records, threshold: trained.settings.threshold,

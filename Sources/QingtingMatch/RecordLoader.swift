@@ -141,9 +141,18 @@ public struct RecordLoader {
     /// load); `body` sees them one at a time, in file order.
     public static func forEachObject(path: String, skipped: ((QingtingError) -> Void)? = nil,
                                      _ body: (JSONObject, Int) throws -> Void) throws {
+        try forEachObject(path: path, skipped: skipped, map: { object, _ in object }, body)
+    }
+
+    /// As `forEachObject`, with `map` turning each object into what `body` needs on the parsing
+    /// cores too (a located `invalidInput` error from it counts as the line's error), so that
+    /// only what must see the lines in order is left to `body`.
+    public static func forEachObject<T: Sendable>(path: String, skipped: ((QingtingError) -> Void)? = nil,
+                                                  map: @escaping @Sendable (JSONObject, Int) throws -> T,
+                                                  _ body: (T, Int) throws -> Void) throws {
         var batch = LineBatch()
         func flush() throws {
-            for (parsed, line) in zip(batch.parsed(path: path), batch.lines) {
+            for (parsed, line) in zip(batch.parsed(path: path, map: map), batch.lines) {
                 try Self.line(skipped) { try body(parsed.get(), line) }
             }
             batch = LineBatch()
@@ -171,13 +180,13 @@ public struct RecordLoader {
             lines.append(number)
         }
 
-        /// Each line as a JSON object, or the located error it gives.
-        func parsed(path: String) -> [Result<JSONObject, QingtingError>] {
+        /// Each line as a JSON object passed through `map`, or the located error it gives.
+        func parsed<T: Sendable>(path: String, map: @escaping @Sendable (JSONObject, Int) throws -> T) -> [Result<T, QingtingError>] {
             let count = lines.count
             guard count > 0 else { return [] }
             let workers = count < 1_024 ? 1 : Parallel.workers
             let (bytes, ends, lines) = (self.bytes, self.ends, self.lines)
-            return Parallel.map(workers) { w -> [Result<JSONObject, QingtingError>] in
+            return Parallel.map(workers) { w -> [Result<T, QingtingError>] in
                 (w * count / workers..<(w + 1) * count / workers).map { k in
                     let range = (k == 0 ? 0 : ends[k - 1])..<ends[k]
                     let json: JSONValue
@@ -187,7 +196,11 @@ public struct RecordLoader {
                     guard case .object(let fields) = json else {
                         return .failure(QingtingError(.invalidInput, "expected a JSON object", location: "\(path):\(lines[k])"))
                     }
-                    return .success(fields)
+                    do { return .success(try map(fields, lines[k])) } catch let e as QingtingError where e.code == .invalidInput && e.location != nil {
+                        return .failure(e)
+                    } catch {
+                        return .failure(QingtingError(.invalidInput, "\(error)", location: "\(path):\(lines[k])"))
+                    }
                 }
             }.flatMap { $0 }
         }

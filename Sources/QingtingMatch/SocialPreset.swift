@@ -82,7 +82,9 @@ public enum SocialPreset {
         var seen: Set<String> = []
         for (source, path) in [(UInt8(0), customers), (UInt8(1), identities)] {
             guard let path else { continue }
-            try RecordLoader.forEachObject(path: path, skipped: skipped) { fields, line in
+            // The id and the column values come out of each line on the parsing cores; the
+            // duplicate check and the interning (in file order) here.
+            let map: @Sendable (JSONObject, Int) throws -> RecordLoader.Row = { fields, line in
                 let id: String
                 if source == 0 {
                     guard let v = fields["id"].flatMap(RecordLoader.scalarString) else {
@@ -96,14 +98,17 @@ public enum SocialPreset {
                     }
                     id = platform + ":" + uid
                 }
-                guard seen.insert(id).inserted else {
+                // An identity's nickname is its `name` (as `identityFields` makes it), read in place.
+                return (id, columns.map { column in
+                    RecordLoader.values(fields[column] ?? (source == 1 && column == "name" ? fields["nickname"] : nil))
+                })
+            }
+            try RecordLoader.forEachObject(path: path, skipped: skipped, map: map) { row, line in
+                guard seen.insert(row.id).inserted else {
                     throw QingtingError(.invalidInput, "duplicate \(source == 0 ? "customer id" : "identity") (an earlier line has the same one)",
                                         location: "\(path):\(line)")
                 }
-                // An identity's nickname is its `name` (as `identityFields` makes it), read in place.
-                records.append(id: id, source: source, values: columns.map { column in
-                    RecordLoader.values(fields[column] ?? (source == 1 && column == "name" ? fields["nickname"] : nil))
-                })
+                records.append(id: row.id, source: source, values: row.values)
             }
         }
         try RecordLoader(settings: settings, cities: cities).derive(&records)
