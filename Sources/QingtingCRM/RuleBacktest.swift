@@ -25,14 +25,14 @@ public struct RuleBacktest {
         var report = Report(source: rules.source, version: rules.version)
         var engine = RuleEngine(rules: rules)
         var states: [String: ProfileState] = [:]
-        var fields: [String: [String: String]] = [:]
-        for (id, f) in try store.customers() { fields[id] = f }
+        // The CRM fields as a profile reads them, made once per customer, not per profile read.
+        var fields: [String: [String: (value: String, source: String, updatedAt: Int64?)]] = [:]
+        for (id, f) in try store.customers() { fields[id] = f.mapValues { (value: $0, source: "crm", updatedAt: nil) } }
         var events: [Int64: RuleEvent] = [:]
         let start = from.map { $0 - rules.horizonMillis }
         func facts(_ id: String, _ now: Int64) -> (any ProfileFacts)? {
             guard states[id] != nil || fields[id] != nil else { return nil }
-            let f = (fields[id] ?? [:]).mapValues { (value: $0, source: "crm", updatedAt: Int64?.none) }
-            return CustomerFacts(id: id, fields: f, state: states[id] ?? ProfileState(), config: config, now: now)
+            return CustomerFacts(id: id, fields: fields[id] ?? [:], state: states[id] ?? ProfileState(), config: config, now: now)
         }
         func record(_ firings: [RuleEngine.Firing]) {
             for f in firings where from.map({ f.at >= $0 }) ?? true {

@@ -37,6 +37,14 @@ public final class RuleRunner: Sendable {
         /// The time profiles are read at: the event's (or the advance's), kept apart from `engine`
         /// because the lookups run while the engine is being mutated.
         var now: Int64 = 0
+        /// The event being processed: its firings' trigger, so it is not read back from the log.
+        var current: RuleEvent?
+        /// The CRM fields of the customers read so far (the ingest and tick transactions do not
+        /// change them), so a customer's events read them once per transaction.
+        var crmFields: [String: [String: (value: String, source: String, updatedAt: Int64?)]?] = [:]
+        /// The last facts built (customer, time): the rules and their firing's drafts on one event
+        /// read the same profile, built once.
+        var lastFacts: (customer: String, now: Int64, facts: (any ProfileFacts)?)?
 
         init(engine: RuleEngine, tx: CRMStore.Transaction, config: ProfileConfiguration,
              folded: @escaping (String) -> ProfileState?) {
@@ -54,28 +62,42 @@ public final class RuleRunner: Sendable {
         }
 
         func facts(_ customer: String, now: Int64) -> (any ProfileFacts)? {
+            if let last = lastFacts, last.customer == customer, last.now == now { return last.facts }
             let state = folded(customer) ?? (try? tx.profile(customer)).flatMap { $0 }.flatMap { try? ProfileState.decoded($0.state) }
-            let crm = try? tx.customer(customer)
-            guard state != nil || crm != nil else { return nil }
-            return CustomerFacts(id: customer, fields: CustomerProfiles.fields(crm), state: state ?? ProfileState(),
-                                 config: config, now: now)
+            let fields = crmFields[customer] ?? {
+                let read = (try? tx.customer(customer)).flatMap { $0 }.map(CustomerProfiles.fields)
+                crmFields[customer] = .some(read)
+                return read
+            }()
+            var made: (any ProfileFacts)?
+            if state != nil || fields != nil {
+                made = CustomerFacts(id: customer, fields: fields ?? [:], state: state ?? ProfileState(), config: config,
+                                     now: now)
+            }
+            lastFacts = (customer, now, made)
+            return made
         }
 
         func process(_ event: RuleEvent) throws {
             now = event.occurredAt
+            current = event
+            // The profile folded this event since any facts were built.
+            lastFacts = nil
+            defer { current = nil }
             let lookups = self.lookups
             try write(engine.process(event, lookups))
         }
 
         func advance(to time: Int64) throws {
             now = time
+            lastFacts = nil
             let lookups = self.lookups
             try write(engine.advance(to: time, lookups))
         }
 
         private func write(_ firings: [RuleEngine.Firing]) throws {
             for f in firings {
-                let trigger = try tx.event(f.trigger).map(RuleRunner.ruleEvent)
+                let trigger = f.trigger == current?.seq ? current : try tx.event(f.trigger).map(RuleRunner.ruleEvent)
                 let profile = f.customer.flatMap { facts($0, now: f.at) }
                 let drafts = engine.drafts(f, trigger: trigger, profile: profile)
                 appended += try RuleRunner.append(drafts, version: engine.rules.version, trigger: trigger, in: tx)

@@ -16,6 +16,8 @@ public struct RuleEngine: Sendable {
     private let rulesByKind: [String: [Int]]
     private let anyKind: [Int]
     private let waiting: [Int]
+    /// Per rule, the counts in its condition (outermost first): walked once here, not per event.
+    private let counts: [[Condition.Count]]
 
     public init(rules: RuleSet, state: RuleState = RuleState()) {
         self.rules = rules
@@ -28,6 +30,11 @@ public struct RuleEngine: Sendable {
         for kind in byKind.keys { byKind[kind] = (byKind[kind]! + anyKind).sorted() }
         rulesByKind = byKind
         waiting = rules.rules.indices.filter { rules.rules[$0].wait != nil }
+        counts = rules.rules.map { rule in
+            var found: [Condition.Count] = []
+            rule.when?.forEachCount { found.append($0) }
+            return found
+        }
     }
 
     /// One rule firing: what it does, for whom, because of which events.
@@ -77,27 +84,30 @@ public struct RuleEngine: Sendable {
         let topics = event.topics(brandTerms: rules.brandTerms)
         cancelWaits(for: event, topics: topics, profile: profile)
         out += advance(to: event.occurredAt, lookups)
+        // One evaluation for the event (not a copy of it per rule); each rule sets its own counts.
+        var e = Evaluation(event: event, topics: topics, profile: profile)
         for index in rulesByKind[event.kind] ?? anyKind {
             let rule = rules.rules[index]
             guard rule.platforms.isEmpty || rule.platforms.contains(event.platform) else { continue }
-            var e = Evaluation(event: event, topics: topics, profile: profile)
+            if !e.counts.isEmpty { e.counts.removeAll(keepingCapacity: true) }
             if let spike = rule.spike {
                 if rule.when?.holds(e) ?? true { out += self.spike(rule, spike, event, topics) }
                 continue
             }
-            var group = "e\(event.seq)"
+            var group: String?
             var behind = [event.seq]
             var countReason: [(String, Int, String)] = []
-            rule.when?.forEachCount { count in
+            for count in counts[index] {
                 let (n, g, seqs) = self.count(count, e, topics)
                 e.counts[count.id] = n
                 if countReason.isEmpty { group = g; behind = seqs }
                 countReason.append((count.id, n, g))
             }
             guard rule.when?.holds(e) ?? true else { continue }
-            let cooldown = rule.cooldown ?? (countReason.isEmpty ? nil : firstWindow(rule))
-            if cooldown != nil, countReason.isEmpty { group = event.customer ?? event.author ?? group }
-            let firedKey = rule.name + "|" + group
+            // The first count's window: a counting rule does not fire again for a group within it.
+            let cooldown = rule.cooldown ?? counts[index].first?.window
+            if cooldown != nil, countReason.isEmpty { group = event.customer ?? event.author }
+            let firedKey = rule.name + "|" + (group ?? "e\(event.seq)")
             if let cooldown, let last = state.fired[firedKey], event.occurredAt < last + cooldown { continue }
             var w = JSONWriter()
             w.object { w in
@@ -177,12 +187,6 @@ public struct RuleEngine: Sendable {
                       events: events, actions: rule.actions, reason: reason)
     }
 
-    private func firstWindow(_ rule: Rule) -> Int64? {
-        var window: Int64?
-        rule.when?.forEachCount { if window == nil { window = $0.window } }
-        return window
-    }
-
     /// Adds the event to a count's windows when it counts, and reads the count for this event:
     /// the largest of its groups (a topic count has one group per topic), that group, and the
     /// events in its window.
@@ -200,28 +204,40 @@ public struct RuleEngine: Sendable {
         let start = event.occurredAt - count.window
         for group in groups {
             let key = count.id + "|" + group
-            // Taken out of the state while it changes, so the array is not copied. Kept in `at`
-            // order, so the window is two binary searches, not a scan.
-            var moments = state.windows.removeValue(forKey: key) ?? []
-            var changed = false
-            if counts {
-                moments.insert(.init(at: event.occurredAt, seq: event.seq), at: Self.firstAfter(event.occurredAt, in: moments))
-                changed = true
+            // A group with no moments and no event to add counts nothing and changes nothing.
+            guard counts || state.windows[key] != nil else { continue }
+            // Changed in place in the state (the array is not copied, the key hashed once). Kept
+            // in `at` order, so the window is two binary searches, not a scan.
+            let (n, changed, seqs) = Self.window(&state.windows[key, default: []], add: counts ? event : nil, since: start,
+                                                 until: event.occurredAt, wanted: best.0)
+            if changed {
+                state.touch("w:" + key)
+                if state.windows[key]?.isEmpty == true { state.windows[key] = nil }
             }
-            var low = Self.firstAfter(start, in: moments)
-            // What fell out of the window is dropped once it is a good part of the array.
-            if low > 0, low >= 64 || 2 * low >= moments.count {
-                moments.removeSubrange(0..<low)
-                low = 0
-                changed = true
-            }
-            if changed { state.touch("w:" + key) }
-            let high = Self.firstAfter(event.occurredAt, in: moments)
-            let n = max(0, high - low)
-            if n > best.0 { best = (n, group, moments[max(low, high - Self.eventsBehind)..<high].map(\.seq)) }
-            if !moments.isEmpty { state.windows[key] = moments }
+            if let seqs { best = (n, group, seqs) }
         }
         return best
+    }
+
+    /// One group's window: adds `event` when given, drops what fell out of it once that is a good
+    /// part of the array, and counts the moments in `since <.. until`. Returns the count, whether
+    /// the moments changed, and the latest events behind the count when it is above `wanted`.
+    private static func window(_ moments: inout [RuleState.Moment], add event: RuleEvent?, since start: Int64,
+                               until end: Int64, wanted: Int) -> (Int, Bool, [Int64]?) {
+        var changed = false
+        if let event {
+            moments.insert(.init(at: event.occurredAt, seq: event.seq), at: firstAfter(event.occurredAt, in: moments))
+            changed = true
+        }
+        var low = firstAfter(start, in: moments)
+        if low > 0, low >= 64 || 2 * low >= moments.count {
+            moments.removeSubrange(0..<low)
+            low = 0
+            changed = true
+        }
+        let high = firstAfter(end, in: moments)
+        let n = max(0, high - low)
+        return (n, changed, n > wanted ? moments[max(low, high - eventsBehind)..<high].map(\.seq) : nil)
     }
 
     /// A count's firing names at most this many of its window's events (the latest).
