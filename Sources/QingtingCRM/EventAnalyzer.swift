@@ -2,6 +2,7 @@ public import QingtingRules
 public import QingtingClassify
 import QingtingCore
 public import QingtingText
+import Synchronization
 
 /// The text models an event is analysed with, and their version: the content hash of every model
 /// and lexicon file they were loaded from. Every stored analysis names this set (its
@@ -12,6 +13,8 @@ public struct EventAnalyzer: Sendable {
     public let files: [(role: String, hash: String)]
     /// FNV-1a 64 of the `role=hash` list: the model set's version, 16 hex digits.
     public let fingerprint: String
+    /// Analyses of texts seen before, shared by the copies of this analyzer (one model set).
+    private let memo = Memo()
 
     public init(analyzer: PostAnalyzer, files: [(role: String, hash: String)]) {
         self.analyzer = analyzer
@@ -81,8 +84,34 @@ public struct EventAnalyzer: Sendable {
         public var labels: AnalysisLabels
     }
 
+    /// The analysis of `text` (nil without text). A text analysed before by this analyzer is
+    /// answered from its memo: the analysis is a pure function of the text and the model set.
     public func analysed(_ text: String?) -> Analysed? {
         guard let text, !text.isEmpty else { return nil }
+        let key = text.utf8.count <= Memo.maxTextBytes ? text : nil
+        if let key, let known = memo.entries.withLock({ $0[key] }) { return known }
+        let made = analysing(text)
+        if let key {
+            memo.entries.withLock { entries in
+                if entries.count >= Memo.capacity { entries.removeAll(keepingCapacity: true) }
+                entries[key] = made
+            }
+        }
+        return made
+    }
+
+    /// Texts analysed before, with their analyses. Social streams repeat short texts (stock
+    /// replies, copied comments, retries of a text under a new id); those cost a look-up instead
+    /// of segmentation and two models. Bounded: texts up to `maxTextBytes`, at most `capacity`
+    /// of them, emptied when full (memory stays flat however long the stream).
+    final class Memo: Sendable {
+        static let capacity = 16_384
+        static let maxTextBytes = 512
+        let entries = Mutex<[String: Analysed]>([:])
+    }
+
+    /// The analysis itself, as `analysed` answers it.
+    private func analysing(_ text: String) -> Analysed {
         let result = analyzer.analyze(text)
         var w = JSONWriter()
         w.object { w in

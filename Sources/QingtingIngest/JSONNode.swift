@@ -19,11 +19,19 @@ struct JSONNode {
         return JSONNode(member, path: path.isEmpty ? key : "\(path).\(key)")
     }
 
-    /// The member at a dotted path (`user.idstr`).
+    /// The member at a dotted path (`user.idstr`). Walks the values and builds only the found
+    /// member's path (detection probes such paths on every payload, most of them absent).
     func at(_ dotted: String) -> JSONNode? {
-        var node: JSONNode? = self
-        for key in dotted.split(separator: ".") { node = node?[String(key)] }
-        return node
+        var value = value
+        var path = path
+        for key in dotted.split(separator: ".") {
+            guard case .object(let members) = value, let member = members[String(key)], member != .null else {
+                return nil
+            }
+            value = member
+            path = path.isEmpty ? String(key) : "\(path).\(key)"
+        }
+        return JSONNode(value, path: path)
     }
 
     /// The place of member `key` (for a message about a member that is not there).

@@ -44,12 +44,16 @@ public final class IdentityIndex: Sendable {
     private let scorer: PairScorer
     private let rules: [RuleIndex]
     private let recordOf: [String: Int]
+    /// The settings' input columns, worked out once (`LinkSettings.inputColumns` builds them
+    /// afresh on each call, and every resolve needs them twice).
+    private let inputColumns: [String]
 
     public init(model: LinkModel, records: RecordSet, cities: CityLexicon, known: KnownIdentities? = nil) throws {
         self.model = model
         self.records = records
         self.cities = cities
         self.known = known
+        inputColumns = model.settings.inputColumns
         recordOf = Dictionary(records.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         scorer = try PairScorer(model: model, records: records)
         let blocking = Blocking(settings: model.settings, records: records)
@@ -71,8 +75,8 @@ public final class IdentityIndex: Sendable {
             throw QingtingError(.invalidInput, "an identity needs a \"uid\" (a string or number)")
         }
         let settings = model.settings
-        var query = RecordSet(columnNames: settings.inputColumns)
-        query.append(id: "query", source: 1, values: settings.inputColumns.map { RecordLoader.values(fields[$0]) })
+        var query = RecordSet(columnNames: inputColumns)
+        query.append(id: "query", source: 1, values: inputColumns.map { RecordLoader.values(fields[$0]) })
         try RecordLoader(settings: settings, cities: cities).derive(&query)
         let queryBlocking = Blocking(settings: settings, records: query)
         var found: Set<Int> = []

@@ -23,4 +23,20 @@ import Testing
         #expect(withIntents > 0 && withConfidence == posts.count)
         #expect(CRM.analyzer.analysed("") == nil)
     }
+
+    /// A text analysed again is answered from the analyzer's memo: the same JSON and labels as a
+    /// fresh analyzer (an empty memo) makes, for short texts and for texts too long to keep.
+    @Test func aRepeatedTextGetsTheAnalysisItFirstGot() throws {
+        let text = try String(contentsOfFile: "\(TestPaths.root)/Models/corpus/demo-posts.txt", encoding: .utf8)
+        let posts = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let long = String(repeating: posts[0], count: 600 / max(1, posts[0].utf8.count) + 1)
+        let memoised = EventAnalyzer(analyzer: CRM.analyzer.analyzer, files: CRM.analyzer.files)
+        for post in posts + [long] { _ = memoised.analysed(post) }
+        for post in posts + [long] {
+            let fresh = EventAnalyzer(analyzer: CRM.analyzer.analyzer, files: CRM.analyzer.files)
+            let expected = try #require(fresh.analysed(post))
+            let again = try #require(memoised.analysed(post))
+            #expect(again.json == expected.json && again.labels == expected.labels, "\(post)")
+        }
+    }
 }
