@@ -25,6 +25,33 @@ public struct Pattern: Hashable, Sendable {
     }
 }
 
+/// The patterns of many pairs, in order: 8 bytes a pair when the comparisons fit in the low
+/// word (at most 8, the usual case), 16 otherwise. Tens of millions of candidate pairs are
+/// held through training and scoring, so the half that is always zero is not stored.
+public struct PatternList: RandomAccessCollection, Sendable {
+    var lo: [UInt64]
+    /// Empty when every pattern's high word is zero.
+    var hi: [UInt64]
+
+    public init(_ patterns: [Pattern]) {
+        lo = patterns.map(\.lo)
+        hi = patterns.contains { $0.hi != 0 } ? patterns.map(\.hi) : []
+    }
+
+    init(lo: [UInt64], hi: [UInt64]) { (self.lo, self.hi) = (lo, hi) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { lo.count }
+
+    @inline(__always)
+    public subscript(k: Int) -> Pattern {
+        var p = Pattern()
+        p.lo = lo[k]
+        if !hi.isEmpty { p.hi = hi[k] }
+        return p
+    }
+}
+
 /// Comparison vectors of many pairs, counted by distinct pattern: EM runs over the distinct
 /// patterns (a few thousand) instead of the pairs (millions).
 enum ComparisonVectors {
@@ -38,16 +65,23 @@ enum ComparisonVectors {
     }
 
     /// The pattern of every pair, on all cores.
-    static func patterns(_ pairs: [Blocking.Pair], comparators: [Comparator]) -> [Pattern] {
+    static func patterns(_ pairs: [Blocking.Pair], comparators: [Comparator]) -> PatternList {
         let chunks = max(1, min(64, pairs.count / 50_000 + 1))
-        let parts = Parallel.map(chunks) { k -> [Pattern] in
-            let lo = k * pairs.count / chunks, hi = (k + 1) * pairs.count / chunks
-            return pairs[lo..<hi].map { p in
+        let wide = comparators.count > 8
+        let parts = Parallel.map(chunks) { k -> (lo: [UInt64], hi: [UInt64]) in
+            let start = k * pairs.count / chunks, end = (k + 1) * pairs.count / chunks
+            var lo: [UInt64] = [], hi: [UInt64] = []
+            lo.reserveCapacity(end - start)
+            if wide { hi.reserveCapacity(end - start) }
+            for p in pairs[start..<end] {
                 let (i, j) = Blocking.split(p)
-                return pattern(i, j, comparators)
+                let pattern = pattern(i, j, comparators)
+                lo.append(pattern.lo)
+                if wide { hi.append(pattern.hi) }
             }
+            return (lo, hi)
         }
-        return parts.flatMap { $0 }
+        return PatternList(lo: parts.flatMap(\.lo), hi: wide ? parts.flatMap(\.hi) : [])
     }
 
     /// Counts of each distinct pattern.

@@ -50,7 +50,7 @@ public enum LinkPipeline {
         progress("blocking: \(candidates.count) candidate pairs")
         lap("blocking")
         let trained: LinkModel
-        var patterns: [Pattern]? = nil
+        var patterns: PatternList? = nil
         if let model { trained = model } else {
             var trainer = LinkTrainer(settings: settings, settingsJSON: settingsJSON, records: records)
             trainer.progress = progress

@@ -34,7 +34,7 @@ public struct LinkTrainer {
 
     /// Trains, and returns the comparison pattern of every candidate pair too (in order), so
     /// scoring need not compare the pairs again.
-    public func trainReturningPatterns(candidates: [Blocking.Pair]? = nil) throws -> (model: LinkModel, patterns: [Pattern]) {
+    public func trainReturningPatterns(candidates: [Blocking.Pair]? = nil) throws -> (model: LinkModel, patterns: PatternList) {
         guard Self.possiblePairs(settings, records) >= 1 else {
             throw QingtingError(.invalidInput, "no pairs to compare: the link type \(settings.linkType.rawValue) needs records on \(settings.linkType == .linkOnly ? "both sides" : "the right side")")
         }

@@ -107,7 +107,7 @@ public struct PairScorer: Sendable {
 
     /// Scores every pair; keeps those at or above `minimumProbability` or linked by a rule.
     /// `patterns`, when given, are the pairs' comparison patterns (from training), in order.
-    public func score(_ pairs: [Blocking.Pair], patterns: [Pattern]? = nil, minimumProbability: Double) -> [Scored] {
+    public func score(_ pairs: [Blocking.Pair], patterns: PatternList? = nil, minimumProbability: Double) -> [Scored] {
         let floorBits = MatchWeights.bits(probability: minimumProbability)
         let chunks = max(1, min(64, pairs.count / 50_000 + 1))
         let parts = Parallel.map(chunks) { k -> [Scored] in

@@ -45,7 +45,7 @@ import QingtingCore
             for (c, comparator) in scorer.comparators.enumerated() { pattern[c] = comparator.level(i, j).level }
             return pattern
         }
-        #expect(scorer.score(run.candidates, patterns: patterns, minimumProbability: 1e-300) == kept)
+        #expect(scorer.score(run.candidates, patterns: PatternList(patterns), minimumProbability: 1e-300) == kept)
     }
 
     /// Online resolving scores a customer–identity pair exactly as the batch scorer does when
