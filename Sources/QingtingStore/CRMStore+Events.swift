@@ -109,8 +109,7 @@ extension CRMStore {
                 WHERE d.platform = e.platform AND d.parent_id = e.event_id AND d.kind = 'edit'),
             """
             : "NULL, NULL,"
-        return
-        """
+        return """
         SELECT e.seq, e.platform, e.event_id, e.kind, e.author_platform, e.author_uid, e.author_profile,
             e.identity, CASE WHEN i.id IS NOT NULL THEN i.customer ELSE e.customer END,
             e.link_rule, e.link_probability, e.parent_id, e.parent_root, e.parent_post, e.text, e.quoted_text,
