@@ -56,7 +56,7 @@ public struct RuleBacktest {
             }
         }
         var lookups = RuleEngine.Lookups(profile: { _ in nil }, event: { _ in nil }, actionStatus: { _ in nil })
-        try store.forEachEvent(CRMStore.EventFilter(since: start, until: until)) { stored in
+        try store.forEachEvent(CRMStore.EventFilter(since: start, until: until), includeRevisions: false) { stored in
             let event = RuleRunner.ruleEvent(stored)
             if let customer = stored.customer {
                 states[customer, default: ProfileState()].apply(
