@@ -150,15 +150,15 @@ public struct RecordSet: Sendable {
 /// offsets, then the ids): comparing the candidate pairs of a million records is bound by
 /// memory, the partner records being scattered. -1: the record has no value there; -2: it has
 /// several (read them from the column).
-public final class RecordRows: Sendable {
-    public static let missing: Int32 = -1
-    public static let several: Int32 = -2
+final class RecordRows: Sendable {
+    static let missing: Int32 = -1
+    static let several: Int32 = -2
     let stride: Int
     let ids: [Int32]
     /// The position of each column in a row.
     let slots: [String: Int]
 
-    public init(records: RecordSet, columns names: [String]) {
+    init(records: RecordSet, columns names: [String]) {
         var unique: [String] = []
         for n in names where records.column(n) != nil && !unique.contains(n) { unique.append(n) }
         let stride = unique.count, count = records.count

@@ -98,9 +98,8 @@ public enum SocialPreset {
                     }
                     id = platform + ":" + uid
                 }
-                // An identity's nickname is its `name` (as `identityFields` makes it), read in place.
                 return (id, columns.map { column in
-                    RecordLoader.values(fields[column] ?? (source == 1 && column == "name" ? fields["nickname"] : nil))
+                    RecordLoader.values(source == 0 ? fields[column] : identityValue(fields, column))
                 })
             }
             try RecordLoader.forEachObject(path: path, skipped: skipped, map: map) { row, line in
@@ -121,9 +120,14 @@ public enum SocialPreset {
         return identityFields(fields)
     }
 
+    /// An identity's value of input column `column`: its nickname is its `name` when it has none.
+    static func identityValue(_ fields: JSONObject, _ column: String) -> JSONValue? {
+        fields[column] ?? (column == "name" ? fields["nickname"] : nil)
+    }
+
     static func identityFields(_ fields: JSONObject) -> JSONObject {
         var fields = fields
-        if fields["name"] == nil { fields["name"] = fields["nickname"] }
+        if fields["name"] == nil { fields["name"] = identityValue(fields, "name") }
         return fields
     }
 
