@@ -47,6 +47,7 @@ public struct EventAnalyzer: Sendable {
             ("negators", Resources.find(ClassifyResources.negators)),
             ("degree", Resources.find(ClassifyResources.degree)),
             ("categories", Resources.find(ClassifyResources.categories)),
+            ("category_model", Resources.find(ClassifyResources.categoryModel)),
         ]
         return named.compactMap { role, path in path.map { (role, $0) } }
     }

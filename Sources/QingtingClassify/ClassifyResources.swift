@@ -10,6 +10,7 @@ public enum ClassifyResources {
     public static let categories = "Lexicons/categories.tsv"
     public static let intentModel = "Models/intent.qtlin"
     public static let intentCues = "Lexicons/intent_cues.tsv"
+    public static let categoryModel = "Models/category.qtlin"
 
     /// The category lexicon from the shipped file (or empty when it is not there).
     public static func categoryLexicon(segmenter: Segmenter) throws -> CategoryLexicon {
@@ -17,15 +18,25 @@ public enum ClassifyResources {
         return try CategoryLexicon(contentsOf: path, segmenter: segmenter)
     }
 
-    /// Sentiment, intents (when an intent model is there, or given) and categories: what
-    /// `analyze` and the server's `text.analyze` run.
+    /// The category analyzer: the shipped lexicon, and the given category model, else the
+    /// shipped one when it is there (`useModel` false: the lexicon alone).
+    public static func categoryAnalyzer(featurizer: Featurizer, modelPath: String? = nil,
+                                        useModel: Bool = true) throws -> CategoryAnalyzer {
+        let lexicon = try categoryLexicon(segmenter: featurizer.segmenter)
+        guard useModel, let path = modelPath ?? Resources.find(categoryModel) else { return CategoryAnalyzer(lexicon: lexicon) }
+        return try CategoryAnalyzer(lexicon: lexicon, model: try LinearModel(contentsOf: path), extractor: featurizer.extractor,
+                                    modelPath: path)
+    }
+
+    /// Sentiment, intents (when an intent model is there, or given) and categories (the lexicon,
+    /// and the category model when it is there): what `analyze` and the server's `text.analyze` run.
     /// - Parameter intents: false to leave intents out (sentiment and category only).
     public static func postAnalyzer(segmenter: Segmenter, modelPath: String? = nil,
                                     intentModelPath: String? = nil, intents: Bool = true) throws -> PostAnalyzer {
         let sentiment = try sentimentAnalyzer(segmenter: segmenter, modelPath: modelPath)
         return PostAnalyzer(sentiment: sentiment,
                             intents: intents ? try intentAnalyzer(featurizer: sentiment.featurizer, modelPath: intentModelPath) : nil,
-                            categories: try categoryLexicon(segmenter: segmenter))
+                            categories: try categoryAnalyzer(featurizer: sentiment.featurizer))
     }
 
     /// The intent cue lexicon from the given file, else the shipped one (or empty when it is not there).

@@ -42,14 +42,16 @@ public enum ComparisonTable {
         return out
     }
 
-    /// The rows for one intent test set: macro- and micro-F1, exact match, category accuracy, and
-    /// per-intent P/R/F1 with support.
+    /// The rows for one intent test set: macro- and micro-F1, exact match, category accuracy, the
+    /// share of posts naming none that got one, and per-intent P/R/F1 with support.
     public static func intents(_ reports: [MultiLabelReport], names: [String]) -> String {
         var out = header(names)
         out += row("macro-F1 (8 intents)", reports.map(\.macroF1))
         out += row("micro-F1", reports.map(\.microF1))
         out += row("exact match", reports.map(\.exactMatch))
         out += row("category accuracy", reports.map(\.categoryAccuracy), "  (\(reports[0].categoryExamples) posts name one)")
+        out += row("category, none named", reports.map(\.categoryFalseAlarms),
+                   "  (\(reports[0].uncategorizedExamples) posts)")
         for (j, label) in reports[0].labels.enumerated() {
             out += row("  \(label) P", reports.map { $0.precision(j) })
             out += row("  \(label) R", reports.map { $0.recall(j) })

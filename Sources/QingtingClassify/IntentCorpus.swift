@@ -39,7 +39,8 @@ public struct IntentCorpus: Sendable {
 }
 
 /// Multi-label scores of an intent model: per-label precision/recall/F1, micro- and macro-F1,
-/// the exact-match ratio, and category accuracy on the posts that name one.
+/// the exact-match ratio, category accuracy on the posts that name one, and how often a category
+/// is given to a post that names none.
 public struct MultiLabelReport: Sendable {
     public let labels: [String]
     public private(set) var truePositives: [Int]
@@ -49,6 +50,8 @@ public struct MultiLabelReport: Sendable {
     public private(set) var exactMatches = 0
     public private(set) var categoryExamples = 0
     public private(set) var categoryCorrect = 0
+    public private(set) var uncategorizedExamples = 0
+    public private(set) var uncategorizedGivenOne = 0
 
     public init(labels: [String]) {
         self.labels = labels
@@ -75,6 +78,12 @@ public struct MultiLabelReport: Sendable {
     public mutating func addCategory(correct: Bool) {
         categoryExamples += 1
         if correct { categoryCorrect += 1 }
+    }
+
+    /// Adds one post that names no category: whether one was extracted all the same.
+    public mutating func addUncategorized(givenOne: Bool) {
+        uncategorizedExamples += 1
+        if givenOne { uncategorizedGivenOne += 1 }
     }
 
     public func precision(_ j: Int) -> Double {
@@ -108,4 +117,8 @@ public struct MultiLabelReport: Sendable {
 
     public var exactMatch: Double { examples == 0 ? 0 : Double(exactMatches) / Double(examples) }
     public var categoryAccuracy: Double { categoryExamples == 0 ? .nan : Double(categoryCorrect) / Double(categoryExamples) }
+    /// The share of posts that name no category given one.
+    public var categoryFalseAlarms: Double {
+        uncategorizedExamples == 0 ? .nan : Double(uncategorizedGivenOne) / Double(uncategorizedExamples)
+    }
 }

@@ -232,7 +232,7 @@ public final class LinearModel: @unchecked Sendable {
         features.charOrders = orders[0]...orders[1]
         features.wordOrders = orders[2]...orders[3]
         let labelCount = Int(u32(32))
-        guard (1...64).contains(labelCount) else { throw fail("label count \(labelCount) out of range") }
+        guard (1...4096).contains(labelCount) else { throw fail("label count \(labelCount) out of range") }
         guard kind != .gated || labelCount == 3 else { throw fail("a gated model has 3 labels, not \(labelCount)") }
         let columns = kind.columns(labels: labelCount)
         let scale = Float(bitPattern: u32(36))

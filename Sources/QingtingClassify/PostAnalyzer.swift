@@ -8,9 +8,9 @@ public struct PostAnalyzer: Sendable {
     public let sentiment: SentimentAnalyzer
     /// Nil when no intent model is installed: the output then has no `intents` field.
     public let intents: IntentAnalyzer?
-    public let categories: CategoryLexicon
+    public let categories: CategoryAnalyzer
 
-    public init(sentiment: SentimentAnalyzer, intents: IntentAnalyzer?, categories: CategoryLexicon) {
+    public init(sentiment: SentimentAnalyzer, intents: IntentAnalyzer?, categories: CategoryAnalyzer) {
         self.sentiment = sentiment
         self.intents = intents
         self.categories = categories
@@ -19,7 +19,7 @@ public struct PostAnalyzer: Sendable {
     public struct Analysis: Sendable {
         public var sentiment: SentimentAnalyzer.Result
         public var intents: IntentAnalyzer.Result?
-        public var category: CategoryLexicon.Match?
+        public var category: CategoryAnalyzer.Finding?
 
         /// The sentiment tag, then a tag per intent in label order (a purchase names the category).
         public var tags: [String] {
@@ -29,7 +29,8 @@ public struct PostAnalyzer: Sendable {
         /// Writes the members into a JSON object being written: the sentiment's (`sentiment`,
         /// `probabilities`, `cues`), `intents` (`[{"label","probability","cues":[{"term","negated",
         /// "start","end"}]}]`, when an intent model is loaded), `category` (`{"name","term","kind",
-        /// "start","end"}` or null), `tags`, then `tokens` when asked. `qingting analyze` and the
+        /// "start","end"}` when a term names it, `{"name","kind":"predicted","probability"}` when the
+        /// category model reads it, or null), `tags`, then `tokens` when asked. `qingting analyze` and the
         /// server's `text.analyze` both write this.
         public func writeMembers(to w: inout JSONWriter, tokens includeTokens: Bool = false) {
             sentiment.writeMembers(to: &w)
@@ -55,13 +56,7 @@ public struct PostAnalyzer: Sendable {
             }
             w.key("category")
             if let category {
-                w.object { w in
-                    w.member("name", category.category)
-                    w.member("term", category.term)
-                    w.member("kind", category.kind.rawValue)
-                    w.member("start", category.range.lowerBound)
-                    w.member("end", category.range.upperBound)
-                }
+                category.write(to: &w)
             } else {
                 w.null()
             }
@@ -74,7 +69,7 @@ public struct PostAnalyzer: Sendable {
 
     public func analyze(_ features: Featurizer.Features) -> Analysis {
         Analysis(sentiment: sentiment.analyze(features), intents: intents?.analyze(features),
-                 category: categories.category(in: features.tokens))
+                 category: categories.analyze(features))
     }
 
     public func analyze(_ text: String) -> Analysis { analyze(sentiment.featurizer.featurize(text)) }

@@ -62,6 +62,7 @@ public final class EngineModels: Sendable {
             ("negators", Resources.find(ClassifyResources.negators)),
             ("degree", Resources.find(ClassifyResources.degree)),
             ("categories", Resources.find(ClassifyResources.categories)),
+            ("category_model", Resources.find(ClassifyResources.categoryModel)),
             ("link_model", sources.linkModel),
             ("customers", sources.customers),
             ("known_identities", sources.knownIdentities),

@@ -113,7 +113,8 @@ struct EvalIntent: ParsableCommand {
         abstract: "Per-label P/R/F1, micro- and macro-F1, exact match and category accuracy of an intent model.",
         discussion: """
             Test sets are TSV `intents<TAB>category<TAB>text`. Default: Models/corpus/intent-dev.tsv \
-            (the development split training never sees). With --baseline OLD both models are printed \
+            (the development split training never sees). Categories come from the lexicon, then the \
+            category model (Models/category.qtlin, or --category-model; --lexicon-categories for the lexicon alone). With --baseline OLD both models are printed \
             side by side on the same sets, followed by the posts whose intents changed (OLD → NEW), \
             so a lexicon maintainer sees what an edit did.
             """
@@ -143,6 +144,12 @@ struct EvalIntent: ParsableCommand {
     @Flag(help: "Also list the posts the model gets wrong (gold → predicted).")
     var showErrors = false
 
+    @Option(help: "Category model to read the category with, after the lexicon (default: Models/category.qtlin when it is there).")
+    var categoryModel: String?
+
+    @Flag(help: "Categories from the lexicon alone (no category model).")
+    var lexiconCategories = false
+
     @OptionGroup var segmenterOptions: SegmenterOptions
 
     func run() throws {
@@ -160,19 +167,24 @@ struct EvalIntent: ParsableCommand {
             }
             var analyzers = [("model", try load(model, cues: cues))]
             if let baseline { analyzers.append(("baseline", try load(baseline, cues: baselineCues ?? cues))) }
-            let categories = try ClassifyResources.categoryLexicon(segmenter: segmenter)
+            let categories = try ClassifyResources.categoryAnalyzer(featurizer: sentiment.featurizer, modelPath: categoryModel,
+                                                                    useModel: !lexiconCategories)
             let labels = IntentLabel.allCases.map(\.rawValue)
             for file in files {
                 let corpus = try IntentCorpus(contentsOf: file)
                 print("== \(file): \(corpus.examples.count) posts")
                 let features = corpus.examples.map { sentiment.featurizer.featurize($0.text) }
                 let predictions = analyzers.map { _, analyzer in features.map { Set(analyzer.analyze($0).labels.map(\.index)) } }
-                let extracted = features.map { categories.category(in: $0.tokens)?.category }
+                let extracted = features.map { categories.analyze($0)?.category }
                 let reports = predictions.map { predicted in
                     var report = MultiLabelReport(labels: labels)
                     for (i, example) in corpus.examples.enumerated() {
                         report.add(gold: Set(example.intents.map(\.index)), predicted: predicted[i])
-                        if let gold = example.category { report.addCategory(correct: extracted[i] == gold) }
+                        if let gold = example.category {
+                            report.addCategory(correct: extracted[i] == gold)
+                        } else {
+                            report.addUncategorized(givenOne: extracted[i] != nil)
+                        }
                     }
                     return report
                 }
@@ -193,8 +205,8 @@ struct EvalIntent: ParsableCommand {
                     for (i, example) in corpus.examples.enumerated() where Set(example.intents.map(\.index)) != predictions[0][i] {
                         print("  \(example.location): \(names(Set(example.intents.map(\.index)))) → \(names(predictions[0][i]))  \(example.text)")
                     }
-                    for (i, example) in corpus.examples.enumerated() where example.category != nil && example.category != extracted[i] {
-                        print("  \(example.location): category \(example.category!) → \(extracted[i] ?? "none")  \(example.text)")
+                    for (i, example) in corpus.examples.enumerated() where example.category != extracted[i] {
+                        print("  \(example.location): category \(example.category ?? "none") → \(extracted[i] ?? "none")  \(example.text)")
                     }
                 }
             }

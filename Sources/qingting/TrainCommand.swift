@@ -6,7 +6,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model from a corpus.",
-        subcommands: [TrainSegment.self, TrainSentiment.self, TrainIntent.self]
+        subcommands: [TrainSegment.self, TrainSentiment.self, TrainIntent.self, TrainCategory.self]
     )
 }
 

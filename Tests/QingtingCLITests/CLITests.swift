@@ -136,6 +136,37 @@ import Testing
         #expect(eval.stdout.contains("macro-F1 (8 intents)"))
     }
 
+    /// `train category` on posts no lexicon term names, then `eval intent` reads their category
+    /// with the model and not without it.
+    @Test func aTrainedCategoryModelNamesWhatTheLexiconCannot() throws {
+        let dir = NSTemporaryDirectory() + "qingting-cli-category-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let corpus = """
+            none\t外卖\t汤洒了一半，送到都凉了
+            none\t外卖\t等了一个半小时才送到
+            complaint\t外卖\t点的麻辣烫送错了
+            none\t-\t今天天气不错
+            none\t-\t周末去爬山
+            none\t旅行箱\t只出现一次的类别
+
+            """
+        try Data(corpus.utf8).write(to: URL(fileURLWithPath: "\(dir)/train.tsv"))
+        let train = try run(["train", "category", "--corpus", "\(dir)/train.tsv", "--min-posts", "2", "--ensemble", "1",
+                             "--validation-fraction", "0", "--epochs", "20", "--learning-rate", "0.2", "-o", "\(dir)/c.qtlin"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("1 categories and -, 1 posts of rarer categories left out; from 1 files"), "\(train.stdout)")
+        let test = ["eval", "intent", "--test", "\(dir)/train.tsv"]
+        let withModel = try run(test + ["--category-model", "\(dir)/c.qtlin"])
+        #expect(withModel.status == 0, "\(withModel.stderr)")
+        #expect(withModel.stdout.contains("category accuracy         0.75 "), "\(withModel.stdout)")
+        let lexiconOnly = try run(test + ["--lexicon-categories"])
+        #expect(lexiconOnly.stdout.contains("category accuracy         0 "), "\(lexiconOnly.stdout)")
+        let bad = try run(test + ["--category-model", "\(dir)/train.tsv"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(dir)/train.tsv: not a Qingting linear model"), "\(bad.stderr)")
+    }
+
     @Test func trainAndEvalSentimentSideBySide() throws {
         let dir = NSTemporaryDirectory() + "qingting-cli-sent-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
