@@ -27,9 +27,13 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
 
     static var seed: UInt64 { 0xcbf2_9ce4_8422_2325 }
 
-    static func hash(_ text: String, continuing h: UInt64) -> UInt64 {
+    static func hash(_ text: String, continuing h: UInt64) -> UInt64 { hash(text.utf8, continuing: h) }
+
+    /// FNV-1a over `bytes`, continuing from `h`: the hash of a key grows byte by byte, so a caller
+    /// extending a key keeps its hash instead of rehashing it.
+    static func hash(_ bytes: some Sequence<UInt8>, continuing h: UInt64) -> UInt64 {
         var h = h
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return h
     }
 
@@ -48,10 +52,11 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     }
 
     /// The value of the key whose UTF-8 bytes are `bytes`.
-    subscript(bytes bytes: [UInt8]) -> Value? {
-        var h = Self.seed
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return find(h) { $0.utf8.elementsEqual(bytes) }
+    subscript(bytes bytes: [UInt8]) -> Value? { self[bytes: bytes, hash: Self.hash(bytes, continuing: Self.seed)] }
+
+    /// The value of the key whose UTF-8 bytes are `bytes`, given their hash (`hash(_:continuing:)` from `seed`).
+    subscript(bytes bytes: [UInt8], hash hash: UInt64) -> Value? {
+        find(hash) { $0.utf8.elementsEqual(bytes) }
     }
 
     /// The value of `first + second` without building the joined string.

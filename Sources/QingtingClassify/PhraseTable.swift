@@ -23,6 +23,9 @@ struct PhraseTable<Value: Sendable>: Sendable {
     /// and are passed over with one set lookup.
     private var maxBytes = 0
     private var firstScalars: Set<UInt32> = []
+    /// Hashes of every proper prefix of every key that ends on a scalar boundary: a search stops
+    /// extending as soon as the joined tokens begin no term (a collision only costs a longer search).
+    private var prefixHashes: Set<UInt64> = []
     private(set) var count = 0
 
     init() {}
@@ -42,6 +45,13 @@ struct PhraseTable<Value: Sendable>: Sendable {
         count = entries.count
         maxBytes = entries.keys.map(\.utf8.count).max() ?? 0
         firstScalars = Set(entries.keys.compactMap { $0.unicodeScalars.first?.value })
+        for key in entries.keys {
+            var h = ByteKeyedTable<Value>.seed
+            for scalar in key.unicodeScalars.dropLast() {
+                h = ByteKeyedTable<Value>.hash(String(scalar).utf8, continuing: h)
+                prefixHashes.insert(h)
+            }
+        }
     }
 
     /// Every term in the tokens, longest first at each position, left to right.
@@ -55,11 +65,14 @@ struct PhraseTable<Value: Sendable>: Sendable {
             guard let first = tokens[i].text.unicodeScalars.first, firstScalars.contains(first.value) else { i += 1; continue }
             joined.removeAll(keepingCapacity: true)
             var best: (Value, Int)?
+            var h = ByteKeyedTable<Value>.seed
             for j in i..<min(tokens.count, i + maxTokens) {
                 guard tokens[j].kind == .word || tokens[j].kind == .number else { break }
                 joined.append(contentsOf: tokens[j].text.utf8)
                 if joined.count > maxBytes { break }
-                if let value = table[bytes: joined] { best = (value, j) }
+                h = ByteKeyedTable<Value>.hash(tokens[j].text.utf8, continuing: h)
+                if let value = table[bytes: joined, hash: h] { best = (value, j) }
+                if !prefixHashes.contains(h) { break }  // no longer term begins with these tokens
             }
             if let (value, last) = best {
                 let term = tokens[i...last].map(\.text).joined()
