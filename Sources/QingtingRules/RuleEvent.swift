@@ -21,7 +21,12 @@ public struct AnalysisLabels: Sendable, Equatable {
 
     /// Read from the compact analysis JSON the log stores (none for nil or unreadable JSON).
     public init(json analysis: String?) {
-        guard let analysis, let value = try? JSONValue.parse(analysis), case .object(let a) = value else { return }
+        self.init(parsed: analysis.flatMap { try? JSONValue.parse($0) })
+    }
+
+    /// Read from that JSON parsed already (a caller that also folds the profile parses it once).
+    public init(parsed value: JSONValue?) {
+        guard case .object(let a) = value else { return }
         sentiment = a["sentiment"]?.stringValue
         if let s = sentiment, case .object(let p) = a["probabilities"] ?? .null, case .number(let x) = p[s] ?? .null {
             confidence = Double(x)
