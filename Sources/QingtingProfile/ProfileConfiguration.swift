@@ -117,13 +117,26 @@ public struct ProfileConfiguration: Sendable, Equatable {
         public var interestMinWeight = 2.0
         /// The interests read from what a customer writes about, each a group of the categories
         /// `偏好:` tags name, in file order.
-        public var interests: [Interest] = Interest.defaults
+        public var interests: [Interest] = Interest.defaults {
+            didSet { interestsByCategory = Self.index(interests) }
+        }
+        /// Category → the indices of the interests that gather it, kept with `interests`: a profile
+        /// looks its own few categories up here instead of every interest's categories in its state.
+        public private(set) var interestsByCategory = index(Interest.defaults)
         /// `流失风险` and `购买意向` when their predicted score is at least this.
         public var predictedMinScore = 0.5
         /// A predicted tag expires this many half-lives after its newest evidence.
         public var predictedExpiryHalfLives = 3.0
         /// Evidence seqs kept per tag.
         public var evidenceLimit = 5
+
+        static func index(_ interests: [Interest]) -> [String: [Int]] {
+            var out: [String: [Int]] = [:]
+            for (i, interest) in interests.enumerated() {
+                for category in interest.categories where out[category]?.last != i { out[category, default: []].append(i) }
+            }
+            return out
+        }
     }
 
     /// An interest (`兴趣:<name>`): the product categories whose posts show it.
