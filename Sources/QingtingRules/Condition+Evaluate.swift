@@ -110,11 +110,20 @@ extension Condition {
             switch (a.next(), b.next()) {
             case (nil, nil): return true
             case (let x?, let y?):
-                if x >= 0x80 || y >= 0x80 { return s.lowercased() == t.lowercased() }
+                if x >= 0x80 || y >= 0x80 {
+                    // Strings no scalar of which changes when lowercased (Chinese has no case) are
+                    // their own lowercased forms, and they differ (s != t above).
+                    guard Self.changesWhenLowercased(s) || Self.changesWhenLowercased(t) else { return false }
+                    return s.lowercased() == t.lowercased()
+                }
                 if x != y, (x | 0x20) != (y | 0x20) || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
             default: return false
             }
         }
+    }
+
+    static func changesWhenLowercased(_ s: String) -> Bool {
+        s.unicodeScalars.contains { $0.properties.changesWhenLowercased }
     }
 
     static func number(_ v: Value) -> Double? {

@@ -127,7 +127,8 @@ public struct RuleEvent: Sendable {
     /// Weibo-style `#话题#` and `#word` hashtags, each once, as `#text#`.
     /// The `#…#` (Weibo) and `#word` hashtags of `text`.
     public static func hashtags(in text: String) -> [String] {
-        guard text.contains("#") else { return [] }
+        // A byte scan, not a Character one (which finds grapheme breaks through the whole text).
+        guard text.utf8.contains(UInt8(ascii: "#")) else { return [] }
         var out: [String] = []
         let chars = Array(text)
         var i = 0
