@@ -120,8 +120,8 @@ public struct ProfileConfiguration: Sendable, Equatable {
         public var interests: [Interest] = Interest.defaults {
             didSet { interestsByCategory = Self.index(interests) }
         }
-        /// Category → the indices of the interests that gather it, kept with `interests`: a profile
-        /// looks its own few categories up here instead of every interest's categories in its state.
+        /// Category → where it stands in the interests that gather it, kept with `interests`: a
+        /// profile finds its interests' evidence from its own few categories, not every interest's.
         public private(set) var interestsByCategory = index(Interest.defaults)
         /// `流失风险` and `购买意向` when their predicted score is at least this.
         public var predictedMinScore = 0.5
@@ -130,10 +130,18 @@ public struct ProfileConfiguration: Sendable, Equatable {
         /// Evidence seqs kept per tag.
         public var evidenceLimit = 5
 
-        static func index(_ interests: [Interest]) -> [String: [Int]] {
-            var out: [String: [Int]] = [:]
+        /// A category's place in an interest: the interest's index and the category's in its list.
+        public struct Place: Sendable, Equatable {
+            public var interest: Int
+            public var position: Int
+        }
+
+        static func index(_ interests: [Interest]) -> [String: [Place]] {
+            var out: [String: [Place]] = [:]
             for (i, interest) in interests.enumerated() {
-                for category in interest.categories where out[category]?.last != i { out[category, default: []].append(i) }
+                for (k, category) in interest.categories.enumerated() {
+                    out[category, default: []].append(Place(interest: i, position: k))
+                }
             }
             return out
         }

@@ -100,10 +100,16 @@ extension Profile {
         }
         // Interests: the categories of an interest together (a weight summed over its categories,
         // each decayed by its own age, so the tag follows the same half-life as the preferences).
-        // Only an interest that gathers one of the customer's categories can hold.
-        let touched = Set(state.categories.keys.flatMap { c.tags.interestsByCategory[$0] ?? [] })
-        for (i, interest) in c.tags.interests.enumerated() where touched.contains(i) {
-            let evidence = interest.categories.compactMap { state.categories[$0] }
+        // Each interest's evidence in the order of its categories, gathered from the customer's own.
+        var gathered: [Int: [(position: Int, evidence: ProfileState.Evidence)]] = [:]
+        for (category, evidence) in state.categories {
+            for place in c.tags.interestsByCategory[category] ?? [] {
+                gathered[place.interest, default: []].append((place.position, evidence))
+            }
+        }
+        for (i, interest) in c.tags.interests.enumerated() {
+            guard let found = gathered[i] else { continue }
+            let evidence = found.sorted { $0.position < $1.position }.map(\.evidence)
             let weight = evidence.reduce(0) { $0 + $1.weight.value(now: now, halfLifeMillis: tagHalfLife) }
             guard !evidence.isEmpty, weight >= c.tags.interestMinWeight else { continue }
             out.append(ProfileTag(tag: "兴趣:\(interest.name)", kind: .dynamic, value: weight, by: "rule", source: c.source,
