@@ -1,4 +1,5 @@
 import OrderedCollections
+import QingtingCore
 public import QingtingIngest
 public import QingtingProfile
 public import QingtingStore
@@ -39,9 +40,14 @@ public struct ProfileUpdates {
 
     /// What the profile reads of an event, the same on the ingest path and in `rebuild`.
     public static func event(_ e: SocialEvent, seq: Int64, analysis: String?, models: String?) -> ProfileEvent {
+        event(e, seq: seq, parsedAnalysis: analysis.flatMap { try? JSONValue.parse($0) },
+              models: analysis == nil ? nil : models)
+    }
+
+    /// The same with the analysis JSON parsed already; `models` is nil when the event has no analysis.
+    static func event(_ e: SocialEvent, seq: Int64, parsedAnalysis: JSONValue?, models: String?) -> ProfileEvent {
         ProfileEvent(
             seq: seq, platform: e.platform.rawValue, kind: e.kind.rawValue, occurredAt: e.occurredAt, text: e.text,
-            analysis: analysis, models: analysis == nil ? nil : models, metrics: e.metrics,
-            authorProfile: e.author?.profile ?? [:])
+            parsedAnalysis: parsedAnalysis, models: models, metrics: e.metrics, authorProfile: e.author?.profile ?? [:])
     }
 }

@@ -1,3 +1,4 @@
+import QingtingCore
 public import QingtingIngest
 public import QingtingProfile
 public import QingtingStore
@@ -32,7 +33,13 @@ extension ProfileUpdates {
     /// What the profile reads of a stored event: `event(_:seq:analysis:models:)`, with the
     /// redaction's text length when the text is gone.
     public static func event(_ stored: CRMStore.StoredEvent) -> ProfileEvent {
-        var e = event(stored.event, seq: stored.seq, analysis: stored.analysis, models: stored.models)
+        event(stored, parsedAnalysis: stored.analysis.flatMap { try? JSONValue.parse($0) })
+    }
+
+    /// The same with `stored.analysis` parsed already (`rules backtest` reads it for the rules too).
+    static func event(_ stored: CRMStore.StoredEvent, parsedAnalysis: JSONValue?) -> ProfileEvent {
+        var e = event(stored.event, seq: stored.seq, parsedAnalysis: parsedAnalysis,
+                      models: stored.analysis == nil ? nil : stored.models)
         if let r = stored.redaction { e.textLength = r.textLength }
         return e
     }

@@ -57,11 +57,13 @@ public struct RuleBacktest {
         }
         var lookups = RuleEngine.Lookups(profile: { _ in nil }, event: { _ in nil }, actionStatus: { _ in nil })
         try store.forEachEvent(CRMStore.EventFilter(since: start, until: until), includeRevisions: false) { stored in
-            let event = RuleRunner.ruleEvent(stored)
+            // The analysis JSON parsed once, for the rules' labels and the profile fold.
+            let analysis = stored.analysis.flatMap { try? JSONValue.parse($0) }
+            let event = RuleRunner.ruleEvent(stored.event, seq: stored.seq, customer: stored.customer,
+                                             labels: AnalysisLabels(parsed: analysis))
             if let customer = stored.customer {
                 states[customer, default: ProfileState()].apply(
-                    ProfileUpdates.event(stored),
-                    config)
+                    ProfileUpdates.event(stored, parsedAnalysis: analysis), config)
             }
             events[stored.seq] = event
             report.events += 1

@@ -77,6 +77,12 @@ public struct Profile: Sendable {
 
     public var tags: [ProfileTag] { computeTags() }
 
+    /// The names of the tags that hold now (active or confirmed), as rules and segments test them:
+    /// the same tags as `tags`, built without their evidence, in no particular order within a kind.
+    public var heldTags: [String] {
+        computeTags(namesOnly: true).filter { $0.status == "active" || $0.status == "confirmed" }.map(\.tag)
+    }
+
     /// The first tier rule (in file order) whose conditions all hold, and why; nil when none does.
     public var tier: (tier: String, reason: String)? {
         for rule in config.tiers where rule.when.allSatisfy({ $0.holds(measures[$0.measure] ?? 0) }) {
@@ -93,7 +99,7 @@ public struct Profile: Sendable {
         if !segment.stages.isEmpty, !segment.stages.contains(state.journey.last?.stage ?? "") { return false }
         if !segment.platforms.isEmpty, !segment.platforms.contains(where: { state.platforms[$0] != nil }) { return false }
         if !segment.tags.isEmpty {
-            let held = Set(tags.filter { $0.status == "active" || $0.status == "confirmed" }.map(\.tag))
+            let held = Set(heldTags)
             if !segment.tags.allSatisfy(held.contains) { return false }
         }
         return true

@@ -117,13 +117,34 @@ public struct ProfileConfiguration: Sendable, Equatable {
         public var interestMinWeight = 2.0
         /// The interests read from what a customer writes about, each a group of the categories
         /// `偏好:` tags name, in file order.
-        public var interests: [Interest] = Interest.defaults
+        public var interests: [Interest] = Interest.defaults {
+            didSet { interestsByCategory = Self.index(interests) }
+        }
+        /// Category → where it stands in the interests that gather it, kept with `interests`: a
+        /// profile finds its interests' evidence from its own few categories, not every interest's.
+        public private(set) var interestsByCategory = index(Interest.defaults)
         /// `流失风险` and `购买意向` when their predicted score is at least this.
         public var predictedMinScore = 0.5
         /// A predicted tag expires this many half-lives after its newest evidence.
         public var predictedExpiryHalfLives = 3.0
         /// Evidence seqs kept per tag.
         public var evidenceLimit = 5
+
+        /// A category's place in an interest: the interest's index and the category's in its list.
+        public struct Place: Sendable, Equatable {
+            public var interest: Int
+            public var position: Int
+        }
+
+        static func index(_ interests: [Interest]) -> [String: [Place]] {
+            var out: [String: [Place]] = [:]
+            for (i, interest) in interests.enumerated() {
+                for (k, category) in interest.categories.enumerated() {
+                    out[category, default: []].append(Place(interest: i, position: k))
+                }
+            }
+            return out
+        }
     }
 
     /// An interest (`兴趣:<name>`): the product categories whose posts show it.

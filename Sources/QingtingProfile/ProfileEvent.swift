@@ -29,6 +29,17 @@ public struct ProfileEvent: Sendable, Equatable {
         seq: Int64, platform: String, kind: String, occurredAt: Int64, text: String?, analysis: String?,
         models: String?, metrics: JSONObject, authorProfile: JSONObject = [:]
     ) {
+        self.init(seq: seq, platform: platform, kind: kind, occurredAt: occurredAt, text: text,
+                  parsedAnalysis: analysis.flatMap { try? JSONValue.parse($0) }, models: models, metrics: metrics,
+                  authorProfile: authorProfile)
+    }
+
+    /// The same with the analysis JSON parsed already (nil: none, or unreadable), so a caller that
+    /// reads it for the rules too parses it once.
+    public init(
+        seq: Int64, platform: String, kind: String, occurredAt: Int64, text: String?, parsedAnalysis: JSONValue?,
+        models: String?, metrics: JSONObject, authorProfile: JSONObject = [:]
+    ) {
         self.seq = seq
         self.platform = platform
         self.kind = kind
@@ -36,7 +47,7 @@ public struct ProfileEvent: Sendable, Equatable {
         textLength = text?.count ?? 0
         self.models = models
         intents = []
-        if let analysis, let value = try? JSONValue.parse(analysis) {
+        if let value = parsedAnalysis {
             sentiment = value["sentiment"]?.stringValue
             category = value["category"]?.stringValue
             if case .array(let items)? = value["intents"] {

@@ -62,12 +62,17 @@ public struct TagDecision: Sendable, Equatable {
 }
 
 extension Profile {
+    /// The `gender` field's values a `性别:` tag names.
+    static let genders = ["m": "男", "f": "女"]
+
     /// Every tag at `now`, in kind order (static, dynamic, predicted, key), each kind by name.
-    func computeTags() -> [ProfileTag] {
+    /// `namesOnly` is for a test of names and statuses (a rule's `profile.tag`): the same tags without
+    /// their evidence and not sorted within a kind, which is most of the work (Chinese names compare slowly).
+    func computeTags(namesOnly: Bool = false) -> [ProfileTag] {
         let c = config
         var out: [ProfileTag] = []
         // Static: the CRM's own fields.
-        if let gender = customer.fields["gender"], let name = ["m": "男", "f": "女"][gender.value] {
+        if let gender = customer.fields["gender"], let name = Self.genders[gender.value] {
             out.append(ProfileTag(tag: "性别:\(name)", kind: .static, by: "rule", source: c.source, version: c.version,
                                   at: gender.updatedAt, fields: ["gender"]))
         }
@@ -84,21 +89,33 @@ extension Profile {
             }
         }
         let tagHalfLife = Double.days(c.tags.halfLifeDays)
-        for (category, evidence) in state.categories.sorted(by: { $0.key < $1.key }) {
+        // The categories heavy enough, then sorted (the few, not all the customer ever wrote about).
+        let heavy = state.categories.compactMap { category, evidence in
             let weight = evidence.weight.value(now: now, halfLifeMillis: tagHalfLife)
-            guard weight >= c.tags.preferenceMinWeight else { continue }
+            return weight >= c.tags.preferenceMinWeight ? (category, evidence, weight) : nil
+        }
+        for (category, evidence, weight) in namesOnly ? heavy : heavy.sorted(by: { $0.0 < $1.0 }) {
             out.append(ProfileTag(tag: "偏好:\(category)", kind: .dynamic, value: weight, by: "rule", source: c.source,
                                   version: c.version, at: evidence.last, evidence: evidence.seqs))
         }
         // Interests: the categories of an interest together (a weight summed over its categories,
         // each decayed by its own age, so the tag follows the same half-life as the preferences).
-        for interest in c.tags.interests {
-            let evidence = interest.categories.compactMap { state.categories[$0] }
+        // Each interest's evidence in the order of its categories, gathered from the customer's own.
+        var gathered: [Int: [(position: Int, evidence: ProfileState.Evidence)]] = [:]
+        for (category, evidence) in state.categories {
+            for place in c.tags.interestsByCategory[category] ?? [] {
+                gathered[place.interest, default: []].append((place.position, evidence))
+            }
+        }
+        for (i, interest) in c.tags.interests.enumerated() {
+            guard let found = gathered[i] else { continue }
+            let evidence = found.sorted { $0.position < $1.position }.map(\.evidence)
             let weight = evidence.reduce(0) { $0 + $1.weight.value(now: now, halfLifeMillis: tagHalfLife) }
             guard !evidence.isEmpty, weight >= c.tags.interestMinWeight else { continue }
             out.append(ProfileTag(tag: "兴趣:\(interest.name)", kind: .dynamic, value: weight, by: "rule", source: c.source,
                                   version: c.version, at: evidence.map(\.last).max(),
-                                  evidence: Array(Set(evidence.flatMap(\.seqs)).sorted().suffix(c.tags.evidenceLimit))))
+                                  evidence: namesOnly
+                                      ? [] : Array(Set(evidence.flatMap(\.seqs)).sorted().suffix(c.tags.evidenceLimit))))
         }
         // Predicted: from the models' intents and their recency.
         for (tag, measure, intents) in [("流失风险", churnRisk, ["churn", "complaint"]), ("购买意向", purchaseIntent, ["purchase"])] {
@@ -110,7 +127,8 @@ extension Profile {
             guard now < expires else { continue }
             out.append(ProfileTag(tag: tag, kind: .predicted, value: measure, by: "model", source: "models",
                                   version: newest?.models, at: last,
-                                  evidence: evidence.flatMap(\.seqs).sorted().suffix(c.tags.evidenceLimit).map { $0 },
+                                  evidence: namesOnly
+                                      ? [] : evidence.flatMap(\.seqs).sorted().suffix(c.tags.evidenceLimit).map { $0 },
                                   expiresAt: expires))
         }
         // Key: proposed by a rule, decided by a person.

@@ -101,20 +101,31 @@ extension Condition {
         return a.text.lowercased() == b.text.lowercased()
     }
 
-    /// `s.lowercased() == t.lowercased()`, without building either when both are ASCII.
+    /// `s.lowercased() == t.lowercased()`, without building either when both are ASCII and CJK
+    /// ideographs: those have no case and take no combining marks, so such strings compare scalar
+    /// by scalar with the ASCII letters folded. Any other scalar takes the lowercased comparison.
     static func sameIgnoringCase(_ s: String, _ t: String) -> Bool {
         if s == t { return true }
-        var a = s.utf8.makeIterator()
-        var b = t.utf8.makeIterator()
+        var a = s.unicodeScalars.makeIterator()
+        var b = t.unicodeScalars.makeIterator()
         while true {
             switch (a.next(), b.next()) {
             case (nil, nil): return true
             case (let x?, let y?):
-                if x >= 0x80 || y >= 0x80 { return s.lowercased() == t.lowercased() }
-                if x != y, (x | 0x20) != (y | 0x20) || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
+                if x == y { continue }
+                guard x.isASCII || Self.isIdeograph(x), y.isASCII || Self.isIdeograph(y) else {
+                    return s.lowercased() == t.lowercased()
+                }
+                let (p, q) = (UInt8(truncatingIfNeeded: x.value) | 0x20, UInt8(truncatingIfNeeded: y.value) | 0x20)
+                if !x.isASCII || !y.isASCII || p != q || !(p >= 0x61 && p <= 0x7A) { return false }
             default: return false
             }
         }
+    }
+
+    /// CJK Unified Ideographs and Extension A: no case, no canonical decomposition, not combining.
+    static func isIdeograph(_ c: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(c.value) || (0x3400...0x4DBF).contains(c.value)
     }
 
     static func number(_ v: Value) -> Double? {

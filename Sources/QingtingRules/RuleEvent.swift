@@ -21,7 +21,12 @@ public struct AnalysisLabels: Sendable, Equatable {
 
     /// Read from the compact analysis JSON the log stores (none for nil or unreadable JSON).
     public init(json analysis: String?) {
-        guard let analysis, let value = try? JSONValue.parse(analysis), case .object(let a) = value else { return }
+        self.init(parsed: analysis.flatMap { try? JSONValue.parse($0) })
+    }
+
+    /// Read from that JSON parsed already (a caller that also folds the profile parses it once).
+    public init(parsed value: JSONValue?) {
+        guard case .object(let a) = value else { return }
         sentiment = a["sentiment"]?.stringValue
         if let s = sentiment, case .object(let p) = a["probabilities"] ?? .null, case .number(let x) = p[s] ?? .null {
             confidence = Double(x)
@@ -122,7 +127,8 @@ public struct RuleEvent: Sendable {
     /// Weibo-style `#话题#` and `#word` hashtags, each once, as `#text#`.
     /// The `#…#` (Weibo) and `#word` hashtags of `text`.
     public static func hashtags(in text: String) -> [String] {
-        guard text.contains("#") else { return [] }
+        // A byte scan, not a Character one (which finds grapheme breaks through the whole text).
+        guard text.utf8.contains(UInt8(ascii: "#")) else { return [] }
         var out: [String] = []
         let chars = Array(text)
         var i = 0

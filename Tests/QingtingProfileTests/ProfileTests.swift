@@ -166,6 +166,54 @@ import TestSupport
         }
     }
 
+    /// `heldTags`, the names a rule's `profile.tag` tests (built without evidence or sorting), are
+    /// the active and confirmed names of the full tag build, for every kind, at several times.
+    @Test func heldTagsAreTheFullBuildsActiveAndConfirmedNames() {
+        let state = Self.fold([
+            Self.event(1, "post", text: "机票终于抢到了", category: "机票"),
+            Self.event(2, "post", at: Self.t0 + Self.day, text: "酒店早餐不错", category: "酒店"),
+            Self.event(3, "comment", at: Self.t0 + Self.day, text: "民宿老板人很好", category: "民宿"),
+            Self.event(4, "comment", at: Self.t0 + 2 * Self.day, text: "新手机到了", category: "手机"),
+            Self.event(5, "comment", at: Self.t0 + 2 * Self.day, text: "手机又坏了想退货",
+                       intents: [("churn", 0.9), ("complaint", 0.8)], category: "手机"),
+            Self.event(6, "dm", at: Self.t0 + 3 * Self.day, text: "想买个平板", intents: [("purchase", 0.95)],
+                       category: "平板"),
+            Self.event(7, "order", at: Self.t0 + 3 * Self.day, metrics: ["amount": .number("300")]),
+            Self.event(8, "order", at: Self.t0 + 4 * Self.day),
+        ])
+        let fields: [String: (value: String, source: String, updatedAt: Int64?)] =
+            ["gender": ("m", "crm", nil), "city": ("杭州", "crm", nil)]
+        var seen = Set<String>()
+        for decisions in [[], [TagDecision(tag: "高价值客户", decision: "confirmed", at: Self.t0)]] {
+            for days in [0, 1, 3, 5, 9, 40, 120] as [Int64] {
+                let p = Self.profile(state, now: Self.t0 + days * Self.day, decisions: decisions, fields: fields)
+                let full = p.tags.filter { $0.status == "active" || $0.status == "confirmed" }.map(\.tag)
+                #expect(p.heldTags.sorted() == full.sorted(), "day \(days)")
+                #expect(p.heldTags.count == Set(p.heldTags).count)
+                seen.formUnion(full)
+            }
+        }
+        // Every kind took part: static, dynamic (recent, preference, interest), predicted, key.
+        for tag in ["性别:男", "地域:杭州", "近期活跃", "偏好:手机", "兴趣:旅行", "流失风险", "购买意向", "高价值客户"] {
+            #expect(seen.contains(tag), "\(tag)")
+        }
+    }
+
+    /// A file that redefines the interests is read by its own groups (the category index follows
+    /// `interests`), not the defaults'.
+    @Test func redefinedInterestsAreLookedUpByTheirOwnCategories() throws {
+        var config = try ProfileConfiguration.parse(
+            try JSONValue.parse(#"{"tags":{"interest_min_weight":1,"interests":{"出行":["机票"]}}}"#), file: "p.json")
+        let state = Self.fold([Self.event(1, "post", text: "机票终于抢到了", category: "机票")], config)
+        let tags = { (c: ProfileConfiguration) in
+            Profile(customer: Profile.Customer(id: "C1", fields: [:], identities: []), state: state, config: c,
+                    now: Self.t0).tags.map(\.tag)
+        }
+        #expect(tags(config).contains("兴趣:出行") && !tags(config).contains("兴趣:旅行"))
+        config.tags.interests.append(ProfileConfiguration.Interest(name: "航旅", categories: ["机票", "机场"]))
+        #expect(tags(config).contains("兴趣:出行") && tags(config).contains("兴趣:航旅"))
+    }
+
     @Test func tiersComeWithTheirReason() {
         let silent = Self.fold([Self.event(1, "comment", text: "还行")])
         let tier = Self.profile(silent, now: Self.t0 + 40 * Self.day).tier
