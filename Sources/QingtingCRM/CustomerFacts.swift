@@ -14,18 +14,27 @@ public final class CustomerFacts: ProfileFacts {
     public let config: ProfileConfiguration
     public let now: Int64
 
-    /// The facts of customer `id` at `now` from their CRM fields and folded state (identities are
-    /// not read: `private_domain` comes from the platforms the state has seen and the unionid).
+    /// A person's decisions on key tags, read when the profile is first made (a test of a CRM
+    /// field needs none).
+    let decisions: () -> [TagDecision]
+
+    /// The facts of customer `id` at `now` from their CRM fields, folded state and a person's tag
+    /// decisions (identities are not read: `private_domain` comes from the platforms the state has
+    /// seen and the unionid).
+    /// - Parameter decisions: the customer's decisions on key tags; those made after `now` do not count yet.
     public init(id: String, fields: [String: (value: String, source: String, updatedAt: Int64?)], state: ProfileState,
-                config: ProfileConfiguration, now: Int64) {
+                config: ProfileConfiguration, now: Int64, decisions: @escaping () -> [TagDecision] = { [] }) {
         customer = Profile.Customer(id: id, fields: fields, identities: [])
         self.state = state
         self.config = config
         self.now = now
+        self.decisions = decisions
     }
 
-    /// The profile at `now`, made on first use.
-    public private(set) lazy var profile = Profile(customer: customer, state: state, config: config, now: now)
+    /// The profile at `now`, made on first use, with the decisions made by then: a confirmed key
+    /// tag (高价值客户) holds for the rules as it does in the customer view.
+    public private(set) lazy var profile = Profile(customer: customer, state: state, config: config, now: now,
+                                                   decisions: decisions().filter { $0.at <= now })
 
     /// The names `Profile.measures` has, read from it; any other name is a CRM field.
     static let measureNames = Set(Profile.measureNames)

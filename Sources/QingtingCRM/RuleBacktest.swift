@@ -28,11 +28,15 @@ public struct RuleBacktest {
         // The CRM fields as a profile reads them, made once per customer, not per profile read.
         var fields: [String: [String: (value: String, source: String, updatedAt: Int64?)]] = [:]
         for (id, f) in try store.customers() { fields[id] = f.mapValues { (value: $0, source: "crm", updatedAt: nil) } }
+        // A person's decisions on key tags, each counting from its time on.
+        let decisions = try store.allTagDecisions().mapValues { $0.map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) } }
         var events: [Int64: RuleEvent] = [:]
         let start = from.map { $0 - rules.horizonMillis }
         func facts(_ id: String, _ now: Int64) -> (any ProfileFacts)? {
             guard states[id] != nil || fields[id] != nil else { return nil }
-            return CustomerFacts(id: id, fields: fields[id] ?? [:], state: states[id] ?? ProfileState(), config: config, now: now)
+            return CustomerFacts(id: id, fields: fields[id] ?? [:], state: states[id] ?? ProfileState(), config: config, now: now) {
+                decisions[id] ?? []
+            }
         }
         func record(_ firings: [RuleEngine.Firing]) {
             for f in firings where from.map({ f.at >= $0 }) ?? true {

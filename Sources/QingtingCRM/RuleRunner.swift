@@ -71,8 +71,11 @@ public final class RuleRunner: Sendable {
             }()
             var made: (any ProfileFacts)?
             if state != nil || fields != nil {
+                let tx = self.tx
                 made = CustomerFacts(id: customer, fields: fields ?? [:], state: state ?? ProfileState(), config: config,
-                                     now: now)
+                                     now: now) {
+                    ((try? tx.tagDecisions(customer)) ?? []).map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
+                }
             }
             lastFacts = (customer, now, made)
             return made

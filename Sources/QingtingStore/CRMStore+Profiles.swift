@@ -145,11 +145,23 @@ extension CRMStore {
 
     /// A customer's tag decisions, by tag.
     public func tagDecisions(_ customer: String) throws -> [(tag: String, decision: String, at: Int64)] {
+        try read { db in try Self.tagDecisions(customer, db) }
+    }
+
+    static func tagDecisions(_ customer: String, _ db: Database) throws -> [(tag: String, decision: String, at: Int64)] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT tag, decision, decided_at FROM tag_decisions WHERE customer = ? ORDER BY tag"),
+            arguments: [customer]
+        ).map { ($0[0], $0[1], $0[2]) }
+    }
+
+    /// Every customer's tag decisions, by customer then tag (few: only what persons decided).
+    public func allTagDecisions() throws -> [String: [(tag: String, decision: String, at: Int64)]] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT tag, decision, decided_at FROM tag_decisions WHERE customer = ? ORDER BY tag",
-                arguments: [customer]
-            ).map { ($0[0], $0[1], $0[2]) }
+            var out: [String: [(tag: String, decision: String, at: Int64)]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT customer, tag, decision, decided_at FROM tag_decisions ORDER BY customer, tag")
+            while let r = try rows.next() { out[r[0], default: []].append((r[1], r[2], r[3])) }
+            return out
         }
     }
 
@@ -181,6 +193,11 @@ extension CRMStore.Transaction {
     /// A customer's profile row as this transaction sees it.
     public func profile(_ customer: String) throws -> CRMStore.StoredProfile? {
         try CRMStore.profile(customer, db)
+    }
+
+    /// A customer's tag decisions as this transaction sees them, by tag.
+    public func tagDecisions(_ customer: String) throws -> [(tag: String, decision: String, at: Int64)] {
+        try CRMStore.tagDecisions(customer, db)
     }
 
     /// Writes a customer's profile row.

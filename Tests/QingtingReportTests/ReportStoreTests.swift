@@ -182,6 +182,41 @@ import Testing
         #expect(feed.allSatisfy { $0.record.rule != "welcome-koc" })
     }
 
+    /// A key tag a person confirmed holds for the rules from the decision on, live and in a
+    /// backtest; a pending one does not (高价值客户 is pending until confirmed).
+    @Test func aConfirmedKeyTagHoldsForTheRulesFromTheDecisionOn() throws {
+        let customers = (1...2).map { #"{"id":"C\#($0)","phone":"\#(Self.phone($0))"}"# }
+        let orders = (1...2).flatMap { i in
+            [Self.event("o\(i)", customer: i, kind: "order", at: Self.t0 + Self.day),
+             Self.event("p\(i)", customer: i, kind: "order", at: Self.t0 + 2 * Self.day)]
+        }
+        let rules = try RuleSet.parse("""
+            rule vip-visit
+              on visit
+              when profile.tag = 高价值客户
+              tag VIP来访
+            """, source: "t.rules")
+        let (store, remove) = try Self.store(customers: customers, events: orders, rules: rules)
+        defer { remove() }
+        let profiles = CustomerProfiles(store: store, config: ProfileConfiguration())
+        try profiles.decide("C1", tag: "高价值客户", confirm: true, at: Self.t0 + 3 * Self.day)
+        var configuration = EventPipeline.Configuration(mapping: Self.mapping)
+        configuration.now = Self.t0 + 200 * Self.day
+        configuration.rules = RuleRunner(rules: rules)
+        let pipeline = EventPipeline(store: store, analyzer: Self.analyzer, resolver: CustomerResolver(index: nil),
+                                     configuration: configuration)
+        // C1 before the decision, then both after it: only C1's later visit is a VIP's.
+        let visits = [Self.event("v0", customer: 1, kind: "visit", at: Self.t0 + 2 * Self.day + 1),
+                      Self.event("v1", customer: 1, kind: "visit", at: Self.t0 + 4 * Self.day),
+                      Self.event("v2", customer: 2, kind: "visit", at: Self.t0 + 4 * Self.day)]
+        _ = try pipeline.ingest(visits.map { Payload($0) }, platform: .generic)
+        let tagged = try store.feed(since: 0).filter { $0.record.rule == "vip-visit" }
+        #expect(tagged.map(\.record.customer) == ["C1"])
+        #expect(tagged.count == 1)
+        let backtest = try RuleBacktest.run(rules, store: store, profile: ProfileConfiguration())
+        #expect(backtest.rules["vip-visit"]?.records == 1)
+    }
+
     @Test func exportsLeaveOptedOutAndContactlessCustomersOutAndNameNoContactInErrors() throws {
         let customers = [
             #"{"id":"C1","phone":"13812340001","email":"Wang@QQ.com"}"#,
