@@ -42,6 +42,9 @@ public final class RuleRunner: Sendable {
         /// The CRM fields of the customers read so far (the ingest and tick transactions do not
         /// change them), so a customer's events read them once per transaction.
         var crmFields: [String: [String: (value: String, source: String, updatedAt: Int64?)]?] = [:]
+        /// A person's key-tag decisions of the customers whose profile a rule read so far (read once
+        /// per customer per transaction, and only when a rule needs the profile).
+        var tagDecisions: [String: [TagDecision]] = [:]
         /// The last facts built (customer, time): the rules and their firing's drafts on one event
         /// read the same profile, built once.
         var lastFacts: (customer: String, now: Int64, facts: (any ProfileFacts)?)?
@@ -71,14 +74,18 @@ public final class RuleRunner: Sendable {
             }()
             var made: (any ProfileFacts)?
             if state != nil || fields != nil {
-                let tx = self.tx
                 made = CustomerFacts(id: customer, fields: fields ?? [:], state: state ?? ProfileState(), config: config,
-                                     now: now) {
-                    ((try? tx.tagDecisions(customer)) ?? []).map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
-                }
+                                     now: now) { [unowned self] in self.decisions(customer) }
             }
             lastFacts = (customer, now, made)
             return made
+        }
+
+        func decisions(_ customer: String) -> [TagDecision] {
+            if let known = tagDecisions[customer] { return known }
+            let read = ((try? tx.tagDecisions(customer)) ?? []).map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
+            tagDecisions[customer] = read
+            return read
         }
 
         func process(_ event: RuleEvent) throws {

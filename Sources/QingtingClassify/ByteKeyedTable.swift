@@ -52,8 +52,6 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     }
 
     /// The value of the key whose UTF-8 bytes are `bytes`.
-    subscript(bytes bytes: [UInt8]) -> Value? { self[bytes: bytes, hash: Self.hash(bytes, continuing: Self.seed)] }
-
     /// The value of the key whose UTF-8 bytes are `bytes`, given their hash (`hash(_:continuing:)` from `seed`).
     subscript(bytes bytes: [UInt8], hash hash: UInt64) -> Value? {
         find(hash) { $0.utf8.elementsEqual(bytes) }

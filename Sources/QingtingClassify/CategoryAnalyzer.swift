@@ -4,8 +4,7 @@ public import QingtingCore
 /// The product category a post is about: the one its words name (`CategoryLexicon`), else the
 /// category model's reading of the whole post.
 ///
-/// The lexicon is exact but silent on posts that name no listed term (在哪里改签, 我的套餐被偷偷
-/// 升级了); the model — a softmax over the categories of the social corpus plus `-` for none,
+/// The lexicon is exact but silent on posts that name no listed term (等了一个半小时才送到); the model — a softmax over the categories of the social corpus plus `-` for none,
 /// over the sentiment model's features folded into fewer buckets — reads such posts by their
 /// other words. It speaks only when the lexicon does not, and only when its best label is a
 /// category (not `-`): a named term outranks a guess. Content-free posts get no category.
@@ -22,14 +21,12 @@ public struct CategoryAnalyzer: Sendable {
 
     /// - Throws: when the model is not a softmax model with a `-` label, or reads features the
     ///   extractor does not make.
-    public init(lexicon: CategoryLexicon, model: LinearModel? = nil, extractor: FeatureExtractor, modelPath: String = "model") throws {
-        if let model {
-            guard model.kind == .softmax, model.labels.contains(Self.noneLabel) else {
-                throw QingtingError(.invalidModel, "not a category model (a softmax model with a '\(Self.noneLabel)' label)",
-                                    location: modelPath)
-            }
-            try model.check(compatibleWith: extractor, path: modelPath)
+    public init(lexicon: CategoryLexicon, model: LinearModel, extractor: FeatureExtractor, modelPath: String = "model") throws {
+        guard model.kind == .softmax, model.labels.contains(Self.noneLabel) else {
+            throw QingtingError(.invalidModel, "not a category model (a softmax model with a '\(Self.noneLabel)' label)",
+                                location: modelPath)
         }
+        try model.check(compatibleWith: extractor, path: modelPath)
         self.lexicon = lexicon
         self.model = model
     }
