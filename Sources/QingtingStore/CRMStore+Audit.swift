@@ -189,39 +189,69 @@ extension CRMStore {
     public func appendAudit(_ entry: AuditEntry, unusual: UnusualAccess = UnusualAccess()) throws -> AuditRecord {
         try write(now: entry.at) { tx in
             let db = tx.db
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
             let seq: Int64 = (last?[0] ?? 0) + 1
             let prev: String = last?[1] ?? Self.auditGenesis
             let values = Self.auditValues(seq: seq, entry)
             let hash = Self.auditHash(prevHash: prev, values)
-            try db.execute(
-                sql: """
-                    INSERT INTO audit (\(Self.hashedColumns.joined(separator: ", ")), prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: StatementArguments(values + [prev.databaseValue, hash.databaseValue]))
-            if entry.error == nil, entry.access != .aggregate, entry.customerCount > 0 {
-                try Self.checkUnusualAccess(entry, seq: seq, unusual, tx)
+            try db.cachedStatement(sql: """
+                INSERT INTO audit (\(Self.hashedColumns.joined(separator: ", ")), prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: StatementArguments(values + [prev.databaseValue, hash.databaseValue]))
+            if entry.error == nil, entry.access != .aggregate {
+                try Self.recordReads(entry, tx)
+                if entry.customerCount > 0 { try Self.checkUnusualAccess(entry, seq: seq, unusual, tx) }
             }
             return AuditRecord(seq: seq, entry: entry, prevHash: prev, hash: hash)
         }
     }
 
+    /// Who made a call, as `audit_reads` and `audit_unlisted` key it: the token name, or the uid
+    /// for a call without a token.
+    static func auditActor(_ e: AuditEntry) -> String {
+        e.token.map { "t:" + $0 } ?? "u:" + (e.uid.map { String($0) } ?? "")
+    }
+
+    /// Keeps the unusual-access counts (`v9AuditWindow`): the customers an allowed call listed,
+    /// with this call's time, and the ones it only counted.
+    private static func recordReads(_ e: AuditEntry, _ tx: Transaction) throws {
+        let actor = auditActor(e)
+        let upsert = try tx.db.cachedStatement(sql: """
+            INSERT INTO audit_reads (actor, customer, last_at) VALUES (?, ?, ?)
+            ON CONFLICT (actor, customer) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)
+            """)
+        for customer in e.customers { try upsert.execute(arguments: [actor, customer, e.at]) }
+        if e.customerCount > e.customers.count {
+            try tx.db.cachedStatement(sql: "INSERT INTO audit_unlisted (actor, at, count) VALUES (?, ?, ?)")
+                .execute(arguments: [actor, e.at, e.customerCount - e.customers.count])
+        }
+    }
+
+    /// Raises `audit-unusual-access` when the caller has now read more than the threshold of
+    /// distinct customers within the window. The listed ones are counted only up to one past the
+    /// threshold (an index range, however busy the caller), and exactly only when an alert for
+    /// this window is not there yet.
     private static func checkUnusualAccess(_ e: AuditEntry, seq: Int64, _ unusual: UnusualAccess, _ tx: Transaction) throws {
-        let (actor, arguments): (String, StatementArguments) = e.token.map { ("a.token = ?", [$0]) }
-            ?? ("a.token IS NULL AND a.uid IS ?", [e.uid.map(Int64.init)])
-        let window = "a.at > ? AND a.outcome = 'allowed' AND a.access != 'aggregate' AND \(actor)"
+        let actor = auditActor(e)
         let since = e.at - unusual.windowMillis
-        // Distinct listed ids, plus the customers rows only counted (capped lists, counts without ids).
-        let listed = try Int.fetchOne(tx.db, sql: """
-            SELECT COUNT(DISTINCT j.value) FROM audit a, json_each(a.customers) j WHERE \(window)
-            """, arguments: [since] + arguments) ?? 0
-        let unlisted = try Int.fetchOne(tx.db, sql: """
-            SELECT COALESCE(SUM(a.customer_count - json_array_length(a.customers)), 0) FROM audit a WHERE \(window)
-            """, arguments: [since] + arguments) ?? 0
-        let total = listed + unlisted
-        guard total > unusual.maxCustomers else { return }
+        let unlisted = try Int.fetchOne(tx.db.cachedStatement(sql: """
+            SELECT COALESCE(SUM(count), 0) FROM audit_unlisted WHERE actor = ? AND at > ?
+            """), arguments: [actor, since]) ?? 0
+        let enough = unusual.maxCustomers - unlisted + 1
+        let listedUpTo = enough <= 0 ? 0 : try Int.fetchOne(tx.db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM (SELECT 1 FROM audit_reads WHERE actor = ? AND last_at > ? LIMIT ?)
+            """), arguments: [actor, since, enough]) ?? 0
+        guard listedUpTo + unlisted > unusual.maxCustomers else { return }
         let who = e.token ?? e.uid.map { "uid:\($0)" } ?? "in-process"
+        let bucket = e.at / max(unusual.windowMillis, 1)
+        let key = "audit-unusual-access|\(who)|\(bucket)"
+        if try Bool.fetchOne(tx.db.cachedStatement(sql: "SELECT 1 FROM feed WHERE key = ?"), arguments: [key]) == true {
+            return
+        }
+        let listed = try Int.fetchOne(tx.db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM audit_reads WHERE actor = ? AND last_at > ?
+            """), arguments: [actor, since]) ?? 0
+        let total = listed + unlisted
         var w = JSONWriter()
         w.object { w in
             w.member("who", who)
@@ -233,9 +263,8 @@ extension CRMStore {
             w.member("audit_seq", seq)
             w.member("method", e.method)
         }
-        let bucket = e.at / max(unusual.windowMillis, 1)
         _ = try tx.appendFeed(NewFeedRecord(
-            kind: "alert", key: "audit-unusual-access|\(who)|\(bucket)", rule: "audit-unusual-access", rulesVersion: nil,
+            kind: "alert", key: key, rule: "audit-unusual-access", rulesVersion: nil,
             customer: nil, priority: "high", action: nil, status: nil, events: [], body: w.text, at: e.at))
     }
 

@@ -23,4 +23,33 @@ extension StoreSchema {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
     }
+
+    /// Trust: what the unusual-access check counts, kept as the audit log is appended so that the
+    /// check reads an index instead of every row of the window (which made each audited call
+    /// cost more than the one before it).
+    ///
+    /// - `audit_reads`: per actor (`t:` + token name, or `u:` + uid for a call without a token),
+    ///   each customer an allowed, non-aggregate call listed, with the last time it did.
+    /// - `audit_unlisted`: the customers such a call counted but did not list (capped lists).
+    /// Both are filled from the rows already in `audit`; they repeat what `audit` holds and are
+    /// not part of its chain.
+    @Sendable static func v9AuditWindow(_ db: Database) throws {
+        let actor = "CASE WHEN token IS NOT NULL THEN 't:' || token ELSE 'u:' || COALESCE(uid, '') END"
+        let counted = "outcome = 'allowed' AND access != 'aggregate'"
+        try db.execute(
+            sql: """
+                CREATE TABLE audit_reads (
+                    actor TEXT NOT NULL, customer TEXT NOT NULL, last_at INTEGER NOT NULL,
+                    PRIMARY KEY (actor, customer)) WITHOUT ROWID;
+                CREATE INDEX audit_reads_recent ON audit_reads(actor, last_at);
+                CREATE TABLE audit_unlisted (actor TEXT NOT NULL, at INTEGER NOT NULL, count INTEGER NOT NULL);
+                CREATE INDEX audit_unlisted_recent ON audit_unlisted(actor, at);
+                INSERT INTO audit_reads (actor, customer, last_at)
+                    SELECT \(actor), j.value, MAX(at) FROM audit, json_each(audit.customers) j
+                    WHERE \(counted) GROUP BY 1, 2;
+                INSERT INTO audit_unlisted (actor, at, count)
+                    SELECT \(actor), at, customer_count - json_array_length(customers) FROM audit
+                    WHERE \(counted) AND customer_count > json_array_length(customers);
+                """)
+    }
 }

@@ -24,6 +24,7 @@ enum StoreSchema {
         StoreMigration(name: "v6-audit", migrate: v6Audit),
         StoreMigration(name: "v7-redaction", migrate: v7Redaction),
         StoreMigration(name: "v8-encryption", migrate: v7Encryption),
+        StoreMigration(name: "v9-audit-window", migrate: v9AuditWindow),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

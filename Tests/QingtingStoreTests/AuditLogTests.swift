@@ -158,6 +158,43 @@ import Glibc
         #expect(try store.feed(since: 0).count == 1)
     }
 
+    /// Customers a capped list only counted add to the caller's total; the alert gives the exact
+    /// count however far past the threshold one call goes.
+    @Test func countedButUnlistedCustomersAddToTheWindow() throws {
+        let (path, remove) = scratch("unlisted")
+        defer { remove() }
+        let store = try CRMStore(path: path, durability: .normal)
+        let unusual = CRMStore.UnusualAccess(maxCustomers: 2000, windowMillis: 3_600_000)
+        try store.appendAudit(entry(0, customers: (0..<1500).map { "C\($0)" }), unusual: unusual)
+        #expect(try store.feed(since: 0).isEmpty)
+        try store.appendAudit(entry(1, customers: (1500..<2600).map { "C\($0)" }), unusual: unusual)
+        let alert = try #require(try store.feed(since: 0).first)
+        // 1,000 + 1,000 listed, 500 + 100 only counted.
+        #expect(alert.record.body.contains(#""customers":2600,"threshold":2000"#))
+    }
+
+    /// A store written before the counts were kept (v8) gets them from its audit rows: the
+    /// caller's earlier reads still count toward the window after the upgrade.
+    @Test func aStoreFromBeforeTheCountsKeepsItsCallersReads() throws {
+        let (path, remove) = scratch("upgrade")
+        defer { remove() }
+        _ = try LinkStore(path: path, migrations: Array(StoreSchema.migrations.prefix(8)))
+        try DatabaseQueue(path: path).write { db in
+            for (seq, customers) in [(1, #"["C1","C2"]"#), (2, #"["C3"]"#)] {
+                try db.execute(sql: """
+                    INSERT INTO audit (seq, at, uid, token, role, method, access, customers, customer_count, fields,
+                                       outcome, error, prev_hash, hash)
+                    VALUES (?, ?, 1000, 'ops', 'analyst', 'customer.get', 'read', ?, ?, '["profile"]', 'allowed', NULL, '', '')
+                    """, arguments: [seq, Self.t0 + Int64(seq) * 60_000, customers, seq == 1 ? 2 : 1])
+            }
+        }
+        let store = try CRMStore(path: path, durability: .normal)
+        let unusual = CRMStore.UnusualAccess(maxCustomers: 3, windowMillis: 3_600_000)
+        try store.appendAudit(entry(5, customers: ["C4"]), unusual: unusual)
+        let alert = try #require(try store.feed(since: 0).first)
+        #expect(alert.record.body.contains(#""customers":4,"threshold":3"#))
+    }
+
     @Test func aTokenIsRecordedByAShortHashNeverItself() {
         // printf s3cret | sha256sum → 1ec1c26b50d5…
         #expect(CRMStore.tokenFingerprint("s3cret") == "sha256:1ec1c26b")
