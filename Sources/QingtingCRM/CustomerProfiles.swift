@@ -21,25 +21,25 @@ public struct CustomerProfiles {
     /// The profile of customer `id` at `now` as one JSON object, or nil when the store has neither
     /// the customer nor events of theirs.
     public func show(_ id: String, now: Int64, eventLimit: Int = defaultEventLimit) throws -> String? {
-        guard let profile = try profile(id, now: now) else { return nil }
-        let events = try store.recentEvents(customer: id, limit: eventLimit)
-        return profile.json(events: events.map { EventLogOutput.line($0) })
+        guard let record = try store.customerRecord(id, eventLimit: eventLimit) else { return nil }
+        return try profile(id, record, now: now).json(events: record.events.map { EventLogOutput.line($0) })
     }
 
     /// The profile of customer `id` at `now`, or nil when the store knows nothing of them.
     public func profile(_ id: String, now: Int64) throws -> Profile? {
-        let stored = try store.profile(id)
-        let crm = try store.customer(id)
-        guard stored != nil || crm != nil else { return nil }
-        let fields = Self.fields(crm)
-        let identities = try store.linkedIdentities(id).map {
+        try store.customerRecord(id, eventLimit: 0).map { try profile(id, $0, now: now) }
+    }
+
+    /// The profile of a customer's record (one snapshot of the store) at `now`.
+    func profile(_ id: String, _ record: CRMStore.CustomerRecord, now: Int64) throws -> Profile {
+        let identities = record.identities.map {
             Profile.Identity(platform: $0.platform, uid: $0.uid, status: $0.status, probability: $0.probability,
                              rule: $0.rule)
         }
-        let state = try stored.map { try ProfileState.decoded($0.state) } ?? ProfileState()
-        let decisions = try store.tagDecisions(id).map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
-        return Profile(customer: Profile.Customer(id: id, fields: fields, identities: identities), state: state,
-                       config: config, now: now, decisions: decisions)
+        let state = try record.profile.map { try ProfileState.decoded($0.state) } ?? ProfileState()
+        let decisions = record.decisions.map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) }
+        return Profile(customer: Profile.Customer(id: id, fields: Self.fields(record.customer), identities: identities),
+                       state: state, config: config, now: now, decisions: decisions)
     }
 
     /// A CRM record's fields with the source and time each carries, as a profile shows them.

@@ -172,6 +172,13 @@ public enum JSON {
     @inlinable
     public static func appendString(_ value: String, to out: inout String) {
         out.append("\"")
+        // Most strings need no escape: one pass over the bytes (every byte an escape concerns is
+        // ASCII, and no byte of a multi-byte UTF-8 sequence is), then a copy.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(value)
+            out.append("\"")
+            return
+        }
         let scalars = value.unicodeScalars
         var plainStart = scalars.startIndex
         var index = plainStart

@@ -212,7 +212,9 @@ public final class RPCEngine: Sendable {
             var result = try method.run(context, params)
             var parsed: JSONValue?
             let guarded = permission.ticketedOnly || !permission.filter.isEmpty
-            if audited != nil || guarded {
+            // The answer is parsed back only when a role's filter or scope reads it, or the audit
+            // finds customers in it (not for `customer.get`, whose customer is its param).
+            if guarded || (audited != nil && method.personalData?.customers.readsResult == true) {
                 parsed = try? JSONValue.parse(result)
                 // Fail closed: an answer that cannot be filtered is not given.
                 if parsed == nil, guarded { throw RPCError(.internalError, "internal error") }

@@ -20,13 +20,20 @@ struct PersonalData: Sendable {
     var streams = false
 
     struct Customers: Sendable {
+        /// Whether `find` reads the result (else the audit needs no parsed copy of the answer).
+        let readsResult: Bool
         let find: @Sendable (_ params: JSONObject, _ result: JSONValue?) -> (ids: [String], count: Int?)
 
-        static let none = Customers { _, _ in ([], nil) }
+        init(readsResult: Bool = true, find: @escaping @Sendable (_ params: JSONObject, _ result: JSONValue?) -> (ids: [String], count: Int?)) {
+            self.readsResult = readsResult
+            self.find = find
+        }
+
+        static let none = Customers(readsResult: false) { _, _ in ([], nil) }
 
         /// A string param naming one customer.
         static func param(_ name: String) -> Customers {
-            Customers { params, _ in (params[name]?.stringValue.map { [$0] } ?? [], nil) }
+            Customers(readsResult: false) { params, _ in (params[name]?.stringValue.map { [$0] } ?? [], nil) }
         }
 
         /// A string member of the result (`"customer":"C1"`).
@@ -52,7 +59,7 @@ struct PersonalData: Sendable {
 
         /// Every customer the parts find.
         static func all(_ parts: Customers...) -> Customers {
-            Customers { params, result in
+            Customers(readsResult: parts.contains { $0.readsResult }) { params, result in
                 var ids: [String] = []
                 var count: Int?
                 for part in parts {

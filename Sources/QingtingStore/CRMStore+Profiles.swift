@@ -30,20 +30,45 @@ extension CRMStore {
 
     /// The newest `limit` events of customer `customer` — the events `forEachEvent` lists for the
     /// customer — in `seq` order.
-    /// - Complexity: the customer's event seqs through the customer and identity indexes, then
-    ///   `limit` rows; not a scan of the log.
-    public func recentEvents(customer: String, limit: Int) throws -> [StoredEvent] {
+    /// - Complexity: the newest `limit` seqs of the customer through the customer index, and of
+    ///   their identities through the identity index, then `limit` rows; not a scan of the log,
+    ///   and not a read of every event of a customer who wrote thousands.
+    static func recentEvents(customer: String, limit: Int, _ db: Database, _ cipher: FieldCipher) throws -> [StoredEvent] {
         guard limit > 0 else { return [] }
         let sql = """
             \(Self.eventSelect(includeRaw: false))
             WHERE e.seq IN (
-                SELECT seq FROM events WHERE customer = ?
-                UNION SELECT x.seq FROM identities j JOIN events x ON x.identity = j.id WHERE j.customer = ?)
+                SELECT seq FROM (SELECT seq FROM events WHERE customer = ? ORDER BY seq DESC LIMIT ?)
+                UNION SELECT seq FROM (
+                    SELECT x.seq FROM identities j JOIN events x ON x.identity = j.id WHERE j.customer = ?
+                    ORDER BY x.seq DESC LIMIT ?))
             ORDER BY e.seq DESC LIMIT ?
             """
-        return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: [customer, customer, limit]).map { try Self.storedEvent($0, cipher) }
-                .reversed()
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [customer, limit, customer, limit, limit])
+            .map { try Self.storedEvent($0, cipher) }.reversed()
+    }
+
+    /// What one customer's view reads, from one snapshot: the profile row, the CRM record, the
+    /// linked identities, the tag decisions and the newest `eventLimit` events.
+    public struct CustomerRecord: Sendable {
+        public var profile: StoredProfile?
+        public var customer: CustomerState?
+        public var identities: [(platform: String, uid: String, status: String, probability: Double?, rule: String?)]
+        public var decisions: [(tag: String, decision: String, at: Int64)]
+        public var events: [StoredEvent]
+    }
+
+    /// Customer `id`'s record (see `CustomerRecord`), or nil when the store has neither the
+    /// customer nor a profile of theirs.
+    public func customerRecord(_ id: String, eventLimit: Int) throws -> CustomerRecord? {
+        try read { db in
+            let profile = try Self.profile(id, db)
+            let customer = try reader(db).customer(id)
+            guard profile != nil || customer != nil else { return nil }
+            return CustomerRecord(
+                profile: profile, customer: customer, identities: try Self.linkedIdentities(id, db),
+                decisions: try Self.tagDecisions(id, db),
+                events: try Self.recentEvents(customer: id, limit: eventLimit, db, cipher))
         }
     }
 
@@ -104,28 +129,27 @@ extension CRMStore {
 
     /// The identities linked to a customer (rows of `identities`: `status` confirmed or
     /// suggested), then the bound accounts no identity row stands for yet, each by platform and uid.
-    public func linkedIdentities(_ customer: String) throws
+    static func linkedIdentities(_ customer: String, _ db: Database) throws
         -> [(platform: String, uid: String, status: String, probability: Double?, rule: String?)]
     {
-        try read { db in
-            var out: [(platform: String, uid: String, status: String, probability: Double?, rule: String?)] = []
-            var seen: Set<String> = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, platform, uid, status, probability, rule FROM identities WHERE customer = ? ORDER BY id",
-                arguments: [customer])
-            while let row = try rows.next() {
-                seen.insert(row[0])
-                out.append((row[1], row[2], row[3] ?? "suggested", row[4], row[5]))
-            }
-            let bound = try Row.fetchCursor(
-                db, sql: "SELECT platform, uid FROM bindings WHERE customer = ? ORDER BY platform, uid", arguments: [customer])
-            while let row = try bound.next() {
-                let (platform, uid): (String, String) = (row[0], row[1])
-                if seen.contains(platform + ":" + uid) { continue }
-                out.append((platform, uid, "confirmed", 1, "binding"))
-            }
-            return out
+        var out: [(platform: String, uid: String, status: String, probability: Double?, rule: String?)] = []
+        var seen: Set<String> = []
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT id, platform, uid, status, probability, rule FROM identities WHERE customer = ? ORDER BY id"),
+            arguments: [customer])
+        while let row = try rows.next() {
+            seen.insert(row[0])
+            out.append((row[1], row[2], row[3] ?? "suggested", row[4], row[5]))
         }
+        let bound = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT platform, uid FROM bindings WHERE customer = ? ORDER BY platform, uid"),
+            arguments: [customer])
+        while let row = try bound.next() {
+            let (platform, uid): (String, String) = (row[0], row[1])
+            if seen.contains(platform + ":" + uid) { continue }
+            out.append((platform, uid, "confirmed", 1, "binding"))
+        }
+        return out
     }
 
     /// Records a person's decision on a tag (replacing an earlier one of theirs).

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 import QingtingCore
 import QingtingIngest
@@ -292,6 +293,35 @@ import TestSupport
         let back = try ProfileState.decoded(state.encoded)
         #expect(back == state)
         #expect(back.encoded == state.encoded)
+    }
+
+    /// The stored form read back by the project's parser is what `Decodable` reads from it, for
+    /// states with every member set (journey, KOC counts, optional times, evidence models) and
+    /// for the empty state; text that is not a state is refused with what was wrong, and where.
+    @Test func theStoredFormReadsAsDecodableReadsIt() throws {
+        var events: [ProfileEvent] = []
+        for i in 1...40 {
+            let kind = ["comment", "post", "dm", "like", "share", "view", "order", "visit"][i % 8]
+            events.append(Self.event(Int64(i), kind, at: Self.t0 + Int64(i) * 3_600_000,
+                                     platform: ["weibo", "wechat", "douyin"][i % 3], text: "想买手机，强烈推荐",
+                                     sentiment: i % 2 == 0 ? "positive" : "negative",
+                                     intents: [("purchase", 0.9), ("recommend", 0.7)], category: i % 3 == 0 ? "手机" : "粉底液",
+                                     metrics: ["amount": .number("\(i).25"), "view_seconds": .number("95"),
+                                               "followers": .number("12000"), "likes": .number("31")]))
+        }
+        for state in [ProfileState(), Self.fold(Array(events.prefix(3))), Self.fold(events)] {
+            let text = state.encoded
+            let foundation = try JSONDecoder().decode(ProfileState.self, from: Data(text.utf8))
+            #expect(try ProfileState.decoded(text) == foundation)
+        }
+        #expect(!Self.fold(events).journey.isEmpty && Self.fold(events).koc.posts > 0)
+        let wrongType = #expect(throws: QingtingError.self) { _ = try ProfileState.decoded(#"{"events":"many"}"#) }
+        #expect(wrongType?.description.contains("expected a number, found string in member 'events'") == true)
+        let missing = #expect(throws: QingtingError.self) {
+            _ = try ProfileState.decoded(#"{"journey":[{"stage":"认知","seq":1,"at":2}]}"#)
+        }
+        #expect(missing?.description.contains("member 'reason' is missing") == true)
+        #expect(throws: QingtingError.self) { _ = try ProfileState.decoded("not json") }
     }
 
     @Test func kocScoreNeedsFollowersInRangeAndInteractions() {
