@@ -207,12 +207,10 @@ public struct KPIReport: Sendable {
     static func retention(_ store: CRMStore, periods: ReportPeriods, members: Set<String>?,
                           series: inout [Measures], total: inout Measures) throws {
         func day(_ t: Int64) -> String { String(Timestamp.iso8601(t).prefix(10)) }
-        func days(_ start: Int64, _ end: Int64) -> [String] {
-            stride(from: start, to: end, by: 86_400_000).map(day)
-        }
         func count(_ start: Int64, _ end: Int64) throws -> (cross: Double, returned: Double) {
             if members == nil {
-                let c = try store.crossChannelRetention(days: days(start, end), nextDays: days(end, end + (end - start)))
+                let c = try store.crossChannelRetention(fromDay: day(start), untilDay: day(end),
+                                                        nextUntilDay: day(end + (end - start)))
                 return (Double(c.cross), Double(c.returned))
             }
             var cross = try store.crossChannelCustomers(fromDay: day(start), untilDay: day(end))

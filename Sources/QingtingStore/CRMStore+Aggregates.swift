@@ -22,10 +22,22 @@ extension CRMStore.Transaction {
     }
 
     /// Records that `customer` was active on `platform` on `day`.
+    /// A new row gets its `cross_since`, and becomes the `cross_since` of the customer's rows on
+    /// other platforms on or after its day that had an earlier one (or none): see `v10KPICrossing`.
     public func active(day: String, customer: String, platform: String) throws {
         guard activeSeen.insert(CRMStore.ActiveKey(day: day, customer: customer, platform: platform)).inserted else { return }
         try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .execute(arguments: [day, customer, platform])
+        guard db.changesCount > 0 else { return }
+        try db.cachedStatement(sql: """
+            UPDATE kpi_active SET cross_since = (
+                SELECT MAX(b.day) FROM kpi_active b WHERE b.customer = ?1 AND b.day <= ?2 AND b.platform != ?3)
+            WHERE day = ?2 AND customer = ?1 AND platform = ?3
+            """).execute(arguments: [customer, day, platform])
+        try db.cachedStatement(sql: """
+            UPDATE kpi_active SET cross_since = ?2
+            WHERE customer = ?1 AND day >= ?2 AND platform != ?3 AND (cross_since IS NULL OR cross_since < ?2)
+            """).execute(arguments: [customer, day, platform])
     }
 
     /// Records a social purchase intent of `customer` (the first one makes them a lead).
@@ -74,6 +86,7 @@ extension CRMStore.Transaction {
         try db.execute(sql: "DELETE FROM kpi_daily; DELETE FROM kpi_leads; DELETE FROM kpi_orders; DELETE FROM kpi_active")
         let active = try db.cachedStatement(sql: "INSERT INTO kpi_active (day, customer, platform) VALUES (?, ?, ?)")
         for k in fold.active { try active.execute(arguments: [k.day, k.customer, k.platform]) }
+        try db.execute(sql: CRMStore.fillCrossSince)
         let daily = try db.cachedStatement(sql: "INSERT INTO kpi_daily (day, measure, platform, value) VALUES (?, ?, ?, ?)")
         for (k, value) in fold.daily { try daily.execute(arguments: [k.day, k.measure, k.platform, value]) }
         let leads = try db.cachedStatement(
@@ -238,31 +251,41 @@ extension CRMStore {
         }
     }
 
-    /// The customers active on two or more platforms on the days `fromDay..<untilDay` (`YYYY-MM-DD`).
+    /// `kpi_active.cross_since` of every row, from the rows (see `v10KPICrossing`).
+    static let fillCrossSince = """
+        UPDATE kpi_active SET cross_since = (
+            SELECT MAX(b.day) FROM kpi_active b
+            WHERE b.customer = kpi_active.customer AND b.day <= kpi_active.day AND b.platform != kpi_active.platform)
+        """
+
+    /// The customers active on two or more platforms within the days `fromDay..<untilDay`
+    /// (`YYYY-MM-DD`), in id order.
     public func crossChannelCustomers(fromDay: String, untilDay: String) throws -> [String] {
         try read { db in
             try String.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT customer FROM kpi_active WHERE day >= ? AND day < ?
-                    GROUP BY customer HAVING COUNT(DISTINCT platform) >= 2
+                    SELECT DISTINCT customer FROM kpi_active
+                    WHERE cross_since IS NOT NULL AND day >= ?1 AND day < ?2 AND cross_since >= ?1 ORDER BY customer
                     """), arguments: [fromDay, untilDay])
         }
     }
 
-    /// Cross-channel retention counted in SQL: the customers active on two or more platforms on
-    /// `days`, and how many of them were active on one of `nextDays` (each a seek per day).
-    public func crossChannelRetention(days: [String], nextDays: [String]) throws -> (cross: Int, returned: Int) {
-        guard !days.isEmpty else { return (0, 0) }
-        return try read { db in
-            let list = days.map { _ in "?" }.joined(separator: ", ")
-            let next = nextDays.map { _ in "?" }.joined(separator: ", ")
+    /// Cross-channel retention counted in SQL: the customers active on two or more platforms
+    /// within `fromDay..<untilDay`, and how many of them were active again within
+    /// `untilDay..<nextUntilDay`.
+    /// - Complexity: the window's rows of customers seen on another platform by then
+    ///   (`kpi_active_cross`), then a seek per such customer; not every row of the window.
+    public func crossChannelRetention(fromDay: String, untilDay: String, nextUntilDay: String) throws
+        -> (cross: Int, returned: Int)
+    {
+        try read { db in
             let row = try Row.fetchOne(
-                db, sql: """
+                db.cachedStatement(sql: """
                     SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM kpi_active a
-                        WHERE a.day IN (\(next.isEmpty ? "NULL" : next)) AND a.customer = c.customer)), 0)
-                    FROM (SELECT customer FROM kpi_active WHERE day IN (\(list))
-                          GROUP BY customer HAVING COUNT(DISTINCT platform) >= 2) c
-                    """, arguments: StatementArguments(nextDays + days))
+                        WHERE a.customer = c.customer AND a.day >= ?2 AND a.day < ?3)), 0)
+                    FROM (SELECT DISTINCT customer FROM kpi_active
+                          WHERE cross_since IS NOT NULL AND day >= ?1 AND day < ?2 AND cross_since >= ?1) c
+                    """), arguments: [fromDay, untilDay, nextUntilDay])
             return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }

@@ -41,4 +41,26 @@ extension StoreSchema {
                 INSERT INTO crm_state (key, value) SELECT 'kpi_built', 1 WHERE NOT EXISTS (SELECT 1 FROM events);
                 """)
     }
+
+    /// Evaluate: cross-channel retention without grouping a window's activity by customer.
+    ///
+    /// - `kpi_active.cross_since`: for a customer's activity on a platform on a day, the latest
+    ///   day on or before it on which they were active on another platform (NULL when none). A
+    ///   customer was active on two or more platforms within `[a, b)` exactly when one of their
+    ///   rows in `[a, b)` has `cross_since >= a`, so a window reads only such rows
+    ///   (`kpi_active_cross`, a partial index) instead of sorting all its rows by customer.
+    ///   The value depends only on the rows, not on the order they arrived in (`rebuild` gives
+    ///   what ingest kept).
+    /// - `kpi_active_customer`: a customer's days, for keeping `cross_since` and for "active again
+    ///   in the next window".
+    @Sendable static func v10KPICrossing(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE kpi_active ADD COLUMN cross_since TEXT;
+                CREATE INDEX kpi_active_customer ON kpi_active(customer, day);
+                \(CRMStore.fillCrossSince);
+                CREATE INDEX kpi_active_cross ON kpi_active(day, customer, cross_since) WHERE cross_since IS NOT NULL;
+                """)
+    }
 }
+

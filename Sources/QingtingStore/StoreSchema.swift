@@ -25,6 +25,7 @@ enum StoreSchema {
         StoreMigration(name: "v7-redaction", migrate: v7Redaction),
         StoreMigration(name: "v8-encryption", migrate: v7Encryption),
         StoreMigration(name: "v9-audit-window", migrate: v9AuditWindow),
+        StoreMigration(name: "v10-kpi-crossing", migrate: v10KPICrossing),
     ]
 
     /// Customers, identities and runs: the schema the store had before named migrations, as it

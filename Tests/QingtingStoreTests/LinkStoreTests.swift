@@ -137,22 +137,22 @@ import QingtingCore
         defer { remove() }
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
-        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 9 (v9-audit-window)")
+        #expect(error?.description == "\(path): the store has schema version 99; this engine knows up to 10 (v10-kpi-crossing)")
     }
 
     /// A file with a migration this engine has not registered is refused by name, and its
-    /// user_version (10) also makes an engine from before the migrator refuse it.
+    /// user_version (11) also makes an engine from before the migrator refuse it.
     @Test func aStoreWithAnUnknownMigrationIsRefused() throws {
         let (path, remove) = scratch("unknown")
         defer { remove() }
         _ = try LinkStore(path: path, migrations: StoreSchema.migrations + [Self.throwaway])
         let error = #expect(throws: QingtingError.self) { _ = try LinkStore(path: path) }
         #expect(error?.description
-                == "\(path): the store has schema version 10 (migrations v10-test-notes); this engine knows up to 9 (v9-audit-window)")
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 10)
+                == "\(path): the store has schema version 11 (migrations v11-test-notes); this engine knows up to 10 (v10-kpi-crossing)")
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 11)
     }
 
-    static let throwaway = StoreMigration(name: "v10-test-notes") { db in
+    static let throwaway = StoreMigration(name: "v11-test-notes") { db in
         try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, identity TEXT REFERENCES identities(id), body TEXT)")
     }
 
@@ -213,7 +213,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption", "v9-audit-window"] && version == 9)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption", "v9-audit-window", "v10-kpi-crossing"] && version == 10)
         #expect(try store.queue.read { try CustomerRecord.fetchOne($0, key: "C-old") }?.name == "张三")
 
         let summary = try store.save(first, links: links)
@@ -240,7 +240,7 @@ import QingtingCore
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.tableExists("notes"))
         }
-        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption", "v9-audit-window", "v10-test-notes"] && version == 10 && tables)
+        #expect(applied == ["v1-links", "v2-events", "v3-profiles", "v4-rules", "v5-report", "v6-audit", "v7-redaction", "v8-encryption", "v9-audit-window", "v10-kpi-crossing", "v11-test-notes"] && version == 11 && tables)
         #expect(try count(store, "SELECT COUNT(*) FROM identities") == links.count)
         #expect(try store.save(first, links: links).run == 2)
         // Opening again with both steps changes nothing.
