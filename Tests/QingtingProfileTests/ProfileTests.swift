@@ -324,6 +324,36 @@ import TestSupport
         #expect(throws: QingtingError.self) { _ = try ProfileState.decoded("not json") }
     }
 
+    /// The hand-written stored form is byte for byte what `JSONEncoder` (sorted keys) wrote, so
+    /// states stored before compare equal: for folded states, the empty state, and names that
+    /// need escaping, sort oddly or hold numbers `description` writes with an exponent.
+    @Test func theStoredFormIsWhatJSONEncoderWrote() {
+        var events: [ProfileEvent] = []
+        for i in 1...30 {
+            let kind = ["comment", "post", "dm", "like", "order", "view"][i % 6]
+            events.append(Self.event(Int64(i), kind, at: Self.t0 + Int64(i) * 7_200_000,
+                                     platform: ["weibo", "x", "bilibili"][i % 3], text: "推荐这款手机",
+                                     sentiment: "positive", intents: [("purchase", 0.8)], category: "手机",
+                                     metrics: ["amount": .number("\(i).5"), "followers": .number("\(i * 1000)")]))
+        }
+        var odd = Self.fold(events)
+        for (n, name) in ["手机/平板", "a\"b\\c", "tab\there", "\u{1}ctl\u{1f}", "e\u{301}", "Émoji😀", "Z", "_", "a10", "a9", ""].enumerated() {
+            var evidence = ProfileState.Evidence()
+            evidence.weight.value = [1e-7, 1e21, 0.1, 100, 2.5e-300, 6.00631024485193, -0.0, 12345678.9, 1e16, 3, 0][n]
+            evidence.count = n
+            evidence.models = n % 2 == 0 ? nil : "m/\(n)"
+            odd.categories[name] = evidence
+            odd.kinds[name] = n
+        }
+        odd.journey.append(ProfileState.StageStep(stage: "购买", seq: 9, at: 10, reason: "kind order / 下单\n"))
+        odd.engagement["we/chat"] = ["active": Decayed()]
+        odd.koc.firstPost = nil
+        odd.lastOrder = nil
+        for state in [ProfileState(), Self.fold(Array(events.prefix(2))), Self.fold(events), odd] {
+            #expect(state.encoded == state.encodedByFoundation)
+        }
+    }
+
     @Test func kocScoreNeedsFollowersInRangeAndInteractions() {
         let posts = (1...8).map {
             Self.event(Int64($0), "post", at: Self.t0 + Int64($0) * 3 * Self.day,
