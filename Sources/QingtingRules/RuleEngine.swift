@@ -275,38 +275,48 @@ public struct RuleEngine: Sendable {
         var rising: [(topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)] = []
         for topic in topics {
             let key = rule.name + "|" + topic
-            var v = state.topics.removeValue(forKey: key) ?? RuleState.TopicVolume()  // not copied while it changes
-            v.buckets[bucket, default: 0] += 1
-            if bucket > v.newest {
-                v.buckets = v.buckets.filter { $0.key >= bucket - span }
-                v.newest = bucket
-                v.platforms = [:]
-                v.authors = [:]
-                v.terms = [:]
-                v.seqs = []
-            }
-            if bucket == v.newest {
-                v.platforms[event.platform, default: 0] += 1
-                if let who = event.customer ?? event.author { v.authors[who, default: 0] += 1 }
-                for other in topics where other != topic { v.terms[other, default: 0] += 1 }
-                if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
-                if v.seqs.count < 50 { v.seqs.append(event.seq) }
-                Self.bound(&v.authors)
-                Self.bound(&v.terms)
-            }
-            let count = v.buckets[bucket] ?? 0
-            var mean = 0.0
-            var fires = bucket == v.newest && count >= spike.minimum && v.firedBucket < bucket
-            if fires {
-                mean = Double(v.buckets.reduce(0) { $0 + ($1.key >= bucket - span && $1.key < bucket ? $1.value : 0) }) / Double(span)
-                fires = Double(count) > mean * (1 + spike.growth)
-            }
-            if fires { v.firedBucket = bucket }
-            state.topics[key] = v
+            // Changed in place in the state (not copied while it changes, the key hashed once).
+            let (fires, volume, count, mean) = Self.add(event, bucket: bucket, span: span, to: &state.topics[key, default: .init()],
+                                                        topic: topic, topics: topics, spike)
             state.touch("v:" + key)
-            if fires { rising.append((topic, v, count, mean)) }
+            if fires { rising.append((topic, volume!, count, mean)) }
         }
         return rising.map { firing(rule, spike, event, bucket, $0) }
+    }
+
+    /// Counts `event` in one topic's volume; returns whether it fires now, and then the volume as
+    /// the firing names it, the bucket's count and the baseline.
+    private static func add(_ event: RuleEvent, bucket: Int64, span: Int64, to v: inout RuleState.TopicVolume,
+                            topic: String, topics: [String], _ spike: Rule.Spike)
+        -> (Bool, RuleState.TopicVolume?, Int, Double)
+    {
+        v.buckets[bucket, default: 0] += 1
+        if bucket > v.newest {
+            v.buckets = v.buckets.filter { $0.key >= bucket - span }
+            v.newest = bucket
+            v.platforms = [:]
+            v.authors = [:]
+            v.terms = [:]
+            v.seqs = []
+        }
+        if bucket == v.newest {
+            v.platforms[event.platform, default: 0] += 1
+            if let who = event.customer ?? event.author { v.authors[who, default: 0] += 1 }
+            for other in topics where other != topic { v.terms[other, default: 0] += 1 }
+            if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
+            if v.seqs.count < 50 { v.seqs.append(event.seq) }
+            bound(&v.authors)
+            bound(&v.terms)
+        }
+        let count = v.buckets[bucket] ?? 0
+        var mean = 0.0
+        var fires = bucket == v.newest && count >= spike.minimum && v.firedBucket < bucket
+        if fires {
+            mean = Double(v.buckets.reduce(0) { $0 + ($1.key >= bucket - span && $1.key < bucket ? $1.value : 0) }) / Double(span)
+            fires = Double(count) > mean * (1 + spike.growth)
+        }
+        if fires { v.firedBucket = bucket }
+        return (fires, fires ? v : nil, count, mean)
     }
 
     /// Drivers kept per topic bucket: past `driversKept + driversKept / 2` the ones counted least
