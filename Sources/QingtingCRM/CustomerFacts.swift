@@ -36,6 +36,10 @@ public final class CustomerFacts: ProfileFacts {
     public private(set) lazy var profile = Profile(customer: customer, state: state, config: config, now: now,
                                                    decisions: decisions().filter { $0.at <= now })
 
+    /// The tags that hold, worked out once: the rules and their firing's templates on one event
+    /// test them again on the same facts.
+    private lazy var heldTags: [Condition.Value] = profile.heldTags.map { .text($0) }
+
     /// The names `Profile.measures` has, read from it; any other name is a CRM field.
     static let measureNames = Set(Profile.measureNames)
 
@@ -57,7 +61,7 @@ public final class CustomerFacts: ProfileFacts {
         switch name {
         case "tier": return profile.tier.map { [.text($0.tier)] } ?? []
         case "stage": return state.journey.last.map { [.text($0.stage)] } ?? []
-        case "tag", "tags": return profile.heldTags.map { .text($0) }
+        case "tag", "tags": return heldTags
         case "platform", "platforms": return state.platforms.keys.sorted().map { .text($0) }
         case "private_domain":
             let inside = state.platforms.keys.contains(where: Self.privateDomain.contains)

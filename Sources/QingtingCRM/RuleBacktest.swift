@@ -24,13 +24,16 @@ public struct RuleBacktest {
                            from: Int64? = nil, until: Int64? = nil, progress: (Int) -> Void = { _ in }) throws -> Report {
         var report = Report(source: rules.source, version: rules.version)
         var engine = RuleEngine(rules: rules)
+        engine.state.tracksChanges = false  // nothing is saved
         var states: [String: ProfileState] = [:]
         // The CRM fields as a profile reads them, made once per customer, not per profile read.
         var fields: [String: [String: (value: String, source: String, updatedAt: Int64?)]] = [:]
         for (id, f) in try store.customers() { fields[id] = f.mapValues { (value: $0, source: "crm", updatedAt: nil) } }
         // A person's decisions on key tags, each counting from its time on.
         let decisions = try store.allTagDecisions().mapValues { $0.map { TagDecision(tag: $0.tag, decision: $0.decision, at: $0.at) } }
+        // The events that started a pending timer: the only ones looked up after their own turn.
         var events: [Int64: RuleEvent] = [:]
+        var current: RuleEvent?
         let start = from.map { $0 - rules.horizonMillis }
         func facts(_ id: String, _ now: Int64) -> (any ProfileFacts)? {
             guard states[id] != nil || fields[id] != nil else { return nil }
@@ -40,7 +43,8 @@ public struct RuleBacktest {
         }
         func record(_ firings: [RuleEngine.Firing]) {
             for f in firings where from.map({ f.at >= $0 }) ?? true {
-                let drafts = engine.drafts(f, trigger: events[f.trigger], profile: f.customer.flatMap { facts($0, f.at) })
+                let trigger = f.trigger == current?.seq ? current : events[f.trigger]
+                let drafts = engine.drafts(f, trigger: trigger, profile: f.customer.flatMap { facts($0, f.at) })
                 var entry = report.rules[f.rule.name] ?? (0, 0, [:], [])
                 for d in drafts {
                     entry.records += 1
@@ -59,7 +63,9 @@ public struct RuleBacktest {
                 report.rules[f.rule.name] = entry
             }
         }
-        var lookups = RuleEngine.Lookups(profile: { _ in nil }, event: { _ in nil }, actionStatus: { _ in nil })
+        var now: Int64 = 0
+        let lookups = RuleEngine.Lookups(profile: { facts($0, now) }, event: { events[$0] },
+                                         actionStatus: { (try? store.actionStatus(key: $0)) ?? nil })
         try store.forEachEvent(CRMStore.EventFilter(since: start, until: until), includeRevisions: false) { stored in
             // The analysis JSON parsed once, for the rules' labels and the profile fold.
             let analysis = stored.analysis.flatMap { try? JSONValue.parse($0) }
@@ -69,19 +75,19 @@ public struct RuleBacktest {
                 states[customer, default: ProfileState()].apply(
                     ProfileUpdates.event(stored, parsedAnalysis: analysis), config)
             }
-            events[stored.seq] = event
             report.events += 1
-            lookups.profile = { facts($0, event.occurredAt) }
-            lookups.event = { events[$0] }
-            lookups.actionStatus = { (try? store.actionStatus(key: $0)) ?? nil }
+            now = event.occurredAt
+            current = event
             record(engine.process(event, lookups))
+            current = nil
+            if engine.state.hasTimer(triggeredBy: event.seq) { events[event.seq] = event }
             if report.events % 10_000 == 0 {
                 progress(report.events)
-                // Only a pending timer's trigger can be looked up later: forget the other events.
-                let kept = engine.state.timerTriggers
-                events = events.filter { kept.contains($0.key) || $0.key == stored.seq }
+                // The events whose timers have all fired or been cancelled are not looked up again.
+                events = events.filter { engine.state.hasTimer(triggeredBy: $0.key) }
             }
         }
+        // (Profiles read by the due timers' steps are as of the last event, as they always were.)
         if let until { record(engine.advance(to: until, lookups)) }
         return report
     }

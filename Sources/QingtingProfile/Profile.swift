@@ -80,7 +80,7 @@ public struct Profile: Sendable {
     /// The names of the tags that hold now (active or confirmed), as rules and segments test them:
     /// the same tags as `tags`, built without their evidence, in no particular order within a kind.
     public var heldTags: [String] {
-        computeTags(namesOnly: true).filter { $0.status == "active" || $0.status == "confirmed" }.map(\.tag)
+        computeTags(namesOnly: true).compactMap { $0.status == "active" || $0.status == "confirmed" ? $0.tag : nil }
     }
 
     /// The first tier rule (in file order) whose conditions all hold, and why; nil when none does.

@@ -95,15 +95,17 @@ public struct RuleEngine: Sendable {
                 continue
             }
             var group: String?
-            var behind = [event.seq]
+            var window: Behind?
             var countReason: [(String, Int, String)] = []
             for count in counts[index] {
-                let (n, g, seqs) = self.count(count, e, topics)
+                let (n, g, w) = self.count(count, e, topics)
                 e.counts[count.id] = n
-                if countReason.isEmpty { group = g; behind = seqs }
+                if countReason.isEmpty { group = g; window = w }
                 countReason.append((count.id, n, g))
             }
             guard rule.when?.holds(e) ?? true else { continue }
+            // The first count's latest events, read only now that the rule holds.
+            let behind = window.map { state.windows[$0.key]![$0.range].map(\.seq) } ?? [event.seq]
             // The first count's window: a counting rule does not fire again for a group within it.
             let cooldown = rule.cooldown ?? counts[index].first?.window
             if cooldown != nil, countReason.isEmpty { group = event.customer ?? event.author }
@@ -189,41 +191,52 @@ public struct RuleEngine: Sendable {
 
     /// Adds the event to a count's windows when it counts, and reads the count for this event:
     /// the largest of its groups (a topic count has one group per topic), that group, and the
-    /// events in its window.
-    private mutating func count(_ count: Condition.Count, _ e: Evaluation, _ topics: [String]) -> (Int, String, [Int64]) {
+    /// events in its window (nil: none, the event alone is behind it).
+    private mutating func count(_ count: Condition.Count, _ e: Evaluation, _ topics: [String]) -> (Int, String, Behind?) {
         let event = e.event
-        let groups: [String]
-        switch count.by {
-        case .customer: groups = [event.customer ?? event.author ?? ""].filter { !$0.isEmpty }
-        case .topic: groups = topics
-        case .platform: groups = [event.platform]
-        case .all: groups = ["all"]
-        }
         let counts = count.of?.holds(e) ?? true
-        var best = (0, groups.first ?? "", [event.seq])
         let start = event.occurredAt - count.window
-        for group in groups {
+        // The best group so far, and where its latest events are (read out once, at the end).
+        var best = (n: 0, group: nil as String?, key: "", behind: 0..<0)
+        func add(_ group: String) {
             let key = count.id + "|" + group
             // A group with no moments and no event to add counts nothing and changes nothing.
-            guard counts || state.windows[key] != nil else { continue }
+            guard counts || state.windows[key] != nil else { return }
             // Changed in place in the state (the array is not copied, the key hashed once). Kept
             // in `at` order, so the window is two binary searches, not a scan.
-            let (n, changed, seqs) = Self.window(&state.windows[key, default: []], add: counts ? event : nil, since: start,
-                                                 until: event.occurredAt, wanted: best.0)
+            let (n, changed, behind) = Self.window(&state.windows[key, default: []], add: counts ? event : nil,
+                                                   since: start, until: event.occurredAt)
             if changed {
                 state.touch("w:" + key)
-                if state.windows[key]?.isEmpty == true { state.windows[key] = nil }
+                if n == 0, state.windows[key]?.isEmpty == true { state.windows[key] = nil }
             }
-            if let seqs { best = (n, group, seqs) }
+            if n > best.n { best = (n, group, key, behind) }
         }
-        return best
+        var first: String?
+        switch count.by {
+        case .customer:
+            if let who = event.customer ?? event.author, !who.isEmpty { first = who; add(who) }
+        case .topic:
+            first = topics.first
+            for topic in topics { add(topic) }
+        case .platform: first = event.platform; add(event.platform)
+        case .all: first = "all"; add("all")
+        }
+        guard let group = best.group else { return (0, first ?? "", nil) }
+        return (best.n, group, Behind(key: best.key, range: best.behind))
+    }
+
+    /// Where a count's latest events are in the state: its window's key and their range there.
+    private struct Behind {
+        var key: String
+        var range: Range<Int>
     }
 
     /// One group's window: adds `event` when given, drops what fell out of it once that is a good
     /// part of the array, and counts the moments in `since <.. until`. Returns the count, whether
-    /// the moments changed, and the latest events behind the count when it is above `wanted`.
+    /// the moments changed, and where the latest events behind the count are.
     private static func window(_ moments: inout [RuleState.Moment], add event: RuleEvent?, since start: Int64,
-                               until end: Int64, wanted: Int) -> (Int, Bool, [Int64]?) {
+                               until end: Int64) -> (Int, Bool, Range<Int>) {
         var changed = false
         if let event {
             moments.insert(.init(at: event.occurredAt, seq: event.seq), at: firstAfter(event.occurredAt, in: moments))
@@ -237,7 +250,7 @@ public struct RuleEngine: Sendable {
         }
         let high = firstAfter(end, in: moments)
         let n = max(0, high - low)
-        return (n, changed, n > wanted ? moments[max(low, high - eventsBehind)..<high].map(\.seq) : nil)
+        return (n, changed, n > 0 ? max(low, high - eventsBehind)..<high : 0..<0)
     }
 
     /// A count's firing names at most this many of its window's events (the latest).
@@ -262,38 +275,48 @@ public struct RuleEngine: Sendable {
         var rising: [(topic: String, volume: RuleState.TopicVolume, count: Int, mean: Double)] = []
         for topic in topics {
             let key = rule.name + "|" + topic
-            var v = state.topics.removeValue(forKey: key) ?? RuleState.TopicVolume()  // not copied while it changes
-            v.buckets[bucket, default: 0] += 1
-            if bucket > v.newest {
-                v.buckets = v.buckets.filter { $0.key >= bucket - span }
-                v.newest = bucket
-                v.platforms = [:]
-                v.authors = [:]
-                v.terms = [:]
-                v.seqs = []
-            }
-            if bucket == v.newest {
-                v.platforms[event.platform, default: 0] += 1
-                if let who = event.customer ?? event.author { v.authors[who, default: 0] += 1 }
-                for other in topics where other != topic { v.terms[other, default: 0] += 1 }
-                if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
-                if v.seqs.count < 50 { v.seqs.append(event.seq) }
-                Self.bound(&v.authors)
-                Self.bound(&v.terms)
-            }
-            let count = v.buckets[bucket] ?? 0
-            var mean = 0.0
-            var fires = bucket == v.newest && count >= spike.minimum && v.firedBucket < bucket
-            if fires {
-                mean = Double(v.buckets.reduce(0) { $0 + ($1.key >= bucket - span && $1.key < bucket ? $1.value : 0) }) / Double(span)
-                fires = Double(count) > mean * (1 + spike.growth)
-            }
-            if fires { v.firedBucket = bucket }
-            state.topics[key] = v
+            // Changed in place in the state (not copied while it changes, the key hashed once).
+            let (fires, volume, count, mean) = Self.add(event, bucket: bucket, span: span, to: &state.topics[key, default: .init()],
+                                                        topic: topic, topics: topics, spike)
             state.touch("v:" + key)
-            if fires { rising.append((topic, v, count, mean)) }
+            if fires { rising.append((topic, volume!, count, mean)) }
         }
         return rising.map { firing(rule, spike, event, bucket, $0) }
+    }
+
+    /// Counts `event` in one topic's volume; returns whether it fires now, and then the volume as
+    /// the firing names it, the bucket's count and the baseline.
+    private static func add(_ event: RuleEvent, bucket: Int64, span: Int64, to v: inout RuleState.TopicVolume,
+                            topic: String, topics: [String], _ spike: Rule.Spike)
+        -> (Bool, RuleState.TopicVolume?, Int, Double)
+    {
+        v.buckets[bucket, default: 0] += 1
+        if bucket > v.newest {
+            v.buckets = v.buckets.filter { $0.key >= bucket - span }
+            v.newest = bucket
+            v.platforms = [:]
+            v.authors = [:]
+            v.terms = [:]
+            v.seqs = []
+        }
+        if bucket == v.newest {
+            v.platforms[event.platform, default: 0] += 1
+            if let who = event.customer ?? event.author { v.authors[who, default: 0] += 1 }
+            for other in topics where other != topic { v.terms[other, default: 0] += 1 }
+            if let s = event.sentiment { v.terms["sentiment:" + s, default: 0] += 1 }
+            if v.seqs.count < 50 { v.seqs.append(event.seq) }
+            bound(&v.authors)
+            bound(&v.terms)
+        }
+        let count = v.buckets[bucket] ?? 0
+        var mean = 0.0
+        var fires = bucket == v.newest && count >= spike.minimum && v.firedBucket < bucket
+        if fires {
+            mean = Double(v.buckets.reduce(0) { $0 + ($1.key >= bucket - span && $1.key < bucket ? $1.value : 0) }) / Double(span)
+            fires = Double(count) > mean * (1 + spike.growth)
+        }
+        if fires { v.firedBucket = bucket }
+        return (fires, fires ? v : nil, count, mean)
     }
 
     /// Drivers kept per topic bucket: past `driversKept + driversKept / 2` the ones counted least

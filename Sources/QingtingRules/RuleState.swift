@@ -22,6 +22,11 @@ public struct RuleState: Sendable {
     var topics: [String: TopicVolume] = [:]
     /// Entry names (`w:…`, `f:…`, `t:…`, `v:…`) changed since `clearDirty`, and whether the watermark moved.
     public private(set) var dirty: Set<String> = []
+    /// Whether `dirty` is kept: off for a caller that never saves the state (a backtest), which
+    /// then builds no entry names.
+    public var tracksChanges = true
+    /// Per event that started a pending timer, how many such timers it started.
+    private var pendingByTrigger: [Int64: Int] = [:]
 
     public init() {}
 
@@ -55,15 +60,25 @@ public struct RuleState: Sendable {
         var firedBucket: Int64 = .min
     }
 
-    mutating func touch(_ name: String) { dirty.insert(name) }
+    /// Marks an entry changed; its name is built only when changes are tracked.
+    mutating func touch(_ name: @autoclosure () -> String) {
+        if tracksChanges { dirty.insert(name()) }
+    }
 
-    /// The events pending timers were started by (a caller that keeps events in memory for
-    /// `Lookups.event` may forget the others).
-    public var timerTriggers: Set<Int64> { Set(timers.values.map(\.trigger)) }
+    /// Whether a pending timer was started by event `seq` (a caller that keeps events in memory
+    /// for `Lookups.event` needs only those).
+    public func hasTimer(triggeredBy seq: Int64) -> Bool { pendingByTrigger[seq] != nil }
 
     mutating func setTimer(_ key: String, _ timer: Timer?) {
-        timers[key] = timer
-        if let timer { earliest = min(earliest, timer.deadline) }
+        let old = timer == nil ? timers.removeValue(forKey: key) : timers.updateValue(timer!, forKey: key)
+        if let old {
+            let left = pendingByTrigger[old.trigger, default: 1] - 1
+            pendingByTrigger[old.trigger] = left > 0 ? left : nil
+        }
+        if let timer {
+            pendingByTrigger[timer.trigger, default: 0] += 1
+            earliest = min(earliest, timer.deadline)
+        }
         touch("t:" + key)
     }
 

@@ -299,11 +299,12 @@ extension CRMStore.Transaction {
     /// Opens ticket `t` (its id is the seq of the feed record that opened it).
     public func openTicket(_ t: CRMStore.Ticket) throws {
         let events = CRMStore.seqsJSON(t.events)
-        try db.execute(sql: """
+        // Cached: the rules open tickets inside the ingest transaction, one statement for all.
+        try db.cachedStatement(sql: """
             INSERT INTO tickets (id, customer, rule, status, priority, skill, assignee, subject, platform, events,
                                  created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [t.id, t.customer, t.rule, t.status, t.priority, t.skill, t.assignee,
+            """).execute(arguments: [t.id, t.customer, t.rule, t.status, t.priority, t.skill, t.assignee,
                              cipher.seal(t.subject, .ticketSubject), t.platform,
                              events, t.createdAt, t.updatedAt])
     }

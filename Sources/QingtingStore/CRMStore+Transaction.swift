@@ -334,12 +334,13 @@ extension CRMStore {
 
         // MARK: Customers
 
+        /// The query `customer` runs, made once (the rules read a customer per transaction).
+        static let customerSelect = "SELECT \(CRMStore.customerFields.joined(separator: ", ")) FROM customers WHERE id = ?"
+
         /// A customer's fields and their provenance, or nil when there is no such customer.
         public func customer(_ id: String) throws -> CustomerState? {
-            let columns = CRMStore.customerFields.joined(separator: ", ")
             guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT \(columns) FROM customers WHERE id = ?"), arguments: [id])
+                let row = try Row.fetchOne(db.cachedStatement(sql: Self.customerSelect), arguments: [id])
             else { return nil }
             let fields = try cipher.customerFields(row, from: 0)
             var provenance: [String: Provenance] = [:]

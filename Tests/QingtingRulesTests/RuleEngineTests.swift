@@ -236,6 +236,52 @@ struct Harness {
         #expect(drafts[0].status == "blocked" && drafts[0].body.contains("reply_window"))
     }
 
+    /// `hasTimer(triggeredBy:)` is counted as timers are set, replaced, cancelled and fired: it
+    /// must say what a scan of the pending timers says (a backtest forgets the other events).
+    @Test func pendingTimersAreKnownByTheEventThatStartedThem() throws {
+        var h = try Harness("""
+            rule w
+              on dm
+              wait 1h unless any
+              alert x
+            rule s
+              on post
+              message template=t
+              after 2h if read: coupon c
+            template t: hi
+            """)
+        _ = h.feed(event(1, at: 0, kind: "dm"))
+        #expect(h.engine.state.hasTimer(triggeredBy: 1))
+        _ = h.feed(event(2, at: 10, kind: "dm"))  // answers the first wait and starts its own
+        #expect(!h.engine.state.hasTimer(triggeredBy: 1) && h.engine.state.hasTimer(triggeredBy: 2))
+        _ = h.feed(event(3, at: 20, customer: "C2"))  // a message with a delayed step
+        #expect(h.engine.state.hasTimer(triggeredBy: 3))
+        #expect(h.engine.advance(to: 75 * 60_000, h.lookups).count == 1)  // the wait fires
+        #expect(!h.engine.state.hasTimer(triggeredBy: 2) && h.engine.state.hasTimer(triggeredBy: 3))
+        _ = h.engine.advance(to: 141 * 60_000, h.lookups)  // the step is due (unread: it does not fire)
+        #expect(!(1...3).contains { h.engine.state.hasTimer(triggeredBy: $0) })
+    }
+
+    /// A state that tracks no changes (a backtest's) fires the same and names no entry.
+    @Test func untrackedStateFiresTheSame() throws {
+        let text = """
+            rule r
+              when count(sentiment = negative within 24h by customer) >= 2
+              wait 1h unless any
+              alert x
+            """
+        var tracked = try Harness(text)
+        var untracked = try Harness(text)
+        untracked.engine.state.tracksChanges = false
+        for (seq, minutes) in [(1, 0), (2, 10), (3, 30), (4, 200)] as [(Int64, Int64)] {
+            let e = event(seq, at: minutes, customer: seq == 3 ? "C2" : "C1", sentiment: "negative")
+            #expect(tracked.feed(e).map(\.key) == untracked.feed(e).map(\.key))
+        }
+        #expect(tracked.engine.advance(to: 300 * 60_000, tracked.lookups).map(\.key)
+            == untracked.engine.advance(to: 300 * 60_000, untracked.lookups).map(\.key))
+        #expect(!tracked.engine.state.dirty.isEmpty && untracked.engine.state.dirty.isEmpty)
+    }
+
     @Test func stateSurvivesEncodingEntryByEntry() throws {
         var h = try Harness("""
             rule r
